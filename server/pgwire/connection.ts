@@ -188,6 +188,7 @@ export class Connection {
   }
 
   private fatal(err: SqlError): void {
+    if (process.env.PGWIRE_DEBUG) console.log("FATAL", err.code, err.message);
     if (this.closed) return;
     this.out.errorResponse(errorFields(err, 'FATAL'));
     this.flush();
