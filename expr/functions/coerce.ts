@@ -51,8 +51,8 @@ c('timestamp', 'date time', 'a');
 c('timestamptz', 'timestamp date time', 'a');
 c('time', 'interval', 'i');
 c('interval', 'time', 'a');
-c('json', 'jsonb', 'e');
-c('jsonb', 'json', 'e');
+c('json', 'jsonb', 'a');
+c('jsonb', 'json', 'a');
 c('jsonb', 'bool numeric int2 int4 int8 float4 float8', 'e');
 
 const STRINGS = new Set<string>(['text', 'varchar', 'bpchar', 'name']);

@@ -1,9 +1,15 @@
 // Registers every category of functions. Called lazily by registry.ts on first use.
 import { registerArithmetic } from './arithmetic.js';
+import { registerComparison } from './comparison.js';
+import { registerString } from './string.js';
+import { registerMath } from './math.js';
 
 let done = false;
 export function registerAll(): void {
   if (done) return;
   done = true;
   registerArithmetic();
+  registerComparison();
+  registerString();
+  registerMath();
 }
