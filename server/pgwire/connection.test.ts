@@ -372,6 +372,48 @@ describe('robustness', () => {
     await s.close();
   });
 
+  it('a FATAL session error ends the connection', async () => {
+    const raw = await RawClient.ready(server.port);
+    raw.send(msg.query('FATAL'));
+    const m = await raw.until('E');
+    expect(errorFieldsOf(m[0]!.body)).toMatchObject({ S: 'FATAL', C: '57P01' });
+    await raw.waitClosed();
+  });
+
+  it('applies backpressure while streaming rows to a slow client', async () => {
+    const raw = await RawClient.ready(server.port);
+    const s = [...factory.sessions.values()].at(-1)!;
+    raw.socket.pause();
+    raw.send(msg.query('SELECT 2000000'));
+    // ~30 MB of DataRows: the producer must stall once the socket buffers are full
+    let before = -1;
+    for (let i = 0; i < 50 && s.rowsYielded !== before; i++) {
+      before = s.rowsYielded;
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    expect(s.rowsYielded).toBe(before);
+    expect(s.rowsYielded).toBeLessThan(2_000_000);
+    let rows = 0;
+    let done = false;
+    raw.socket.removeAllListeners('data');
+    let tail = Buffer.alloc(0);
+    raw.socket.on('data', (c: Buffer) => {
+      let b = tail.length ? Buffer.concat([tail, c]) : c;
+      while (b.length >= 5) {
+        const len = b.readInt32BE(1);
+        if (b.length < len + 1) break;
+        if (b[0] === 0x44) rows++;
+        if (b[0] === 0x5a) done = true;
+        b = b.subarray(len + 1);
+      }
+      tail = b;
+    });
+    raw.socket.resume();
+    while (!done) await new Promise((r) => setTimeout(r, 20));
+    expect(rows).toBe(2_000_000);
+    raw.close();
+  });
+
   it('closes sessions when the socket dies mid-query', async () => {
     const raw = await RawClient.ready(server.port);
     const s = [...factory.sessions.values()].at(-1)!;

@@ -70,7 +70,11 @@ export class Connection {
     this.reader = new MessageReader(opts.maxMessageSize);
     this.attach(socket);
     socket.on('close', this.onSocketClose);
-    void this.run();
+    this.run().catch((err: unknown) => {
+      // last line of defence: an exception here would otherwise be an unhandled rejection
+      this.logInternal(err);
+      try { this.destroy(); } catch { /* socket already gone */ }
+    });
   }
 
   /** Server shutdown or fatal error: drop the connection. */
@@ -188,7 +192,6 @@ export class Connection {
   }
 
   private fatal(err: SqlError): void {
-    if (process.env.PGWIRE_DEBUG) console.log("FATAL", err.code, err.message);
     if (this.closed) return;
     this.out.errorResponse(errorFields(err, 'FATAL'));
     this.flush();
@@ -522,6 +525,7 @@ export class Connection {
       await step();
     } catch (err) {
       if (err instanceof ProtocolError || err instanceof FatalError) throw err;
+      if (isFatal(err)) throw new FatalError(err);
       if (this.closed) return;
       this.out.errorResponse(errorFields(toSqlError(err, (e) => this.logInternal(e)), 'ERROR'));
       this.skipUntilSync = true;
@@ -540,6 +544,7 @@ export class Connection {
         });
       } catch (err) {
         if (err instanceof ProtocolError || err instanceof FatalError) throw err;
+        if (isFatal(err)) throw new FatalError(err);
         if (this.closed) return;
         this.out.errorResponse(errorFields(toSqlError(err, (e) => this.logInternal(e)), 'ERROR'));
       }
@@ -690,6 +695,11 @@ function fieldDescriptions(columns: readonly ResultColumn[], formats: readonly n
   }));
 }
 
+/** A session error with severity FATAL/PANIC ends the connection after it is reported. */
+function isFatal(err: unknown): err is SqlError {
+  return err instanceof SqlError && (err.fields.severity === 'FATAL' || err.fields.severity === 'PANIC');
+}
+
 function toSqlError(err: unknown, logInternal: (e: unknown) => void): SqlError {
   if (err instanceof SqlError) return err;
   logInternal(err);
@@ -698,7 +708,7 @@ function toSqlError(err: unknown, logInternal: (e: unknown) => void): SqlError {
 
 export function errorFields(err: SqlError, defaultSeverity: 'ERROR' | 'FATAL'): ErrorFieldList {
   const f = err.fields;
-  const sev = defaultSeverity === 'FATAL' ? 'FATAL' : (f.severity ?? 'ERROR');
+  const sev = defaultSeverity === 'FATAL' && f.severity !== 'PANIC' ? 'FATAL' : (f.severity ?? 'ERROR');
   const out: [string, string][] = [['S', sev], ['V', sev], ['C', err.code], ['M', err.message]];
   if (f.detail !== undefined) out.push(['D', f.detail]);
   if (f.hint !== undefined) out.push(['H', f.hint]);

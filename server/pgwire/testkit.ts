@@ -44,6 +44,7 @@ export class FakeSession implements Session {
   failedMarks = 0;
   syncs = 0;
   copied: string[] = [];
+  rowsYielded = 0;
   private cancelled: (() => void) | null = null;
   private tx: TransactionStatus = 'I';
   private stmts = new Map<string, Stmt>();
@@ -82,6 +83,7 @@ export class FakeSession implements Session {
           return;
         }
         rows.push([++pos]);
+        this.rowsYielded++;
         if (rows.length >= 1000) yield { kind: 'rows', rows: rows.splice(0) };
       }
       if (rows.length) yield { kind: 'rows', rows };
@@ -92,6 +94,8 @@ export class FakeSession implements Session {
       yield { kind: 'complete', tag: 'SELECT 1' };
     } else if ((m = /^ERROR (\w{5})$/i.exec(stmt))) {
       throw new SqlError(m[1]!, 'boom', { detail: 'some detail', hint: 'some hint', position: 3, table: 't', constraint: 'c1' });
+    } else if (/^FATAL$/i.test(stmt)) {
+      throw new SqlError('57P01', 'terminating connection due to administrator command', { severity: 'FATAL' });
     } else if (/^CRASH$/i.test(stmt)) {
       throw new Error('kaboom');
     } else if (/^NOTICE$/i.test(stmt)) {
