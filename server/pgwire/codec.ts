@@ -57,19 +57,20 @@ export class MessageReader {
       this.buf = EMPTY;
       this.pos = 0;
     }
+    // concatenated lazily in next(), once enough bytes for the pending frame are there
     this.parts.push(chunk);
     this.partsLen += chunk.length;
-    if (this.partsLen >= this.need) {
+  }
+
+  /** The next complete frame, or null if more bytes are needed. Throws ProtocolError on a bad length. */
+  next(): Frame | null {
+    if (this.parts.length > 0) {
+      if (this.partsLen < this.need) return null;
       this.buf = Buffer.concat(this.parts, this.partsLen);
       this.pos = 0;
       this.parts = [];
       this.partsLen = 0;
     }
-  }
-
-  /** The next complete frame, or null if more bytes are needed. Throws ProtocolError on a bad length. */
-  next(): Frame | null {
-    if (this.parts.length > 0) return null;
     const buf = this.buf;
     const pos = this.pos;
     const avail = buf.length - pos;
@@ -90,6 +91,7 @@ export class MessageReader {
       this.need = total;
       return null;
     }
+    this.need = 0;
     this.pos = pos + total;
     if (this.pos === buf.length) {
       this.buf = EMPTY;
