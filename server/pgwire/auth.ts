@@ -5,9 +5,12 @@ export function md5Hex(s: string | Buffer): string {
   return createHash('md5').update(s).digest('hex');
 }
 
-/** The response a client sends to AuthenticationMD5Password: 'md5' + md5(md5(password + user) + salt). */
-export function md5Response(password: string, user: string, salt: Uint8Array): string {
-  const inner = md5Hex(password + user);
+/**
+ * The response a client sends to AuthenticationMD5Password: 'md5' + md5(md5(password + user) + salt).
+ * `secret` may also be a stored pg_authid-style hash 'md5' + md5(password + user).
+ */
+export function md5Response(secret: string, user: string, salt: Uint8Array): string {
+  const inner = /^md5[0-9a-f]{32}$/.test(secret) ? secret.slice(3) : md5Hex(secret + user);
   return 'md5' + md5Hex(Buffer.concat([Buffer.from(inner, 'utf8'), salt]));
 }
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +31,7 @@ beforeAll(async () => {
     scram: { method: 'scram-sha-256', secret: 'scrampass' },
     scramv: { method: 'scram-sha-256', secret: await makeScramVerifier('verifierpass') },
     nopw: { method: 'md5' },
+    md5stored: { method: 'md5', secret: 'md5' + createHash('md5').update('storedpw' + 'md5stored').digest('hex') },
   };
   server = await startPgServer({ host: '127.0.0.1', port: 0, factory, log: (m) => logs.push(m) });
 });
@@ -201,6 +203,11 @@ describe('authentication', () => {
   });
   it('md5', async () => {
     const c = await client('md5user', 'md5pass');
+    expect((await c.query('SELECT 1')).rows).toEqual([{ n: 1 }]);
+    await c.end();
+  });
+  it('md5 with a stored md5 hash', async () => {
+    const c = await client('md5stored', 'storedpw');
     expect((await c.query('SELECT 1')).rows).toEqual([{ n: 1 }]);
     await c.end();
   });
