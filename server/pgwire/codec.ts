@@ -177,7 +177,8 @@ const COPY_OUT_LIMIT = 4096;
 
 /** Builds backend messages into one growable buffer. */
 export class MessageWriter {
-  private buf: Buffer = Buffer.allocUnsafe(INITIAL_CAPACITY);
+  // allocated on first use and dropped while idle (release), so idle connections hold no output buffer
+  private buf: Buffer = EMPTY;
   private len = 0;
   private msgStart = -1;
 
@@ -188,7 +189,7 @@ export class MessageWriter {
 
   private ensure(n: number): void {
     if (this.len + n <= this.buf.length) return;
-    let cap = this.buf.length * 2;
+    let cap = Math.max(INITIAL_CAPACITY, this.buf.length * 2);
     while (cap < this.len + n) cap *= 2;
     const nb = Buffer.allocUnsafe(cap);
     this.buf.copy(nb, 0, 0, this.len);
@@ -207,10 +208,15 @@ export class MessageWriter {
       this.buf.copy(out, 0, 0, this.len);
     } else {
       out = this.buf.subarray(0, this.len);
-      this.buf = Buffer.allocUnsafe(Math.max(INITIAL_CAPACITY, Math.min(this.buf.length, 1 << 20)));
+      this.buf = EMPTY;
     }
     this.len = 0;
     return out;
+  }
+
+  /** Drops the buffer if nothing is pending (called before waiting for input). */
+  release(): void {
+    if (this.len === 0) this.buf = EMPTY;
   }
 
   // --- primitives -------------------------------------------------------------------------

@@ -163,6 +163,7 @@ export class Connection {
       if (f) return f;
       // about to wait: everything produced so far goes out in one write
       this.flush();
+      this.out.release();
       if (this.paused) { this.paused = false; this.sock.resume(); }
       await new Promise<void>((resolve) => { this.waiter = resolve; });
     }
