@@ -1,0 +1,313 @@
+// Output functions (typoutput): the text PostgreSQL 15 sends for each type.
+import type { SqlType } from '../types.js';
+import type { Datum } from '../datum.js';
+import type { ValueSettings } from './settings.js';
+import { Numeric } from './numeric.js';
+import { Interval, intervalParts } from './interval.js';
+import { Jsonb, jsonToText } from './json.js';
+import { daysToYmd, formatOffset, utcToLocal, USECS_PER_DAY } from './datetime.js';
+import { SqlError, SqlState } from '../errors.js';
+
+export function formatText(type: SqlType, d: Datum, s: ValueSettings): string {
+  if (type.kind === 'array') return formatArray(type.elem, d as readonly Datum[], s);
+  switch (type.name) {
+    case 'bool': return d ? 't' : 'f';
+    case 'int2': case 'int4': case 'oid': case 'regclass': case 'regtype': case 'regproc': case 'regnamespace':
+      return String(d);
+    case 'int8': return String(d);
+    case 'float8': return formatFloat8(d as number, s.extraFloatDigits);
+    case 'float4': return formatFloat4(d as number, s.extraFloatDigits);
+    case 'numeric': return (d as Numeric).toString();
+    case 'text': case 'varchar': case 'bpchar': case 'name': case 'char': case 'uuid': case 'json': case 'unknown':
+      return d as string;
+    case 'bytea': return formatBytea(d as Uint8Array, s.byteaOutput);
+    case 'date': return formatDate(d as number);
+    case 'time': return formatTime(d as number);
+    case 'timestamp': return formatTimestamp(d as number);
+    case 'timestamptz': return formatTimestamptz(d as number, s.timeZone);
+    case 'interval': return formatInterval(d as Interval, s.intervalStyle);
+    case 'jsonb': return jsonToText((d as Jsonb).value);
+    case 'void': return '';
+    default:
+      if (typeof d === 'string') return d;
+      throw new SqlError(SqlState.FeatureNotSupported, `cannot output values of type ${type.name}`);
+  }
+}
+
+// ---------------------------------------------------------------- floats
+
+/** float8out: shortest round-trip digits, exponent form when exp < -4 or ≥ 15 (like PG's Ryu path). */
+export function formatFloat8(n: number, extraFloatDigits = 1): string {
+  if (Number.isNaN(n)) return 'NaN';
+  if (n === Infinity) return 'Infinity';
+  if (n === -Infinity) return '-Infinity';
+  if (extraFloatDigits <= 0) return formatGPg(n, 15 + extraFloatDigits);
+  if (Number.isInteger(n) && Math.abs(n) < 1e15) return Object.is(n, -0) ? '-0' : String(n);
+  return shortestToPg(n.toExponential(), 15);
+}
+
+/** float4out: shortest digits that round-trip through float32, exponent form outside [-4, 6). */
+export function formatFloat4(n: number, extraFloatDigits = 1): string {
+  if (Number.isNaN(n)) return 'NaN';
+  if (n === Infinity) return 'Infinity';
+  if (n === -Infinity) return '-Infinity';
+  const f = Math.fround(n);
+  if (extraFloatDigits <= 0) return formatGPg(f, 6 + extraFloatDigits);
+  if (f === 0) return Object.is(f, -0) ? '-0' : '0';
+  let e = '';
+  for (let p = 1; p <= 9; p++) {
+    e = f.toExponential(p - 1);
+    if (Math.fround(Number(e)) === f) break;
+  }
+  return shortestToPg(e, 6);
+}
+
+/** 'd.ddde±x' (JS toExponential) → PG's layout: fixed for -4 ≤ exp < limit, else 'd.ddde+XX'. */
+function shortestToPg(e: string, limit: number): string {
+  const ei = e.indexOf('e');
+  const exp = Number(e.slice(ei + 1));
+  let mant = e.slice(0, ei);
+  let neg = false;
+  if (mant.charCodeAt(0) === 45) { neg = true; mant = mant.slice(1); }
+  const digits = mant.length > 1 ? mant[0]! + mant.slice(2) : mant;
+  let out: string;
+  if (exp < -4 || exp >= limit) {
+    const ae = Math.abs(exp);
+    out = (digits.length > 1 ? digits[0] + '.' + digits.slice(1) : digits) + 'e' + (exp < 0 ? '-' : '+') + (ae < 10 ? '0' + ae : ae);
+  } else if (exp < 0) {
+    out = '0.' + '0'.repeat(-exp - 1) + digits;
+  } else if (digits.length <= exp + 1) {
+    out = digits + '0'.repeat(exp + 1 - digits.length);
+  } else {
+    out = digits.slice(0, exp + 1) + '.' + digits.slice(exp + 1);
+  }
+  return neg ? '-' + out : out;
+}
+
+/** %.{p}g as PG uses when extra_float_digits ≤ 0. */
+function formatGPg(n: number, p: number): string {
+  const prec = Math.max(1, p);
+  if (n === 0) return Object.is(n, -0) ? '-0' : '0';
+  const e = n.toExponential(prec - 1);
+  const ei = e.indexOf('e');
+  const exp = Number(e.slice(ei + 1));
+  let m = e.slice(0, ei);
+  if (m.includes('.')) m = m.replace(/\.?0+$/, '');
+  return shortestToPg(m + 'e' + exp, prec);
+}
+
+// ---------------------------------------------------------------- bytea
+
+const HEX = '0123456789abcdef';
+export function formatBytea(b: Uint8Array, style = 'hex'): string {
+  if (style === 'escape') {
+    let out = '';
+    for (let i = 0; i < b.length; i++) {
+      const c = b[i]!;
+      if (c === 92) out += '\\\\';
+      else if (c < 0x20 || c > 0x7e) out += '\\' + c.toString(8).padStart(3, '0');
+      else out += String.fromCharCode(c);
+    }
+    return out;
+  }
+  let out = '\\x';
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i]!;
+    out += HEX[c >> 4]! + HEX[c & 15]!;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- date/time
+
+function pad2(n: number): string { return n < 10 ? '0' + n : String(n); }
+function padYear(y: number): string {
+  const s = String(y);
+  return s.length >= 4 ? s : '0'.repeat(4 - s.length) + s;
+}
+/** '.ffffff' with trailing zeros trimmed; '' when zero. */
+function fraction(us: number): string {
+  if (us === 0) return '';
+  let s = String(us).padStart(6, '0');
+  let end = 6;
+  while (s.charCodeAt(end - 1) === 48) end--;
+  s = s.slice(0, end);
+  return '.' + s;
+}
+
+/** YYYY-MM-DD, BC years as 'YYYY-MM-DD BC' (year 0 = 1 BC). */
+export function formatDate(days: number): string {
+  if (days === Infinity) return 'infinity';
+  if (days === -Infinity) return '-infinity';
+  const { y, m, d } = daysToYmd(days);
+  const bc = y <= 0;
+  return padYear(bc ? 1 - y : y) + '-' + pad2(m) + '-' + pad2(d) + (bc ? ' BC' : '');
+}
+
+export function formatTime(us: number): string {
+  const h = Math.floor(us / 3_600_000_000);
+  let t = us - h * 3_600_000_000;
+  const mi = Math.floor(t / 60_000_000);
+  t -= mi * 60_000_000;
+  const sec = Math.floor(t / 1_000_000);
+  return pad2(h) + ':' + pad2(mi) + ':' + pad2(sec) + fraction(t - sec * 1_000_000);
+}
+
+function formatLocal(local: number): { body: string; bc: boolean } {
+  const days = Math.floor(local / USECS_PER_DAY);
+  const { y, m, d } = daysToYmd(days);
+  const bc = y <= 0;
+  const body = padYear(bc ? 1 - y : y) + '-' + pad2(m) + '-' + pad2(d) + ' ' + formatTime(local - days * USECS_PER_DAY);
+  return { body, bc };
+}
+
+export function formatTimestamp(us: number): string {
+  if (us === Infinity) return 'infinity';
+  if (us === -Infinity) return '-infinity';
+  const { body, bc } = formatLocal(us);
+  return bc ? body + ' BC' : body;
+}
+
+export function formatTimestamptz(us: number, zone: string): string {
+  if (us === Infinity) return 'infinity';
+  if (us === -Infinity) return '-infinity';
+  const local = utcToLocal(zone, us);
+  const off = Math.round((local - us) / 1_000_000);
+  const { body, bc } = formatLocal(local);
+  return body + formatOffset(off) + (bc ? ' BC' : '');
+}
+
+// ---------------------------------------------------------------- interval
+
+export function formatInterval(iv: Interval, style = 'postgres'): string {
+  const p = intervalParts(iv);
+  switch (style) {
+    case 'iso_8601': return formatIntervalIso(p);
+    case 'sql_standard': return formatIntervalSql(iv, p);
+    case 'postgres_verbose': return formatIntervalVerbose(p);
+    default: return formatIntervalPostgres(p);
+  }
+}
+
+function secondsText(sec: number, usec: number, fill: boolean): string {
+  const a = Math.abs(sec);
+  return (fill && a < 10 ? '0' + a : String(a)) + fraction(Math.abs(usec));
+}
+
+function formatIntervalPostgres(p: ReturnType<typeof intervalParts>): string {
+  let out = '';
+  let isZero = true;
+  let isBefore = false;
+  const part = (v: number, unit: string): void => {
+    if (v === 0) return;
+    out += (isZero ? '' : ' ') + (isBefore && v > 0 ? '+' : '') + v + ' ' + unit + (v !== 1 ? 's' : '');
+    isBefore = v < 0;
+    isZero = false;
+  };
+  part(p.year, 'year');
+  part(p.mon, 'mon');
+  part(p.day, 'day');
+  if (isZero || p.hour !== 0 || p.min !== 0 || p.sec !== 0 || p.usec !== 0) {
+    const minus = p.hour < 0 || p.min < 0 || p.sec < 0 || p.usec < 0;
+    out += (isZero ? '' : ' ') + (minus ? '-' : isBefore ? '+' : '') + pad2(Math.abs(p.hour)) + ':' + pad2(Math.abs(p.min)) + ':' +
+      secondsText(p.sec, p.usec, true);
+  }
+  return out;
+}
+
+function formatIntervalIso(p: ReturnType<typeof intervalParts>): string {
+  if (p.year === 0 && p.mon === 0 && p.day === 0 && p.hour === 0 && p.min === 0 && p.sec === 0 && p.usec === 0) return 'PT0S';
+  let out = 'P';
+  if (p.year) out += p.year + 'Y';
+  if (p.mon) out += p.mon + 'M';
+  if (p.day) out += p.day + 'D';
+  if (p.hour || p.min || p.sec || p.usec) out += 'T';
+  if (p.hour) out += p.hour + 'H';
+  if (p.min) out += p.min + 'M';
+  if (p.sec || p.usec) out += (p.sec < 0 || p.usec < 0 ? '-' : '') + secondsText(p.sec, p.usec, false) + 'S';
+  return out;
+}
+
+function formatIntervalVerbose(p: ReturnType<typeof intervalParts>): string {
+  // PG's AddVerboseIntPart: the first non-zero field decides 'ago'; later fields flip with it
+  let out = '@';
+  let isZero = true;
+  let isBefore = false;
+  const part = (v: number, unit: string): void => {
+    if (v === 0) return;
+    if (isZero) { isBefore = v < 0; v = Math.abs(v); } else if (isBefore) v = -v;
+    out += ' ' + v + ' ' + unit + (v === 1 ? '' : 's');
+    isZero = false;
+  };
+  part(p.year, 'year'); part(p.mon, 'mon'); part(p.day, 'day'); part(p.hour, 'hour'); part(p.min, 'min');
+  if (p.sec !== 0 || p.usec !== 0) {
+    out += ' ';
+    if (p.sec < 0 || (p.sec === 0 && p.usec < 0)) {
+      if (isZero) isBefore = true;
+      else if (!isBefore) out += '-';
+    } else if (isBefore) out += '-';
+    out += secondsText(p.sec, p.usec, false) + ' sec' + (Math.abs(p.sec) !== 1 || p.usec !== 0 ? 's' : '');
+    isZero = false;
+  }
+  if (isZero) out += ' 0';
+  if (isBefore) out += ' ago';
+  return out;
+}
+
+function formatIntervalSql(_iv: Interval, p0: ReturnType<typeof intervalParts>): string {
+  const p = { ...p0 };
+  const hasNegative = p.year < 0 || p.mon < 0 || p.day < 0 || p.hour < 0 || p.min < 0 || p.sec < 0 || p.usec < 0;
+  const hasPositive = p.year > 0 || p.mon > 0 || p.day > 0 || p.hour > 0 || p.min > 0 || p.sec > 0 || p.usec > 0;
+  const hasYearMonth = p.year !== 0 || p.mon !== 0;
+  const hasDayTime = p.day !== 0 || p.hour !== 0 || p.min !== 0 || p.sec !== 0 || p.usec !== 0;
+  const standard = !(hasNegative && hasPositive) && !(hasYearMonth && hasDayTime);
+  let out = '';
+  if (hasNegative && standard) {
+    out = '-';
+    p.year = -p.year; p.mon = -p.mon; p.day = -p.day; p.hour = -p.hour; p.min = -p.min; p.sec = -p.sec; p.usec = -p.usec;
+  }
+  if (!hasNegative && !hasPositive) return '0';
+  if (!standard) {
+    const ys = p.year < 0 || p.mon < 0 ? '-' : '+';
+    const ds = p.day < 0 ? '-' : '+';
+    const ss = p.hour < 0 || p.min < 0 || p.sec < 0 || p.usec < 0 ? '-' : '+';
+    return out + ys + Math.abs(p.year) + '-' + Math.abs(p.mon) + ' ' + ds + Math.abs(p.day) + ' ' + ss + Math.abs(p.hour) + ':' +
+      pad2(Math.abs(p.min)) + ':' + secondsText(p.sec, p.usec, true);
+  }
+  if (hasYearMonth) return out + p.year + '-' + p.mon;
+  if (p.day !== 0) return out + p.day + ' ' + p.hour + ':' + pad2(p.min) + ':' + secondsText(p.sec, p.usec, true);
+  return out + p.hour + ':' + pad2(p.min) + ':' + secondsText(p.sec, p.usec, true);
+}
+
+// ---------------------------------------------------------------- arrays
+
+/** array_out element quoting: empty, NULL, or containing {}",\ or whitespace → double-quoted. */
+function quoteArrayElement(s: string): string {
+  if (s.length === 0) return '""';
+  let needs = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 123 || c === 125 || c === 34 || c === 44 || c === 92 || c === 32 || (c >= 9 && c <= 13)) { needs = true; break; }
+  }
+  if (!needs && s.length === 4 && s.toUpperCase() === 'NULL') needs = true;
+  if (!needs) return s;
+  let out = '"';
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i]!;
+    if (ch === '"' || ch === '\\') out += '\\';
+    out += ch;
+  }
+  return out + '"';
+}
+
+export function formatArray(elem: SqlType, arr: readonly Datum[], s: ValueSettings): string {
+  let out = '{';
+  for (let i = 0; i < arr.length; i++) {
+    if (i) out += ',';
+    const v = arr[i]!;
+    if (v === null) out += 'NULL';
+    else if (Array.isArray(v)) out += formatArray(elem, v as readonly Datum[], s);
+    else out += quoteArrayElement(formatText(elem, v, s));
+  }
+  return out + '}';
+}

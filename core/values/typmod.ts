@@ -1,0 +1,85 @@
+// Type modifiers: varchar(n), char(n), numeric(p,s), time/timestamp(p), interval(p).
+import type { SqlType } from '../types.js';
+import type { Datum } from '../datum.js';
+import { SqlError, SqlState } from '../errors.js';
+import { Numeric } from './numeric.js';
+import { Interval } from './interval.js';
+
+/** Length in characters (code points), as PG counts for varchar/bpchar. */
+export function charLength(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) { n--; i++; }
+  }
+  return n;
+}
+/** Index in UTF-16 units after the first `chars` code points. */
+function sliceChars(s: string, chars: number): string {
+  let i = 0;
+  let k = 0;
+  while (i < s.length && k < chars) {
+    const c = s.charCodeAt(i);
+    i += c >= 0xd800 && c <= 0xdbff ? 2 : 1;
+    k++;
+  }
+  return s.slice(0, i);
+}
+
+function fitString(s: string, n: number, explicit: boolean, label: string): string {
+  if (s.length <= n) return s; // code points ≤ UTF-16 units
+  const len = charLength(s);
+  if (len <= n) return s;
+  const head = sliceChars(s, n);
+  if (!explicit) {
+    for (let i = head.length; i < s.length; i++) {
+      if (s.charCodeAt(i) !== 32) throw new SqlError(SqlState.StringDataRightTruncation, `value too long for type ${label}(${n})`);
+    }
+  }
+  return head;
+}
+
+/** Pad/trim to char(n). */
+export function padBpchar(s: string, n: number, explicit: boolean): string {
+  const t = fitString(s, n, explicit, 'character');
+  const len = charLength(t);
+  return len < n ? t + ' '.repeat(n - len) : t;
+}
+
+/** Round µs to `precision` fractional digits (half away from zero, like AdjustTimestampForTypmod). */
+export function roundMicros(us: number, precision: number): number {
+  if (precision >= 6 || precision < 0 || !Number.isFinite(us)) return us;
+  const scale = 10 ** (6 - precision);
+  const r = Math.round(Math.abs(us) / scale) * scale;
+  return us < 0 ? -r : r;
+}
+
+/**
+ * Coerce a non-null value to its column/cast typmod. explicit=true is CAST semantics (varchar
+ * silently truncates); false is assignment (22001 unless only spaces are cut).
+ */
+export function applyTypmod(type: SqlType, d: Datum, explicit: boolean): Datum {
+  if (d === null) return null;
+  if (type.kind === 'array') {
+    if (type.elem.typmod < 0 && type.typmod < 0) return d;
+    const elem = type.elem.typmod >= 0 ? type.elem : { ...type.elem, typmod: type.typmod };
+    const walk = (a: readonly Datum[]): Datum[] => a.map((x) => (x === null ? null : Array.isArray(x) ? walk(x as readonly Datum[]) : applyTypmod(elem, x, explicit)));
+    return walk(d as readonly Datum[]);
+  }
+  const tm = type.typmod;
+  if (tm < 0) return d;
+  switch (type.name) {
+    case 'varchar': return tm >= 4 ? fitString(d as string, tm - 4, explicit, 'character varying') : d;
+    case 'bpchar': return tm >= 4 ? padBpchar(d as string, tm - 4, explicit) : d;
+    case 'numeric': return (d as Numeric).applyTypmod(tm);
+    case 'time': case 'timestamp': case 'timestamptz':
+      return roundMicros(d as number, tm);
+    case 'interval': {
+      const p = tm & 0xffff;
+      if (p === 0xffff || p >= 6) return d;
+      const iv = d as Interval;
+      return new Interval(iv.months, iv.days, roundMicros(iv.micros, p));
+    }
+    default: return d;
+  }
+}
