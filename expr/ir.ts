@@ -33,7 +33,7 @@ export type Expr =
   | { readonly kind: 'subquery'; readonly mode: 'scalar' | 'exists' | 'array'; readonly plan: Plan; readonly correlated: boolean; readonly type: SqlType }
   /** x op ANY/ALL (subquery), IN (subquery) = '= ANY' */
   | { readonly kind: 'subqueryCmp'; readonly args: readonly Expr[]; readonly ops: readonly ScalarFunction[]; readonly all: boolean; readonly plan: Plan; readonly correlated: boolean; readonly type: SqlType }
-  | { readonly kind: 'array'; readonly elems: readonly Expr[]; readonly type: SqlType }
+  | { readonly kind: 'array'; readonly args: readonly Expr[]; readonly type: SqlType }
   | { readonly kind: 'subscript'; readonly arg: Expr; readonly index: Expr; readonly upper: Expr | null; readonly slice: boolean; readonly type: SqlType }
   /** ROW(...) as a value, only for comparisons and IN */
   | { readonly kind: 'row'; readonly args: readonly Expr[]; readonly type: SqlType };

@@ -3,6 +3,7 @@ import { registerArithmetic } from './arithmetic.js';
 import { registerComparison } from './comparison.js';
 import { registerString } from './string.js';
 import { registerMath } from './math.js';
+import { registerDatetime } from './datetime.js';
 
 let done = false;
 export function registerAll(): void {
@@ -12,4 +13,5 @@ export function registerAll(): void {
   registerComparison();
   registerString();
   registerMath();
+  registerDatetime();
 }

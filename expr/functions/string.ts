@@ -187,10 +187,10 @@ export function regexpSplit(s: string, pat: string, flags: string): string[] {
   let m: RegExpExecArray | null;
   let charSplit = false;
   while ((m = re.exec(s)) !== null) {
-    charSplit = false;
     if (m[0].length === 0) {
       // zero-length matches split between characters but never at the very start or end
       if (m.index >= s.length) break;
+      charSplit = false;
       if (m.index === last) {
         // split off one character
         const cp = s.codePointAt(m.index)!;
@@ -206,6 +206,7 @@ export function regexpSplit(s: string, pat: string, flags: string): string[] {
       re.lastIndex = m.index + 1;
       continue;
     }
+    charSplit = false;
     out.push(s.slice(last, m.index));
     last = m.index + m[0].length;
   }
