@@ -36,8 +36,9 @@ function encodeNumeric(n: Numeric): Uint8Array {
     return b;
   };
   if (n.special === 'nan') return out(0, 0, NUMERIC_NAN, 0, []);
-  if (n.special === 'inf') return out(0, 0, NUMERIC_PINF, 0, []);
-  if (n.special === '-inf') return out(0, 0, NUMERIC_NINF, 0, []);
+  // PG reads dscale of a special value out of its header bits, which gives 32 for ±Infinity
+  if (n.special === 'inf') return out(0, 0, NUMERIC_PINF, 32, []);
+  if (n.special === '-inf') return out(0, 0, NUMERIC_NINF, 32, []);
   const neg = n.digits < 0n;
   let mant = neg ? -n.digits : n.digits;
   if (mant === 0n) return out(0, 0, NUMERIC_POS, n.scale, []);

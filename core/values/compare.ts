@@ -110,7 +110,7 @@ export function datumKey(type: SqlType, d: Datum): string | number {
       return d as number;
     case 'float4': case 'float8': {
       const n = d as number;
-      return n === 0 ? 0 : n; // NaN is one Map key already (SameValueZero)
+      return n === 0 ? 0 : n !== n ? 'NaN' : n;
     }
     case 'int8': {
       const b = d as bigint;

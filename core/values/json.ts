@@ -317,8 +317,26 @@ function rank(v: JsonValue): number {
   return 5;
 }
 
-/** PG's jsonb ordering (compareJsonbContainers), C collation for strings. */
+/**
+ * PG's jsonb ordering (compareJsonbContainers), C collation for strings. At top level a scalar is
+ * a one-element "raw scalar" array: arrays compare by element count first, so [] < null < [1, 2]
+ * and false > [].
+ */
 export function compareJson(a: JsonValue, b: JsonValue): number {
+  const aArr = Array.isArray(a);
+  const bArr = Array.isArray(b);
+  const aObj = a instanceof Map;
+  const bObj = b instanceof Map;
+  if (aObj || bObj) return aObj && bObj ? compareNested(a, b) : aObj ? 1 : -1;
+  const na = aArr ? (a as JsonValue[]).length : 1;
+  const nb = bArr ? (b as JsonValue[]).length : 1;
+  let res = aArr === bArr ? 0 : aArr ? 1 : -1;
+  if (na !== nb) res = na > nb ? 1 : -1;
+  if (res !== 0) return res;
+  return compareNested(a, b);
+}
+
+function compareNested(a: JsonValue, b: JsonValue): number {
   const ra = rank(a);
   const rb = rank(b);
   if (ra !== rb) return ra < rb ? -1 : 1;
@@ -332,7 +350,7 @@ export function compareJson(a: JsonValue, b: JsonValue): number {
       const y = b as JsonValue[];
       if (x.length !== y.length) return x.length < y.length ? -1 : 1;
       for (let i = 0; i < x.length; i++) {
-        const c = compareJson(x[i]!, y[i]!);
+        const c = compareNested(x[i]!, y[i]!);
         if (c !== 0) return c;
       }
       return 0;
@@ -347,9 +365,10 @@ export function compareJson(a: JsonValue, b: JsonValue): number {
         const ex = ix.next();
         const ey = iy.next();
         if (ex.done || ey.done) return 0;
-        const kc = compareJsonKeys(ex.value[0], ey.value[0]);
+        // keys are visited in storage order but compared as plain strings
+        const kc = compareCodePoints(ex.value[0], ey.value[0]);
         if (kc !== 0) return kc < 0 ? -1 : 1;
-        const vc = compareJson(ex.value[1], ey.value[1]);
+        const vc = compareNested(ex.value[1], ey.value[1]);
         if (vc !== 0) return vc;
       }
     }

@@ -8,7 +8,7 @@ import { Numeric } from './numeric.js';
 import { Interval, rint, USECS_PER_DAY, USECS_PER_HOUR, USECS_PER_MINUTE, USECS_PER_SEC } from './interval.js';
 import { Jsonb, parseJson, validateJson } from './json.js';
 import {
-  daysInMonth, localToUtc, parseFixedOffset, isValidTimeZone, ymdToDays, utcToLocal,
+  daysInMonth, daysToYmd, localToUtc, parseFixedOffset, isValidTimeZone, ymdToDays, utcToLocal,
   MIN_DATE_DAYS, MAX_DATE_DAYS, timestampInRange,
 } from './datetime.js';
 import { applyTypmod } from './typmod.js';
@@ -173,8 +173,13 @@ function scanFloat(text: string): number | null {
       while (k < t.length && t.charCodeAt(k) >= 48 && t.charCodeAt(k) <= 57) k++;
       if (k === es) return null;
     }
-    if (k !== t.length) return null;
-    return Number(t);
+    if (k === t.length) return Number(t);
+  }
+  if (/^[+-]?0x[0-9a-f]+$/i.test(t)) {
+    // strtod accepts hexadecimal
+    const neg = t.charCodeAt(0) === 45;
+    const v = Number(t.replace(/^[+-]/, ''));
+    return neg ? -v : v;
   }
   switch (t.toLowerCase()) {
     case 'nan': case '+nan': case '-nan': return NaN;
@@ -346,7 +351,7 @@ interface ParsedDateTime {
 }
 
 class DtError extends Error {
-  constructor(readonly kind: 'syntax' | 'range') { super(kind); }
+  constructor(readonly kind: 'syntax' | 'range' | 'tz') { super(kind); }
 }
 
 function monthDayYear(style: string): 'mdy' | 'dmy' | 'ymd' {
@@ -403,7 +408,7 @@ function decodeDateTime(text: string, s: ValueSettings, wantDate: boolean): Pars
     } else if (m[5] !== undefined) {
       if (!r.hasTime && !r.hasDate && nums.length === 0) throw new DtError('syntax');
       const off = parseFixedOffset(m[5].length === 5 && !m[5].includes(':') ? m[5].slice(0, 3) + ':' + m[5].slice(3) : m[5]);
-      if (off === null) throw new DtError('range');
+      if (off === null) throw new DtError('tz');
       r.offset = off;
     } else if (m[6] !== undefined) {
       if (m[7] !== undefined) {
@@ -424,6 +429,12 @@ function decodeDateTime(text: string, s: ValueSettings, wantDate: boolean): Pars
             if (order === 'dmy') { r.d = Number(a); r.m = Number(b); } else { r.m = Number(a); r.d = Number(b); }
             r.y = fixYear(c);
           }
+        } else if (a.length >= 3 && b.length === 3) {
+          // year.day-of-year
+          const doy = Number(b);
+          if (doy < 1 || doy > (daysInMonth(Number(a), 2) === 29 ? 366 : 365)) throw new DtError('range');
+          const dd = daysToYmd(ymdToDays(Number(a), 1, 1) + doy - 1);
+          r.y = dd.y; r.m = dd.m; r.d = dd.d;
         } else throw new DtError('syntax');
         r.hasDate = true;
       } else if (m[6].length === 8 && !r.hasDate && nums.length === 0 && !monthFromName) {
@@ -440,6 +451,21 @@ function decodeDateTime(text: string, s: ValueSettings, wantDate: boolean): Pars
       }
     } else if (m[9] !== undefined) {
       const w = m[9];
+      const named = /^([a-z]+)-(\d+)-(\d+)$/.exec(w);
+      const julian = /^j(\d+)$/.exec(w);
+      if (named && MONTHS[named[1]!] !== undefined && !r.hasDate) {
+        // Jan-08-1999
+        r.m = MONTHS[named[1]!]!; r.d = Number(named[2]); r.y = fixYear(named[3]!);
+        r.hasDate = true;
+        continue;
+      }
+      if (julian && !r.hasDate) {
+        // Julian day number: JD 2440588 is 1970-01-01
+        const dd = daysToYmd(Number(julian[1]) - 2440588);
+        r.y = dd.y; r.m = dd.m; r.d = dd.d;
+        r.hasDate = true;
+        continue;
+      }
       const mo = MONTHS[w.replace(/\.$/, '')];
       if (mo !== undefined && !r.hasDate && !monthFromName) {
         monthFromName = mo;
@@ -504,6 +530,7 @@ function fixYear(s: string): number {
 
 function dtError(e: unknown, label: string, text: string): never {
   if (e instanceof DtError) {
+    if (e.kind === 'tz') throw new SqlError(SqlState.InvalidTimeZoneDisplacementValue, `time zone displacement out of range: "${text}"`);
     if (e.kind === 'range') throw new SqlError(SqlState.DatetimeFieldOverflow, `date/time field value out of range: "${text}"`);
     throw new SqlError(SqlState.InvalidDatetimeFormat, `invalid input syntax for type ${label}: "${text}"`);
   }
@@ -654,7 +681,7 @@ export function parseInterval(text: string): Interval {
   let s = t.charCodeAt(0) === 64 /* @ */ ? t.slice(1) : t;
   let ago = false;
   if (/\sago$/.test(s) || s === 'ago') { ago = true; s = s.slice(0, -3); }
-  const re = /\s*(?:([+-]?)(\d+):(\d+)(?::(\d+(?:\.\d*)?))?|([+-]?)(\d+)-(\d+)(?![\d:])|([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?)\s*([a-z]+)?|([a-z]+))/y;
+  const re = /\s*(?:([+-]?)(\d+):(\d+)(?::(\d+(?:\.\d*)?))?|([+-]?)(\d+)-(\d+)(?![\d:])|([+-]?\s*(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?)\s*([a-z]+)?|([a-z]+))/y;
   let pos = 0;
   let any = false;
   let pendingNum: { val: number; frac: number } | null = null;
@@ -694,7 +721,7 @@ export function parseInterval(text: string): Interval {
       acc.months += sign * (Number(m[6]) * 12 + mon);
     } else if (m[8] !== undefined) {
       if (pendingNum) throw intervalSyntax(text);
-      const num = Number(m[8]);
+      const num = Number(m[8].replace(/\s+/g, ''));
       if (!Number.isFinite(num)) throw intervalSyntax(text);
       const val = Math.trunc(num);
       const frac = num - val;
@@ -734,9 +761,7 @@ function checkInterval(acc: IntervalAcc, sign: number, text: string): Interval {
   const months = sign * acc.months || 0;
   const days = sign * acc.days || 0;
   const micros = sign * acc.micros || 0;
-  if (Math.abs(months) > 2147483647 || Math.abs(days) > 2147483647 || !Number.isSafeInteger(micros)) {
-    throw new SqlError(SqlState.DatetimeFieldOverflow, `interval field value out of range: "${text}"`);
-  }
+  if (Math.abs(months) > 2147483647 || Math.abs(days) > 2147483647 || !Number.isSafeInteger(micros)) throw fieldOverflow(text);
   return new Interval(months, days, micros);
 }
 
@@ -869,6 +894,7 @@ export function parseArray(elem: ScalarType, text: string, s: ValueSettings, now
       }
       expectElem = false;
     }
+    if (depth > 0 && out.length === 0) throw malformed(text, 'Unexpected "}" character.');
     if (depthSizes[depth] === undefined) depthSizes[depth] = out.length;
     else if (depthSizes[depth] !== out.length) {
       throw malformed(text, 'Multidimensional arrays must have sub-arrays with matching dimensions.');
