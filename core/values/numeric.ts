@@ -331,6 +331,22 @@ export class Numeric {
     return Math.min(rscale, MAX_DISPLAY_SCALE);
   }
 
+  /** numeric_sqrt: scale chosen like PG (≥ 16 significant digits, ≥ input scale), rounded. */
+  sqrt(): Numeric {
+    if (this.special === 'nan' || this.special === 'inf') return this;
+    if (this.sign() < 0) {
+      throw new SqlError('2201F', 'cannot take square root of a negative number');
+    }
+    const { weight } = this.baseWeight();
+    const sweight = Math.trunc(((weight + 1) * 4) / 2) - 1;
+    const rscale = Math.min(Math.max(MIN_SIG_DIGITS - sweight, this.scale, 0), MAX_DISPLAY_SCALE);
+    if (this.digits === 0n) return new Numeric(0n, rscale);
+    // floor(sqrt) with one guard digit, then round half up
+    const n = this.digits * pow10n(2 * (rscale + 1) - this.scale);
+    const r = isqrt(n);
+    return new Numeric((r + 5n) / 10n, rscale);
+  }
+
   /** numeric → float8 the way PG does it (strtod of the text form). */
   toNumber(): number {
     if (this.special === 'nan') return NaN;
@@ -422,6 +438,18 @@ export function decodeNumericTypmod(typmod: number): { precision: number; scale:
 }
 export function encodeNumericTypmod(precision: number, scale: number): number {
   return ((precision << 16) | (scale & 0x7ff)) + 4;
+}
+
+/** floor(sqrt(n)) for n ≥ 0 (Newton's method on bigint). */
+export function isqrt(n: bigint): bigint {
+  if (n < 2n) return n;
+  // Newton's method from a power of two above the root decreases monotonically to floor(sqrt)
+  let x = 1n << BigInt(Math.ceil(n.toString(2).length / 2));
+  for (;;) {
+    const y = (x + n / x) >> 1n;
+    if (y >= x) return x;
+    x = y;
+  }
 }
 
 function divisionByZero(): SqlError {
