@@ -43,7 +43,9 @@ export function formatFloat8(n: number, extraFloatDigits = 1): string {
   if (n === -Infinity) return '-Infinity';
   if (extraFloatDigits <= 0) return formatGPg(n, 15 + extraFloatDigits);
   if (Number.isInteger(n) && Math.abs(n) < 1e15) return Object.is(n, -0) ? '-0' : String(n);
-  return shortestToPg(n.toExponential(), 15);
+  // below 2^52 no ≤17-digit decimal can sit exactly between two doubles, so V8's shortest is PG's
+  if (Math.abs(n) < 4503599627370496) return shortestToPg(n.toExponential(), 15);
+  return shortestToPg(shortestDigits(n, 53, n.toExponential()), 15);
 }
 
 /** float4out: shortest digits that round-trip through float32, exponent form outside [-4, 6). */
@@ -54,12 +56,84 @@ export function formatFloat4(n: number, extraFloatDigits = 1): string {
   const f = Math.fround(n);
   if (extraFloatDigits <= 0) return formatGPg(f, 6 + extraFloatDigits);
   if (f === 0) return Object.is(f, -0) ? '-0' : '0';
-  let e = '';
-  for (let p = 1; p <= 9; p++) {
-    e = f.toExponential(p - 1);
-    if (Math.fround(Number(e)) === f) break;
+  return shortestToPg(shortestDigits(f, 24, '0e+0'), 6);
+}
+
+const dv = new DataView(new ArrayBuffer(8));
+/** x = m × 2^e exactly, for finite x > 0. */
+function exactBinary(x: number): { m: bigint; e: number } {
+  dv.setFloat64(0, x);
+  const hi = dv.getUint32(0);
+  const lo = dv.getUint32(4);
+  const exp = (hi >>> 20) & 0x7ff;
+  const mant = BigInt(hi & 0xfffff) * 4294967296n + BigInt(lo);
+  return exp === 0 ? { m: mant, e: -1074 } : { m: mant + 4503599627370496n, e: exp - 1075 };
+}
+/** '-d.ddde±x' → d×10^k */
+function exactDecimal(s: string): { d: bigint; k: number } {
+  const ei = s.indexOf('e');
+  let mant = s.slice(0, ei).replace('-', '');
+  const dot = mant.indexOf('.');
+  let k = Number(s.slice(ei + 1));
+  if (dot >= 0) { k -= mant.length - dot - 1; mant = mant.slice(0, dot) + mant.slice(dot + 1); }
+  return { d: BigInt(mant), k };
+}
+function eqScaled(d: bigint, k: number, r: bigint, f: number): boolean {
+  // d×10^k == r×2^f ?
+  const a = d * (k > 0 ? 10n ** BigInt(k) : 1n) * (f < 0 ? 1n << BigInt(-f) : 1n);
+  const b = r * (f > 0 ? 1n << BigInt(f) : 1n) * (k < 0 ? 10n ** BigInt(-k) : 1n);
+  return a === b;
+}
+/** True if decimal `s` is exactly the binary value x. */
+function isExactly(s: string, x: number): boolean {
+  if (Number(s) !== x) return false;
+  const { m, e } = exactBinary(Math.abs(x));
+  const { d, k } = exactDecimal(s);
+  return eqScaled(d, k, m, e);
+}
+/**
+ * True if decimal `s` lies exactly halfway between |x| and a neighbouring binary value of a
+ * `bits`-bit significand. PostgreSQL's Ryu never prints such a boundary value (it treats the
+ * rounding interval as open), so those need more digits.
+ */
+function isMidpoint(s: string, x: number, bits: number): boolean {
+  let { m, e } = exactBinary(Math.abs(x));
+  const len = m.toString(2).length;
+  if (len < bits) return false; // subnormal: never reached with ≤17 digits
+  const shift = len - bits;
+  m >>= BigInt(shift);
+  e += shift;
+  const { d, k } = exactDecimal(s);
+  if (eqScaled(d, k, 2n * m + 1n, e - 1)) return true;
+  const pow2 = m === 1n << BigInt(bits - 1);
+  return pow2 ? eqScaled(d, k, 4n * m - 1n, e - 2) : eqScaled(d, k, 2n * m - 1n, e - 1);
+}
+
+/**
+ * Shortest 'd.ddde±x' digits that read back as x (float32 when bits = 24), choosing like Ryu
+ * in PostgreSQL: nearest candidate, ties at the last digit to even, exact boundaries excluded.
+ */
+function shortestDigits(x: number, bits: 24 | 53, hint: string): string {
+  const back = bits === 24 ? (v: number): number => Math.fround(v) : (v: number): number => v;
+  const maxP = bits === 24 ? 9 : 17;
+  const startP = Math.max(1, hint.replace(/^-/, '').indexOf('e') - (hint.includes('.') ? 1 : 0));
+  for (let p = startP; p <= maxP; p++) {
+    let cand = x.toExponential(p - 1);
+    if (back(Number(cand)) !== x) continue;
+    const finer = x.toExponential(p);
+    const ei = finer.indexOf('e');
+    if (finer.charCodeAt(ei - 1) === 53 /* 5 */ && isExactly(finer, x)) {
+      // exact tie at this length: toExponential rounded half up, Ryu rounds half to even
+      const lastUp = cand.charCodeAt(cand.indexOf('e') - 1) - 48;
+      if (lastUp % 2 === 1) {
+        const down = finer.slice(0, ei - 1).replace(/\.$/, '') + finer.slice(ei);
+        if (back(Number(down)) === x) cand = down;
+      }
+    }
+    if (Math.abs(x) >= (bits === 24 ? 8388608 : 4503599627370496) && isMidpoint(cand, x, bits)) continue;
+    return cand;
   }
-  return shortestToPg(e, 6);
+  return x.toExponential(maxP - 1);
 }
 
 /** 'd.ddde±x' (JS toExponential) → PG's layout: fixed for -4 ≤ exp < limit, else 'd.ddde+XX'. */

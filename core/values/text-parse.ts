@@ -45,7 +45,7 @@ export function parseText(type: SqlType, text: string, s: ValueSettings, nowMicr
     case 'time': return parseTime(text);
     case 'timestamp': return parseTimestamp(text, s, nowMicros);
     case 'timestamptz': return parseTimestamptz(text, s, nowMicros);
-    case 'interval': return parseInterval(text);
+    case 'interval': return parseInterval(text, s.intervalStyle);
     case 'json': validateJson(text); return text;
     case 'jsonb': return new Jsonb(parseJson(text));
     case 'oid': case 'regclass': case 'regtype': case 'regproc': case 'regnamespace':
@@ -673,8 +673,12 @@ function intervalSyntax(text: string): SqlError {
 }
 
 /** interval_in: PG's postgres-style and ISO 8601 inputs ('1 day 02:00', '@ 1 hour ago', 'P1Y2M', '1-2'). */
-export function parseInterval(text: string): Interval {
+export function parseInterval(text: string, style = 'postgres'): Interval {
   const t = text.trim().toLowerCase();
+  // sql_standard: a leading '-' applies to every field when no other field carries a sign
+  if (style === 'sql_standard' && t.charCodeAt(0) === 45 && !/[+-]/.test(t.slice(1).replace(/e[+-]/g, ''))) {
+    return parseInterval(t.slice(1), 'postgres').negate();
+  }
   if (t.length === 0) throw intervalSyntax(text);
   if (t.charCodeAt(0) === 112 /* p */) return parseIso8601Interval(t, text);
   const acc = new IntervalAcc();
