@@ -701,7 +701,7 @@ export function toCharNumber(value: Numeric, fmt: string): string {
     return keep ? fc.c : '';
   });
   if (fm && out.endsWith('.') && fracDigits > 0) out = out.slice(0, -1) + (fracChars.length && lastZeroFracKept === 0 ? '.' : '');
-  if (hasPR) out = neg ? '<' + out.trimStart() + '>' : (fm ? out : ' ' + out + ' ');
+  if (hasPR) out = neg ? out.replace(/^( *)/, '$1<') + '>' : (fm ? out : out + ' ');
   if (th && !neg) {
     const n = Number(r.trunc(0).toString());
     out += ordinal(n, th === 'TH');

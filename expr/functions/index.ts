@@ -4,6 +4,11 @@ import { registerComparison } from './comparison.js';
 import { registerString } from './string.js';
 import { registerMath } from './math.js';
 import { registerDatetime } from './datetime.js';
+import { registerJson } from './json.js';
+import { registerArray } from './array.js';
+import { registerAggregates } from './aggregates.js';
+import { registerSetReturning } from './set-returning.js';
+import { registerMisc } from './misc.js';
 
 let done = false;
 export function registerAll(): void {
@@ -14,4 +19,9 @@ export function registerAll(): void {
   registerString();
   registerMath();
   registerDatetime();
+  registerJson();
+  registerArray();
+  registerAggregates();
+  registerSetReturning();
+  registerMisc();
 }

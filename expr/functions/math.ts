@@ -50,6 +50,12 @@ export function numericSqrt(a: Numeric): Numeric {
   const w10000 = Math.floor(decWeight(a) / 4);
   const sweight = Math.trunc(((w10000 + 1) * 4) / 2) - 1;
   const rscale = Math.min(Math.max(16 - sweight, a.scale, 0), 1000);
+  return numericSqrtScale(a, rscale);
+}
+
+/** sqrt of a finite non-negative numeric rounded (half up) to rscale digits */
+export function numericSqrtScale(a: Numeric, rscale: number): Numeric {
+  if (!a.isFinite) return a;
   // sqrt(D·10^-s) at scale r+1: isqrt(D·10^(2(r+1)-s)), then round half up to r
   const e = 2 * (rscale + 1) - a.scale;
   const radicand = e >= 0 ? a.digits * pow10n(e) : a.digits / pow10n(-e);

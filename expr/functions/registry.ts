@@ -63,6 +63,7 @@ function match<F extends Sig>(f: F, actual: readonly SqlType[]): Match<F> | unde
   if (!declared) return undefined;
   const polyTypes: SqlType[] = [];
   let hasPoly = false;
+  let hasArrPos = false;
   for (let i = 0; i < actual.length; i++) {
     const d = declared[i]!;
     const a = actual[i]!;
@@ -76,6 +77,7 @@ function match<F extends Sig>(f: F, actual: readonly SqlType[]): Match<F> | unde
     }
     if (isAnyArr(d)) {
       hasPoly = true;
+      hasArrPos = true;
       if (isUnknown(a)) continue;
       if (a.kind !== 'array') return undefined;
       polyTypes.push(a.elem);
@@ -89,7 +91,7 @@ function match<F extends Sig>(f: F, actual: readonly SqlType[]): Match<F> | unde
     // PostgreSQL 15's array functions use anycompatible: unify like select_common_type.
     poly = tryCommonType(polyTypes);
     if (!poly) return undefined;
-    if (f.nonArray && poly.kind === 'array') return undefined;
+    if (poly.kind === 'array' && (f.nonArray || hasArrPos)) return undefined;
   }
   return { f, declared, poly, hasPoly };
 }
@@ -178,15 +180,9 @@ function selectCandidate<F extends Sig>(cands: Match<F>[], actual: readonly SqlT
     const knownTypes = actual.filter((_, i) => known[i]);
     if (knownTypes.length && knownTypes.every((t) => sameType(t, knownTypes[0]!))) {
       const k = knownTypes[0]!;
-      const kept = cands.filter((m) => {
-        for (let i = 0; i < n; i++) {
-          if (known[i]) continue;
-          const d = m.declared[i]!;
-          if (isAny(d) || isAnyEl(d) || (isAnyArr(d) && k.kind === 'array')) continue;
-          if (!canCoerce(k, d, 'implicit')) return false;
-        }
-        return true;
-      });
+      const replaced = actual.map((t, i) => (known[i] ? t : k));
+      // re-match with the unknowns typed, so polymorphic consistency is checked too
+      const kept = cands.filter((m) => match(m.f, replaced) !== undefined);
       if (kept.length === 1) return kept;
     }
   }
