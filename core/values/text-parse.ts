@@ -709,7 +709,7 @@ export function parseInterval(text: string, style = 'postgres'): Interval {
       sawTime = true;
       // HH:MM[:SS] — a preceding bare number is days
       if (pendingNum) { mark('d'); acc.add('d', pendingNum.val, pendingNum.frac); pendingNum = null; }
-      mark('h'); mark('min'); mark('s');
+      mark('h'); mark('min'); mark('s'); mark('ms'); mark('us');
       const sign = m[1] === '-' ? -1 : 1;
       const hh = Number(m[2]);
       const mi = Number(m[3]);
@@ -733,6 +733,8 @@ export function parseInterval(text: string, style = 'postgres'): Interval {
         const unit = UNITS[m[9]];
         if (unit === undefined) throw intervalSyntax(text);
         mark(unit);
+        // fractional seconds count as the millisecond and microsecond fields too
+        if (unit === 's' && frac !== 0) { mark('ms'); mark('us'); }
         acc.add(unit, val, frac);
       } else {
         pendingNum = { val, frac };
