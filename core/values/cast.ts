@@ -25,8 +25,13 @@ const INT_LABEL = { int2: 'smallint', int4: 'integer', int8: 'bigint' } as const
 const INT_MIN = { int2: -32768, int4: -2147483648 } as const;
 const INT_MAX = { int2: 32767, int4: 2147483647 } as const;
 
+/** String-category types: every type has I/O-conversion casts to and from these. */
 function isTextual(n: ScalarTypeName): boolean {
-  return n === 'text' || n === 'varchar' || n === 'bpchar' || n === 'name' || n === 'unknown' || n === 'char';
+  return n === 'text' || n === 'varchar' || n === 'bpchar' || n === 'name' || n === 'unknown';
+}
+/** "char" is not string category: only casts with text-like types and int4 exist. */
+function charCastOk(other: ScalarTypeName): boolean {
+  return isTextual(other) || other === 'int4';
 }
 function isNumber(n: ScalarTypeName): boolean {
   return n === 'int2' || n === 'int4' || n === 'int8' || n === 'float4' || n === 'float8' || n === 'numeric';
@@ -147,9 +152,10 @@ function castFromJsonb(v: JsonValue, to: SqlType): Datum {
 }
 
 /** Text of a value as a text-like cast source sees it (bpchar loses trailing spaces, bool is 'true'). */
-function toTextForCast(from: SqlType, d: Datum, s: ValueSettings): string {
+function toTextForCast(from: SqlType, d: Datum, s: ValueSettings, to?: ScalarTypeName): string {
   if (from.kind === 'scalar') {
-    if (from.name === 'bool') return d ? 'true' : 'false';
+    // bool → text/varchar/bpchar is booltext(); bool → name is an I/O conversion
+    if (from.name === 'bool') return to === 'name' ? (d ? 't' : 'f') : d ? 'true' : 'false';
     if (from.name === 'bpchar') return trimTrailingSpaces(d as string);
   }
   return formatText(from, d, s);
@@ -164,16 +170,17 @@ export function castDatum(from: SqlType, to: SqlType, d: Datum, s: ValueSettings
       const walk = (a: readonly Datum[]): Datum[] => a.map((x) => (x === null ? null : Array.isArray(x) ? walk(x as readonly Datum[]) : castDatum(from.elem, to.elem, x, s, nowMicros)));
       return walk(d as readonly Datum[]);
     }
-    if (to.kind === 'scalar' && isTextual(to.name) && to.name !== 'char') return applyTypmod(to, formatText(from, d, s), true);
+    if (to.kind === 'scalar' && isTextual(to.name)) return applyTypmod(to, formatText(from, d, s), true);
     if (from.kind === 'scalar' && isTextual(from.name)) return applyTypmod(to, parseText(to, toTextForCast(from, d, s), s, nowMicros), true);
     throw cannotCast(from, to);
   }
   const f = from.name;
   const t = to.name;
+  if ((f === 'char' && !charCastOk(t)) || (t === 'char' && !charCastOk(f))) throw cannotCast(from, to);
   let r: Datum;
   if (isNumber(f) && isNumber(t)) r = castNumber(f, t, d);
-  else if (isTextual(t)) {
-    if (isTextual(f)) {
+  else if (isTextual(t) || t === 'char') {
+    if (isTextual(f) || f === 'char') {
       let str = f === 'bpchar' ? trimTrailingSpaces(d as string) : (d as string);
       if (t === 'name') str = truncateName(str);
       else if (t === 'char') str = str.length === 0 ? '' : String.fromCodePoint(str.codePointAt(0)!);
@@ -183,12 +190,12 @@ export function castDatum(from: SqlType, to: SqlType, d: Datum, s: ValueSettings
       if (v < -128 || v > 127) throw outOfRange('"char"');
       r = v === 0 ? '' : String.fromCharCode(v & 0xff);
     } else {
-      let str = toTextForCast(from, d, s);
+      let str = toTextForCast(from, d, s, t);
       if (t === 'name') str = truncateName(str);
       else if (t === 'char') str = str.length === 0 ? '' : String.fromCodePoint(str.codePointAt(0)!);
       r = str;
     }
-  } else if (isTextual(f)) {
+  } else if (isTextual(f) || f === 'char') {
     if (f === 'char' && t === 'int4') {
       const str = d as string;
       r = str.length === 0 ? 0 : ((str.charCodeAt(0) << 24) >> 24);
@@ -271,11 +278,13 @@ function castOther(from: SqlType, to: SqlType, f: ScalarTypeName, t: ScalarTypeN
 export function canCast(from: SqlType, to: SqlType): boolean {
   if (sameType(from, to)) return true;
   if (from.kind === 'array' && to.kind === 'array') return canCast(from.elem, to.elem);
-  if (from.kind === 'array') return to.kind === 'scalar' && isTextual(to.name) && to.name !== 'char';
+  if (from.kind === 'array') return to.kind === 'scalar' && isTextual(to.name);
   if (to.kind === 'array') return isTextual(from.name);
   const f = from.name;
   const t = to.name;
   if (isNumber(f) && isNumber(t)) return true;
+  if (f === 'char') return charCastOk(t);
+  if (t === 'char') return charCastOk(f);
   if (isTextual(f) || isTextual(t)) return true;
   if ((f === 'bool' && t === 'int4') || (f === 'int4' && t === 'bool')) return true;
   if (isOidLike(t) && (f === 'int2' || f === 'int4' || f === 'int8' || isOidLike(f))) return true;
