@@ -47,9 +47,22 @@ export function repoRoot(): string {
   throw new Error('cannot locate the repository root (package.json) from ' + fileURLToPath(import.meta.url));
 }
 
+/** The server entry point; EDDY_SERVER_MAIN overrides it (e.g. to test the harness with a stand-in). */
 export function eddyMainPath(): string {
-  return path.join(repoRoot(), 'dist', 'server', 'main.js');
+  return process.env.EDDY_SERVER_MAIN ?? path.join(repoRoot(), 'dist', 'server', 'main.js');
 }
+
+/** Process groups of servers still running: killed if the test process exits without stopping them. */
+const liveGroups = new Set<number>();
+process.once('exit', () => {
+  for (const pid of liveGroups) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+});
 
 function tail(s: string, n = 4000): string {
   return s.length > n ? '…' + s.slice(-n) : s;
@@ -73,11 +86,15 @@ export async function startEddy(opts: EddyOptions = {}): Promise<EddyServer> {
     const proc = spawn(process.execPath, args, {
       env: { ...process.env, EDDY_PORT: String(port), EDDY_DATA_DIR: dataDir, ...(opts.env ?? {}) },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Own process group, so kill() takes down any helper processes too, like a machine crash would.
+      detached: true,
     });
     child = proc;
+    if (proc.pid !== undefined) liveGroups.add(proc.pid);
     let exitInfo: string | null = null;
     exited = new Promise<void>((resolve) => {
       proc.once('exit', (code, signal) => {
+        if (proc.pid !== undefined) liveGroups.delete(proc.pid);
         exitInfo = `code=${String(code)} signal=${String(signal)}`;
         resolve();
       });
@@ -128,7 +145,15 @@ export async function startEddy(opts: EddyOptions = {}): Promise<EddyServer> {
   const signalAndWait = async (signal: NodeJS.Signals): Promise<void> => {
     const proc: ChildProcess | null = child;
     if (proc === null || proc.exitCode !== null || proc.signalCode !== null) return;
-    proc.kill(signal);
+    if (signal === 'SIGKILL' && proc.pid !== undefined) {
+      try {
+        process.kill(-proc.pid, 'SIGKILL');
+      } catch {
+        proc.kill('SIGKILL');
+      }
+    } else {
+      proc.kill(signal);
+    }
     const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 10_000).unref());
     if ((await Promise.race([exited.then(() => 'done' as const), timeout])) === 'timeout') {
       proc.kill('SIGKILL');
