@@ -362,7 +362,7 @@ function monthDayYear(style: string): 'mdy' | 'dmy' | 'ymd' {
 }
 
 /** Tokenize and decode a date/time string (a practical subset of PG's ParseDateTime/DecodeDateTime). */
-function decodeDateTime(text: string, s: ValueSettings, wantDate: boolean): ParsedDateTime {
+function decodeDateTime(text: string, s: ValueSettings, wantDate: boolean, mode: 'date' | 'time' | 'timestamp' = wantDate ? 'timestamp' : 'date'): ParsedDateTime {
   const r: ParsedDateTime = { kind: 'value', hasDate: false, y: 0, m: 0, d: 0, hasTime: false, us: 0, offset: null, zoneName: null };
   const t = text.trim().toLowerCase();
   switch (t) {
@@ -385,6 +385,8 @@ function decodeDateTime(text: string, s: ValueSettings, wantDate: boolean): Pars
     rest = t.slice(iso[0].length);
     if (rest.startsWith('t')) rest = ' ' + rest.slice(1);
   }
+  // a 'T' glued to a time ('T03:04:05') is the ISO time designator
+  if (rest.charCodeAt(0) === 116 && rest.charCodeAt(1) >= 48 && rest.charCodeAt(1) <= 57) rest = rest.slice(1);
   // remaining tokens
   const tokRe = /\s*(?:(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:[.,](\d*))?)?|([+-]\d{1,2}(?::?\d{2}(?::\d{2})?)?)(?![\d-])|(\d+)(?:[-/.](\d+|[a-z]+)(?:[-/.](\d+))?)?|([a-z][a-z_/+\-0-9]*)|(,)|(\.))/y;
   let pos = 0;
@@ -440,7 +442,7 @@ function decodeDateTime(text: string, s: ValueSettings, wantDate: boolean): Pars
       } else if (m[6].length === 8 && !r.hasDate && nums.length === 0 && !monthFromName) {
         r.y = Number(m[6].slice(0, 4)); r.m = Number(m[6].slice(4, 6)); r.d = Number(m[6].slice(6));
         r.hasDate = true;
-      } else if (m[6].length === 6 && r.hasDate && !r.hasTime) {
+      } else if (m[6].length === 6 && !r.hasTime && (r.hasDate || (mode === 'time' && nums.length === 0))) {
         r.hasTime = true;
         const hh = Number(m[6].slice(0, 2)); const mi = Number(m[6].slice(2, 4)); const ss = Number(m[6].slice(4));
         if (hh > 24 || mi > 59 || ss > 60) throw new DtError('range');
@@ -480,8 +482,13 @@ function decodeDateTime(text: string, s: ValueSettings, wantDate: boolean): Pars
         if (w === 'am' && hh === 12) r.us -= 12 * USECS_PER_HOUR;
       } else if (WEEKDAYS.has(w)) {
         // day-of-week names are accepted and ignored
-      } else if (w === 't' && r.hasDate) {
-        // ISO separator
+      } else if (w === 't') {
+        // ISO separator ('T03:04:05' alone is accepted too)
+      } else if (/^(?:utc|gmt)[+-]\d/.test(w)) {
+        // POSIX style 'UTC+3' means 3 hours west of UTC
+        const off = parseFixedOffset(w.slice(3));
+        if (off === null) throw new DtError('tz');
+        r.offset = -off;
       } else if (ZONE_ABBREVS[w] !== undefined) {
         r.offset = ZONE_ABBREVS[w]!;
       } else {
@@ -513,8 +520,10 @@ function decodeDateTime(text: string, s: ValueSettings, wantDate: boolean): Pars
       }
     }
   }
+  // there is no year 0: '0000-01-01' is out of range, 1 BC is astronomical year 0
+  if (r.hasDate && r.y <= 0) throw new DtError('range');
   if (bc) {
-    if (!r.hasDate || r.y <= 0) throw new DtError('syntax');
+    if (!r.hasDate) throw new DtError('syntax');
     r.y = 1 - r.y;
   }
   if (r.hasDate) {
@@ -566,7 +575,7 @@ export function parseTime(text: string): number {
   const t = text.trim().toLowerCase();
   if (t === 'allballs') return 0;
   let r: ParsedDateTime;
-  try { r = decodeDateTime(text, { timeZone: 'UTC', dateStyle: 'ISO', intervalStyle: 'postgres', extraFloatDigits: 1, byteaOutput: 'hex' }, false); } catch (e) { dtError(e, 'time', text); }
+  try { r = decodeDateTime(text, { timeZone: 'UTC', dateStyle: 'ISO', intervalStyle: 'postgres', extraFloatDigits: 1, byteaOutput: 'hex' }, false, 'time'); } catch (e) { dtError(e, 'time', text); }
   if (r.kind === 'special' || !r.hasTime) {
     throw new SqlError(SqlState.InvalidDatetimeFormat, `invalid input syntax for type time: "${text}"`);
   }
@@ -680,12 +689,13 @@ export function parseInterval(text: string, style = 'postgres'): Interval {
     return parseInterval(t.slice(1), 'postgres').negate();
   }
   if (t.length === 0) throw intervalSyntax(text);
-  if (t.charCodeAt(0) === 112 /* p */) return parseIso8601Interval(t, text);
+  // ISO 8601 designator is case-sensitive in PG: 'P1D' yes, 'p1d' no
+  if (text.trim().charCodeAt(0) === 80 /* P */) return parseIso8601Interval(t, text);
   const acc = new IntervalAcc();
-  let s = t.charCodeAt(0) === 64 /* @ */ ? t.slice(1) : t;
+  let s = (t.charCodeAt(0) === 64 /* @ */ ? t.slice(1) : t).replace(/,/g, ' ');
   let ago = false;
   if (/\sago$/.test(s) || s === 'ago') { ago = true; s = s.slice(0, -3); }
-  const re = /\s*(?:([+-]?)(\d+):(\d+)(?::(\d+(?:\.\d*)?))?|([+-]?)(\d+)-(\d+)(?![\d:])|([+-]?\s*(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?)\s*([a-z]+)?|([a-z]+))/y;
+  const re = /\s*(?:([+-]?)(\d+):(\d+)(?::(\d+(?:\.\d*)?))?|([+-]?)(\d+)-(\d+)(?![\d:])|([+-]?\s*(?:\d+(?:\.\d*)?|\.\d+))\s*([a-z]+)?|([a-z]+))/y;
   let pos = 0;
   let any = false;
   let pendingNum: { val: number; frac: number } | null = null;
@@ -767,7 +777,8 @@ function checkInterval(acc: IntervalAcc, sign: number, text: string): Interval {
   const months = sign * acc.months || 0;
   const days = sign * acc.days || 0;
   const micros = sign * acc.micros || 0;
-  if (Math.abs(months) > 2147483647 || Math.abs(days) > 2147483647 || !Number.isSafeInteger(micros)) throw fieldOverflow(text);
+  // micros beyond 2^53 lose precision (Datum contract) but PG's int64 range is accepted
+  if (Math.abs(months) > 2147483647 || Math.abs(days) > 2147483647 || !(Math.abs(micros) < 9223372036854775807)) throw fieldOverflow(text);
   return new Interval(months, days, micros);
 }
 
