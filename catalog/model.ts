@@ -1,0 +1,96 @@
+// Catalog objects as plain, JSON-serializable data. The whole catalog is persisted as one
+// record in storage on every DDL commit (it is small), and read into an immutable Catalog.
+import type { SqlType } from '../core/types.js';
+
+export interface ColumnDef {
+  readonly name: string;
+  readonly type: SqlType;
+  readonly notNull: boolean;
+  /** DEFAULT expression as SQL text, bound when used */
+  readonly defaultSql: string | null;
+  /** dropped columns keep their position so stored rows stay positional (like attisdropped) */
+  readonly dropped: boolean;
+}
+
+export interface IndexDef {
+  readonly oid: number;
+  readonly name: string;
+  /** positions of the indexed columns in the relation */
+  readonly columns: readonly number[];
+  readonly unique: boolean;
+  readonly primary: boolean;
+}
+
+export interface CheckDef {
+  readonly name: string;
+  readonly sql: string;
+}
+
+export interface RelationDef {
+  readonly oid: number;
+  readonly schema: string;
+  readonly name: string;
+  readonly kind: 'table' | 'view';
+  readonly columns: readonly ColumnDef[];
+  /** primary key column positions, or null: rows are then keyed by a hidden row id */
+  readonly primaryKey: readonly number[] | null;
+  readonly indexes: readonly IndexDef[];
+  readonly checks: readonly CheckDef[];
+  /** for views: the defining SELECT */
+  readonly viewSql: string | null;
+  readonly options: Readonly<Record<string, string>>;
+}
+
+export interface SchemaDef {
+  readonly oid: number;
+  readonly name: string;
+}
+
+export interface SequenceDef {
+  readonly oid: number;
+  readonly schema: string;
+  readonly name: string;
+  readonly start: number;
+  readonly increment: number;
+  /** the table column that owns it (serial), if any */
+  readonly ownedBy: { readonly relation: number; readonly column: string } | null;
+}
+
+export interface RoleDef {
+  readonly oid: number;
+  readonly name: string;
+  readonly login: boolean;
+  readonly superuser: boolean;
+  /** SCRAM-SHA-256 verifier or md5 hash, as PostgreSQL stores them; null = no password */
+  readonly password: string | null;
+}
+
+export interface CatalogData {
+  readonly version: 1;
+  readonly nextOid: number;
+  readonly schemas: readonly SchemaDef[];
+  readonly relations: readonly RelationDef[];
+  readonly sequences: readonly SequenceDef[];
+  readonly roles: readonly RoleDef[];
+}
+
+/** User objects start above PostgreSQL's reserved OID range. */
+export const FIRST_USER_OID = 16384;
+export const PG_CATALOG_NAMESPACE = 11;
+export const PUBLIC_NAMESPACE = 2200;
+export const INFORMATION_SCHEMA_NAMESPACE = 13000;
+
+export function initialCatalog(): CatalogData {
+  return {
+    version: 1,
+    nextOid: FIRST_USER_OID,
+    schemas: [{ oid: PUBLIC_NAMESPACE, name: 'public' }],
+    relations: [],
+    sequences: [],
+    roles: [{ oid: 10, name: 'eddy', login: true, superuser: true, password: null }],
+  };
+}
+
+export function liveColumns(rel: RelationDef): ColumnDef[] {
+  return rel.columns.filter((c) => !c.dropped);
+}

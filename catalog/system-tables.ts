@@ -1,0 +1,212 @@
+// pg_catalog and information_schema relations, computed from the native catalog when read.
+// These are what psql, JDBC and other drivers query to discover schemas, tables and columns.
+import { T, TYPE_INFO, arrayOf, typeOid, type SqlType, type ScalarTypeName } from '../core/types.js';
+import type { Datum, Row } from '../core/datum.js';
+import type { VirtualTable } from '../planner/scope.js';
+import { formatTypeWithMod } from '../planner/type-names.js';
+import type { Catalog } from './catalog.js';
+import { liveColumns, PG_CATALOG_NAMESPACE, PUBLIC_NAMESPACE, INFORMATION_SCHEMA_NAMESPACE, type RelationDef } from './model.js';
+
+interface SystemTable extends VirtualTable {
+  rows(c: Catalog, ctx: SystemContext): Iterable<Row>;
+}
+
+/** Session facts some system tables show (pg_stat_activity, pg_settings). */
+export interface SystemContext {
+  readonly engine: { readonly sessions: ReadonlyMap<number, { readonly user: string; readonly database: string; readonly lastQuery: string; readonly state: string; readonly startedAt: number; readonly startup: Readonly<Record<string, string>> }> ; readonly startTime: number };
+  readonly session: { readonly settings: { all(): { name: string; setting: string }[] } };
+}
+
+const tables = new Map<string, SystemTable>();
+
+function table(schema: string, name: string, cols: string, rows: SystemTable['rows']): void {
+  const columns = cols.split(',').map((c) => {
+    const [n, t] = c.trim().split(/\s+/) as [string, string];
+    const isArr = t.endsWith('[]');
+    const base = (isArr ? t.slice(0, -2) : t) as ScalarTypeName;
+    const type: SqlType = isArr ? arrayOf(T[base as keyof typeof T] as never) : (T[base as keyof typeof T] as SqlType);
+    return { name: n, type };
+  });
+  tables.set(`${schema}.${name}`, { schema, name, columns, rows });
+}
+
+export function findSystemTable(schema: string | null, name: string): VirtualTable | undefined {
+  if (schema === null) return tables.get(`pg_catalog.${name}`);
+  return tables.get(`${schema}.${name}`);
+}
+
+export function systemRows(qualified: string, c: Catalog, ctx: SystemContext): Iterable<Row> {
+  const t = tables.get(qualified);
+  return t ? t.rows(c, ctx) : [];
+}
+
+const nsOid = (c: Catalog, schema: string): number => c.schema(schema)?.oid ?? PUBLIC_NAMESPACE;
+const relkind = (r: RelationDef): string => (r.kind === 'view' ? 'v' : 'r');
+
+table('pg_catalog', 'pg_namespace', 'oid oid, nspname name, nspowner oid, nspacl text', (c) =>
+  c.schemas().map((s) => [s.oid, s.name, 10, null]));
+
+table('pg_catalog', 'pg_class', 'oid oid, relname name, relnamespace oid, reltype oid, reloftype oid, relowner oid, relam oid, relfilenode oid, reltablespace oid, relpages int4, reltuples float4, relallvisible int4, reltoastrelid oid, relhasindex bool, relisshared bool, relpersistence char, relkind char, relnatts int2, relchecks int2, relhasrules bool, relhastriggers bool, relhassubclass bool, relrowsecurity bool, relforcerowsecurity bool, relispopulated bool, relreplident char, relispartition bool, relrewrite oid, relfrozenxid int8, relminmxid int8, relacl text[], reloptions text[], relpartbound text', function* (c) {
+  for (const r of c.relations()) {
+    yield [r.oid, r.name, nsOid(c, r.schema), 0, 0, 10, r.kind === 'table' ? 2 : 0, r.oid, 0, 0, -1, 0, 0, r.indexes.length > 0, false, 'p', relkind(r),
+      liveColumns(r).length, r.checks.length, r.kind === 'view', false, false, false, false, true, 'd', false, 0, 0n, 0n, null, null, null];
+    for (const i of r.indexes) {
+      yield [i.oid, i.name, nsOid(c, r.schema), 0, 0, 10, 403, i.oid, 0, 0, -1, 0, 0, false, false, 'p', 'i', i.columns.length, 0, false, false, false, false, false, true, 'n', false, 0, 0n, 0n, null, null, null];
+    }
+  }
+  for (const q of c.sequences()) {
+    yield [q.oid, q.name, nsOid(c, q.schema), 0, 0, 10, 0, q.oid, 0, 0, -1, 0, 0, false, false, 'p', 'S', 3, 0, false, false, false, false, false, true, 'n', false, 0, 0n, 0n, null, null, null];
+  }
+});
+
+table('pg_catalog', 'pg_attribute', 'attrelid oid, attname name, atttypid oid, attstattarget int4, attlen int2, attnum int2, attndims int4, attcacheoff int4, atttypmod int4, attbyval bool, attalign char, attstorage char, attcompression char, attnotnull bool, atthasdef bool, atthasmissing bool, attidentity char, attgenerated char, attisdropped bool, attislocal bool, attinhcount int4, attcollation oid, attacl text[], attoptions text[], attfdwoptions text[]', function* (c) {
+  for (const r of c.relations()) {
+    const cols = liveColumns(r);
+    for (let i = 0; i < cols.length; i++) {
+      const col = cols[i]!;
+      yield [r.oid, col.name, typeOid(col.type), -1, typLen(col.type), i + 1, col.type.kind === 'array' ? 1 : 0, -1, col.type.typmod, false, 'i', 'x', '', col.notNull, col.defaultSql !== null, false, '', '', false, true, 0, isText(col.type) ? 100 : 0, null, null, null];
+    }
+    for (const idx of r.indexes) {
+      for (let i = 0; i < idx.columns.length; i++) {
+        const col = r.columns[idx.columns[i]!]!;
+        yield [idx.oid, col.name, typeOid(col.type), -1, typLen(col.type), i + 1, 0, -1, col.type.typmod, false, 'i', 'p', '', false, false, false, '', '', false, true, 0, 0, null, null, null];
+      }
+    }
+  }
+});
+
+function typLen(t: SqlType): number { return t.kind === 'array' ? -1 : TYPE_INFO[t.name].len; }
+function isText(t: SqlType): boolean { return t.kind === 'scalar' && ['text', 'varchar', 'bpchar', 'name'].includes(t.name); }
+
+const TYPE_NAMES: Record<string, string> = { bpchar: 'bpchar' };
+table('pg_catalog', 'pg_type', 'oid oid, typname name, typnamespace oid, typowner oid, typlen int2, typbyval bool, typtype char, typcategory char, typispreferred bool, typisdefined bool, typdelim char, typrelid oid, typsubscript oid, typelem oid, typarray oid, typinput regproc, typoutput regproc, typreceive regproc, typsend regproc, typmodin regproc, typmodout regproc, typanalyze regproc, typalign char, typstorage char, typnotnull bool, typbasetype oid, typtypmod int4, typndims int4, typcollation oid, typdefaultbin text, typdefault text, typacl text[]', function* () {
+  for (const [name, info] of Object.entries(TYPE_INFO)) {
+    const tt = info.category === 'P' ? 'p' : 'b';
+    yield [info.oid, TYPE_NAMES[name] ?? name, PG_CATALOG_NAMESPACE, 10, info.len, info.len > 0 && info.len <= 8, tt, info.category, ['bool', 'text', 'oid', 'float8', 'timestamptz', 'interval'].includes(name), true, ',', 0, 0, 0, info.arrayOid, 0, 0, 0, 0, 0, 0, 0, 'i', 'p', false, 0, -1, 0, ['text', 'varchar', 'bpchar', 'name'].includes(name) ? 100 : 0, null, null, null];
+    if (info.arrayOid) {
+      yield [info.arrayOid, '_' + name, PG_CATALOG_NAMESPACE, 10, -1, false, 'b', 'A', false, true, ',', 0, 0, info.oid, 0, 0, 0, 0, 0, 0, 0, 0, 'i', 'x', false, 0, -1, 0, 0, null, null, null];
+    }
+  }
+});
+
+table('pg_catalog', 'pg_database', 'oid oid, datname name, datdba oid, encoding int4, datlocprovider char, datistemplate bool, datallowconn bool, datconnlimit int4, datfrozenxid int8, datminmxid int8, dattablespace oid, datcollate text, datctype text, daticulocale text, datcollversion text, datacl text[]', function* (_c, ctx) {
+  const names = new Set<string>(['eddy']);
+  for (const s of ctx.engine.sessions.values()) names.add(s.database);
+  let oid = 16380;
+  for (const n of names) yield [n === 'eddy' ? 16384 - 1 : oid++, n, 10, 6, 'c', false, true, -1, 0n, 0n, 1663, 'C', 'C', null, null, null];
+  yield [1, 'template1', 10, 6, 'c', true, true, -1, 0n, 0n, 1663, 'C', 'C', null, null, null];
+});
+
+table('pg_catalog', 'pg_index', 'indexrelid oid, indrelid oid, indnatts int2, indnkeyatts int2, indisunique bool, indnullsnotdistinct bool, indisprimary bool, indisexclusion bool, indimmediate bool, indisclustered bool, indisvalid bool, indcheckxmin bool, indisready bool, indislive bool, indisreplident bool, indkey int2[], indcollation oid[], indclass oid[], indoption int2[], indexprs text, indpred text', function* (c) {
+  for (const r of c.relations()) for (const i of r.indexes) {
+    yield [i.oid, r.oid, i.columns.length, i.columns.length, i.unique, false, i.primary, false, true, false, true, false, true, true, false, i.columns.map((x) => x + 1), i.columns.map(() => 0), i.columns.map(() => 0), i.columns.map(() => 0), null, null];
+  }
+});
+
+table('pg_catalog', 'pg_constraint', 'oid oid, conname name, connamespace oid, contype char, condeferrable bool, condeferred bool, convalidated bool, conrelid oid, contypid oid, conindid oid, conparentid oid, confrelid oid, confupdtype char, confdeltype char, confmatchtype char, conislocal bool, coninhcount int4, connoinherit bool, conkey int2[], confkey int2[], conpfeqop oid[], conppeqop oid[], conffeqop oid[], confdelsetcols int2[], conexclop oid[], conbin text', function* (c) {
+  let n = 0;
+  for (const r of c.relations()) {
+    for (const i of r.indexes) {
+      if (!i.unique) continue;
+      yield [i.oid + 1_000_000, i.name, nsOid(c, r.schema), i.primary ? 'p' : 'u', false, false, true, r.oid, 0, i.oid, 0, 0, ' ', ' ', ' ', true, 0, true, i.columns.map((x) => x + 1), null, null, null, null, null, null, null];
+    }
+    for (const ch of r.checks) {
+      yield [2_000_000 + r.oid * 16 + n++, ch.name, nsOid(c, r.schema), 'c', false, false, true, r.oid, 0, 0, 0, 0, ' ', ' ', ' ', true, 0, false, null, null, null, null, null, null, null, ch.sql];
+    }
+  }
+});
+
+table('pg_catalog', 'pg_attrdef', 'oid oid, adrelid oid, adnum int2, adbin text', function* (c) {
+  for (const r of c.relations()) {
+    const cols = liveColumns(r);
+    for (let i = 0; i < cols.length; i++) if (cols[i]!.defaultSql) yield [3_000_000 + r.oid * 64 + i, r.oid, i + 1, cols[i]!.defaultSql];
+  }
+});
+
+table('pg_catalog', 'pg_description', 'objoid oid, classoid oid, objsubid int4, description text', () => []);
+table('pg_catalog', 'pg_inherits', 'inhrelid oid, inhparent oid, inhseqno int4, inhdetachpending bool', () => []);
+table('pg_catalog', 'pg_am', 'oid oid, amname name, amhandler regproc, amtype char', () => [[2, 'heap', 0, 't'], [403, 'btree', 0, 'i']]);
+table('pg_catalog', 'pg_roles', 'rolname name, rolsuper bool, rolinherit bool, rolcreaterole bool, rolcreatedb bool, rolcanlogin bool, rolreplication bool, rolconnlimit int4, rolpassword text, rolvaliduntil timestamptz, rolbypassrls bool, rolconfig text[], oid oid', (c) =>
+  c.roles().map((r) => [r.name, r.superuser, true, r.superuser, r.superuser, r.login, false, -1, '********', null, r.superuser, null, r.oid]));
+table('pg_catalog', 'pg_user', 'usename name, usesysid oid, usecreatedb bool, usesuper bool, userepl bool, usebypassrls bool, passwd text, valuntil timestamptz, useconfig text[]', (c) =>
+  c.roles().filter((r) => r.login).map((r) => [r.name, r.oid, r.superuser, r.superuser, false, r.superuser, '********', null, null]));
+table('pg_catalog', 'pg_authid', 'oid oid, rolname name, rolsuper bool, rolinherit bool, rolcreaterole bool, rolcreatedb bool, rolcanlogin bool, rolreplication bool, rolbypassrls bool, rolconnlimit int4, rolpassword text, rolvaliduntil timestamptz', (c) =>
+  c.roles().map((r) => [r.oid, r.name, r.superuser, true, r.superuser, r.superuser, r.login, false, r.superuser, -1, r.password, null]));
+table('pg_catalog', 'pg_settings', 'name text, setting text, unit text, category text, short_desc text, extra_desc text, context text, vartype text, source text, min_val text, max_val text, enumvals text[], boot_val text, reset_val text, sourcefile text, sourceline int4, pending_restart bool', (_c, ctx) =>
+  ctx.session.settings.all().map((s) => [s.name, s.setting, null, 'Eddy', '', null, 'user', 'string', 'default', null, null, null, s.setting, s.setting, null, null, false]));
+table('pg_catalog', 'pg_tables', 'schemaname name, tablename name, tableowner name, tablespace name, hasindexes bool, hasrules bool, hastriggers bool, rowsecurity bool', (c) =>
+  c.relations().filter((r) => r.kind === 'table').map((r) => [r.schema, r.name, 'eddy', null, r.indexes.length > 0, false, false, false]));
+table('pg_catalog', 'pg_views', 'schemaname name, viewname name, viewowner name, definition text', (c) =>
+  c.relations().filter((r) => r.kind === 'view').map((r) => [r.schema, r.name, 'eddy', r.viewSql]));
+table('pg_catalog', 'pg_indexes', 'schemaname name, tablename name, indexname name, tablespace name, indexdef text', (c) =>
+  c.relations().flatMap((r) => r.indexes.map((i) => [r.schema, r.name, i.name, null, indexDef(r, i)])));
+table('pg_catalog', 'pg_matviews', 'schemaname name, matviewname name, matviewowner name, tablespace name, hasindexes bool, ispopulated bool, definition text', () => []);
+table('pg_catalog', 'pg_stat_activity', 'datid oid, datname name, pid int4, leader_pid int4, usesysid oid, usename name, application_name text, client_addr text, client_hostname text, client_port int4, backend_start timestamptz, xact_start timestamptz, query_start timestamptz, state_change timestamptz, wait_event_type text, wait_event text, state text, backend_xid int8, backend_xmin int8, query_id int8, query text, backend_type text', function* (_c, ctx) {
+  for (const [pid, s] of ctx.engine.sessions) {
+    yield [16383, s.database, pid, null, 10, s.user, s.startup['application_name'] ?? '', '127.0.0.1', null, null, s.startedAt * 1000, null, null, null, null, null, s.state, null, null, null, s.lastQuery, 'client backend'];
+  }
+});
+table('pg_catalog', 'pg_proc', 'oid oid, proname name, pronamespace oid, proowner oid, prolang oid, procost float4, prorows float4, provariadic oid, prosupport regproc, prokind char, prosecdef bool, proleakproof bool, proisstrict bool, proretset bool, provolatile char, proparallel char, pronargs int2, pronargdefaults int2, prorettype oid, proargtypes text, proallargtypes oid[], proargmodes text[], proargnames text[], proargdefaults text, protrftypes oid[], prosrc text, probin text, prosqlbody text, proconfig text[], proacl text[]', () => []);
+table('pg_catalog', 'pg_collation', 'oid oid, collname name, collnamespace oid, collowner oid, collprovider char, collisdeterministic bool, collencoding int4, collcollate text, collctype text', () => [[100, 'default', PG_CATALOG_NAMESPACE, 10, 'd', true, -1, null, null], [950, 'C', PG_CATALOG_NAMESPACE, 10, 'c', true, -1, 'C', 'C']]);
+table('pg_catalog', 'pg_tablespace', 'oid oid, spcname name, spcowner oid, spcacl text[], spcoptions text[]', () => [[1663, 'pg_default', 10, null, null]]);
+table('pg_catalog', 'pg_trigger', 'oid oid, tgrelid oid, tgparentid oid, tgname name, tgfoid oid, tgtype int2, tgenabled char, tgisinternal bool, tgconstrrelid oid, tgconstrindid oid, tgconstraint oid, tgdeferrable bool, tginitdeferred bool, tgnargs int2, tgattr int2[], tgargs bytea, tgqual text, tgoldtable name, tgnewtable name', () => []);
+table('pg_catalog', 'pg_rewrite', 'oid oid, rulename name, ev_class oid, ev_type char, ev_enabled char, is_instead bool, ev_qual text, ev_action text', () => []);
+table('pg_catalog', 'pg_policy', 'oid oid, polname name, polrelid oid, polcmd char, polpermissive bool, polroles oid[], polqual text, polwithcheck text', () => []);
+table('pg_catalog', 'pg_statistic_ext', 'oid oid, stxrelid oid, stxname name, stxnamespace oid, stxowner oid, stxstattarget int4, stxkeys int2[], stxkind char[], stxexprs text', () => []);
+table('pg_catalog', 'pg_publication', 'oid oid, pubname name, pubowner oid, puballtables bool, pubinsert bool, pubupdate bool, pubdelete bool, pubtruncate bool, pubviaroot bool', () => []);
+table('pg_catalog', 'pg_publication_rel', 'oid oid, prpubid oid, prrelid oid, prqual text, prattrs int2[]', () => []);
+table('pg_catalog', 'pg_sequence', 'seqrelid oid, seqtypid oid, seqstart int8, seqincrement int8, seqmax int8, seqmin int8, seqcache int8, seqcycle bool', (c) =>
+  c.sequences().map((q) => [q.oid, 20, BigInt(q.start), BigInt(q.increment), 9223372036854775807n, 1n, 1n, false]));
+table('pg_catalog', 'pg_extension', 'oid oid, extname name, extowner oid, extnamespace oid, extrelocatable bool, extversion text', () => []);
+table('pg_catalog', 'pg_foreign_table', 'ftrelid oid, ftserver oid, ftoptions text[]', () => []);
+table('pg_catalog', 'pg_partitioned_table', 'partrelid oid, partstrat char, partnatts int2, partdefid oid, partattrs int2[]', () => []);
+table('pg_catalog', 'pg_depend', 'classid oid, objid oid, objsubid int4, refclassid oid, refobjid oid, refobjsubid int4, deptype char', () => []);
+table('pg_catalog', 'pg_enum', 'oid oid, enumtypid oid, enumsortorder float4, enumlabel name', () => []);
+table('pg_catalog', 'pg_range', 'rngtypid oid, rngsubtype oid', () => []);
+table('pg_catalog', 'pg_event_trigger', 'oid oid, evtname name, evtevent name', () => []);
+table('pg_catalog', 'pg_shdescription', 'objoid oid, classoid oid, description text', () => []);
+
+function indexDef(r: RelationDef, i: RelationDef['indexes'][number]): string {
+  return `CREATE ${i.unique ? 'UNIQUE ' : ''}INDEX ${i.name} ON ${r.schema}.${r.name} USING btree (${i.columns.map((c) => r.columns[c]!.name).join(', ')})`;
+}
+
+// ---- information_schema ----------------------------------------------------------
+
+table('information_schema', 'schemata', 'catalog_name name, schema_name name, schema_owner name, default_character_set_catalog name, default_character_set_schema name, default_character_set_name name, sql_path text', (c) =>
+  c.schemas().map((s) => ['eddy', s.name, 'eddy', null, null, null, null]));
+table('information_schema', 'tables', 'table_catalog name, table_schema name, table_name name, table_type text, self_referencing_column_name name, reference_generation text, user_defined_type_catalog name, user_defined_type_schema name, user_defined_type_name name, is_insertable_into text, is_typed text, commit_action text', (c) =>
+  c.relations().map((r) => ['eddy', r.schema, r.name, r.kind === 'view' ? 'VIEW' : 'BASE TABLE', null, null, null, null, null, r.kind === 'table' ? 'YES' : 'NO', 'NO', null]));
+table('information_schema', 'views', 'table_catalog name, table_schema name, table_name name, view_definition text, check_option text, is_updatable text, is_insertable_into text', (c) =>
+  c.relations().filter((r) => r.kind === 'view').map((r) => ['eddy', r.schema, r.name, r.viewSql, 'NONE', 'NO', 'NO']));
+table('information_schema', 'columns', 'table_catalog name, table_schema name, table_name name, column_name name, ordinal_position int4, column_default text, is_nullable text, data_type text, character_maximum_length int4, character_octet_length int4, numeric_precision int4, numeric_precision_radix int4, numeric_scale int4, datetime_precision int4, udt_catalog name, udt_schema name, udt_name name, is_identity text, is_generated text, is_updatable text', function* (c) {
+  for (const r of c.relations()) {
+    const cols = liveColumns(r);
+    for (let i = 0; i < cols.length; i++) {
+      const col = cols[i]!;
+      const t = col.type;
+      const m = t.typmod;
+      const name = t.kind === 'array' ? 'ARRAY' : formatTypeWithMod({ ...t, typmod: -1 });
+      const charLen = t.kind === 'scalar' && (t.name === 'varchar' || t.name === 'bpchar') && m >= 4 ? m - 4 : null;
+      const prec: Record<string, number> = { int2: 16, int4: 32, int8: 64, float4: 24, float8: 53 };
+      const np = t.kind === 'scalar' ? (prec[t.name] ?? (t.name === 'numeric' && m >= 4 ? (m - 4) >> 16 : null)) : null;
+      const ns = t.kind === 'scalar' ? (['int2', 'int4', 'int8'].includes(t.name) ? 0 : t.name === 'numeric' && m >= 4 ? (m - 4) & 0xffff : null) : null;
+      yield ['eddy', r.schema, r.name, col.name, i + 1, col.defaultSql, col.notNull ? 'NO' : 'YES', name, charLen, charLen !== null ? charLen * 4 : null, np,
+        np !== null ? (t.kind === 'scalar' && t.name === 'numeric' ? 10 : 2) : null, ns, null, 'eddy', 'pg_catalog', t.kind === 'array' ? '_' + t.elem.name : t.name, 'NO', 'NEVER', r.kind === 'table' ? 'YES' : 'NO'];
+    }
+  }
+});
+table('information_schema', 'table_constraints', 'constraint_catalog name, constraint_schema name, constraint_name name, table_catalog name, table_schema name, table_name name, constraint_type text, is_deferrable text, initially_deferred text, enforced text', function* (c) {
+  for (const r of c.relations()) {
+    for (const i of r.indexes) if (i.unique) yield ['eddy', r.schema, i.name, 'eddy', r.schema, r.name, i.primary ? 'PRIMARY KEY' : 'UNIQUE', 'NO', 'NO', 'YES'];
+    for (const ch of r.checks) yield ['eddy', r.schema, ch.name, 'eddy', r.schema, r.name, 'CHECK', 'NO', 'NO', 'YES'];
+  }
+});
+table('information_schema', 'key_column_usage', 'constraint_catalog name, constraint_schema name, constraint_name name, table_catalog name, table_schema name, table_name name, column_name name, ordinal_position int4, position_in_unique_constraint int4', function* (c) {
+  for (const r of c.relations()) for (const i of r.indexes) {
+    if (!i.unique) continue;
+    for (let k = 0; k < i.columns.length; k++) yield ['eddy', r.schema, i.name, 'eddy', r.schema, r.name, r.columns[i.columns[k]!]!.name, k + 1, null];
+  }
+});
+
+export const SYSTEM_SCHEMAS = [PG_CATALOG_NAMESPACE, INFORMATION_SCHEMA_NAMESPACE];
+export type { Datum };

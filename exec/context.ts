@@ -1,0 +1,45 @@
+// What a running plan needs from its surroundings: parameters, function context, the rows of
+// tables (through the transaction's view of storage), and a place to cache per-execution results.
+import type { Datum, Row } from '../core/datum.js';
+import type { EvalContext } from '../expr/functions/registry.js';
+import type { RelationDef } from '../catalog/model.js';
+
+/** Reads of tables as the current transaction sees them; rows have the relation's live columns. */
+export interface TableReader {
+  scan(rel: RelationDef): Iterable<Row>;
+  /** lookup by full primary key values (already of the key columns' types) */
+  getByKey(rel: RelationDef, key: readonly Datum[]): Row | undefined;
+  /** rows whose index columns start with `values` */
+  indexLookup(rel: RelationDef, indexOid: number, values: readonly Datum[]): Iterable<Row>;
+  /** rows of a system relation such as 'pg_catalog.pg_class' */
+  virtualRows(name: string): Iterable<Row>;
+}
+
+export interface ExecContext {
+  readonly params: readonly Datum[];
+  readonly evalCtx: EvalContext;
+  readonly tables: TableReader;
+  /** rows of enclosing queries for correlated subqueries and LATERAL; last = innermost */
+  readonly outer: Row[];
+  readonly subqueryCache: Map<object, Row[]>;
+  readonly cteCache: Map<object, Row[]>;
+  /** throws QueryCanceled when the statement was canceled or timed out */
+  checkInterrupt(): void;
+  /** present for statements that write (and for scans that need storage keys) */
+  readonly writer?: TableWriter;
+}
+
+/** Writes of DML statements into the current transaction (storage-layout rows, by key). */
+export interface TableWriter {
+  /** rows of a table with their storage keys */
+  scanKeyed(rel: RelationDef): Iterable<[Buffer, Row]>;
+  getByKeyKeyed(rel: RelationDef, key: readonly Datum[]): [Buffer, Row] | undefined;
+  indexLookupKeyed(rel: RelationDef, indexOid: number, values: readonly Datum[]): Iterable<[Buffer, Row]>;
+  getStorage(rel: RelationDef, key: Buffer): Row | undefined;
+  /** the storage key of a new row (primary key encoding, or a fresh hidden row id) */
+  keyFor(rel: RelationDef, row: Row): Buffer;
+  insert(rel: RelationDef, key: Buffer, row: Row): void;
+  update(rel: RelationDef, key: Buffer, row: Row): void;
+  delete(rel: RelationDef, key: Buffer): void;
+  checkUnique(rel: RelationDef, key: Buffer, row: Row): void;
+}

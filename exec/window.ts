@@ -1,0 +1,171 @@
+// Window functions: partitions the materialized input, orders each partition, and computes
+// ranking, offset, value and aggregate functions over frames. Class: blocking.
+import type { Datum, Row } from '../core/datum.js';
+import { SqlError, SqlState } from '../core/errors.js';
+import type { Plan, WindowCall } from '../planner/plan.js';
+import type { ExecContext } from './context.js';
+import { compile } from './compile.js';
+import { run, type Batch, BATCH_SIZE } from './run.js';
+import { rowKeyFn, compareWithNulls } from './sort.js';
+
+export function* runWindow(plan: Extract<Plan, { kind: 'window' }>, cx: ExecContext): Generator<Batch> {
+  const rows: Row[] = [];
+  for (const b of run(plan.input, cx)) {
+    if (b.length === 0) { yield b; continue; }
+    for (const r of b) rows.push(r);
+  }
+  const results: Datum[][] = plan.calls.map(() => new Array<Datum>(rows.length).fill(null));
+  let outputOrder: number[] = rows.map((_r, i) => i);
+  plan.calls.forEach((call, ci) => {
+    const parts = partition(rows, call, cx);
+    outputOrder = parts.flat();
+    for (const p of parts) computeCall(call, p, rows, results[ci]!, cx);
+  });
+  let out: Row[] = [];
+  for (const i of outputOrder) {
+    const row = rows[i]!.slice();
+    for (let c = 0; c < results.length; c++) row.push(results[c]![i]!);
+    out.push(row);
+    if (out.length >= BATCH_SIZE) { yield out; out = []; }
+  }
+  if (out.length) yield out;
+}
+
+/** Groups row indexes by partition keys, each group sorted by the window's ORDER BY. */
+function partition(rows: readonly Row[], call: WindowCall, cx: ExecContext): number[][] {
+  const pk = call.partitionBy.map(compile);
+  const keyOf = rowKeyFn(call.partitionBy.map((e) => e.type));
+  const groups = new Map<string, number[]>();
+  rows.forEach((r, i) => {
+    const k = pk.length ? keyOf(pk.map((f) => f(r, cx))) : '';
+    const g = groups.get(k);
+    if (g) g.push(i); else groups.set(k, [i]);
+  });
+  const ok = call.orderBy.map((k) => compile(k.expr));
+  const parts = [...groups.values()];
+  if (ok.length) {
+    const keyVals = rows.map((r) => ok.map((f) => f(r, cx)));
+    for (const p of parts) p.sort((a, b) => cmpOrder(call, keyVals[a]!, keyVals[b]!));
+  }
+  return parts;
+}
+
+function cmpOrder(call: WindowCall, a: readonly Datum[], b: readonly Datum[]): number {
+  for (let i = 0; i < call.orderBy.length; i++) {
+    const k = call.orderBy[i]!;
+    const c = compareWithNulls(k.expr.type, a[i]!, b[i]!, k.desc, k.nullsFirst);
+    if (c !== 0) return c;
+  }
+  return 0;
+}
+
+function computeCall(call: WindowCall, part: readonly number[], rows: readonly Row[], out: Datum[], cx: ExecContext): void {
+  const n = part.length;
+  const ok = call.orderBy.map((k) => compile(k.expr));
+  const orderVals = part.map((i) => ok.map((f) => f(rows[i]!, cx)));
+  // peer groups: rows with equal ORDER BY values
+  const peerStart = new Array<number>(n);
+  const peerEnd = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    peerStart[i] = i > 0 && cmpOrder(call, orderVals[i - 1]!, orderVals[i]!) === 0 ? peerStart[i - 1]! : i;
+  }
+  for (let i = n - 1; i >= 0; i--) {
+    peerEnd[i] = i < n - 1 && cmpOrder(call, orderVals[i + 1]!, orderVals[i]!) === 0 ? peerEnd[i + 1]! : i;
+  }
+  const args = call.args.map(compile);
+  const arg = (k: number, j: number): Datum => args[k]!(rows[part[j]!]!, cx);
+  switch (call.fn) {
+    case 'row_number': for (let i = 0; i < n; i++) out[part[i]!] = BigInt(i + 1); return;
+    case 'rank': for (let i = 0; i < n; i++) out[part[i]!] = BigInt(peerStart[i]! + 1); return;
+    case 'dense_rank': {
+      let r = 0;
+      for (let i = 0; i < n; i++) { if (peerStart[i] === i) r++; out[part[i]!] = BigInt(r); }
+      return;
+    }
+    case 'percent_rank': for (let i = 0; i < n; i++) out[part[i]!] = n > 1 ? peerStart[i]! / (n - 1) : 0; return;
+    case 'cume_dist': for (let i = 0; i < n; i++) out[part[i]!] = (peerEnd[i]! + 1) / n; return;
+    case 'ntile': {
+      for (let i = 0; i < n; i++) {
+        const buckets = arg(0, i) as number | null;
+        if (buckets === null) { out[part[i]!] = null; continue; }
+        if (buckets <= 0) throw new SqlError(SqlState.InvalidParameterValue, 'argument of ntile must be greater than zero');
+        const per = Math.floor(n / buckets);
+        const extra = n % buckets;
+        const big = extra * (per + 1);
+        out[part[i]!] = i < big ? Math.floor(i / (per + 1)) + 1 : extra + Math.floor((i - big) / per) + 1;
+      }
+      return;
+    }
+    case 'lag': case 'lead': {
+      for (let i = 0; i < n; i++) {
+        const off = args[1] ? (arg(1, i) as number | null) : 1;
+        if (off === null) { out[part[i]!] = null; continue; }
+        const j = call.fn === 'lag' ? i - off : i + off;
+        out[part[i]!] = j >= 0 && j < n ? arg(0, j) : args[2] ? arg(2, i) : null;
+      }
+      return;
+    }
+    default: break;
+  }
+  // frame-based functions
+  for (let i = 0; i < n; i++) {
+    const [s, e] = frameBounds(call, i, n, peerStart, peerEnd, cx);
+    switch (call.fn) {
+      case 'first_value': out[part[i]!] = s <= e ? arg(0, s) : null; break;
+      case 'last_value': out[part[i]!] = s <= e ? arg(0, e) : null; break;
+      case 'nth_value': {
+        const k = arg(1, i) as number | null;
+        if (k !== null && k <= 0) throw new SqlError(SqlState.InvalidParameterValue, 'argument of nth_value must be greater than zero');
+        out[part[i]!] = k !== null && s + k - 1 <= e ? arg(0, s + k - 1) : null;
+        break;
+      }
+      case 'aggregate': out[part[i]!] = aggregateFrame(call, part, rows, s, e, cx); break;
+      default: break;
+    }
+  }
+}
+
+function frameBounds(call: WindowCall, i: number, n: number, peerStart: readonly number[], peerEnd: readonly number[], cx: ExecContext): [number, number] {
+  const f = call.frame;
+  const hasOrder = call.orderBy.length > 0;
+  const offset = (e: import('../expr/ir.js').Expr): number => {
+    const v = compile(e)([], cx);
+    if (v === null) throw new SqlError(SqlState.NullValueNotAllowed, 'frame starting offset must not be null');
+    const num = typeof v === 'bigint' ? Number(v) : Number(v);
+    if (num < 0) throw new SqlError(SqlState.InvalidParameterValue, 'frame starting offset must not be negative');
+    return num;
+  };
+  const bound = (b: typeof f.start, isStart: boolean): number => {
+    switch (b.kind) {
+      case 'unboundedPreceding': return 0;
+      case 'unboundedFollowing': return n - 1;
+      case 'currentRow':
+        if (f.mode === 'rows') return i;
+        if (!hasOrder) return isStart ? 0 : n - 1;
+        return isStart ? peerStart[i]! : peerEnd[i]!;
+      case 'preceding':
+        if (f.mode === 'rows') return i - offset(b.offset);
+        if (f.mode === 'groups') throw new SqlError(SqlState.FeatureNotSupported, 'GROUPS frames with offsets are not supported');
+        throw new SqlError(SqlState.FeatureNotSupported, 'RANGE frames with offsets are not supported');
+      case 'following':
+        if (f.mode === 'rows') return i + offset(b.offset);
+        throw new SqlError(SqlState.FeatureNotSupported, 'RANGE frames with offsets are not supported');
+    }
+  };
+  const s = Math.max(0, bound(f.start, true));
+  const e = Math.min(n - 1, bound(f.end, false));
+  return [s, e];
+}
+
+function aggregateFrame(call: WindowCall, part: readonly number[], rows: readonly Row[], s: number, e: number, cx: ExecContext): Datum {
+  const a = call.agg!;
+  const args = a.args.map(compile);
+  let state = a.agg.init();
+  for (let j = s; j <= e; j++) {
+    const r = rows[part[j]!]!;
+    const vals = args.map((f) => f(r, cx));
+    if (a.agg.strict && vals.some((v) => v === null)) continue;
+    state = a.agg.step(state, vals);
+  }
+  return a.agg.final(state);
+}

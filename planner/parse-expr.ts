@@ -1,0 +1,18 @@
+// Parses a stored SQL expression (DEFAULT, CHECK) back into an AST node.
+import type { Node } from '@pgsql/types';
+import { SqlError, SqlState } from '../core/errors.js';
+import { parseSql } from './parse.js';
+
+const cache = new Map<string, Node>();
+
+export function parseExpr(sql: string): Node {
+  let n = cache.get(sql);
+  if (!n) {
+    const stmt = parseSql(`SELECT ${sql}`)[0]?.stmt;
+    const t = stmt && 'SelectStmt' in stmt ? stmt.SelectStmt.targetList?.[0] : undefined;
+    if (!t || !('ResTarget' in t) || !t.ResTarget.val) throw new SqlError(SqlState.InternalError, `cannot parse stored expression: ${sql}`);
+    n = t.ResTarget.val;
+    cache.set(sql, n);
+  }
+  return n;
+}

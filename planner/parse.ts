@@ -1,0 +1,36 @@
+// The PostgreSQL grammar via libpg-query (WASM). loadParser() must finish before parseSql is used.
+import { loadModule, parseSync } from 'libpg-query';
+import type { Node, RawStmt } from '@pgsql/types';
+import { SqlError, SqlState } from '../core/errors.js';
+
+let loaded: Promise<void> | null = null;
+export function loadParser(): Promise<void> {
+  loaded ??= loadModule();
+  return loaded;
+}
+
+export interface ParsedStatement {
+  readonly stmt: Node;
+  /** the statement's own text (for views, logging and the plan cache) */
+  readonly sql: string;
+  /** offset of the statement in the original string, to make error positions absolute */
+  readonly offset: number;
+}
+
+export function parseSql(sql: string): ParsedStatement[] {
+  let result;
+  try {
+    result = parseSync(sql);
+  } catch (err) {
+    const e = err as { message?: string; sqlDetails?: { cursorPosition?: number } };
+    const position = e.sqlDetails?.cursorPosition;
+    throw new SqlError(SqlState.SyntaxError, e.message ?? 'syntax error',
+      position !== undefined ? { position: position + 1 } : {});
+  }
+  const stmts = (result.stmts ?? []) as RawStmt[];
+  return stmts.map((rs) => {
+    const offset = rs.stmt_location ?? 0;
+    const len = rs.stmt_len ?? sql.length - offset;
+    return { stmt: rs.stmt!, sql: sql.slice(offset, len ? offset + len : undefined).trim(), offset };
+  });
+}

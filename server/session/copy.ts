@@ -1,0 +1,213 @@
+// COPY ... FROM STDIN and COPY ... TO STDOUT in PostgreSQL's text and CSV formats.
+import type { CopyStmt, Node } from '@pgsql/types';
+import { T } from '../../core/types.js';
+import type { Datum, Row } from '../../core/datum.js';
+import { SqlError, SqlState } from '../../core/errors.js';
+import { parseText, formatText } from '../../core/values/io.js';
+import { bindSelect } from '../../planner/bind-select.js';
+import { Scope } from '../../planner/scope.js';
+import type { Plan } from '../../planner/plan.js';
+import type { Expr } from '../../expr/ir.js';
+import { bindChecks, bindDefaults, type BoundInsert } from '../../planner/bind-dml.js';
+import { executeDml } from '../../exec/dml.js';
+import type { RelationDef } from '../../catalog/model.js';
+import type { CopyInTarget } from './types.js';
+import type { SqlSession, StatementResult } from './session.js';
+import type { WriteLayer } from './txn.js';
+
+export interface CopyOptions { readonly csv: boolean; readonly delimiter: string; readonly nullString: string; readonly header: boolean; readonly quote: string; readonly escape: string }
+
+export function copyOptions(c: CopyStmt): CopyOptions {
+  let csv = false;
+  let delimiter: string | null = null;
+  let nullString: string | null = null;
+  let header = false;
+  let quote = '"';
+  let escape: string | null = null;
+  for (const o of c.options ?? []) {
+    if (!('DefElem' in o)) continue;
+    const d = o.DefElem;
+    const a = d.arg;
+    const v = a && 'String' in a ? (a.String.sval ?? '') : a && 'Integer' in a ? String(a.Integer.ival ?? 0) : a && 'Boolean' in a ? String(a.Boolean.boolval ?? false) : 'true';
+    switch (d.defname) {
+      case 'format': csv = v.toLowerCase() === 'csv'; if (v.toLowerCase() === 'binary') throw new SqlError(SqlState.FeatureNotSupported, 'COPY BINARY is not supported'); break;
+      case 'delimiter': delimiter = v; break;
+      case 'null': nullString = v; break;
+      case 'header': header = v === 'true' || v === 'on' || v === '1' || v === 'match'; break;
+      case 'quote': quote = v; break;
+      case 'escape': escape = v; break;
+      default: break;
+    }
+  }
+  return { csv, delimiter: delimiter ?? (csv ? ',' : '\t'), nullString: nullString ?? (csv ? '' : '\\N'), header, quote, escape: escape ?? quote };
+}
+
+/** Buffers CopyData until CopyDone. */
+export class CopyCollector implements CopyInTarget {
+  readonly format = 0 as const;
+  private chunks: Buffer[] = [];
+  failure: string | null = null;
+  constructor(readonly columnCount: number) {}
+  write(chunk: Uint8Array): void { this.chunks.push(Buffer.from(chunk)); }
+  end(): Promise<void> { return Promise.resolve(); }
+  fail(message: string): void { this.failure = message; this.chunks = []; }
+  text(): string { return Buffer.concat(this.chunks).toString('utf8'); }
+}
+
+export function copyTarget(c: CopyStmt, session: SqlSession): { rel: RelationDef; cols: number[] } {
+  const rv = c.relation!;
+  const rel = session.catalog().findRelation(rv.schemaname ?? null, rv.relname!, session.bindEnv([]).searchPath);
+  if (!rel) throw new SqlError(SqlState.UndefinedTable, `relation "${rv.relname}" does not exist`);
+  const names = (c.attlist ?? []).map((n: Node) => ('String' in n ? (n.String.sval ?? '') : ''));
+  const cols = names.length ? names.map((n) => {
+    const i = rel.columns.findIndex((x) => x.name === n);
+    if (i < 0) throw new SqlError(SqlState.UndefinedColumn, `column "${n}" of relation "${rel.name}" does not exist`);
+    return i;
+  }) : rel.columns.map((_x, i) => i);
+  return { rel, cols };
+}
+
+export function copyFrom(c: CopyStmt, session: SqlSession, layer: WriteLayer, txn: { readonly startedAt: number }): StatementResult {
+  const data = session.pendingCopyData;
+  session.pendingCopyData = null;
+  if (data === null) throw new SqlError(SqlState.FeatureNotSupported, 'COPY FROM a file is not supported; use COPY FROM STDIN (or \\copy)');
+  const { rel, cols } = copyTarget(c, session);
+  if (rel.kind !== 'table') throw new SqlError(SqlState.WrongObjectType, `cannot copy to view "${rel.name}"`);
+  const opts = copyOptions(c);
+  const settings = session.valueSettings();
+  const records = opts.csv ? parseCsv(data, opts) : parseTextFormat(data, opts);
+  if (opts.header) records.shift();
+  const rows: Expr[][] = [];
+  let line = 0;
+  for (const rec of records) {
+    line++;
+    if (rec.length !== cols.length) {
+      throw new SqlError('22P04', rec.length < cols.length ? `missing data for column "${rel.columns[cols[rec.length]!]!.name}"` : 'extra data after last expected column',
+        { detail: `COPY ${rel.name}, line ${line}` });
+    }
+    rows.push(rec.map((v, i) => {
+      const col = rel.columns[cols[i]!]!;
+      let d: Datum = null;
+      if (v !== null) {
+        try { d = parseText(col.type, v, settings); } catch (err) {
+          if (err instanceof SqlError) throw new SqlError(err.code, err.message, { ...err.fields, detail: `COPY ${rel.name}, line ${line}, column ${col.name}: "${v}"` });
+          throw err;
+        }
+      }
+      return { kind: 'const' as const, value: d, type: col.type };
+    }));
+  }
+  const env = session.bindEnv([]);
+  const source: Plan = { kind: 'values', rows, columns: cols.map((i) => ({ name: rel.columns[i]!.name, type: rel.columns[i]!.type })) };
+  const bound: BoundInsert = { kind: 'insert', table: rel, source, targetCols: cols, defaults: bindDefaults(rel, env), checks: bindChecks(rel, env), onConflict: null, returning: null };
+  const r = executeDml(bound, session.execContext([], layer, txn, true));
+  return { columns: null, rows: [], tag: `COPY ${r.count}` };
+}
+
+function parseTextFormat(data: string, o: CopyOptions): (string | null)[][] {
+  const out: (string | null)[][] = [];
+  const lines = data.split('\n');
+  for (let li = 0; li < lines.length; li++) {
+    let line = lines[li]!;
+    if (line.endsWith('\r')) line = line.slice(0, -1);
+    if (line === '\\.') break;
+    if (line === '' && li === lines.length - 1) break;
+    out.push(line.split(o.delimiter).map((f) => (f === o.nullString ? null : unescapeText(f))));
+  }
+  return out;
+}
+
+function unescapeText(f: string): string {
+  if (!f.includes('\\')) return f;
+  return f.replace(/\\(x[0-9a-fA-F]{1,2}|[0-7]{1,3}|.)/g, (_m, c: string) => {
+    switch (c[0]) {
+      case 'b': return '\b'; case 'f': return '\f'; case 'n': return '\n'; case 'r': return '\r'; case 't': return '\t'; case 'v': return '\v';
+      case 'x': return String.fromCharCode(parseInt(c.slice(1), 16));
+      default: return /^[0-7]+$/.test(c) ? String.fromCharCode(parseInt(c, 8)) : c;
+    }
+  });
+}
+
+function parseCsv(data: string, o: CopyOptions): (string | null)[][] {
+  const out: (string | null)[][] = [];
+  let rec: (string | null)[] = [];
+  let field = '';
+  let quoted = false;
+  let inQuotes = false;
+  let i = 0;
+  const n = data.length;
+  const endField = (): void => { rec.push(!quoted && field === o.nullString ? null : field); field = ''; quoted = false; };
+  while (i < n) {
+    const ch = data[i]!;
+    if (inQuotes) {
+      if (ch === o.escape && data[i + 1] === o.quote && (o.escape !== o.quote || true)) { field += o.quote; i += 2; continue; }
+      if (ch === o.quote) { inQuotes = false; i++; continue; }
+      field += ch; i++; continue;
+    }
+    if (ch === o.quote) { inQuotes = true; quoted = true; i++; continue; }
+    if (ch === o.delimiter) { endField(); i++; continue; }
+    if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && data[i + 1] === '\n') i++;
+      i++;
+      if (rec.length === 0 && field === '\\.' && !quoted) break;
+      endField(); out.push(rec); rec = [];
+      continue;
+    }
+    field += ch; i++;
+  }
+  if (field !== '' || rec.length > 0 || quoted) { if (!(rec.length === 0 && field === '\\.')) { endField(); out.push(rec); } }
+  return out;
+}
+
+export async function copyTo(c: CopyStmt, session: SqlSession, layer: WriteLayer, txn: { readonly startedAt: number }): Promise<StatementResult> {
+  if (c.filename) throw new SqlError(SqlState.FeatureNotSupported, 'COPY TO a file is not supported; use COPY TO STDOUT (or \\copy)');
+  const opts = copyOptions(c);
+  let plan: Plan;
+  if (c.query && 'SelectStmt' in c.query) {
+    plan = bindSelect(c.query.SelectStmt, new Scope(null), session.bindEnv([]));
+  } else {
+    const { rel, cols } = copyTarget(c, session);
+    const all = rel.columns.map((col, i) => ({ name: col.name, type: col.type, tableOid: rel.oid, attnum: i + 1 }));
+    const scan: Plan = rel.kind === 'table'
+      ? { kind: 'scan', table: rel, access: { kind: 'full' }, filter: null, columns: all }
+      : bindSelect({ targetList: [], fromClause: [] }, new Scope(null), session.bindEnv([]));
+    plan = { kind: 'project', input: scan, exprs: cols.map((i) => ({ kind: 'col' as const, index: i, type: rel.columns[i]!.type })), columns: cols.map((i) => all[i]!) };
+  }
+  const rows = await session.collect(plan, session.execContext([], layer, txn, false));
+  const settings = session.valueSettings();
+  const types = plan.columns.map((col) => col.type);
+  const lines: string[] = [];
+  if (opts.header && opts.csv) lines.push(plan.columns.map((col) => csvField(col.name, opts)).join(opts.delimiter) + '\n');
+  for (const r of rows) {
+    lines.push(r.map((v: Datum, i: number) => {
+      if (v === null) return opts.nullString;
+      const s = formatText(types[i] ?? T.text, v, settings);
+      return opts.csv ? csvField(s, opts) : escapeText(s, opts.delimiter);
+    }).join(opts.delimiter) + '\n');
+  }
+  const chunks = async function* (): AsyncIterable<Uint8Array> {
+    const BATCH = 1000;
+    for (let i = 0; i < lines.length; i += BATCH) yield Buffer.from(lines.slice(i, i + BATCH).join(''), 'utf8');
+  };
+  return { columns: null, rows: [] as Row[], tag: `COPY ${rows.length}`, events: [{ kind: 'copyOut', format: 0, columnCount: types.length, chunks: chunks() }] };
+}
+
+function escapeText(s: string, delim: string): string {
+  let out = '';
+  for (const ch of s) {
+    if (ch === '\\') out += '\\\\';
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (ch === delim) out += '\\' + ch;
+    else out += ch;
+  }
+  return out;
+}
+
+function csvField(s: string, o: CopyOptions): string {
+  if (s === '' || s.includes(o.delimiter) || s.includes(o.quote) || s.includes('\n') || s.includes('\r') || s === o.nullString || s === '\\.') {
+    return o.quote + s.split(o.quote).join(o.escape + o.quote) + o.quote;
+  }
+  return s;
+}

@@ -1,0 +1,519 @@
+// One client session: statement sequencing, transactions, prepared statements and portals.
+// It binds each statement against the catalog snapshot the transaction sees, runs it with the
+// batch executor, and turns results into QueryEvents for pgwire.
+import type { Node } from '@pgsql/types';
+import { T, typeFromOid, type SqlType } from '../../core/types.js';
+import type { Datum, Row } from '../../core/datum.js';
+import { SqlError, SqlState, type SqlNotice } from '../../core/errors.js';
+import { parseText, decodeBinary } from '../../core/values/io.js';
+import type { ValueSettings } from '../../core/values/settings.js';
+import { parseSql, type ParsedStatement } from '../../planner/parse.js';
+import { bindSelect } from '../../planner/bind-select.js';
+import { bindInsert, bindUpdate, bindDelete, type BoundDml } from '../../planner/bind-dml.js';
+import { Scope, type BindEnv } from '../../planner/scope.js';
+import type { Plan } from '../../planner/plan.js';
+import { Catalog } from '../../catalog/catalog.js';
+import type { CatalogData, RelationDef } from '../../catalog/model.js';
+import { findSystemTable } from '../../catalog/system-tables.js';
+import type { ExecContext } from '../../exec/context.js';
+import { run } from '../../exec/run.js';
+import { executeDml } from '../../exec/dml.js';
+import type { EvalContext } from '../../expr/functions/registry.js';
+import type { Engine } from './engine.js';
+import { WriteLayer, TxnReader } from './txn.js';
+import { Settings } from './settings.js';
+import { executeDdl, isDdl } from './ddl.js';
+import { copyFrom, copyTo, copyTarget, CopyCollector } from './copy.js';
+import { explain } from './explain.js';
+import type {
+  Session, QueryEvent, ResultColumn, StatementDescription, TransactionStatus,
+} from './types.js';
+
+interface Txn {
+  layer: WriteLayer;
+  catalog: CatalogData | null;
+  clear: RelationDef[];
+  explicit: boolean;
+  failed: boolean;
+  startedAt: number;
+  readOnly: boolean;
+}
+
+/** What a statement produces: columns (null for commands) and rows, then a tag. */
+export interface StatementResult {
+  readonly columns: readonly ResultColumn[] | null;
+  readonly rows: Row[];
+  readonly tag: string;
+  readonly events?: QueryEvent[];
+}
+
+interface Prepared {
+  readonly sql: string;
+  readonly parsed: ParsedStatement | null;
+  readonly paramTypes: SqlType[];
+  readonly columns: readonly ResultColumn[] | null;
+  bound: { version: number; plan: Plan | BoundDml } | null;
+}
+
+interface Portal {
+  readonly stmt: Prepared;
+  readonly params: Datum[];
+  result: StatementResult | null;
+  cursor: number;
+}
+
+const nowMicros = (): number => Date.now() * 1000;
+
+export class SqlSession implements Session {
+  readonly settings: Settings;
+  private txn: Txn | null = null;
+  private readonly prepared = new Map<string, Prepared>();
+  private readonly portals = new Map<string, Portal>();
+  private canceled = false;
+  private deadline = 0;
+  readonly user: string;
+  readonly database: string;
+  readonly startedAt = Date.now();
+  lastQuery = '';
+  state: 'idle' | 'active' = 'idle';
+  /** COPY FROM STDIN data received for the statement about to run */
+  pendingCopyData: string | null = null;
+  /** the extended protocol's implicit transaction (ends at Sync) */
+  private extendedImplicit = false;
+
+  constructor(readonly engine: Engine, readonly processId: number, readonly secretKey: number, readonly startup: Readonly<Record<string, string>>) {
+    this.settings = new Settings(startup);
+    this.user = startup['user'] ?? 'eddy';
+    this.database = startup['database'] ?? this.user;
+  }
+
+  valueSettings(): ValueSettings { return this.settings.valueSettings(); }
+  initialParameterStatus(): ReadonlyArray<readonly [string, string]> { return this.settings.reported(); }
+  transactionStatus(): TransactionStatus {
+    if (!this.txn || !this.txn.explicit) return 'I';
+    return this.txn.failed ? 'E' : 'T';
+  }
+
+  catalog(): Catalog {
+    return this.txn?.catalog ? new Catalog(this.txn.catalog) : this.engine.catalog;
+  }
+
+  bindEnv(params: SqlType[]): BindEnv {
+    const catalog = this.catalog();
+    return {
+      catalog, searchPath: this.settings.searchPath(this.user), settings: this.valueSettings(), params,
+      user: this.user, database: this.database, processId: this.processId,
+      findVirtual: (schema, name) => findSystemTable(schema, name), viewDepth: 0,
+    };
+  }
+
+  // ---- transactions ------------------------------------------------------------
+
+  private beginImplicit(): Txn {
+    if (!this.txn) {
+      this.txn = { layer: new WriteLayer(null), catalog: null, clear: [], explicit: false, failed: false, startedAt: nowMicros(), readOnly: false };
+    }
+    return this.txn;
+  }
+
+  private async commitTxn(): Promise<void> {
+    const t = this.txn;
+    this.txn = null;
+    if (!t || t.failed) return;
+    await this.engine.commit(t.layer, t.catalog, t.clear);
+  }
+
+  /** Runs one statement with statement-level atomicity inside the current transaction. */
+  private async runStatement(p: ParsedStatement, params: Datum[], prepared: Prepared | null): Promise<StatementResult> {
+    const stmt = p.stmt;
+    if ('TransactionStmt' in stmt) return this.transactionStatement(stmt.TransactionStmt);
+    if (this.txn?.failed) {
+      throw new SqlError(SqlState.InFailedSqlTransaction, 'current transaction is aborted, commands ignored until end of transaction block');
+    }
+    const implicit = !this.txn;
+    const txn = this.beginImplicit();
+    const stmtLayer = new WriteLayer(txn.layer);
+    this.canceled = false;
+    const timeout = Number.parseInt(this.settings.get('statement_timeout'), 10) || 0;
+    this.deadline = timeout > 0 ? Date.now() + timeout : 0;
+    try {
+      const result = await this.dispatch(p, params, prepared, stmtLayer, txn);
+      stmtLayer.mergeUp();
+      if (implicit && !this.extendedImplicit) await this.commitTxn();
+      return result;
+    } catch (err) {
+      if (implicit && !this.extendedImplicit) this.txn = null;
+      else if (this.txn) this.txn.failed = true;
+      throw err;
+    }
+  }
+
+  private async transactionStatement(t: import('@pgsql/types').TransactionStmt): Promise<StatementResult> {
+    const notice = (message: string, code: string): StatementResult['events'] => [{ kind: 'notice', notice: { severity: 'WARNING', code, message } }];
+    switch (t.kind) {
+      case 'TRANS_STMT_BEGIN': case 'TRANS_STMT_START': {
+        if (this.txn?.explicit) return { columns: null, rows: [], tag: 'BEGIN', events: notice('there is already a transaction in progress', '25001') };
+        const txn = this.beginImplicit();
+        txn.explicit = true;
+        return { columns: null, rows: [], tag: 'BEGIN' };
+      }
+      case 'TRANS_STMT_COMMIT': {
+        if (!this.txn?.explicit) { this.txn = null; return { columns: null, rows: [], tag: 'COMMIT', events: notice('there is no transaction in progress', '25P01') }; }
+        const failed = this.txn.failed;
+        if (failed) { this.txn = null; return { columns: null, rows: [], tag: 'ROLLBACK' }; }
+        await this.commitTxn();
+        return { columns: null, rows: [], tag: 'COMMIT' };
+      }
+      case 'TRANS_STMT_ROLLBACK': {
+        const had = this.txn?.explicit;
+        this.txn = null;
+        return { columns: null, rows: [], tag: 'ROLLBACK', ...(had ? {} : { events: notice('there is no transaction in progress', '25P01') }) };
+      }
+      case 'TRANS_STMT_SAVEPOINT': case 'TRANS_STMT_RELEASE': case 'TRANS_STMT_ROLLBACK_TO':
+        throw new SqlError(SqlState.FeatureNotSupported, 'savepoints are not supported');
+      default:
+        throw new SqlError(SqlState.FeatureNotSupported, `transaction command ${t.kind ?? ''} is not supported`);
+    }
+  }
+
+  // ---- execution ------------------------------------------------------------------
+
+  execContext(params: readonly Datum[], layer: WriteLayer, txn: { readonly startedAt: number }, write: boolean): ExecContext {
+    const settings = this.valueSettings();
+    const catalog = this.catalog();
+    const evalCtx: EvalContext = { settings, txnTimestamp: txn.startedAt, now: nowMicros };
+    const reader = new TxnReader(this.engine.store, layer, (r) => this.engine.storedRel(r),
+      (name) => this.engine.virtualRows(name, catalog, this), this.engine.rowIdAllocator());
+    return {
+      params, evalCtx, tables: reader, outer: [], subqueryCache: new Map(), cteCache: new Map(),
+      checkInterrupt: () => this.checkInterrupt(),
+      ...(write ? { writer: reader } : {}),
+    };
+  }
+
+  checkInterrupt(): void {
+    if (this.canceled) {
+      this.canceled = false;
+      throw new SqlError(SqlState.QueryCanceled, 'canceling statement due to user request');
+    }
+    if (this.deadline && Date.now() > this.deadline) {
+      throw new SqlError(SqlState.QueryCanceled, 'canceling statement due to statement timeout');
+    }
+  }
+
+  /** Runs a plan, yielding to the event loop now and then so cancel and timeouts get through. */
+  async collect(plan: Plan, cx: ExecContext): Promise<Row[]> {
+    const out: Row[] = [];
+    let last = Date.now();
+    const it = run(plan, cx);
+    try {
+      for (const b of it) {
+        for (const r of b) out.push(r);
+        const now = Date.now();
+        if (b.length === 0 || now - last > 20) {
+          if (now - last > 20) { await new Promise<void>((res) => setImmediate(res)); last = Date.now(); }
+          this.checkInterrupt();
+        }
+      }
+    } finally {
+      it.return(undefined);
+    }
+    return out;
+  }
+
+  private bindPlanFor(prepared: Prepared | null, p: ParsedStatement, build: () => Plan | BoundDml): Plan | BoundDml {
+    if (prepared && prepared.bound && prepared.bound.version === this.engine.catalogVersion && !this.txn?.catalog) return prepared.bound.plan;
+    const b = build();
+    if (prepared && !this.txn?.catalog) prepared.bound = { version: this.engine.catalogVersion, plan: b };
+    void p;
+    return b;
+  }
+
+  private async dispatch(p: ParsedStatement, params: Datum[], prepared: Prepared | null, layer: WriteLayer, txn: Txn): Promise<StatementResult> {
+    const stmt = p.stmt;
+    const paramTypes = prepared ? prepared.paramTypes.slice() : [];
+    if ('SelectStmt' in stmt) {
+      if (stmt.SelectStmt.intoClause) throw new SqlError(SqlState.FeatureNotSupported, 'SELECT INTO is not supported');
+      const plan = this.bindPlanFor(prepared, p, () => bindSelect(stmt.SelectStmt, new Scope(null), this.bindEnv(paramTypes))) as Plan;
+      const cx = this.execContext(params, layer, txn, false);
+      const rows = await this.collect(plan, cx);
+      return { columns: resultColumns(plan), rows, tag: `SELECT ${rows.length}` };
+    }
+    if ('InsertStmt' in stmt || 'UpdateStmt' in stmt || 'DeleteStmt' in stmt) {
+      if (txn.readOnly) throw new SqlError(SqlState.ReadOnlySqlTransaction, 'cannot execute statement in a read-only transaction');
+      const bound = this.bindPlanFor(prepared, p, () => bindDmlStmt(stmt, this.bindEnv(paramTypes))) as BoundDml;
+      const cx = this.execContext(params, layer, txn, true);
+      const r = executeDml(bound, cx);
+      const verb = bound.kind === 'insert' ? 'INSERT 0' : bound.kind === 'update' ? 'UPDATE' : 'DELETE';
+      return { columns: bound.returning ? bound.returning.columns.map(toResultColumn) : null, rows: r.rows ?? [], tag: `${verb} ${r.count}` };
+    }
+    if (isDdl(stmt)) {
+      const res = executeDdl(stmt, p.sql, this, layer, txn);
+      if (res.catalog) txn.catalog = res.catalog;
+      for (const c of res.clear) txn.clear.push(c);
+      return { columns: null, rows: [], tag: res.tag, ...(res.notices.length ? { events: res.notices.map((n) => ({ kind: 'notice' as const, notice: n })) } : {}) };
+    }
+    if ('VariableSetStmt' in stmt) return this.setStatement(stmt.VariableSetStmt, txn);
+    if ('VariableShowStmt' in stmt) {
+      const name = stmt.VariableShowStmt.name ?? '';
+      if (name.toLowerCase() === 'all') {
+        return { columns: [col('name', T.text), col('setting', T.text), col('description', T.text)], rows: this.settings.all().map((s) => [s.name, s.setting, '']), tag: 'SHOW' };
+      }
+      const v = name === 'transaction_isolation' || name === 'transaction isolation level' ? 'read committed' : this.settings.get(name);
+      return { columns: [col(name.toLowerCase(), T.text)], rows: [[v]], tag: 'SHOW' };
+    }
+    if ('ExplainStmt' in stmt) {
+      const q = stmt.ExplainStmt.query!;
+      const lines = explain(q, this.bindEnv(paramTypes));
+      return { columns: [col('QUERY PLAN', T.text)], rows: lines.map((l) => [l]), tag: 'EXPLAIN' };
+    }
+    if ('CopyStmt' in stmt) {
+      const c = stmt.CopyStmt;
+      if (c.is_from) return copyFrom(c, this, layer, txn);
+      return copyTo(c, this, layer, txn);
+    }
+    if ('DiscardStmt' in stmt) {
+      this.prepared.clear();
+      this.portals.clear();
+      return { columns: null, rows: [], tag: 'DISCARD ALL' };
+    }
+    if ('DeallocateStmt' in stmt) {
+      if (stmt.DeallocateStmt.name) this.prepared.delete(stmt.DeallocateStmt.name); else this.prepared.clear();
+      return { columns: null, rows: [], tag: 'DEALLOCATE' };
+    }
+    if ('CheckPointStmt' in stmt) return { columns: null, rows: [], tag: 'CHECKPOINT' };
+    if ('VacuumStmt' in stmt) return { columns: null, rows: [], tag: stmt.VacuumStmt.is_vacuumcmd ? 'VACUUM' : 'ANALYZE' };
+    if ('LockStmt' in stmt) return { columns: null, rows: [], tag: 'LOCK TABLE' };
+    if ('ListenStmt' in stmt) return { columns: null, rows: [], tag: 'LISTEN' };
+    if ('UnlistenStmt' in stmt) return { columns: null, rows: [], tag: 'UNLISTEN' };
+    if ('NotifyStmt' in stmt) return { columns: null, rows: [], tag: 'NOTIFY' };
+    const kind = Object.keys(stmt)[0] ?? 'statement';
+    throw new SqlError(SqlState.FeatureNotSupported, `${kind} is not supported`);
+  }
+
+  private setStatement(s: import('@pgsql/types').VariableSetStmt, txn: Txn): StatementResult {
+    const name = s.name ?? '';
+    const events: QueryEvent[] = [];
+    const argText = (): string => (s.args ?? []).map((a) => {
+      if ('A_Const' in a) {
+        const c = a.A_Const;
+        if (c.sval) return c.sval.sval ?? '';
+        if (c.ival) return String(c.ival.ival ?? 0);
+        if (c.fval) return c.fval.fval ?? '';
+        if (c.boolval) return c.boolval.boolval ? 'on' : 'off';
+      }
+      if ('TypeCast' in a && a.TypeCast.arg && 'A_Const' in a.TypeCast.arg) return a.TypeCast.arg.A_Const.sval?.sval ?? '';
+      return '';
+    }).join(', ');
+    switch (s.kind) {
+      case 'VAR_SET_VALUE': case 'VAR_SET_CURRENT': {
+        if (name === 'transaction_isolation' || name === 'default_transaction_isolation') return { columns: null, rows: [], tag: 'SET' };
+        if (name === 'transaction_read_only') { txn.readOnly = argText() === 'on' || argText() === 'true'; return { columns: null, rows: [], tag: 'SET' }; }
+        let v = argText();
+        if (name.toLowerCase() === 'timezone' && /^(local|default)$/i.test(v)) v = 'UTC';
+        const ps = this.settings.set(name, v);
+        if (ps) events.push({ kind: 'parameterStatus', name: ps[0], value: ps[1] });
+        break;
+      }
+      case 'VAR_SET_DEFAULT': case 'VAR_RESET': {
+        const ps = this.settings.set(name, null);
+        if (ps) events.push({ kind: 'parameterStatus', name: ps[0], value: ps[1] });
+        return { columns: null, rows: [], tag: s.kind === 'VAR_RESET' ? 'RESET' : 'SET', events };
+      }
+      case 'VAR_RESET_ALL': return { columns: null, rows: [], tag: 'RESET' };
+      case 'VAR_SET_MULTI': {
+        // SET TRANSACTION ... / SET SESSION CHARACTERISTICS AS TRANSACTION ...
+        const ro = JSON.stringify(s.args ?? []).includes('"transaction_read_only"') && JSON.stringify(s.args ?? []).includes('"ival":1');
+        if (name === 'TRANSACTION') txn.readOnly = ro;
+        return { columns: null, rows: [], tag: 'SET' };
+      }
+      default: break;
+    }
+    return { columns: null, rows: [], tag: 'SET', events };
+  }
+
+  // ---- Session interface -------------------------------------------------------------
+
+  async *simpleQuery(sql: string): AsyncIterable<QueryEvent> {
+    this.lastQuery = sql;
+    const stmts = parseSql(sql);
+    if (stmts.length === 0) { yield { kind: 'empty' }; return; }
+    for (const p of stmts) {
+      this.state = 'active';
+      try {
+        yield* this.copyInEvents(p);
+        const r = await this.runStatement(p, [], null);
+        yield* this.resultEvents(r, true);
+      } finally {
+        this.state = 'idle';
+      }
+    }
+  }
+
+  /** For COPY FROM STDIN: hand pgwire a target and wait for the data before running. */
+  private *copyInEvents(p: ParsedStatement): Generator<QueryEvent> {
+    const s = p.stmt;
+    if (!('CopyStmt' in s) || !s.CopyStmt.is_from || s.CopyStmt.filename) return;
+    if (this.txn?.failed) return;
+    const { cols } = copyTarget(s.CopyStmt, this);
+    const collector = new CopyCollector(cols.length);
+    yield { kind: 'copyIn', target: collector };
+    if (collector.failure !== null) throw new SqlError(SqlState.QueryCanceled, `COPY from stdin failed: ${collector.failure}`);
+    this.pendingCopyData = collector.text();
+  }
+
+  private *resultEvents(r: StatementResult, withColumns: boolean): Generator<QueryEvent> {
+    for (const e of r.events ?? []) {
+      if (e.kind === 'copyIn' || e.kind === 'copyOut') continue;
+      yield e;
+    }
+    const copyEvent = r.events?.find((e) => e.kind === 'copyIn' || e.kind === 'copyOut');
+    if (copyEvent) yield copyEvent;
+    if (withColumns && r.columns) yield { kind: 'columns', columns: r.columns };
+    if (r.rows.length) yield { kind: 'rows', rows: r.rows };
+    yield { kind: 'complete', tag: r.tag };
+  }
+
+  parse(name: string, sql: string, paramTypeOids: readonly number[]): void {
+    if (name !== '' && this.prepared.has(name)) throw new SqlError(SqlState.DuplicatePreparedStatement, `prepared statement "${name}" already exists`);
+    const stmts = parseSql(sql);
+    if (stmts.length > 1) throw new SqlError(SqlState.SyntaxError, 'cannot insert multiple commands into a prepared statement');
+    const paramTypes: SqlType[] = paramTypeOids.map((oid) => (oid === 0 ? T.unknown : typeFromOid(oid) ?? T.unknown));
+    const parsed = stmts[0] ?? null;
+    let columns: readonly ResultColumn[] | null = null;
+    let bound: Prepared['bound'] = null;
+    if (parsed) {
+      const s = parsed.stmt;
+      const env = this.bindEnv(paramTypes);
+      if ('SelectStmt' in s) {
+        const plan = bindSelect(s.SelectStmt, new Scope(null), env);
+        columns = resultColumns(plan);
+        bound = { version: this.engine.catalogVersion, plan };
+      } else if ('InsertStmt' in s || 'UpdateStmt' in s || 'DeleteStmt' in s) {
+        const b = bindDmlStmt(s, env);
+        columns = b.returning ? b.returning.columns.map(toResultColumn) : null;
+        bound = { version: this.engine.catalogVersion, plan: b };
+      } else if ('VariableShowStmt' in s) {
+        columns = [col((s.VariableShowStmt.name ?? '').toLowerCase(), T.text)];
+      } else if ('ExplainStmt' in s) {
+        columns = [col('QUERY PLAN', T.text)];
+      }
+      // parameters nothing constrained are text, as PostgreSQL resolves unknowns
+      for (let i = 0; i < paramTypes.length; i++) if (paramTypes[i]!.kind === 'scalar' && (paramTypes[i] as { name: string }).name === 'unknown') paramTypes[i] = T.text;
+    }
+    this.prepared.set(name, { sql, parsed, paramTypes, columns, bound: this.txn?.catalog ? null : bound });
+  }
+
+  describeStatement(name: string): StatementDescription {
+    const p = this.getPrepared(name);
+    return { paramTypes: p.paramTypes, columns: p.columns };
+  }
+
+  private getPrepared(name: string): Prepared {
+    const p = this.prepared.get(name);
+    if (!p) throw new SqlError(SqlState.InvalidSqlStatementName, `prepared statement "${name}" does not exist`);
+    return p;
+  }
+
+  bind(portal: string, statement: string, params: readonly (Uint8Array | null)[], paramFormats: readonly number[]): void {
+    const p = this.getPrepared(statement);
+    if (params.length !== p.paramTypes.length) {
+      throw new SqlError(SqlState.ProtocolViolation, `bind message supplies ${params.length} parameters, but prepared statement "${statement}" requires ${p.paramTypes.length}`);
+    }
+    const settings = this.valueSettings();
+    const values = params.map((raw, i) => {
+      if (raw === null) return null;
+      const fmt = paramFormats.length === 0 ? 0 : paramFormats.length === 1 ? paramFormats[0]! : (paramFormats[i] ?? 0);
+      const t = p.paramTypes[i]!;
+      if (fmt === 1) return decodeBinary(t, raw);
+      return parseText(t, Buffer.from(raw).toString('utf8'), settings);
+    });
+    if (this.txn?.failed) throw new SqlError(SqlState.InFailedSqlTransaction, 'current transaction is aborted, commands ignored until end of transaction block');
+    this.portals.set(portal, { stmt: p, params: values, result: null, cursor: 0 });
+  }
+
+  describePortal(portal: string): readonly ResultColumn[] | null {
+    const p = this.portals.get(portal);
+    if (!p) throw new SqlError(SqlState.InvalidCursorName, `portal "${portal}" does not exist`);
+    return p.stmt.columns;
+  }
+
+  async *execute(portal: string, maxRows: number): AsyncIterable<QueryEvent> {
+    const p = this.portals.get(portal);
+    if (!p) throw new SqlError(SqlState.InvalidCursorName, `portal "${portal}" does not exist`);
+    if (!p.stmt.parsed) { yield { kind: 'empty' }; return; }
+    if (!p.result) {
+      this.lastQuery = p.stmt.sql;
+      this.state = 'active';
+      const isTxnStmt = 'TransactionStmt' in p.stmt.parsed.stmt;
+      if (!this.txn && !isTxnStmt) this.extendedImplicit = true;
+      try {
+        yield* this.copyInEvents(p.stmt.parsed);
+        p.result = await this.runStatement(p.stmt.parsed, p.params, p.stmt);
+      } finally {
+        this.state = 'idle';
+      }
+      if (isTxnStmt) this.extendedImplicit = false;
+      for (const e of p.result.events ?? []) yield e;
+    }
+    const r = p.result;
+    const remaining = r.rows.length - p.cursor;
+    if (maxRows > 0 && remaining > maxRows) {
+      yield { kind: 'rows', rows: r.rows.slice(p.cursor, p.cursor + maxRows) };
+      p.cursor += maxRows;
+      yield { kind: 'suspended' };
+      return;
+    }
+    if (remaining > 0) yield { kind: 'rows', rows: p.cursor === 0 ? r.rows : r.rows.slice(p.cursor) };
+    p.cursor = r.rows.length;
+    yield { kind: 'complete', tag: r.tag };
+  }
+
+  closeStatement(name: string): void { this.prepared.delete(name); }
+  closePortal(name: string): void { this.portals.delete(name); }
+
+  async sync(): Promise<void> {
+    this.portals.delete('');
+    if (this.extendedImplicit) {
+      this.extendedImplicit = false;
+      if (this.txn && !this.txn.explicit) {
+        if (this.txn.failed) this.txn = null;
+        else await this.commitTxn();
+      }
+    }
+  }
+
+  markFailed(): void {
+    if (this.txn?.explicit) this.txn.failed = true;
+    else if (this.extendedImplicit) { this.txn = null; this.extendedImplicit = false; }
+  }
+
+  cancel(): void { this.canceled = true; }
+
+  async close(): Promise<void> {
+    this.txn = null;
+    this.engine.sessions.delete(this.processId);
+  }
+
+  notice(_n: SqlNotice): void { /* notices are returned with results */ }
+}
+
+export function bindDmlStmt(stmt: Node, env: BindEnv): BoundDml {
+  if ('InsertStmt' in stmt) return bindInsert(stmt.InsertStmt, env);
+  if ('UpdateStmt' in stmt) return bindUpdate(stmt.UpdateStmt, env);
+  if ('DeleteStmt' in stmt) return bindDelete(stmt.DeleteStmt, env);
+  throw new SqlError(SqlState.InternalError, 'not a DML statement');
+}
+
+function col(name: string, type: SqlType): ResultColumn {
+  return { name, type, tableOid: 0, attnum: 0 };
+}
+
+function toResultColumn(c: import('../../planner/plan.js').PlanColumn): ResultColumn {
+  return { name: c.name, type: c.type, tableOid: c.tableOid ?? 0, attnum: c.attnum ?? 0 };
+}
+
+export function resultColumns(plan: Plan): ResultColumn[] {
+  return plan.columns.map(toResultColumn);
+}
+

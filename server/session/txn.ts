@@ -1,0 +1,236 @@
+// A transaction's uncommitted writes, layered over the durable store. Reads inside the
+// transaction see its own writes; other sessions see nothing until commit, when the whole
+// write set goes to storage in one LMDB transaction. Statements write into a child layer that
+// is merged on success and dropped on error (statement atomicity).
+import type { SqlType } from '../../core/types.js';
+import type { Datum, Row } from '../../core/datum.js';
+import { SqlError, SqlState } from '../../core/errors.js';
+import { compareDatums } from '../../core/values/io.js';
+import type { Store, StoredRelation, RowWrite } from '../../storage/store.js';
+import { encodeKey } from '../../storage/key-codec.js';
+import type { RelationDef } from '../../catalog/model.js';
+import type { TableReader, TableWriter } from '../../exec/context.js';
+
+interface Pending {
+  readonly rel: RelationDef;
+  readonly key: Buffer;
+  row: Row | null;
+  /** whether the key existed before this transaction touched it */
+  readonly existed: boolean;
+  insertOnly: boolean;
+}
+
+export class WriteLayer {
+  readonly tables = new Map<number, Map<string, Pending>>();
+  constructor(readonly parent: WriteLayer | null) {}
+
+  lookup(relOid: number, hex: string): Pending | undefined {
+    for (let l: WriteLayer | null = this; l; l = l.parent) {
+      const p = l.tables.get(relOid)?.get(hex);
+      if (p) return p;
+    }
+    return undefined;
+  }
+
+  touches(relOid: number): boolean {
+    for (let l: WriteLayer | null = this; l; l = l.parent) if (l.tables.get(relOid)?.size) return true;
+    return false;
+  }
+
+  /** all pending writes of a relation, innermost layer winning */
+  merged(relOid: number): Map<string, Pending> {
+    const chain: WriteLayer[] = [];
+    for (let l: WriteLayer | null = this; l; l = l.parent) chain.unshift(l);
+    const out = new Map<string, Pending>();
+    for (const l of chain) for (const [k, p] of l.tables.get(relOid) ?? []) out.set(k, p);
+    return out;
+  }
+
+  set(p: Pending): void {
+    let m = this.tables.get(p.rel.oid);
+    if (!m) { m = new Map(); this.tables.set(p.rel.oid, m); }
+    m.set(p.key.toString('hex'), p);
+  }
+
+  /** merges this layer into its parent */
+  mergeUp(): void {
+    const parent = this.parent!;
+    for (const [oid, m] of this.tables) {
+      let pm = parent.tables.get(oid);
+      if (!pm) { pm = new Map(); parent.tables.set(oid, pm); }
+      for (const [k, p] of m) pm.set(k, p);
+    }
+  }
+
+  clearRelation(relOid: number): void {
+    this.tables.delete(relOid);
+  }
+
+  writes(storedRel: (rel: RelationDef) => StoredRelation): RowWrite[] {
+    const out: RowWrite[] = [];
+    for (const m of this.tables.values()) {
+      for (const p of m.values()) {
+        if (p.row === null && !p.existed) continue;
+        out.push({ rel: storedRel(p.rel), key: p.key, row: p.row, ...(p.insertOnly ? { insertOnly: true } : {}) });
+      }
+    }
+    return out;
+  }
+}
+
+export function storageTypes(rel: RelationDef): SqlType[] {
+  return rel.columns.map((c) => c.type);
+}
+
+export function pkKey(rel: RelationDef, row: Row, rowId: () => bigint): Buffer {
+  if (!rel.primaryKey) return encodeKey(rel.oid, [INT8], [rowId()]);
+  return encodeKey(rel.oid, rel.primaryKey.map((c) => rel.columns[c]!.type), rel.primaryKey.map((c) => row[c] ?? null));
+}
+import { T } from '../../core/types.js';
+const INT8 = T.int8;
+
+/** Projects storage-layout rows (with dropped columns) to live columns. */
+function liveProjector(rel: RelationDef): ((r: Row) => Row) | null {
+  if (!rel.columns.some((c) => c.dropped)) return null;
+  const idx = rel.columns.map((c, i) => (c.dropped ? -1 : i)).filter((i) => i >= 0);
+  return (r) => idx.map((i) => r[i] ?? null);
+}
+
+/** TableReader over store + write layers. Rows come back with live columns only. */
+export class TxnReader implements TableReader, TableWriter {
+  constructor(
+    private readonly store: Store,
+    private readonly layer: WriteLayer,
+    private readonly storedRel: (rel: RelationDef) => StoredRelation,
+    private readonly virtual: (name: string) => Iterable<Row>,
+    private readonly nextRowId: () => bigint,
+  ) {}
+
+  scanKeyed(rel: RelationDef): Iterable<[Buffer, Row]> { return this.scanStorage(rel); }
+
+  getByKeyKeyed(rel: RelationDef, key: readonly Datum[]): [Buffer, Row] | undefined {
+    const pk = rel.primaryKey!;
+    const k = encodeKey(rel.oid, pk.map((c) => rel.columns[c]!.type), key);
+    const row = this.getStorage(rel, k);
+    return row ? [k, row] : undefined;
+  }
+
+  indexLookupKeyed(rel: RelationDef, indexOid: number, values: readonly Datum[]): Iterable<[Buffer, Row]> {
+    return this.indexLookupStorage(rel, indexOid, values);
+  }
+
+  keyFor(rel: RelationDef, row: Row): Buffer {
+    return pkKey(rel, row, this.nextRowId);
+  }
+
+  /** storage-layout rows with their keys */
+  *scanStorage(rel: RelationDef): Generator<[Buffer, Row]> {
+    const sr = this.storedRel(rel);
+    if (!this.layer.touches(rel.oid)) {
+      yield* this.store.scan(sr);
+      return;
+    }
+    const pending = this.layer.merged(rel.oid);
+    for (const [key, row] of this.store.scan(sr)) {
+      const p = pending.get(key.toString('hex'));
+      if (p) {
+        if (p.row) yield [key, p.row];
+        continue;
+      }
+      yield [key, row];
+    }
+    for (const p of pending.values()) if (!p.existed && p.row) yield [p.key, p.row];
+  }
+
+  *scan(rel: RelationDef): Generator<Row> {
+    const proj = liveProjector(rel);
+    for (const [, row] of this.scanStorage(rel)) yield proj ? proj(row) : row;
+  }
+
+  getStorage(rel: RelationDef, key: Buffer): Row | undefined {
+    const p = this.layer.lookup(rel.oid, key.toString('hex'));
+    if (p) return p.row ?? undefined;
+    return this.store.get(this.storedRel(rel), key);
+  }
+
+  existedInStore(rel: RelationDef, key: Buffer): boolean {
+    return this.store.get(this.storedRel(rel), key) !== undefined;
+  }
+
+  getByKey(rel: RelationDef, key: readonly Datum[]): Row | undefined {
+    const pk = rel.primaryKey!;
+    const k = encodeKey(rel.oid, pk.map((c) => rel.columns[c]!.type), key);
+    const row = this.getStorage(rel, k);
+    if (!row) return undefined;
+    const proj = liveProjector(rel);
+    return proj ? proj(row) : row;
+  }
+
+  *indexLookupStorage(rel: RelationDef, indexOid: number, values: readonly Datum[]): Generator<[Buffer, Row]> {
+    const idx = rel.indexes.find((i) => i.oid === indexOid)!;
+    const sr = this.storedRel(rel);
+    const types = idx.columns.map((c) => rel.columns[c]!.type);
+    const matches = (row: Row): boolean => values.every((v, i) => {
+      const d = row[idx.columns[i]!] ?? null;
+      return d !== null && v !== null && compareDatums(types[i]!, d, v) === 0;
+    });
+    const touched = this.layer.touches(rel.oid);
+    const pending = touched ? this.layer.merged(rel.oid) : null;
+    const seen = new Set<string>();
+    for (const key of this.store.indexLookup(sr.indexes.find((i) => i.oid === indexOid)!, types, values)) {
+      const k = Buffer.from(key);
+      const hex = k.toString('hex');
+      seen.add(hex);
+      const p = pending?.get(hex);
+      const row = p ? p.row : this.store.get(sr, k) ?? null;
+      if (row && matches(row)) yield [k, row];
+    }
+    if (pending) for (const [hex, p] of pending) if (!seen.has(hex) && p.row && matches(p.row)) yield [p.key, p.row];
+  }
+
+  *indexLookup(rel: RelationDef, indexOid: number, values: readonly Datum[]): Generator<Row> {
+    const proj = liveProjector(rel);
+    for (const [, row] of this.indexLookupStorage(rel, indexOid, values)) yield proj ? proj(row) : row;
+  }
+
+  virtualRows(name: string): Iterable<Row> {
+    return this.virtual(name);
+  }
+
+  // ---- writes -------------------------------------------------------------
+
+  insert(rel: RelationDef, key: Buffer, row: Row): void {
+    const existing = this.layer.lookup(rel.oid, key.toString('hex'));
+    const existed = existing ? existing.existed : this.existedInStore(rel, key);
+    this.layer.set({ rel, key, row, existed, insertOnly: !existed });
+  }
+
+  update(rel: RelationDef, key: Buffer, row: Row): void {
+    const existing = this.layer.lookup(rel.oid, key.toString('hex'));
+    const existed = existing ? existing.existed : true;
+    this.layer.set({ rel, key, row, existed, insertOnly: existing?.insertOnly ?? false });
+  }
+
+  delete(rel: RelationDef, key: Buffer): void {
+    const existing = this.layer.lookup(rel.oid, key.toString('hex'));
+    const existed = existing ? existing.existed : true;
+    this.layer.set({ rel, key, row: null, existed, insertOnly: false });
+  }
+
+  /** 23505 if another live row holds the same values in a unique index */
+  checkUnique(rel: RelationDef, key: Buffer, row: Row): void {
+    for (const idx of rel.indexes) {
+      if (!idx.unique || idx.primary) continue;
+      const vals = idx.columns.map((c) => row[c] ?? null);
+      if (vals.some((v) => v === null)) continue;
+      for (const [k] of this.indexLookupStorage(rel, idx.oid, vals)) {
+        if (!k.equals(key)) {
+          throw new SqlError(SqlState.UniqueViolation, `duplicate key value violates unique constraint "${idx.name}"`, {
+            detail: `Key (${idx.columns.map((c) => rel.columns[c]!.name).join(', ')})=(${vals.map(String).join(', ')}) already exists.`,
+            table: rel.name, constraint: idx.name,
+          });
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,166 @@
+// The durable store: one LMDB environment holding the catalog record, every table's rows
+// (keyed by relation oid + order-preserving primary key) and secondary index entries.
+// A commit applies a whole transaction's writes in one LMDB write transaction, so an
+// acknowledged commit survives kill -9 and a failed one leaves no trace.
+import { open, type RootDatabase, type Database } from 'lmdb';
+import type { SqlType } from '../core/types.js';
+import type { Row } from '../core/datum.js';
+import { SqlError, SqlState } from '../core/errors.js';
+import { encodeRow, decodeRow, type Stored } from './row-codec.js';
+import { KeyWriter, relationRange, prefixEnd } from './key-codec.js';
+
+/** What storage needs to know of a relation to read and write it. */
+export interface StoredRelation {
+  readonly oid: number;
+  readonly name: string;
+  readonly types: readonly SqlType[];
+  /** secondary indexes (the primary key is the row key itself) */
+  readonly indexes: readonly StoredIndex[];
+  readonly pkName: string | null;
+}
+export interface StoredIndex {
+  readonly oid: number;
+  readonly name: string;
+  readonly columns: readonly number[];
+  readonly unique: boolean;
+  /** column names for error messages */
+  readonly columnNames: readonly string[];
+}
+
+export interface RowWrite {
+  readonly rel: StoredRelation;
+  readonly key: Buffer;
+  /** null = delete */
+  readonly row: Row | null;
+  /** a plain INSERT: fail with 23505 if another transaction committed the key meanwhile */
+  readonly insertOnly?: boolean;
+}
+
+export interface CommitBatch {
+  readonly rows: readonly RowWrite[];
+  /** new catalog record (JSON-serializable), when DDL changed it */
+  readonly catalog?: unknown;
+  /** relations whose rows and index entries must be removed (DROP TABLE, TRUNCATE) */
+  readonly clearRelations?: readonly StoredRelation[];
+  /** counters to persist, e.g. sequences and hidden row ids */
+  readonly counters?: ReadonlyMap<string, number>;
+}
+
+const CATALOG_KEY = 'catalog';
+
+export class Store {
+  private readonly root: RootDatabase;
+  private readonly rows: Database<Stored[], Buffer>;
+  private readonly index: Database<Buffer, Buffer>;
+  private readonly meta: Database<unknown, string>;
+  private readonly kw = new KeyWriter();
+
+  constructor(readonly dir: string, opts: { noSync?: boolean } = {}) {
+    this.root = open({ path: dir, maxDbs: 8, noSync: opts.noSync ?? false, mapSize: 2 ** 34, compression: false });
+    this.rows = this.root.openDB({ name: 'rows', keyEncoding: 'binary', encoding: 'msgpack' });
+    this.index = this.root.openDB({ name: 'index', keyEncoding: 'binary', encoding: 'binary' });
+    this.meta = this.root.openDB({ name: 'meta', keyEncoding: 'ordered-binary', encoding: 'msgpack' });
+  }
+
+  loadCatalog(): unknown {
+    return this.meta.get(CATALOG_KEY);
+  }
+
+  counter(name: string): number | undefined {
+    return this.meta.get('counter:' + name) as number | undefined;
+  }
+
+  get(rel: StoredRelation, key: Buffer): Row | undefined {
+    const v = this.rows.get(key);
+    return v === undefined ? undefined : decodeRow(rel.types, v);
+  }
+
+  *scan(rel: StoredRelation, range?: { start: Buffer; end: Buffer }): Generator<[Buffer, Row]> {
+    const r = range ?? relationRange(rel.oid);
+    for (const { key, value } of this.rows.getRange({ start: r.start, end: r.end })) {
+      yield [key, decodeRow(rel.types, value)];
+    }
+  }
+
+  countRows(rel: StoredRelation): number {
+    const r = relationRange(rel.oid);
+    return this.rows.getKeysCount({ start: r.start, end: r.end });
+  }
+
+  /** Primary keys of rows whose indexed columns equal `values` (a prefix of the index columns is allowed). */
+  *indexLookup(idx: StoredIndex, types: readonly SqlType[], values: readonly unknown[]): Generator<Buffer> {
+    const prefix = this.indexPrefix(idx, types, values as Row);
+    for (const { value } of this.index.getRange({ start: prefix, end: prefixEnd(prefix) })) yield value;
+  }
+
+  private indexPrefix(idx: StoredIndex, types: readonly SqlType[], values: Row): Buffer {
+    this.kw.reset();
+    this.kw.u32(idx.oid);
+    for (let i = 0; i < values.length; i++) this.kw.datum(types[i]!, values[i] ?? null);
+    return this.kw.finish();
+  }
+
+  private indexKey(rel: StoredRelation, idx: StoredIndex, row: Row, pk: Buffer): Buffer {
+    this.kw.reset();
+    this.kw.u32(idx.oid);
+    let hasNull = false;
+    for (const c of idx.columns) {
+      const d = row[c] ?? null;
+      if (d === null) hasNull = true;
+      this.kw.datum(rel.types[c]!, d);
+    }
+    const head = this.kw.finish();
+    // Unique indexes key on the columns alone, so a second row with the same values collides;
+    // rows with a NULL never collide (SQL unique semantics), so they get the primary key appended.
+    return idx.unique && !hasNull ? head : Buffer.concat([head, pk]);
+  }
+
+  /** Applies a transaction's writes atomically and durably. Unique indexes are re-checked here. */
+  async commit(batch: CommitBatch): Promise<void> {
+    await this.root.transaction(() => this.applyInTxn(batch));
+  }
+
+  private applyInTxn(batch: CommitBatch): void {
+    for (const rel of batch.clearRelations ?? []) {
+      const r = relationRange(rel.oid);
+      for (const key of this.rows.getKeys({ start: r.start, end: r.end })) this.rows.remove(key);
+      for (const idx of rel.indexes) {
+        const ir = relationRange(idx.oid);
+        for (const key of this.index.getKeys({ start: ir.start, end: ir.end })) this.index.remove(key);
+      }
+    }
+    for (const w of batch.rows) {
+      const oldStored = this.rows.get(w.key);
+      if (w.insertOnly && oldStored !== undefined) {
+        const name = w.rel.pkName ?? `${w.rel.name}_pkey`;
+        throw new SqlError(SqlState.UniqueViolation, `duplicate key value violates unique constraint "${name}"`, { table: w.rel.name, constraint: name });
+      }
+      if (w.rel.indexes.length > 0 && oldStored !== undefined) {
+        const old = decodeRow(w.rel.types, oldStored);
+        for (const idx of w.rel.indexes) this.index.remove(this.indexKey(w.rel, idx, old, w.key));
+      }
+      if (w.row === null) {
+        if (oldStored !== undefined) this.rows.remove(w.key);
+        continue;
+      }
+      for (const idx of w.rel.indexes) {
+        const ik = this.indexKey(w.rel, idx, w.row, w.key);
+        if (idx.unique) {
+          const holder = this.index.get(ik);
+          if (holder !== undefined && !Buffer.from(holder).equals(w.key)) {
+            throw new SqlError(SqlState.UniqueViolation, `duplicate key value violates unique constraint "${idx.name}"`,
+              { table: w.rel.name, constraint: idx.name });
+          }
+        }
+        this.index.put(ik, w.key);
+      }
+      this.rows.put(w.key, encodeRow(w.rel.types, w.row));
+    }
+    if (batch.catalog !== undefined) this.meta.put(CATALOG_KEY, batch.catalog);
+    for (const [name, v] of batch.counters ?? []) this.meta.put('counter:' + name, v);
+  }
+
+  async close(): Promise<void> {
+    await this.root.close();
+  }
+}
