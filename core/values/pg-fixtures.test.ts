@@ -8,11 +8,13 @@ import { DEFAULT_VALUE_SETTINGS, type ValueSettings } from './settings.js';
 import { castDatum, compareDatums, datumKey, decodeBinary, encodeBinary, formatText, parseText } from './io.js';
 import { jsonbContains, type Jsonb } from './json.js';
 import { Numeric } from './numeric.js';
+import { numericExp, numericLn, numericLog, numericLog10, numericPower } from './numeric-math.js';
 import type { Interval } from './interval.js';
 import { encodeNumericTypmod } from './numeric.js';
 
 interface Case {
-  kind: 'io' | 'op' | 'round' | 'trunc' | 'cast' | 'send' | 'cmp' | 'contains' | 'imul';
+  kind: 'io' | 'op' | 'round' | 'trunc' | 'cast' | 'send' | 'cmp' | 'contains' | 'imul' | 'fn';
+  fn?: string;
   f?: number;
   sql: string; out?: string | null; code?: string; msg?: string;
   type?: string; input?: string; from?: string; to?: string;
@@ -98,6 +100,18 @@ function run(c: Case): { out?: string; code?: string; msg?: string } {
         const iv = parseText(T.interval, c.input!, s) as Interval;
         return { out: formatText(T.interval, iv.mul(c.f!), s) };
       }
+      case 'fn': {
+        const a = Numeric.fromString(c.a!);
+        const b = c.b !== undefined ? Numeric.fromString(c.b) : Numeric.ZERO;
+        switch (c.fn) {
+          case 'ln': return { out: numericLn(a).toString() };
+          case 'log': return { out: numericLog10(a).toString() };
+          case 'log2': return { out: numericLog(a, b).toString() };
+          case 'exp': return { out: numericExp(a).toString() };
+          case 'power': return { out: numericPower(a, b).toString() };
+          default: throw new Error(String(c.fn));
+        }
+      }
       case 'round': return { out: Numeric.fromString(c.a!).round(c.sc!).toString() };
       case 'trunc': return { out: Numeric.fromString(c.a!).trunc(c.sc!).toString() };
     }
@@ -109,7 +123,7 @@ function run(c: Case): { out?: string; code?: string; msg?: string } {
 
 
 describe('PostgreSQL 15 recorded behaviour', () => {
-  for (const kind of ['io', 'op', 'round', 'trunc', 'cast', 'send', 'cmp', 'contains', 'imul'] as const) {
+  for (const kind of ['io', 'op', 'round', 'trunc', 'cast', 'send', 'cmp', 'contains', 'imul', 'fn'] as const) {
     it(kind, () => {
       const failures: string[] = [];
       for (const c of cases.filter((x) => x.kind === kind)) {
