@@ -117,8 +117,7 @@ export function executeDdl(stmt: Node, sql: string, session: SqlSession, layer: 
       if (!('RangeVar' in rv)) continue;
       const rel = findRel(rv.RangeVar);
       if (!rel || rel.kind !== 'table') throw new SqlError(SqlState.UndefinedTable, `relation "${rv.RangeVar.relname}" does not exist`);
-      layer.clearRelation(rel.oid);
-      for (let l = layer.parent; l; l = l.parent) l.clearRelation(rel.oid);
+      layer.clearRelationChain(rel.oid);
       clear.push(rel);
     }
     return { tag: 'TRUNCATE TABLE', catalog: null, clear, notices };
@@ -344,7 +343,7 @@ function dropObjects(s: DropStmt, draft: Draft, catalog: import('../../catalog/c
     draft.data.sequences = draft.data.sequences.filter((q) => q.ownedBy?.relation !== rel.oid);
     if (rel.kind === 'table') {
       clear.push(rel);
-      for (let l: WriteLayer | null = layer; l; l = l.parent) l.clearRelation(rel.oid);
+      layer.clearRelationChain(rel.oid);
     }
   };
   for (const o of s.objects ?? []) {

@@ -37,6 +37,7 @@ interface Txn {
   failed: boolean;
   startedAt: number;
   readOnly: boolean;
+  savepoints: { name: string; base: WriteLayer }[];
 }
 
 /** What a statement produces: columns (null for commands) and rows, then a tag. */
@@ -111,7 +112,7 @@ export class SqlSession implements Session {
 
   private beginImplicit(): Txn {
     if (!this.txn) {
-      this.txn = { layer: new WriteLayer(null), catalog: null, clear: [], explicit: false, failed: false, startedAt: nowMicros(), readOnly: false };
+      this.txn = { layer: new WriteLayer(null), catalog: null, clear: [], explicit: false, failed: false, startedAt: nowMicros(), readOnly: false, savepoints: [] };
     }
     return this.txn;
   }
@@ -169,8 +170,30 @@ export class SqlSession implements Session {
         this.txn = null;
         return { columns: null, rows: [], tag: 'ROLLBACK', ...(had ? {} : { events: notice('there is no transaction in progress', '25P01') }) };
       }
-      case 'TRANS_STMT_SAVEPOINT': case 'TRANS_STMT_RELEASE': case 'TRANS_STMT_ROLLBACK_TO':
-        throw new SqlError(SqlState.FeatureNotSupported, 'savepoints are not supported');
+      case 'TRANS_STMT_SAVEPOINT': case 'TRANS_STMT_RELEASE': case 'TRANS_STMT_ROLLBACK_TO': {
+        const txn = this.txn;
+        const name = t.savepoint_name ?? '';
+        const verb = t.kind === 'TRANS_STMT_SAVEPOINT' ? 'SAVEPOINT' : t.kind === 'TRANS_STMT_RELEASE' ? 'RELEASE' : 'ROLLBACK';
+        if (!txn?.explicit) throw new SqlError(SqlState.NoActiveSqlTransaction, `${verb} can only be used in transaction blocks`);
+        if (t.kind === 'TRANS_STMT_SAVEPOINT') {
+          if (txn.failed) throw new SqlError(SqlState.InFailedSqlTransaction, 'current transaction is aborted, commands ignored until end of transaction block');
+          txn.savepoints.push({ name, base: txn.layer });
+          txn.layer = new WriteLayer(txn.layer);
+          return { columns: null, rows: [], tag: 'SAVEPOINT' };
+        }
+        let i = txn.savepoints.length - 1;
+        while (i >= 0 && txn.savepoints[i]!.name !== name) i--;
+        if (i < 0) throw new SqlError('3B001', `savepoint "${name}" does not exist`);
+        const sp = txn.savepoints[i]!;
+        if (t.kind === 'TRANS_STMT_RELEASE') {
+          txn.savepoints.length = i;
+          return { columns: null, rows: [], tag: 'RELEASE' };
+        }
+        txn.savepoints.length = i + 1;
+        txn.layer = new WriteLayer(sp.base);
+        txn.failed = false;
+        return { columns: null, rows: [], tag: 'ROLLBACK' };
+      }
       default:
         throw new SqlError(SqlState.FeatureNotSupported, `transaction command ${t.kind ?? ''} is not supported`);
     }

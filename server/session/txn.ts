@@ -66,9 +66,17 @@ export class WriteLayer {
     this.tables.delete(relOid);
   }
 
+  /** TRUNCATE/DROP inside a transaction: forget the relation's pending writes in every layer */
+  clearRelationChain(relOid: number): void {
+    for (let l: WriteLayer | null = this; l; l = l.parent) l.tables.delete(relOid);
+  }
+
   writes(storedRel: (rel: RelationDef) => StoredRelation): RowWrite[] {
     const out: RowWrite[] = [];
-    for (const m of this.tables.values()) {
+    const oids = new Set<number>();
+    for (let l: WriteLayer | null = this; l; l = l.parent) for (const oid of l.tables.keys()) oids.add(oid);
+    for (const oid of oids) {
+      const m = this.merged(oid);
       for (const p of m.values()) {
         if (p.row === null && !p.existed) continue;
         out.push({ rel: storedRel(p.rel), key: p.key, row: p.row, ...(p.insertOnly ? { insertOnly: true } : {}) });
