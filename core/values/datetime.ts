@@ -116,34 +116,51 @@ function intlZone(name: string): ZoneImpl | null {
   } catch {
     return null;
   }
-  // Offsets only change at transitions, so memoize per 15-minute UTC bucket.
-  const memo = new Map<number, number>();
+  const compute = (ms: number): number => {
+    let y = 0, mo = 1, d = 1, h = 0, mi = 0, sec = 0, bc = false;
+    for (const p of fmt.formatToParts(ms)) {
+      switch (p.type) {
+        case 'year': y = Number(p.value); break;
+        case 'month': mo = Number(p.value); break;
+        case 'day': d = Number(p.value); break;
+        case 'hour': h = Number(p.value); break;
+        case 'minute': mi = Number(p.value); break;
+        case 'second': sec = Number(p.value); break;
+        case 'era': bc = p.value.startsWith('B'); break;
+        default: break;
+      }
+    }
+    if (bc) y = 1 - y;
+    const localSec = ymdToDays(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
+    return localSec - Math.floor(ms / 1000);
+  };
+  // Offsets only change at transitions: a UTC day whose start and end have the same offset is
+  // taken to have one offset throughout (zones do not transition twice within a day); other
+  // days are resolved per 15 minutes (transitions happen on quarter hours).
+  const MIXED = 1e9;
+  const days = new Map<number, number>();
+  const quarters = new Map<number, number>();
   return {
     offsetAt(utcMs: number): number {
-      const ms = Math.max(-MS_LIMIT, Math.min(MS_LIMIT, utcMs));
-      const bucket = Math.floor(ms / 900_000);
-      const hit = memo.get(bucket);
-      if (hit !== undefined) return hit;
-      const base = bucket * 900_000;
-      let y = 0, mo = 1, d = 1, h = 0, mi = 0, s = 0, bc = false;
-      for (const p of fmt.formatToParts(base)) {
-        switch (p.type) {
-          case 'year': y = Number(p.value); break;
-          case 'month': mo = Number(p.value); break;
-          case 'day': d = Number(p.value); break;
-          case 'hour': h = Number(p.value); break;
-          case 'minute': mi = Number(p.value); break;
-          case 'second': s = Number(p.value); break;
-          case 'era': bc = p.value.startsWith('B'); break;
-          default: break;
-        }
+      const ms = Math.max(-MS_LIMIT + 86_400_000, Math.min(MS_LIMIT - 86_400_000, utcMs));
+      const day = Math.floor(ms / 86_400_000);
+      let off = days.get(day);
+      if (off === undefined) {
+        const a = compute(day * 86_400_000);
+        const b = compute(day * 86_400_000 + 86_399_000);
+        off = a === b ? a : MIXED;
+        if (days.size > 100_000) days.clear();
+        days.set(day, off);
       }
-      if (bc) y = 1 - y;
-      const localSec = ymdToDays(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
-      const off = localSec - Math.floor(base / 1000);
-      if (memo.size > 4096) memo.clear();
-      memo.set(bucket, off);
-      return off;
+      if (off !== MIXED) return off;
+      const q = Math.floor(ms / 900_000);
+      let qo = quarters.get(q);
+      if (qo === undefined) {
+        qo = compute(q * 900_000);
+        if (quarters.size > 100_000) quarters.clear();
+        quarters.set(q, qo);
+      }
+      return qo;
     },
   };
 }

@@ -600,7 +600,50 @@ function specialTimestamp(r: ParsedDateTime, s: ValueSettings, nowMicros: number
   }
 }
 
+/**
+ * Fast path for the canonical 'YYYY-MM-DD[ T]HH:MM:SS[.ffffff]' form (what PG and drivers emit):
+ * local µs, or NaN when the text is not exactly that shape (then the general parser decides).
+ */
+function isoFast(t: string, allowTail: boolean): { local: number; end: number } | null {
+  const n = t.length;
+  if (n < 19 || t.charCodeAt(4) !== 45 || t.charCodeAt(7) !== 45 || t.charCodeAt(13) !== 58 || t.charCodeAt(16) !== 58) return null;
+  const sep = t.charCodeAt(10);
+  if (sep !== 32 && sep !== 84) return null;
+  const dig = (i: number): number => {
+    const c = t.charCodeAt(i) - 48;
+    return c >= 0 && c <= 9 ? c : -100000;
+  };
+  const y = dig(0) * 1000 + dig(1) * 100 + dig(2) * 10 + dig(3);
+  const mo = dig(5) * 10 + dig(6);
+  const d = dig(8) * 10 + dig(9);
+  const hh = dig(11) * 10 + dig(12);
+  const mi = dig(14) * 10 + dig(15);
+  const ss = dig(17) * 10 + dig(18);
+  if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || hh < 0 || hh > 23 || mi < 0 || mi > 59 || ss < 0 || ss > 59) return null;
+  let i = 19;
+  let us = 0;
+  if (i < n && t.charCodeAt(i) === 46) {
+    i++;
+    let scale = 100000;
+    const start = i;
+    while (i < n && i - start < 6) {
+      const c = t.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) break;
+      us += c * scale;
+      scale /= 10;
+      i++;
+    }
+    if (i === start) return null;
+    const c = t.charCodeAt(i) - 48;
+    if (i < n && c >= 0 && c <= 9) return null; // more than 6 digits: needs rounding
+  }
+  if (i !== n && !allowTail) return null;
+  return { local: ymdToDays(y, mo, d) * USECS_PER_DAY + ((hh * 60 + mi) * 60 + ss) * USECS_PER_SEC + us, end: i };
+}
+
 export function parseTimestamp(text: string, s: ValueSettings, nowMicros?: number): number {
+  const fast = isoFast(text, false);
+  if (fast !== null) return fast.local;
   let r: ParsedDateTime;
   try { r = decodeDateTime(text, s, true); } catch (e) { dtError(e, 'timestamp', text); }
   if (r.kind === 'special') {
@@ -614,6 +657,13 @@ export function parseTimestamp(text: string, s: ValueSettings, nowMicros?: numbe
 }
 
 export function parseTimestamptz(text: string, s: ValueSettings, nowMicros?: number): number {
+  const fast = isoFast(text, true);
+  if (fast !== null) {
+    if (fast.end === text.length) return localToUtc(s.timeZone, fast.local);
+    // '+HH', '+HH:MM', 'Z' suffixes
+    const off = text.charCodeAt(fast.end) === 90 && fast.end + 1 === text.length ? 0 : parseFixedOffset(text.slice(fast.end));
+    if (off !== null && text.charCodeAt(fast.end) !== 32) return fast.local - off * USECS_PER_SEC;
+  }
   let r: ParsedDateTime;
   try { r = decodeDateTime(text, s, true); } catch (e) { dtError(e, 'timestamp with time zone', text); }
   if (r.kind === 'special') {
