@@ -157,6 +157,8 @@ table('pg_catalog', 'pg_publication', 'oid oid, pubname name, pubowner oid, puba
 table('pg_catalog', 'pg_publication_rel', 'oid oid, prpubid oid, prrelid oid, prqual text, prattrs int2[]', () => []);
 table('pg_catalog', 'pg_sequence', 'seqrelid oid, seqtypid oid, seqstart int8, seqincrement int8, seqmax int8, seqmin int8, seqcache int8, seqcycle bool', (c) =>
   c.sequences().map((q) => [q.oid, 20, BigInt(q.start), BigInt(q.increment), 9223372036854775807n, 1n, 1n, false]));
+table('pg_catalog', 'pg_publication_namespace', 'oid oid, pnpubid oid, pnnspid oid', () => []);
+table('pg_catalog', 'pg_inherits_dummy', 'x int4', () => []);
 table('pg_catalog', 'pg_extension', 'oid oid, extname name, extowner oid, extnamespace oid, extrelocatable bool, extversion text', () => []);
 table('pg_catalog', 'pg_foreign_table', 'ftrelid oid, ftserver oid, ftoptions text[]', () => []);
 table('pg_catalog', 'pg_partitioned_table', 'partrelid oid, partstrat char, partnatts int2, partdefid oid, partattrs int2[]', () => []);

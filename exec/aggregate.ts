@@ -4,7 +4,7 @@ import type { Datum, Row } from '../core/datum.js';
 import type { Plan, AggCall } from '../planner/plan.js';
 import type { ExecContext } from './context.js';
 import { compile, type Compiled } from './compile.js';
-import { run, type Batch, BATCH_SIZE } from './run.js';
+import { run, EMPTY, type Batch, BATCH_SIZE } from './run.js';
 import { rowKeyFn, sortRows } from './sort.js';
 
 interface AggRuntime {
@@ -42,6 +42,7 @@ export function* runAggregate(plan: Extract<Plan, { kind: 'aggregate' }>, cx: Ex
     const kv = new Array<Datum>(nk);
     for (const b of run(plan.input, cx)) {
       if (b.length === 0) { yield b; continue; }
+      yield EMPTY;
       for (const r of b) {
         for (let i = 0; i < nk; i++) kv[i] = keyFns[i]!(r, cx);
         const k = nk === 0 ? '' : keyOf(kv);

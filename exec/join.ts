@@ -5,7 +5,7 @@ import type { Datum, Row } from '../core/datum.js';
 import type { Plan } from '../planner/plan.js';
 import type { ExecContext } from './context.js';
 import { compile } from './compile.js';
-import { run, type Batch } from './run.js';
+import { run, EMPTY, type Batch } from './run.js';
 import { rowKeyFn } from './sort.js';
 
 export function* runHashJoin(plan: Extract<Plan, { kind: 'join' }>, cx: ExecContext): Generator<Batch> {
@@ -22,7 +22,7 @@ export function* runHashJoin(plan: Extract<Plan, { kind: 'join' }>, cx: ExecCont
   // build
   const rights: Row[] = [];
   for (const b of run(plan.right, cx)) {
-    if (b.length === 0) { yield b; continue; }
+    yield EMPTY;
     for (const r of b) rights.push(r);
   }
   const matched = keepRight ? new Uint8Array(rights.length) : null;

@@ -14,6 +14,8 @@ import { runSetOp } from './setop.js';
 
 export type Batch = Row[];
 export const BATCH_SIZE = 256;
+/** a yield point with no rows (see the header comment) */
+export const EMPTY: Batch = [];
 /** rows examined between yield points when an operator produces little output */
 const YIELD_EVERY = 4096;
 
@@ -187,7 +189,7 @@ function* lateral(plan: Extract<Plan, { kind: 'lateral' }>, cx: ExecContext): Ge
 function* sort(plan: Extract<Plan, { kind: 'sort' }>, cx: ExecContext): Generator<Batch> {
   const rows: Row[] = [];
   for (const b of run(plan.input, cx)) {
-    if (b.length === 0) { yield b; continue; }
+    yield EMPTY;
     for (const r of b) rows.push(r);
   }
   const sorted = sortRows(rows, plan.keys, cx);

@@ -5,13 +5,13 @@ import { SqlError, SqlState } from '../core/errors.js';
 import type { Plan, WindowCall } from '../planner/plan.js';
 import type { ExecContext } from './context.js';
 import { compile } from './compile.js';
-import { run, type Batch, BATCH_SIZE } from './run.js';
+import { run, EMPTY, type Batch, BATCH_SIZE } from './run.js';
 import { rowKeyFn, compareWithNulls } from './sort.js';
 
 export function* runWindow(plan: Extract<Plan, { kind: 'window' }>, cx: ExecContext): Generator<Batch> {
   const rows: Row[] = [];
   for (const b of run(plan.input, cx)) {
-    if (b.length === 0) { yield b; continue; }
+    yield EMPTY;
     for (const r of b) rows.push(r);
   }
   const results: Datum[][] = plan.calls.map(() => new Array<Datum>(rows.length).fill(null));

@@ -18,6 +18,7 @@ import { resolveTypeName, typeNameParts } from './type-names.js';
 import { bindSubquery } from './bind-select.js';
 import { bindWindowCall } from './bind-window.js';
 import { sessionFunction } from './session-functions.js';
+import { catalogFunction } from './catalog-functions.js';
 
 /** Column indexes at or above these mark placeholders for aggregates and window calls. */
 export const AGG_BASE = 1_000_000_000;
@@ -429,7 +430,7 @@ function bindFuncCall(fc: FuncCall, ctx: ExprCtx): Expr {
     return bindAggregate(fc, name, ctx);
   }
   const args = (fc.args ?? []).map((a) => bindExpr(a, ctx));
-  const special = sessionFunction(name, args, env);
+  const special = sessionFunction(name, args, env) ?? catalogFunction(name, args, env);
   if (special) return special;
   let r;
   try {

@@ -37,8 +37,12 @@ export interface BindEnv {
   readonly processId: number;
   /** system relations (pg_catalog, information_schema) */
   findVirtual(schema: string | null, name: string): VirtualTable | undefined;
-  /** parse a view's or default's SQL (planner owns the parser) */
+  /** nesting depth of view expansion (guards against recursive views) */
   readonly viewDepth: number;
+  /** current_setting() */
+  getSetting(name: string): string;
+  /** server start, ms since 1970 */
+  readonly startTime: number;
 }
 
 export class Scope {

@@ -1,0 +1,81 @@
+// Functions that read the catalog or the session (pg_table_is_visible, format_type,
+// pg_get_indexdef, current_setting, ...): what psql, JDBC and BI tools call. They are bound per
+// statement with the catalog snapshot the statement sees.
+import { T, typeFromOid, type SqlType } from '../core/types.js';
+import type { Datum } from '../core/datum.js';
+import type { Expr } from '../expr/ir.js';
+import type { ScalarFunction } from '../expr/functions/registry.js';
+import { formatTypeWithMod } from './type-names.js';
+import type { BindEnv } from './scope.js';
+import { coerce, resolveUnknown } from './bind-expr.js';
+
+type Impl = (args: readonly Datum[]) => Datum;
+
+function fn(name: string, argTypes: SqlType[], ret: SqlType, impl: Impl, strict = true): ScalarFunction {
+  return { name, argTypes, returnType: ret, strict, volatility: 'stable', impl: (a) => impl(a) };
+}
+
+export function catalogFunction(name: string, args: readonly Expr[], env: BindEnv): Expr | null {
+  const c = env.catalog;
+  const relOf = (oid: Datum) => c.relationByOid(Number(oid));
+  const indexOf = (oid: Datum) => {
+    for (const r of c.relations()) for (const i of r.indexes) if (i.oid === Number(oid)) return { r, i };
+    return undefined;
+  };
+  const n = args.length;
+  const make = (argTypes: SqlType[], ret: SqlType, impl: Impl, strict = true): Expr => {
+    const f = fn(name, argTypes, ret, impl, strict);
+    const coerced = args.map((a, i) => resolveUnknown(coerce(a, argTypes[i] ?? a.type, 'implicit', env), env));
+    return { kind: 'call', fn: f, args: coerced, type: ret };
+  };
+  switch (name) {
+    case 'pg_table_is_visible': return n === 1 ? make([T.oid], T.bool, (a) => { const r = relOf(a[0]!); const ix = indexOf(a[0]!); const s = r?.schema ?? ix?.r.schema; return s !== undefined && env.searchPath.includes(s); }) : null;
+    case 'pg_type_is_visible': case 'pg_function_is_visible': case 'pg_collation_is_visible': case 'pg_opclass_is_visible': case 'pg_conversion_is_visible':
+      return n === 1 ? make([T.oid], T.bool, () => true) : null;
+    case 'pg_get_userbyid': return n === 1 ? make([T.oid], T.name, (a) => c.roles().find((r) => r.oid === Number(a[0]))?.name ?? 'eddy') : null;
+    case 'format_type': return n === 2 ? make([T.oid, T.int4], T.text, (a) => {
+      const t = typeFromOid(Number(a[0]));
+      if (!t) return '???';
+      const mod = a[1] === null ? -1 : Number(a[1]);
+      return formatTypeWithMod(t.kind === 'array' ? t : { ...t, typmod: mod });
+    }, false) : null;
+    case 'pg_get_expr': return n >= 2 ? make(n === 2 ? [T.text, T.oid] : [T.text, T.oid, T.bool], T.text, (a) => a[0] as string) : null;
+    case 'pg_get_indexdef': return n >= 1 ? make(n === 1 ? [T.oid] : [T.oid, T.int4, T.bool], T.text, (a) => {
+      const x = indexOf(a[0]!);
+      if (!x) return null;
+      if (n > 1 && Number(a[1]) > 0) return x.r.columns[x.i.columns[Number(a[1]) - 1]!]?.name ?? '';
+      return `CREATE ${x.i.unique ? 'UNIQUE ' : ''}INDEX ${x.i.name} ON ${x.r.schema}.${x.r.name} USING btree (${x.i.columns.map((k) => x.r.columns[k]!.name).join(', ')})`;
+    }) : null;
+    case 'pg_get_constraintdef': return n >= 1 ? make(n === 1 ? [T.oid] : [T.oid, T.bool], T.text, (a) => {
+      const oid = Number(a[0]);
+      for (const r of c.relations()) {
+        for (const i of r.indexes) if (i.oid + 1_000_000 === oid) return `${i.primary ? 'PRIMARY KEY' : 'UNIQUE'} (${i.columns.map((k) => r.columns[k]!.name).join(', ')})`;
+      }
+      for (const r of c.relations()) r.checks.forEach(() => undefined);
+      return null;
+    }) : null;
+    case 'pg_get_viewdef': return n >= 1 ? make(n === 1 ? [T.oid] : [T.oid, T.bool], T.text, (a) => relOf(a[0]!)?.viewSql ?? null) : null;
+    case 'obj_description': case 'shobj_description': return make(args.map((x) => (x.type.kind === 'scalar' && x.type.name === 'unknown' ? T.text : x.type)), T.text, () => null, false);
+    case 'col_description': return make([T.oid, T.int4], T.text, () => null, false);
+    case 'pg_encoding_to_char': return n === 1 ? make([T.int4], T.name, () => 'UTF8') : null;
+    case 'pg_char_to_encoding': return n === 1 ? make([T.name], T.int4, () => 6) : null;
+    case 'has_table_privilege': case 'has_schema_privilege': case 'has_database_privilege': case 'has_column_privilege':
+    case 'has_sequence_privilege': case 'has_function_privilege': case 'has_any_column_privilege': case 'pg_has_role':
+      return make(args.map((x) => (x.type.kind === 'scalar' && x.type.name === 'unknown' ? T.text : x.type)), T.bool, () => true, false);
+    case 'pg_postmaster_start_time': return n === 0 ? { kind: 'const', value: env.startTime * 1000, type: T.timestamptz } : null;
+    case 'txid_current': case 'pg_current_xact_id': return n === 0 ? { kind: 'const', value: BigInt(env.startTime), type: T.int8 } : null;
+    case 'pg_relation_size': case 'pg_total_relation_size': case 'pg_table_size': case 'pg_indexes_size':
+      return make(args.map((x) => (x.type.kind === 'scalar' && x.type.name === 'unknown' ? T.regclass : x.type)), T.int8, () => 0n, false);
+    case 'pg_size_pretty': return n === 1 ? make([T.int8], T.text, (a) => `${String(a[0])} bytes`) : null;
+    case 'current_setting': return n >= 1 ? make(n === 1 ? [T.text] : [T.text, T.bool], T.text, (a) => {
+      try { return env.getSetting(a[0] as string); } catch (err) { if (a[1] === true) return null; throw err; }
+    }) : null;
+    case 'pg_get_partkeydef': case 'pg_get_statisticsobjdef_columns': case 'pg_get_triggerdef': case 'pg_get_ruledef': case 'pg_get_function_identity_arguments': case 'pg_get_function_result': case 'pg_get_function_arguments':
+      return make(args.map((x) => (x.type.kind === 'scalar' && x.type.name === 'unknown' ? T.text : x.type)), T.text, () => null, false);
+    case 'pg_tablespace_location': return make([T.oid], T.text, () => '');
+    case 'pg_is_other_temp_schema': case 'pg_relation_is_publishable': return make([T.oid], T.bool, () => false);
+    case 'pg_my_temp_schema': return { kind: 'const', value: 0, type: T.oid };
+    case 'pg_backend_pid': return { kind: 'const', value: env.processId, type: T.int4 };
+    default: return null;
+  }
+}
