@@ -10,3 +10,7 @@ export { compareDatums, datumKey, datumsEqual, compareFloats, compareBytes, comp
 export { castDatum, canCast, castNumber, floatToInt, floatToInt8 } from './cast.js';
 export { applyTypmod, charLength, padBpchar, roundMicros } from './typmod.js';
 export { numericLn, numericLog, numericLog10, numericExp, numericPower, estimateLnDweight } from './numeric-math.js';
+export {
+  addMonthsLocal, timestampPlusInterval, timestampMinusInterval, timestamptzPlusInterval, timestamptzMinusInterval,
+  timestampDiff, datePlusDays, dateDiff, datePlusInterval, timePlusInterval, age,
+} from './datetime-arith.js';

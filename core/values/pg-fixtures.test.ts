@@ -8,12 +8,13 @@ import { DEFAULT_VALUE_SETTINGS, type ValueSettings } from './settings.js';
 import { castDatum, compareDatums, datumKey, decodeBinary, encodeBinary, formatText, parseText } from './io.js';
 import { jsonbContains, type Jsonb } from './json.js';
 import { Numeric } from './numeric.js';
+import { age, timestampDiff, timestampPlusInterval, timestamptzPlusInterval } from './datetime-arith.js';
 import { numericExp, numericLn, numericLog, numericLog10, numericPower } from './numeric-math.js';
 import type { Interval } from './interval.js';
 import { encodeNumericTypmod } from './numeric.js';
 
 interface Case {
-  kind: 'io' | 'op' | 'round' | 'trunc' | 'cast' | 'send' | 'cmp' | 'contains' | 'imul' | 'fn';
+  kind: 'io' | 'op' | 'round' | 'trunc' | 'cast' | 'send' | 'cmp' | 'contains' | 'imul' | 'fn' | 'dt';
   fn?: string;
   f?: number;
   sql: string; out?: string | null; code?: string; msg?: string;
@@ -112,6 +113,15 @@ function run(c: Case): { out?: string; code?: string; msg?: string } {
           default: throw new Error(String(c.fn));
         }
       }
+      case 'dt': {
+        switch (c.op) {
+          case 'ts+iv': return { out: formatText(T.timestamp, timestampPlusInterval(parseText(T.timestamp, c.a!, s) as number, parseText(T.interval, c.b!, s) as Interval), s) };
+          case 'tstz+iv': return { out: formatText(T.timestamptz, timestamptzPlusInterval(parseText(T.timestamptz, c.a!, s) as number, parseText(T.interval, c.b!, s) as Interval, s.timeZone), s) };
+          case 'ts-ts': return { out: formatText(T.interval, timestampDiff(parseText(T.timestamp, c.a!, s) as number, parseText(T.timestamp, c.b!, s) as number), s) };
+          case 'age': return { out: formatText(T.interval, age(parseText(T.timestamp, c.a!, s) as number, parseText(T.timestamp, c.b!, s) as number), s) };
+          default: throw new Error(String(c.op));
+        }
+      }
       case 'round': return { out: Numeric.fromString(c.a!).round(c.sc!).toString() };
       case 'trunc': return { out: Numeric.fromString(c.a!).trunc(c.sc!).toString() };
     }
@@ -123,7 +133,7 @@ function run(c: Case): { out?: string; code?: string; msg?: string } {
 
 
 describe('PostgreSQL 15 recorded behaviour', () => {
-  for (const kind of ['io', 'op', 'round', 'trunc', 'cast', 'send', 'cmp', 'contains', 'imul', 'fn'] as const) {
+  for (const kind of ['io', 'op', 'round', 'trunc', 'cast', 'send', 'cmp', 'contains', 'imul', 'fn', 'dt'] as const) {
     it(kind, () => {
       const failures: string[] = [];
       for (const c of cases.filter((x) => x.kind === kind)) {
