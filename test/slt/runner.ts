@@ -30,6 +30,8 @@ export interface RunOptions {
    * dropped before the file instead. 'none' shares everything.
    */
   isolate?: 'database' | 'none';
+  /** After this many statement timeouts in one file the rest of the file counts as failed, unrun; default 3. */
+  maxTimeoutsPerFile?: number;
   /** Called for each failure as it happens. */
   onFailure?: (file: string, failure: Failure) => void;
 }
@@ -71,6 +73,7 @@ class SqlError extends Error {
 }
 
 class TimeoutError extends Error {}
+const TIMEOUT_PREFIX = 'error: timed out after';
 
 /** Every value arrives as the server's text: comparing the wire output is the point. */
 const rawTypes = {
@@ -264,6 +267,7 @@ interface FileState {
   readonly conns: Map<string, Conn>;
   readonly labels: Map<string, string>;
   hashThreshold: number;
+  timeouts: number;
 }
 
 export async function runSltFile(file: string, target: ConnectionTarget, opts: RunOptions = {}): Promise<FileStats> {
@@ -274,6 +278,7 @@ export async function runSltFile(file: string, target: ConnectionTarget, opts: R
     conns: new Map(),
     labels: new Map(),
     hashThreshold: 0,
+    timeouts: 0,
   };
   let fileTarget = target;
   let dropDb: (() => Promise<void>) | null = null;
@@ -393,6 +398,17 @@ async function runRecords(
       stats.skipped++;
       continue;
     }
+    const maxTimeouts = opts.maxTimeoutsPerFile ?? 3;
+    if (state.timeouts >= maxTimeouts) {
+      // A server that hangs repeatedly would otherwise cost timeout × records.
+      if (state.timeouts === maxTimeouts) {
+        state.timeouts++;
+        fail({ line: rec.line, sql: rec.sql, expected: '(not run)', actual: `rest of file not run after ${maxTimeouts} statement timeouts` });
+      } else {
+        stats.failed++;
+      }
+      continue;
+    }
     let conn = state.conns.get(rec.connection);
     if (conn === undefined) {
       conn = new Conn(target);
@@ -400,7 +416,10 @@ async function runRecords(
     }
     const failure = rec.kind === 'statement' ? await runStatement(conn, rec, timeoutMs) : await runQuery(conn, rec, timeoutMs, state);
     if (failure === null) stats.passed++;
-    else fail(failure);
+    else {
+      if (failure.actual.startsWith(TIMEOUT_PREFIX)) state.timeouts++;
+      fail(failure);
+    }
   }
   return true;
 }

@@ -28,7 +28,7 @@ if (!fs.existsSync(pgdata)) {
 }
 fs.rmSync(path.join(pgdata, 'postmaster.pid'), { force: true }); // killed postmaster may linger as a zombie
 for (const f of fs.existsSync(path.join(dir, 'sock')) ? fs.readdirSync(path.join(dir, 'sock')) : []) fs.rmSync(path.join(dir, 'sock', f), { force: true });
-const pg = spawn('runuser', ['-u', 'eddytest', '--', B + '/postgres', '-D', pgdata, '-p', port, '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${dir}/sock`], { stdio: ['ignore', 'ignore', 'inherit'] });
+const pg = spawn('runuser', ['-u', 'eddytest', '--', B + '/postgres', '-D', pgdata, '-p', port, '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=600', '-c', `unix_socket_directories=${dir}/sock`], { stdio: ['ignore', 'ignore', 'inherit'] });
 fs.writeFileSync(pgidFile, String(pg.pid));
 for (;;) {
   try { execFileSync(B + '/psql', ['-h', '127.0.0.1', '-p', port, '-U', 'postgres', '-d', 'postgres', '-c', 'select 1'], { stdio: 'pipe' }); break; } catch { execFileSync('sleep', ['0.1']); }
