@@ -1,0 +1,79 @@
+// pgbench -S (select-only point lookups) against Eddy and PostgreSQL side by side, simple and
+// prepared protocol. Writes TPS and the Eddy/PostgreSQL ratio to docs/benchmarks.md.
+// Usage: npm run bench:pgbench [-- --scale 10 --seconds 30 --clients 8 --threads 2]
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { parseArgs } from 'node:util';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { startEddy } from '../test/harness/server.js';
+import { startPostgres } from '../test/harness/postgres.js';
+
+const run = promisify(execFile);
+const { values } = parseArgs({ options: { scale: { type: 'string' }, seconds: { type: 'string' }, clients: { type: 'string' }, threads: { type: 'string' } } });
+const scale = Number(values.scale ?? 10);
+const seconds = Number(values.seconds ?? 30);
+const clients = Number(values.clients ?? 8);
+const threads = Number(values.threads ?? 2);
+
+// pgbench's own schema, with the primary keys it would add afterwards declared up front
+const SCHEMA = `
+DROP TABLE IF EXISTS pgbench_accounts, pgbench_branches, pgbench_tellers, pgbench_history;
+CREATE TABLE pgbench_history (tid int, bid int, aid int, delta int, mtime timestamp, filler char(22));
+CREATE TABLE pgbench_tellers (tid int not null primary key, bid int, tbalance int, filler char(84));
+CREATE TABLE pgbench_accounts (aid int not null primary key, bid int, abalance int, filler char(84));
+CREATE TABLE pgbench_branches (bid int not null primary key, bbalance int, filler char(88));`;
+
+async function psql(port: number, sql: string): Promise<void> {
+  await run('psql', ['-h', '127.0.0.1', '-p', String(port), '-U', 'eddy', '-d', 'eddy', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-c', sql]);
+}
+
+async function load(port: number): Promise<number> {
+  const t = Date.now();
+  await psql(port, SCHEMA);
+  // 'g': client-side generate (TRUNCATE + COPY ... FROM STDIN)
+  await run('pgbench', ['-i', '-I', 'g', '-s', String(scale), '-h', '127.0.0.1', '-p', String(port), '-U', 'eddy', 'eddy'], { maxBuffer: 64 << 20 });
+  return (Date.now() - t) / 1000;
+}
+
+async function tps(port: number, mode: 'simple' | 'prepared'): Promise<number> {
+  const { stdout } = await run('pgbench', ['-S', '-n', '-T', String(seconds), '-c', String(clients), '-j', String(threads), '-M', mode,
+    '-h', '127.0.0.1', '-p', String(port), '-U', 'eddy', 'eddy'], { maxBuffer: 64 << 20 });
+  const m = /tps = ([\d.]+)/.exec(stdout);
+  if (!m) throw new Error(`no tps in pgbench output:\n${stdout}`);
+  return Number(m[1]);
+}
+
+const eddy = await startEddy();
+const pg = await startPostgres();
+try {
+  const loadEddy = await load(eddy.port);
+  const loadPg = await load(pg.port);
+  const rows: string[] = [];
+  for (const mode of ['simple', 'prepared'] as const) {
+    const e = await tps(eddy.port, mode);
+    const p = await tps(pg.port, mode);
+    rows.push(`| pgbench -S -M ${mode} (scale ${scale}, -c ${clients} -j ${threads}, ${seconds}s) | ${e.toFixed(0)} | ${p.toFixed(0)} | ${(e / p).toFixed(2)} |`);
+    console.log(rows[rows.length - 1]);
+  }
+  rows.push(`| pgbench -i load, scale ${scale} (seconds, lower is better) | ${loadEddy.toFixed(1)} | ${loadPg.toFixed(1)} | ${(loadPg / loadEddy).toFixed(2)} |`);
+  const section = [
+    `## pgbench select-only (${new Date().toISOString().slice(0, 10)})`,
+    '',
+    `Machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}; PostgreSQL 15 (Debian) with default settings, both on loopback.`,
+    '',
+    '| benchmark | Eddy TPS | PostgreSQL TPS | ratio Eddy/PG |',
+    '|---|---|---|---|',
+    ...rows,
+    '',
+  ].join('\n');
+  const file = 'docs/benchmarks.md';
+  const old = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n\nMeasured side by side in one run; ratios > 1 favour Eddy.\n\n';
+  const start = old.indexOf('## pgbench select-only');
+  const rest = start >= 0 ? old.slice(0, start) + old.slice(start).replace(/## pgbench select-only[\s\S]*?(?=\n## |$)/, '') : old;
+  writeFileSync(file, rest.trimEnd() + '\n\n' + section);
+  console.log(section);
+} finally {
+  await eddy.stop();
+  await pg.stop();
+}
