@@ -1,6 +1,9 @@
 // Public value-layer API: text and binary I/O, comparison, hashing keys and casts of Datums.
 // Each job lives in its own file; this module keeps the stable import path others code against.
-export { formatText, formatFloat4, formatFloat8, formatBytea, formatDate, formatTime, formatTimestamp, formatTimestamptz, formatInterval, formatArray } from './text-format.js';
+export {
+  formatText, formatFloat4, formatFloat8, formatBytea, formatDate, formatTime, formatTimestamp, formatTimestamptz, formatInterval, formatArray,
+  formatDateStyled, formatTimestampStyled,
+} from './text-format.js';
 export {
   parseText, parseBool, parseInt16, parseInt32, parseInt64, parseFloat4, parseFloat8, parseBytea, parseUuid,
   parseDate, parseTime, parseTimestamp, parseTimestamptz, parseInterval, parseArray, truncateName,

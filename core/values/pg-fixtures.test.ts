@@ -20,7 +20,7 @@ interface Case {
   sql: string; out?: string | null; code?: string; msg?: string;
   type?: string; input?: string; from?: string; to?: string;
   a?: string; b?: string; op?: string; sc?: number;
-  style?: string; tz?: string; efd?: number; byteaOutput?: string;
+  style?: string; tz?: string; ds?: string; efd?: number; byteaOutput?: string;
 }
 // Not representable by the Datum contract: µs beyond ±2^53 (year > ~2255) and array lower bounds.
 const KNOWN_LIMITS = new Set(['select $q$294276-12-31 23:59:59$q$::timestamp', 'select $q$[0:1]={1,2}$q$::int4[]']);
@@ -43,6 +43,7 @@ function settingsFor(c: Case): ValueSettings {
   return {
     ...DEFAULT_VALUE_SETTINGS,
     timeZone: c.tz ?? 'UTC',
+    dateStyle: c.ds ?? 'ISO, MDY',
     intervalStyle: c.style ?? 'postgres',
     extraFloatDigits: c.efd ?? 1,
     byteaOutput: c.byteaOutput ?? 'hex',
@@ -140,7 +141,7 @@ describe('PostgreSQL 15 recorded behaviour', () => {
         let got: { out?: string; code?: string; msg?: string };
         try { got = run(c); } catch (e) { got = { code: 'JS', msg: String(e) }; }
         const ok = c.code ? got.code === c.code && got.msg === c.msg : got.out === c.out;
-        if (!ok) failures.push(`${c.sql}${c.tz ? ` [tz=${c.tz}]` : ''}${c.style ? ` [${c.style}]` : ''}${c.efd !== undefined ? ` [efd=${c.efd}]` : ''}\n    expected ${c.code ? `${c.code} ${c.msg}` : JSON.stringify(c.out)}\n    got      ${got.code ? `${got.code} ${got.msg}` : JSON.stringify(got.out)}`);
+        if (!ok) failures.push(`${c.sql}${c.tz ? ` [tz=${c.tz}]` : ''}${c.ds ? ` [ds=${c.ds}]` : ''}${c.style ? ` [${c.style}]` : ''}${c.efd !== undefined ? ` [efd=${c.efd}]` : ''}\n    expected ${c.code ? `${c.code} ${c.msg}` : JSON.stringify(c.out)}\n    got      ${got.code ? `${got.code} ${got.msg}` : JSON.stringify(got.out)}`);
       }
       expect(failures.join('\n')).toBe('');
     });

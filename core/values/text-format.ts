@@ -5,7 +5,7 @@ import type { ValueSettings } from './settings.js';
 import { Numeric } from './numeric.js';
 import { Interval, intervalParts } from './interval.js';
 import { Jsonb, jsonToText } from './json.js';
-import { daysToYmd, formatOffset, utcToLocal, USECS_PER_DAY } from './datetime.js';
+import { daysToYmd, formatOffset, parseFixedOffset, utcToLocal, USECS_PER_DAY } from './datetime.js';
 import { SqlError, SqlState } from '../errors.js';
 
 export function formatText(type: SqlType, d: Datum, s: ValueSettings): string {
@@ -21,10 +21,10 @@ export function formatText(type: SqlType, d: Datum, s: ValueSettings): string {
     case 'text': case 'varchar': case 'bpchar': case 'name': case 'char': case 'uuid': case 'json': case 'unknown':
       return d as string;
     case 'bytea': return formatBytea(d as Uint8Array, s.byteaOutput);
-    case 'date': return formatDate(d as number);
+    case 'date': return isIsoStyle(s.dateStyle) ? formatDate(d as number) : formatDateStyled(d as number, s.dateStyle);
     case 'time': return formatTime(d as number);
-    case 'timestamp': return formatTimestamp(d as number);
-    case 'timestamptz': return formatTimestamptz(d as number, s.timeZone);
+    case 'timestamp': return isIsoStyle(s.dateStyle) ? formatTimestamp(d as number) : formatTimestampStyled(d as number, null, s.dateStyle);
+    case 'timestamptz': return isIsoStyle(s.dateStyle) ? formatTimestamptz(d as number, s.timeZone) : formatTimestampStyled(d as number, s.timeZone, s.dateStyle);
     case 'interval': return formatInterval(d as Interval, s.intervalStyle);
     case 'jsonb': return jsonToText((d as Jsonb).value);
     case 'void': return '';
@@ -249,6 +249,82 @@ export function formatTimestamptz(us: number, zone: string): string {
   const off = Math.round((local - us) / 1_000_000);
   const { body, bc } = formatLocal(local);
   return body + formatOffset(off) + (bc ? ' BC' : '');
+}
+
+// ---------------------------------------------------------------- DateStyle SQL / Postgres / German
+
+function isIsoStyle(style: string): boolean {
+  return style.length >= 3 && (style.charCodeAt(0) | 0x20) === 105 && (style.charCodeAt(1) | 0x20) === 115 && (style.charCodeAt(2) | 0x20) === 111;
+}
+type Style = 'iso' | 'sql' | 'postgres' | 'german';
+function parseStyle(style: string): { main: Style; dmy: boolean } {
+  const u = style.toUpperCase();
+  const main: Style = u.startsWith('SQL') ? 'sql' : u.startsWith('POSTGRES') ? 'postgres' : u.startsWith('GERMAN') ? 'german' : 'iso';
+  return { main, dmy: u.includes('DMY') || u.includes('EURO') };
+}
+const MON_ABBR = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const DOW_ABBR = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+
+/** EncodeDateOnly for the non-ISO styles. */
+export function formatDateStyled(days: number, dateStyle: string): string {
+  if (!Number.isFinite(days)) return formatDate(days);
+  const { main, dmy } = parseStyle(dateStyle);
+  if (main === 'iso') return formatDate(days);
+  const { y, m, d } = daysToYmd(days);
+  const bc = y <= 0;
+  const yy = padYear(bc ? 1 - y : y);
+  let out: string;
+  if (main === 'sql') out = dmy ? `${pad2(d)}/${pad2(m)}/${yy}` : `${pad2(m)}/${pad2(d)}/${yy}`;
+  else if (main === 'german') out = `${pad2(d)}.${pad2(m)}.${yy}`;
+  else out = dmy ? `${pad2(d)}-${pad2(m)}-${yy}` : `${pad2(m)}-${pad2(d)}-${yy}`;
+  return bc ? out + ' BC' : out;
+}
+
+const abbrevCache = new Map<string, string>();
+/** Zone abbreviation as PG prints it ('PDT', 'CET', 'UTC'), else the numeric offset ('+02'). */
+function zoneAbbrev(zone: string, utcMicros: number, offSec: number): string {
+  if (parseFixedOffset(zone) !== null) return zone.toUpperCase() === 'UTC' || zone.toUpperCase() === 'Z' ? 'UTC' : formatOffset(offSec);
+  const key = zone + '|' + offSec;
+  let a = abbrevCache.get(key);
+  if (a === undefined && offSec % 60 !== 0) a = 'LMT'; // only local mean time has odd seconds
+  if (a === undefined) {
+    a = formatOffset(offSec);
+    // Intl's short names depend on locale; take the first alphabetic one (as tzdata spells it)
+    for (const loc of ['en-US', 'en-GB', 'en-IN', 'en-AU', 'en-NZ', 'en-CA', 'en-ZA', 'en-IE', 'ja-JP', 'ko-KR', 'en-SG', 'en-HK']) {
+      try {
+        const part = new Intl.DateTimeFormat(loc, { timeZone: zone, timeZoneName: 'short' })
+          .formatToParts(Math.max(-8.64e15, Math.min(8.64e15, utcMicros / 1000))).find((p) => p.type === 'timeZoneName');
+        if (part && /^[A-Z]{2,5}$/.test(part.value)) { a = part.value; break; }
+      } catch {
+        break;
+      }
+    }
+    abbrevCache.set(key, a);
+  }
+  return a;
+}
+
+/** EncodeDateTime for the non-ISO styles; zone null means timestamp without time zone. */
+export function formatTimestampStyled(us: number, zone: string | null, dateStyle: string): string {
+  if (!Number.isFinite(us)) return us > 0 ? 'infinity' : '-infinity';
+  const { main, dmy } = parseStyle(dateStyle);
+  if (main === 'iso') return zone === null ? formatTimestamp(us) : formatTimestamptz(us, zone);
+  const local = zone === null ? us : utcToLocal(zone, us);
+  const days = Math.floor(local / USECS_PER_DAY);
+  const { y, m, d } = daysToYmd(days);
+  const bc = y <= 0;
+  const yy = padYear(bc ? 1 - y : y);
+  const time = formatTime(local - days * USECS_PER_DAY);
+  const tz = zone === null ? '' : ' ' + zoneAbbrev(zone, us, Math.round((local - us) / 1_000_000));
+  let out: string;
+  if (main === 'sql') out = (dmy ? `${pad2(d)}/${pad2(m)}/${yy}` : `${pad2(m)}/${pad2(d)}/${yy}`) + ' ' + time + tz;
+  else if (main === 'german') out = `${pad2(d)}.${pad2(m)}.${yy} ${time}${tz}`;
+  else {
+    const dow = DOW_ABBR[(((days + 4) % 7) + 7) % 7]!;
+    const mon = MON_ABBR[m - 1]!;
+    out = (dmy ? `${dow} ${pad2(d)} ${mon}` : `${dow} ${mon} ${pad2(d)}`) + ` ${time} ${yy}${tz}`;
+  }
+  return bc ? out + ' BC' : out;
 }
 
 // ---------------------------------------------------------------- interval
