@@ -451,6 +451,8 @@ function quoteArrayElement(s: string): string {
 }
 
 export function formatArray(elem: SqlType, arr: readonly Datum[], s: ValueSettings): string {
+  // PG has no arrays with an empty inner dimension: [[]] is the empty array '{}'
+  if (arr.length > 0 && Array.isArray(arr[0]) && isEmptyNested(arr)) return '{}';
   let out = '{';
   for (let i = 0; i < arr.length; i++) {
     if (i) out += ',';
@@ -460,4 +462,10 @@ export function formatArray(elem: SqlType, arr: readonly Datum[], s: ValueSettin
     else out += quoteArrayElement(formatText(elem, v, s));
   }
   return out + '}';
+}
+
+function isEmptyNested(arr: readonly Datum[]): boolean {
+  const first = arr[0];
+  if (!Array.isArray(first)) return arr.length === 0;
+  return (first as readonly Datum[]).length === 0 || isEmptyNested(first as readonly Datum[]);
 }

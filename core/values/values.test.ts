@@ -212,3 +212,21 @@ describe('json', () => {
     expect(c('{"a":{"b":1,"c":2}}', '{"a":{"b":1}}')).toBe(true);
   });
 });
+
+describe('datetime arithmetic', () => {
+  it('adds intervals with PG calendar rules', async () => {
+    const m = await import('./datetime-arith.js');
+    expect(m.timestampPlusInterval(makeTimestamp(2024, 1, 31), new Interval(1, 0, 0))).toBe(makeTimestamp(2024, 2, 29));
+    expect(m.timestampPlusInterval(makeTimestamp(2024, 3, 31), new Interval(-1, 0, 0))).toBe(makeTimestamp(2024, 2, 29));
+    // across DST: +1 day keeps the wall clock, +24 hours does not
+    const t = parseText(T.timestamptz, '2024-03-09 12:00', { ...S, timeZone: 'America/New_York' }) as number;
+    expect(formatText(T.timestamptz, m.timestamptzPlusInterval(t, new Interval(0, 1, 0), 'America/New_York'), { ...S, timeZone: 'America/New_York' })).toBe('2024-03-10 12:00:00-04');
+    expect(formatText(T.timestamptz, m.timestamptzPlusInterval(t, new Interval(0, 0, 86400e6), 'America/New_York'), { ...S, timeZone: 'America/New_York' })).toBe('2024-03-10 13:00:00-04');
+    expect(formatText(T.interval, m.timestampDiff(makeTimestamp(2024, 1, 3, 5), makeTimestamp(2024, 1, 1)), S)).toBe('2 days 05:00:00');
+    expect(formatText(T.interval, m.age(makeTimestamp(2024, 3, 1), makeTimestamp(2024, 1, 31)), S)).toBe('1 mon 1 day');
+    expect(m.timePlusInterval(23 * 3600e6, new Interval(0, 0, 2 * 3600e6))).toBe(3600e6);
+  });
+  it('prints [[]] as an empty array', () => {
+    expect(formatText(arrayOf(T.int4), [[]], S)).toBe('{}');
+  });
+});
