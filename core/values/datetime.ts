@@ -168,8 +168,12 @@ function intlZone(name: string): ZoneImpl | null {
 function resolveZone(zone: string): ZoneImpl {
   let z = zoneCache.get(zone);
   if (z === undefined) {
-    const fixed = parseFixedOffset(zone.trim());
-    z = fixed !== null ? fixedZone(fixed) : intlZone(zone.trim());
+    const zt = zone.trim();
+    let fixed = parseFixedOffset(zt);
+    // POSIX 'UTC+3' / 'GMT-5' (as a TimeZone setting): the sign counts hours west of UTC
+    const posix = fixed === null ? /^(?:utc|gmt)([+-].+)$/i.exec(zt) : null;
+    if (posix) { const o = parseFixedOffset(posix[1]!); if (o !== null) fixed = -o || 0; }
+    z = fixed !== null ? fixedZone(fixed) : intlZone(zt);
     zoneCache.set(zone, z);
   }
   if (z === null) throw new SqlError(SqlState.InvalidParameterValue, `time zone "${zone}" not recognized`);

@@ -47,6 +47,9 @@ describe('datetime helpers', () => {
     expect(formatOffset(-19800)).toBe('-05:30');
     expect(formatOffset(561)).toBe('+00:09:21');
     expect(err(() => zoneOffsetMicros('Mars/Base', 0))).toBe('22023 time zone "Mars/Base" not recognized');
+    // POSIX-style settings count hours west of UTC
+    expect(formatText(T.timestamptz, makeTimestamp(2024, 1, 2, 3, 4, 5), { ...S, timeZone: 'UTC+3' })).toBe('2024-01-02 00:04:05-03');
+    expect(formatText(T.timestamptz, makeTimestamp(2024, 1, 2, 3, 4, 5), { ...S, timeZone: 'GMT-5:30' })).toBe('2024-01-02 08:34:05+05:30');
   });
 });
 
