@@ -1,6 +1,6 @@
 // Resolves a parsed TypeName (e.g. `varchar(10)`, `numeric(12,2)[]`, `double precision`) to a SqlType.
 import type { TypeName, Node } from '@pgsql/types';
-import { scalar, arrayOf, type SqlType, type ScalarTypeName } from '../core/types.js';
+import { scalar, arrayOf, typeDisplayName, type SqlType, type ScalarTypeName } from '../core/types.js';
 import { SqlError, SqlState } from '../core/errors.js';
 
 const ALIASES: Record<string, ScalarTypeName> = {
@@ -89,17 +89,5 @@ export function formatTypeWithMod(t: SqlType): string {
     case 'numeric': return m >= 4 ? `numeric(${(m - 4) >> 16},${(m - 4) & 0xffff})` : 'numeric';
     default: break;
   }
-  switch (t.name) {
-    case 'bool': return 'boolean';
-    case 'int2': return 'smallint';
-    case 'int4': return 'integer';
-    case 'int8': return 'bigint';
-    case 'float4': return 'real';
-    case 'float8': return 'double precision';
-    case 'time': return 'time without time zone';
-    case 'timestamp': return 'timestamp without time zone';
-    case 'timestamptz': return 'timestamp with time zone';
-    case 'char': return '"char"';
-    default: return t.name;
-  }
+  return typeDisplayName(t);
 }
