@@ -148,3 +148,80 @@ export function intervalParts(iv: Interval): IntervalParts {
   const usec = t - sec * USECS_PER_SEC;
   return { year: year || 0, mon, day: iv.days, hour: hour || 0, min: min || 0, sec: sec || 0, usec: usec || 0 };
 }
+
+// ---------------------------------------------------------------- typmod: INTERVAL fields(p)
+
+/** Field bits of PG's interval typmod (datetime.h: MONTH=1, YEAR=2, DAY=3, HOUR=10, MINUTE=11, SECOND=12). */
+export const INTERVAL_MASK = { month: 1 << 1, year: 1 << 2, day: 1 << 3, hour: 1 << 10, minute: 1 << 11, second: 1 << 12 } as const;
+export const INTERVAL_FULL_RANGE = 0x7fff;
+export const INTERVAL_FULL_PRECISION = 0xffff;
+
+/**
+ * Typmod for INTERVAL [fields] [(p)]: fields like 'year', 'day to second', 'hour to minute'
+ * (null = all fields), precision null = full. Throws 22023 on unknown field specs.
+ */
+export function intervalTypmod(fields: string | null, precision: number | null): number {
+  let range = INTERVAL_FULL_RANGE;
+  if (fields !== null) {
+    const f = fields.trim().toLowerCase().split(/\s+to\s+/);
+    const order = ['year', 'month', 'day', 'hour', 'minute', 'second'] as const;
+    const a = order.indexOf(f[0] as (typeof order)[number]);
+    const b = f.length > 1 ? order.indexOf(f[1] as (typeof order)[number]) : a;
+    if (a < 0 || b < a || f.length > 2) throw new SqlError(SqlState.InvalidParameterValue, `invalid INTERVAL type modifier`);
+    range = 0;
+    for (let i = a; i <= b; i++) range |= INTERVAL_MASK[order[i]!];
+  }
+  const p = precision === null ? INTERVAL_FULL_PRECISION : precision;
+  if (p !== INTERVAL_FULL_PRECISION && (p < 0 || p > 6)) {
+    throw new SqlError(SqlState.InvalidParameterValue, `INTERVAL(${p}) precision must be between 0 and 6`);
+  }
+  return ((range & 0x7fff) << 16) | (p & 0xffff);
+}
+export function intervalTypmodRange(typmod: number): number {
+  return typmod < 0 ? INTERVAL_FULL_RANGE : (typmod >> 16) & 0x7fff;
+}
+export function intervalTypmodPrecision(typmod: number): number {
+  return typmod < 0 ? INTERVAL_FULL_PRECISION : typmod & 0xffff;
+}
+
+/** AdjustIntervalForTypmod: drop fields below the declared range, round fractional seconds. */
+export function adjustIntervalForTypmod(iv: Interval, typmod: number): Interval {
+  if (typmod < 0) return iv;
+  const range = intervalTypmodRange(typmod);
+  const precision = intervalTypmodPrecision(typmod);
+  const M = INTERVAL_MASK;
+  let { months, days, micros } = iv;
+  const truncTo = (unit: number): number => Math.trunc(micros / unit) * unit || 0;
+  if (range === INTERVAL_FULL_RANGE) {
+    // nothing
+  } else if (range === M.year) {
+    months = Math.trunc(months / 12) * 12 || 0; days = 0; micros = 0;
+  } else if (range === M.month || range === (M.year | M.month)) {
+    days = 0; micros = 0;
+  } else if (range === M.day) {
+    micros = 0;
+  } else if (range === M.hour || range === (M.day | M.hour)) {
+    micros = truncTo(USECS_PER_HOUR);
+  } else if (range === M.minute || range === (M.day | M.hour | M.minute) || range === (M.hour | M.minute)) {
+    micros = truncTo(USECS_PER_MINUTE);
+  }
+  if (precision !== INTERVAL_FULL_PRECISION && precision < 6) {
+    const scale = 10 ** (6 - precision);
+    const r = Math.floor((Math.abs(micros) + scale / 2) / scale) * scale;
+    micros = micros < 0 ? -r : r;
+  }
+  return months === iv.months && days === iv.days && micros === iv.micros ? iv : new Interval(months, days, micros);
+}
+
+/** Unit of a bare number in interval input under a field range ('2' as INTERVAL HOUR = 2 hours). */
+export function bareNumberUnit(range: number): 'y' | 'mon' | 'd' | 'h' | 'min' | 's' {
+  const M = INTERVAL_MASK;
+  switch (range) {
+    case M.year: return 'y';
+    case M.month: case M.year | M.month: return 'mon';
+    case M.day: return 'd';
+    case M.hour: case M.day | M.hour: return 'h';
+    case M.minute: case M.hour | M.minute: case M.day | M.hour | M.minute: return 'min';
+    default: return 's';
+  }
+}

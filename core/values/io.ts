@@ -17,3 +17,5 @@ export {
   addMonthsLocal, timestampPlusInterval, timestampMinusInterval, timestamptzPlusInterval, timestamptzMinusInterval,
   timestampDiff, datePlusDays, dateDiff, datePlusInterval, timePlusInterval, age,
 } from './datetime-arith.js';
+export { intervalTypmod, adjustIntervalForTypmod, INTERVAL_MASK } from './interval.js';
+export { encodeNumericTypmod, decodeNumericTypmod } from './numeric.js';

@@ -5,7 +5,7 @@ import type { Datum } from '../datum.js';
 import type { ValueSettings } from './settings.js';
 import { SqlError, SqlState } from '../errors.js';
 import { Numeric } from './numeric.js';
-import { Interval, rint, USECS_PER_DAY, USECS_PER_HOUR, USECS_PER_MINUTE, USECS_PER_SEC } from './interval.js';
+import { Interval, adjustIntervalForTypmod, bareNumberUnit, intervalTypmodRange, rint, USECS_PER_DAY, USECS_PER_HOUR, USECS_PER_MINUTE, USECS_PER_SEC } from './interval.js';
 import { Jsonb, parseJson, validateJson } from './json.js';
 import {
   daysInMonth, daysToYmd, localToUtc, parseFixedOffset, isValidTimeZone, ymdToDays, utcToLocal,
@@ -45,7 +45,10 @@ export function parseText(type: SqlType, text: string, s: ValueSettings, nowMicr
     case 'time': return parseTime(text);
     case 'timestamp': return parseTimestamp(text, s, nowMicros);
     case 'timestamptz': return parseTimestamptz(text, s, nowMicros);
-    case 'interval': return parseInterval(text, s.intervalStyle);
+    case 'interval': {
+      if (type.typmod < 0) return parseInterval(text, s.intervalStyle);
+      return adjustIntervalForTypmod(parseInterval(text, s.intervalStyle, bareNumberUnit(intervalTypmodRange(type.typmod))), type.typmod);
+    }
     case 'json': validateJson(text); return text;
     case 'jsonb': return new Jsonb(parseJson(text));
     case 'oid': case 'regclass': case 'regtype': case 'regproc': case 'regnamespace':
@@ -732,11 +735,11 @@ function intervalSyntax(text: string): SqlError {
 }
 
 /** interval_in: PG's postgres-style and ISO 8601 inputs ('1 day 02:00', '@ 1 hour ago', 'P1Y2M', '1-2'). */
-export function parseInterval(text: string, style = 'postgres'): Interval {
+export function parseInterval(text: string, style = 'postgres', bareUnit: Unit = 's'): Interval {
   const t = text.trim().toLowerCase();
   // sql_standard: a leading '-' applies to every field when no other field carries a sign
   if (style === 'sql_standard' && t.charCodeAt(0) === 45 && !/[+-]/.test(t.slice(1).replace(/e[+-]/g, ''))) {
-    return parseInterval(t.slice(1), 'postgres').negate();
+    return parseInterval(t.slice(1), 'postgres', bareUnit).negate();
   }
   if (t.length === 0) throw intervalSyntax(text);
   // ISO 8601 designator is case-sensitive in PG: 'P1D' yes, 'p1d' no
@@ -811,8 +814,8 @@ export function parseInterval(text: string, style = 'postgres'): Interval {
   if (!any) throw intervalSyntax(text);
   if (pendingNum) {
     // a lone number means seconds (PG: an unlabeled trailing field is seconds)
-    mark('s');
-    acc.add('s', pendingNum.val, pendingNum.frac);
+    mark(bareUnit);
+    acc.add(bareUnit, pendingNum.val, pendingNum.frac);
   }
   const sign = ago ? -1 : 1;
   return checkInterval(acc, sign, text);

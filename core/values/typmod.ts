@@ -3,7 +3,7 @@ import type { SqlType } from '../types.js';
 import type { Datum } from '../datum.js';
 import { SqlError, SqlState } from '../errors.js';
 import { Numeric } from './numeric.js';
-import { Interval } from './interval.js';
+import { adjustIntervalForTypmod, type Interval } from './interval.js';
 
 /** Length in characters (code points), as PG counts for varchar/bpchar. */
 export function charLength(s: string): number {
@@ -74,12 +74,7 @@ export function applyTypmod(type: SqlType, d: Datum, explicit: boolean): Datum {
     case 'numeric': return (d as Numeric).applyTypmod(tm);
     case 'time': case 'timestamp': case 'timestamptz':
       return roundMicros(d as number, tm);
-    case 'interval': {
-      const p = tm & 0xffff;
-      if (p === 0xffff || p >= 6) return d;
-      const iv = d as Interval;
-      return new Interval(iv.months, iv.days, roundMicros(iv.micros, p));
-    }
+    case 'interval': return adjustIntervalForTypmod(d as Interval, tm);
     default: return d;
   }
 }

@@ -233,3 +233,28 @@ describe('datetime arithmetic', () => {
     expect(formatText(arrayOf(T.int4), [[]], S)).toBe('{}');
   });
 });
+
+describe('interval typmods', () => {
+  it('applies fields and precision like PG', async () => {
+    const { intervalTypmod } = await import('./interval.js');
+    const iv = (fields: string | null, p: number | null): ReturnType<typeof scalar> => scalar('interval', intervalTypmod(fields, p));
+    const cases: [string, string | null, number | null, string][] = [
+      ['1 day 2:03:04.5678', 'hour to minute', null, '1 day 02:03:00'],
+      ['2', 'hour', null, '02:00:00'],
+      ['1 year 2 months 3 days', 'year', null, '1 year'],
+      ['1.23456789 seconds', null, 2, '00:00:01.23'],
+      ['5', 'year to month', null, '5 mons'],
+      ['3', 'day', null, '3 days'],
+      ['1 day 2:03:04.5678', 'day to second', 1, '1 day 02:03:04.6'],
+      ['-1.5 seconds', null, 0, '-00:00:02'],
+      ['100', 'minute', null, '01:40:00'],
+      ['1 year 14 months', 'month', null, '2 years 2 mons'],
+    ];
+    for (const [text, f, p, want] of cases) {
+      const t = iv(f, p);
+      expect(formatText(t, parseText(t, text, S), S)).toBe(want);
+      // explicit cast from an unrestricted interval applies the same adjustment (except bare-number units)
+    }
+    expect(formatText(T.interval, castDatum(T.interval, iv('day', null), parseText(T.interval, '1 day 05:00', S), S), S)).toBe('1 day');
+  });
+});
