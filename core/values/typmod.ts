@@ -1,8 +1,9 @@
 // Type modifiers: varchar(n), char(n), numeric(p,s), time/timestamp(p), interval(p).
 import type { SqlType } from '../types.js';
+import { typeDisplayName } from '../types.js';
 import type { Datum } from '../datum.js';
 import { SqlError, SqlState } from '../errors.js';
-import { Numeric } from './numeric.js';
+import { decodeNumericTypmod, type Numeric } from './numeric.js';
 import { adjustIntervalForTypmod, type Interval } from './interval.js';
 
 /** Length in characters (code points), as PG counts for varchar/bpchar. */
@@ -76,5 +77,42 @@ export function applyTypmod(type: SqlType, d: Datum, explicit: boolean): Datum {
       return roundMicros(d as number, tm);
     case 'interval': return adjustIntervalForTypmod(d as Interval, tm);
     default: return d;
+  }
+}
+
+const INTERVAL_FIELD_NAMES: ReadonlyArray<readonly [number, string]> = [
+  [1 << 2, 'year'], [1 << 1, 'month'], [1 << 3, 'day'], [1 << 10, 'hour'], [1 << 11, 'minute'], [1 << 12, 'second'],
+];
+
+/** format_type(oid, typmod): 'character varying(3)', 'numeric(5,2)', 'timestamp(3) without time zone', … */
+export function formatTypeWithTypmod(t: SqlType): string {
+  if (t.kind === 'array') {
+    const elem = t.elem.typmod >= 0 ? t.elem : { ...t.elem, typmod: t.typmod };
+    return formatTypeWithTypmod(elem) + '[]';
+  }
+  const tm = t.typmod;
+  const base = typeDisplayName(t);
+  if (tm < 0) return t.name === 'bpchar' ? 'bpchar' : base;
+  switch (t.name) {
+    case 'varchar': case 'bpchar': return `${t.name === 'varchar' ? 'character varying' : 'character'}(${tm - 4})`;
+    case 'numeric': {
+      const { precision, scale } = decodeNumericTypmod(tm);
+      return `numeric(${precision},${scale})`;
+    }
+    case 'time': return `time(${tm}) without time zone`;
+    case 'timestamp': return `timestamp(${tm}) without time zone`;
+    case 'timestamptz': return `timestamp(${tm}) with time zone`;
+    case 'interval': {
+      const range = (tm >> 16) & 0x7fff;
+      const p = tm & 0xffff;
+      let out = 'interval';
+      if (range !== 0x7fff) {
+        const names = INTERVAL_FIELD_NAMES.filter(([bit]) => (range & bit) !== 0).map(([, n]) => n);
+        out += ' ' + (names.length > 1 ? `${names[0]} to ${names[names.length - 1]}` : names[0] ?? '');
+      }
+      if (p !== 0xffff) out += `(${p})`;
+      return out;
+    }
+    default: return base;
   }
 }

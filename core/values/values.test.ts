@@ -258,3 +258,19 @@ describe('interval typmods', () => {
     expect(formatText(T.interval, castDatum(T.interval, iv('day', null), parseText(T.interval, '1 day 05:00', S), S), S)).toBe('1 day');
   });
 });
+
+describe('format_type', () => {
+  it('prints typmods like PG', async () => {
+    const { formatTypeWithTypmod } = await import('./typmod.js');
+    const { intervalTypmod } = await import('./interval.js');
+    const { encodeNumericTypmod } = await import('./numeric.js');
+    const got = [
+      scalar('varchar', 7), scalar('numeric', encodeNumericTypmod(5, 2)), scalar('timestamp', 3), scalar('timestamptz', 0),
+      scalar('interval', intervalTypmod('hour to minute', null)), scalar('interval', intervalTypmod(null, 2)),
+      scalar('interval', intervalTypmod('day to second', 3)), scalar('bpchar', 8), scalar('time', 2),
+      scalar('numeric', encodeNumericTypmod(7, 0)), T.varchar, T.numeric, T.bpchar, arrayOf(T.int4),
+      arrayOf(scalar('varchar', 9)), scalar('numeric', encodeNumericTypmod(4, -2)), scalar('interval', intervalTypmod('year', null)),
+    ].map(formatTypeWithTypmod).join(' | ');
+    expect(got).toBe('character varying(3) | numeric(5,2) | timestamp(3) without time zone | timestamp(0) with time zone | interval hour to minute | interval(2) | interval day to second(3) | character(4) | time(2) without time zone | numeric(7,0) | character varying | numeric | bpchar | integer[] | character varying(5)[] | numeric(4,-2) | interval year');
+  });
+});
