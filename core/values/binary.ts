@@ -154,6 +154,8 @@ function need(buf: Uint8Array, n: number, type: string): DataView {
   return new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
 }
 function utf8(buf: Uint8Array): string {
+  // PG text cannot hold NUL bytes
+  if (buf.indexOf(0) >= 0) throw new SqlError(SqlState.CharacterNotInRepertoire, 'invalid byte sequence for encoding "UTF8": 0x00');
   try { return dec.decode(buf); } catch {
     throw new SqlError(SqlState.CharacterNotInRepertoire, 'invalid byte sequence for encoding "UTF8"');
   }
