@@ -3,7 +3,9 @@
 // PostgreSQL's coercion rules call for. Aggregates and window calls found along the way are
 // handed to collectors and replaced by placeholders the SELECT binder rewrites later.
 import type { Node, FuncCall, A_Expr, SubLink, TypeCast } from '@pgsql/types';
-import { T, arrayOf, sameType, typeDisplayName, type SqlType } from '../core/types.js';
+import { T, TYPE_INFO, arrayOf, sameType, typeDisplayName, type SqlType } from '../core/types.js';
+import { systemTableOid } from './system-oids.js';
+import { typeAlias } from './type-names.js';
 import type { Datum } from '../core/datum.js';
 import { SqlError, SqlState } from '../core/errors.js';
 import { parseText, castDatum, applyTypmod } from '../core/values/io.js';
@@ -189,6 +191,9 @@ export function coerce(e: Expr, to: SqlType, context: CoercionContext, env: Bind
   }
   if (e.kind === 'const' && e.type.kind === 'scalar' && e.type.name === 'unknown') {
     if (e.value === null) return { kind: 'const', value: null, type: to };
+    if (to.kind === 'scalar' && (to.name === 'regclass' || to.name === 'regtype' || to.name === 'regnamespace' || to.name === 'regproc')) {
+      return { kind: 'const', value: regLookup(to.name, e.value as string, env, location), type: to };
+    }
     try {
       let v = parseText(stripTypmod(to), e.value as string, env.settings);
       if (to.typmod !== -1) v = applyTypmod(to, v, context === 'explicit');
@@ -213,6 +218,37 @@ export function coerce(e: Expr, to: SqlType, context: CoercionContext, env: Bind
   }
   if (e.kind === 'const') return { kind: 'const', value: null, type: to };
   return { kind: 'cast', arg: e, type: to, explicit: context === 'explicit' };
+}
+
+/** 'name'::regclass and friends: names resolved through the catalog to OIDs. */
+function regLookup(kind: 'regclass' | 'regtype' | 'regnamespace' | 'regproc', text: string, env: BindEnv, location?: number): number {
+  const t = text.trim();
+  if (/^\d+$/.test(t)) return Number(t);
+  const parts = t.split('.').map((p) => p.replace(/^"(.*)"$/, '$1'));
+  const name = parts[parts.length - 1]!;
+  const schema = parts.length > 1 ? parts[0]! : null;
+  switch (kind) {
+    case 'regclass': {
+      const rel = env.catalog.findRelation(schema, name, env.searchPath);
+      if (rel) return rel.oid;
+      const idx = env.catalog.findIndex(schema, name, env.searchPath);
+      if (idx) return idx.index.oid;
+      const sys = systemTableOid(schema, name);
+      if (sys !== undefined) return sys;
+      throw new SqlError(SqlState.UndefinedTable, `relation "${t}" does not exist`, pos(location));
+    }
+    case 'regtype': {
+      const info = (TYPE_INFO as Record<string, { oid: number }>)[name] ?? (TYPE_INFO as Record<string, { oid: number }>)[typeAlias(name)];
+      if (info) return info.oid;
+      throw new SqlError(SqlState.UndefinedObject, `type "${t}" does not exist`, pos(location));
+    }
+    case 'regnamespace': {
+      const s = env.catalog.schema(name);
+      if (s) return s.oid;
+      throw new SqlError(SqlState.UndefinedSchema, `schema "${t}" does not exist`, pos(location));
+    }
+    case 'regproc': return 0;
+  }
 }
 
 export function stripTypmod(t: SqlType): SqlType {

@@ -22,6 +22,11 @@ const ALIASES: Record<string, ScalarTypeName> = {
   pg_node_tree: 'text', aclitem: 'text', cstring: 'text', regconfig: 'oid', inet: 'text', cidr: 'text',
 };
 
+/** canonical scalar name for an alias such as 'integer' or 'character varying' */
+export function typeAlias(name: string): string {
+  return ALIASES[name] ?? name;
+}
+
 export function isSerialName(name: string): 'int2' | 'int4' | 'int8' | null {
   switch (name) {
     case 'smallserial': case 'serial2': return 'int2';

@@ -70,6 +70,7 @@ export class SqlSession implements Session {
   private txn: Txn | null = null;
   private readonly prepared = new Map<string, Prepared>();
   private readonly portals = new Map<string, Portal>();
+  private readonly cursors = new Map<string, { columns: readonly ResultColumn[]; rows: Row[]; pos: number }>();
   private canceled = false;
   private deadline = 0;
   readonly user: string;
@@ -121,6 +122,7 @@ export class SqlSession implements Session {
   private async commitTxn(): Promise<void> {
     const t = this.txn;
     this.txn = null;
+    if (t?.explicit) this.cursors.clear();
     if (!t || t.failed) return;
     await this.engine.commit(t.layer, t.catalog, t.clear);
   }
@@ -295,6 +297,36 @@ export class SqlSession implements Session {
       const c = stmt.CopyStmt;
       if (c.is_from) return copyFrom(c, this, layer, txn);
       return copyTo(c, this, layer, txn);
+    }
+    if ('DeclareCursorStmt' in stmt) {
+      // SQL cursors: the query runs at DECLARE; FETCH pages through the rows
+      const d = stmt.DeclareCursorStmt;
+      const name = d.portalname!;
+      if (this.cursors.has(name)) throw new SqlError(SqlState.DuplicateCursor, `cursor "${name}" already exists`);
+      const q = d.query!;
+      if (!('SelectStmt' in q)) throw new SqlError(SqlState.FeatureNotSupported, 'DECLARE supports SELECT only');
+      if (!txn.explicit && !((d.options ?? 0) & 0x20)) throw new SqlError(SqlState.NoActiveSqlTransaction, 'DECLARE CURSOR can only be used in transaction blocks');
+      const plan = bindSelect(q.SelectStmt, new Scope(null), this.bindEnv(paramTypes));
+      const rows = await this.collect(plan, this.execContext(params, layer, txn, false));
+      this.cursors.set(name, { columns: resultColumns(plan), rows, pos: 0 });
+      return { columns: null, rows: [], tag: 'DECLARE CURSOR' };
+    }
+    if ('FetchStmt' in stmt) {
+      const f = stmt.FetchStmt;
+      const c = this.cursors.get(f.portalname ?? '');
+      if (!c) throw new SqlError(SqlState.InvalidCursorName, `cursor "${f.portalname ?? ''}" does not exist`);
+      const n = f.howMany === undefined ? 1 : Number(f.howMany);
+      if (f.direction && f.direction !== 'FETCH_FORWARD') throw new SqlError(SqlState.FeatureNotSupported, 'only FETCH FORWARD is supported');
+      const rows = c.rows.slice(c.pos, c.pos + n);
+      c.pos += rows.length;
+      if (f.ismove) return { columns: null, rows: [], tag: `MOVE ${rows.length}` };
+      return { columns: c.columns, rows, tag: `FETCH ${rows.length}` };
+    }
+    if ('ClosePortalStmt' in stmt) {
+      const name = stmt.ClosePortalStmt.portalname;
+      if (name === undefined) this.cursors.clear();
+      else if (!this.cursors.delete(name)) throw new SqlError(SqlState.InvalidCursorName, `cursor "${name}" does not exist`);
+      return { columns: null, rows: [], tag: 'CLOSE CURSOR' };
     }
     if ('DiscardStmt' in stmt) {
       this.prepared.clear();
