@@ -11,7 +11,7 @@ export {
 export { encodeBinary, decodeBinary } from './binary.js';
 export { compareDatums, datumKey, datumsEqual, compareFloats, compareBytes, compareCodePoints, trimTrailingSpaces } from './compare.js';
 export { castDatum, canCast, castNumber, floatToInt, floatToInt8 } from './cast.js';
-export { applyTypmod, charLength, padBpchar, roundMicros, formatTypeWithTypmod } from './typmod.js';
+export { applyTypmod, charLength, padBpchar, roundMicros, roundTimestampMicros, formatTypeWithTypmod } from './typmod.js';
 export { numericLn, numericLog, numericLog10, numericExp, numericPower, estimateLnDweight } from './numeric-math.js';
 export {
   addMonthsLocal, timestampPlusInterval, timestampMinusInterval, timestamptzPlusInterval, timestamptzMinusInterval,

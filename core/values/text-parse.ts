@@ -11,7 +11,7 @@ import {
   daysInMonth, daysToYmd, localToUtc, parseFixedOffset, isValidTimeZone, ymdToDays, utcToLocal,
   MIN_DATE_DAYS, MAX_DATE_DAYS, timestampInRange,
 } from './datetime.js';
-import { applyTypmod } from './typmod.js';
+import { applyTypmod, roundMicros, roundTimestampMicros } from './typmod.js';
 
 function syntax(typeLabel: string, text: string, code: string = SqlState.InvalidTextRepresentation): SqlError {
   return new SqlError(code, `invalid input syntax for type ${typeLabel}: "${text}"`);
@@ -42,9 +42,10 @@ export function parseText(type: SqlType, text: string, s: ValueSettings, nowMicr
     case 'bytea': return parseBytea(text);
     case 'uuid': return parseUuid(text);
     case 'date': return parseDate(text, s, nowMicros);
-    case 'time': return parseTime(text);
-    case 'timestamp': return parseTimestamp(text, s, nowMicros);
-    case 'timestamptz': return parseTimestamptz(text, s, nowMicros);
+    // time(p)/timestamp(p): the input function rounds to the declared precision
+    case 'time': return type.typmod >= 0 ? roundMicros(parseTime(text), type.typmod) : parseTime(text);
+    case 'timestamp': return type.typmod >= 0 ? roundTimestampMicros(parseTimestamp(text, s, nowMicros), type.typmod) : parseTimestamp(text, s, nowMicros);
+    case 'timestamptz': return type.typmod >= 0 ? roundTimestampMicros(parseTimestamptz(text, s, nowMicros), type.typmod) : parseTimestamptz(text, s, nowMicros);
     case 'interval': {
       if (type.typmod < 0) return parseInterval(text, s.intervalStyle);
       return adjustIntervalForTypmod(parseInterval(text, s.intervalStyle, bareNumberUnit(intervalTypmodRange(type.typmod))), type.typmod);

@@ -5,6 +5,7 @@ import type { Datum } from '../datum.js';
 import { SqlError, SqlState } from '../errors.js';
 import { decodeNumericTypmod, type Numeric } from './numeric.js';
 import { adjustIntervalForTypmod, type Interval } from './interval.js';
+import { PG_EPOCH_MICROS } from './datetime.js';
 
 /** Length in characters (code points), as PG counts for varchar/bpchar. */
 export function charLength(s: string): number {
@@ -47,12 +48,17 @@ export function padBpchar(s: string, n: number, explicit: boolean): string {
   return len < n ? t + ' '.repeat(n - len) : t;
 }
 
-/** Round µs to `precision` fractional digits (half away from zero, like AdjustTimestampForTypmod). */
+/** Round µs to `precision` fractional digits (half away from zero, like AdjustTimeForTypmod). */
 export function roundMicros(us: number, precision: number): number {
   if (precision >= 6 || precision < 0 || !Number.isFinite(us)) return us;
   const scale = 10 ** (6 - precision);
-  const r = Math.round(Math.abs(us) / scale) * scale;
+  const r = Math.floor((Math.abs(us) + scale / 2) / scale) * scale;
   return us < 0 ? -r : r;
+}
+/** AdjustTimestampForTypmod: half away from zero measured from PG's epoch 2000-01-01. */
+export function roundTimestampMicros(us: number, precision: number): number {
+  if (precision >= 6 || precision < 0 || !Number.isFinite(us)) return us;
+  return roundMicros(us - PG_EPOCH_MICROS, precision) + PG_EPOCH_MICROS;
 }
 
 /**
@@ -73,8 +79,8 @@ export function applyTypmod(type: SqlType, d: Datum, explicit: boolean): Datum {
     case 'varchar': return tm >= 4 ? fitString(d as string, tm - 4, explicit, 'character varying') : d;
     case 'bpchar': return tm >= 4 ? padBpchar(d as string, tm - 4, explicit) : d;
     case 'numeric': return (d as Numeric).applyTypmod(tm);
-    case 'time': case 'timestamp': case 'timestamptz':
-      return roundMicros(d as number, tm);
+    case 'time': return roundMicros(d as number, tm);
+    case 'timestamp': case 'timestamptz': return roundTimestampMicros(d as number, tm);
     case 'interval': return adjustIntervalForTypmod(d as Interval, tm);
     default: return d;
   }

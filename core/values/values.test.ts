@@ -274,3 +274,17 @@ describe('format_type', () => {
     expect(got).toBe('character varying(3) | numeric(5,2) | timestamp(3) without time zone | timestamp(0) with time zone | interval hour to minute | interval(2) | interval day to second(3) | character(4) | time(2) without time zone | numeric(7,0) | character varying | numeric | bpchar | integer[] | character varying(5)[] | numeric(4,-2) | interval year');
   });
 });
+
+describe('time precision', () => {
+  it('rounds on input like PG', () => {
+    expect(formatText(T.timestamp, parseText(scalar('timestamp', 2), '2024-01-02 03:04:05.123456', S), S)).toBe('2024-01-02 03:04:05.12');
+    expect(formatText(T.time, parseText(scalar('time', 1), '03:04:05.55', S), S)).toBe('03:04:05.6');
+    expect(formatText(T.timestamptz, parseText(scalar('timestamptz', 0), '2024-01-02 03:04:05.5', S), S)).toBe('2024-01-02 03:04:06+00');
+    expect(parseText(scalar('timestamp', 2), '-infinity', S)).toBe(-Infinity);
+    expect(formatText(T.time, parseText(scalar('time', 0), '03:04:05.95', S), S)).toBe('03:04:06');
+    // half away from zero measured from 2000-01-01, as PG does
+    expect(formatText(T.timestamp, parseText(scalar('timestamp', 0), '1969-12-31 23:59:59.5', S), S)).toBe('1969-12-31 23:59:59');
+    expect(formatText(T.timestamp, parseText(scalar('timestamp', 0), '1999-12-31 23:59:58.5', S), S)).toBe('1999-12-31 23:59:58');
+    expect(formatText(T.timestamp, parseText(scalar('timestamp', 0), '2000-01-01 00:00:00.5', S), S)).toBe('2000-01-01 00:00:01');
+  });
+});
