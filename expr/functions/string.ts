@@ -58,6 +58,35 @@ export function likeEscape(pattern: string, esc: string): string {
   return out;
 }
 
+/** similar_to_escape: SQL SIMILAR TO pattern → POSIX regex anchored on both ends (regexp.c similar_escape) */
+export function similarEscape(pat: string, esc: string | null): string {
+  if (esc !== null && charLength(esc) > 1) {
+    throw new SqlError(SqlState.InvalidEscapeSequence, 'invalid escape string', { hint: 'Escape string must be empty or one character.' });
+  }
+  const e = esc === null ? '\\' : esc;
+  let out = '^(?:';
+  let afterEscape = false;
+  let inBracket = false;
+  for (const c of pat) {
+    if (afterEscape) {
+      out += c === '"' ? '' : '\\' + c;
+      afterEscape = false;
+    } else if (e !== '' && c === e) {
+      afterEscape = true;
+    } else if (inBracket) {
+      if (c === '\\') out += '\\';
+      out += c;
+      if (c === ']') inBracket = false;
+    } else if (c === '[') { out += c; inBracket = true; }
+    else if (c === '%') out += '.*';
+    else if (c === '_') out += '.';
+    else if (c === '(') out += '(?:';
+    else if (c === '\\' || c === '.' || c === '^' || c === '$') out += '\\' + c;
+    else out += c;
+  }
+  return out + ')$';
+}
+
 // ---- POSIX regular expressions ---------------------------------------------
 
 const CLASSES: Record<string, string> = {
@@ -523,6 +552,9 @@ export function registerString(): void {
   fn('decode(text, text) -> bytea', (a) => decode(str(a[0]!), str(a[1]!)));
   fn('overlay(text, text, int4, int4) -> text', (a) => overlay(str(a[0]!), str(a[1]!), int(a[2]!), int(a[3]!)));
   fn('overlay(text, text, int4) -> text', (a) => overlay(str(a[0]!), str(a[1]!), int(a[2]!), charLength(str(a[1]!))));
+  fn('similar_to_escape(text) -> text', (a) => similarEscape(str(a[0]!), null));
+  fn('similar_to_escape(text, text) -> text', (a) => similarEscape(str(a[0]!), str(a[1]!)));
+  fn('similar_escape(text, text) -> text', (a) => (a[0] === null ? null : similarEscape(str(a[0]!), a[1] as string | null)), { strict: false });
   fn('like_escape(text, text) -> text', (a) => likeEscape(str(a[0]!), str(a[1]!)));
   fn('regexp_replace(text, text, text) -> text', (a) => regexpReplace(str(a[0]!), str(a[1]!), str(a[2]!), ''));
   fn('regexp_replace(text, text, text, text) -> text', (a) => regexpReplace(str(a[0]!), str(a[1]!), str(a[2]!), str(a[3]!)));
