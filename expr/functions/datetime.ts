@@ -6,12 +6,15 @@ import { SqlError, SqlState } from '../../core/errors.js';
 import { Interval, rint } from '../../core/values/interval.js';
 import { Numeric } from '../../core/values/numeric.js';
 import {
-  USECS_PER_DAY, daysToYmd, ymdToDays, daysInMonth, isLeapYear, dayOfWeek, splitTimestamp, makeTimestamp,
+  USECS_PER_DAY, daysToYmd, ymdToDays, daysInMonth, dayOfWeek, splitTimestamp, makeTimestamp,
   timestampInRange, utcToLocal, localToUtc, zoneOffsetMicros, formatOffset, MIN_DATE_DAYS, MAX_DATE_DAYS,
   type TimestampParts,
 } from '../../core/values/datetime.js';
+import {
+  timestampPlusInterval, timestampMinusInterval, timestamptzPlusInterval, timestamptzMinusInterval, timestampDiff,
+  age as coreAge,
+} from '../../core/values/io.js';
 import { fn, op, type EvalContext } from './define.js';
-import { chkF8 } from './arithmetic.js';
 
 const USECS_PER_HOUR = 3_600_000_000;
 const USECS_PER_MINUTE = 60_000_000;
@@ -29,61 +32,12 @@ function chkDate(d: number): number {
   return d;
 }
 
-/** timestamp_pl_interval on a wall-clock value: months (clamped to month end), then days, then µs */
+/** timestamp ± interval (months clamped to month end, then days, then µs) */
 export function addIntervalLocal(t: number, iv: Interval, sign: 1 | -1): number {
-  if (!Number.isFinite(t)) return t;
-  let r = t;
-  const months = sign * iv.months, days = sign * iv.days, micros = sign * iv.micros;
-  if (months !== 0) {
-    const p = splitTimestamp(r);
-    let m0 = p.y * 12 + (p.m - 1) + months;
-    const y = Math.floor(m0 / 12);
-    m0 -= y * 12;
-    const m = m0 + 1;
-    const d = Math.min(p.d, daysInMonth(y, m));
-    r = makeTimestamp(y, m, d, p.hh, p.mm, p.ss, p.us);
-  }
-  if (days !== 0) r += days * USECS_PER_DAY;
-  r += micros;
-  return chkTs(r);
+  return sign === 1 ? timestampPlusInterval(t, iv) : timestampMinusInterval(t, iv);
 }
 function addIntervalTz(t: number, iv: Interval, sign: 1 | -1, zone: string): number {
-  if (!Number.isFinite(t)) return t;
-  if (iv.months === 0 && iv.days === 0) return chkTs(t + sign * iv.micros);
-  // month/day steps follow the local calendar (DST aware), the µs part is absolute
-  let local = utcToLocal(zone, t);
-  local = addIntervalLocal(local, new Interval(iv.months, iv.days, 0), sign);
-  return chkTs(localToUtc(zone, local) + sign * iv.micros);
-}
-
-/** timestamp - timestamp: µs difference with whole days split out (interval_justify_hours) */
-function tsDiff(a: number, b: number): Interval {
-  if (!Number.isFinite(a) || !Number.isFinite(b)) throw new SqlError(SqlState.DatetimeFieldOverflow, 'cannot subtract infinite timestamps');
-  return new Interval(0, 0, a - b).justifyHours();
-}
-
-// ---- age --------------------------------------------------------------------
-
-function ageParts(p1: TimestampParts, p2: TimestampParts, neg: boolean): Interval {
-  let us = p1.us - p2.us, sec = p1.ss - p2.ss, min = p1.mm - p2.mm, hour = p1.hh - p2.hh;
-  let mday = p1.d - p2.d, mon = p1.m - p2.m, year = p1.y - p2.y;
-  if (neg) { us = -us; sec = -sec; min = -min; hour = -hour; mday = -mday; mon = -mon; year = -year; }
-  while (us < 0) { us += USECS_PER_SEC; sec--; }
-  while (sec < 0) { sec += 60; min--; }
-  while (min < 0) { min += 60; hour--; }
-  while (hour < 0) { hour += 24; mday--; }
-  while (mday < 0) {
-    const ref = neg ? p1 : p2;
-    mday += daysInMonth(ref.y, ref.m);
-    mon--;
-  }
-  while (mon < 0) { mon += 12; year--; }
-  if (neg) { us = -us; sec = -sec; min = -min; hour = -hour; mday = -mday; mon = -mon; year = -year; }
-  return new Interval(year * 12 + mon || 0, mday || 0, ((hour * 60 + min) * 60 + sec) * USECS_PER_SEC + us || 0);
-}
-function age(a: number, b: number): Interval {
-  if (!Number.isFinite(a) || !Number.isFinite(b)) throw new SqlError(SqlState.DatetimeFieldOverflow, 'cannot subtract infinite timestamps');
-  return ageParts(splitTimestamp(a), splitTimestamp(b), a < b);
+  return sign === 1 ? timestamptzPlusInterval(t, iv, zone) : timestamptzMinusInterval(t, iv, zone);
 }
 
 // ---- field names ----------------------------------------------------------------
@@ -755,11 +709,11 @@ export function registerDatetime(): void {
   op('+(timestamp, interval) -> timestamp', (a) => addIntervalLocal(N(a[0]!), I(a[1]!), 1));
   op('+(interval, timestamp) -> timestamp', (a) => addIntervalLocal(N(a[1]!), I(a[0]!), 1));
   op('-(timestamp, interval) -> timestamp', (a) => addIntervalLocal(N(a[0]!), I(a[1]!), -1));
-  op('-(timestamp, timestamp) -> interval', (a) => tsDiff(N(a[0]!), N(a[1]!)));
+  op('-(timestamp, timestamp) -> interval', (a) => timestampDiff(N(a[0]!), N(a[1]!)));
   op('+(timestamptz, interval) -> timestamptz', (a, c) => addIntervalTz(N(a[0]!), I(a[1]!), 1, tz(c)), { volatility: 'stable' });
   op('+(interval, timestamptz) -> timestamptz', (a, c) => addIntervalTz(N(a[1]!), I(a[0]!), 1, tz(c)), { volatility: 'stable' });
   op('-(timestamptz, interval) -> timestamptz', (a, c) => addIntervalTz(N(a[0]!), I(a[1]!), -1, tz(c)), { volatility: 'stable' });
-  op('-(timestamptz, timestamptz) -> interval', (a) => tsDiff(N(a[0]!), N(a[1]!)));
+  op('-(timestamptz, timestamptz) -> interval', (a) => timestampDiff(N(a[0]!), N(a[1]!)));
   // interval
   op('+(interval, interval) -> interval', (a) => I(a[0]!).add(I(a[1]!)));
   op('-(interval, interval) -> interval', (a) => I(a[0]!).sub(I(a[1]!)));
@@ -837,10 +791,10 @@ export function registerDatetime(): void {
   fn('date_part(text, interval) -> float8', (a) => fieldToFloat(exIv(a)));
 
   // age
-  fn('age(timestamp, timestamp) -> interval', (a) => age(N(a[0]!), N(a[1]!)));
-  fn('age(timestamptz, timestamptz) -> interval', (a, c) => age(utcToLocal(tz(c), N(a[0]!)), utcToLocal(tz(c), N(a[1]!))), { volatility: 'stable' });
-  fn('age(timestamp) -> interval', (a, c) => age(localDate(c, c.txnTimestamp) * USECS_PER_DAY, N(a[0]!)), { volatility: 'stable' });
-  fn('age(timestamptz) -> interval', (a, c) => age(localDate(c, c.txnTimestamp) * USECS_PER_DAY, utcToLocal(tz(c), N(a[0]!))), { volatility: 'stable' });
+  fn('age(timestamp, timestamp) -> interval', (a) => coreAge(N(a[0]!), N(a[1]!)));
+  fn('age(timestamptz, timestamptz) -> interval', (a, c) => coreAge(utcToLocal(tz(c), N(a[0]!)), utcToLocal(tz(c), N(a[1]!))), { volatility: 'stable' });
+  fn('age(timestamp) -> interval', (a, c) => coreAge(localDate(c, c.txnTimestamp) * USECS_PER_DAY, N(a[0]!)), { volatility: 'stable' });
+  fn('age(timestamptz) -> interval', (a, c) => coreAge(localDate(c, c.txnTimestamp) * USECS_PER_DAY, utcToLocal(tz(c), N(a[0]!))), { volatility: 'stable' });
 
   // to_char
   const infText = (t: number): string | null => (Number.isFinite(t) ? null : '');
@@ -919,7 +873,6 @@ export function registerDatetime(): void {
   fn('isfinite(interval) -> bool', () => true);
   fn('date_bin(interval, timestamp, timestamp) -> timestamp', (a) => dateBin(I(a[0]!), N(a[1]!), N(a[2]!)));
   fn('date_bin(interval, timestamptz, timestamptz) -> timestamptz', (a) => dateBin(I(a[0]!), N(a[1]!), N(a[2]!)));
-  void chkF8; void isLeapYear;
 }
 
 function dateBin(stride: Interval, t: number, origin: number): number {

@@ -1,7 +1,7 @@
 // Mathematical functions (float.c, numeric.c, int.c) with PostgreSQL's result scales and errors.
-import { randomInt } from 'node:crypto';
 import type { Datum } from '../../core/datum.js';
 import { Numeric, pow10n } from '../../core/values/numeric.js';
+import { numericLn, numericLog, numericExp, numericPower } from '../../core/values/io.js';
 import { SqlError, SqlState } from '../../core/errors.js';
 import { fn, op } from './define.js';
 import { chk2, chk4, chk8, chkF8 } from './arithmetic.js';
@@ -61,165 +61,6 @@ export function numericSqrtScale(a: Numeric, rscale: number): Numeric {
   const radicand = e >= 0 ? a.digits * pow10n(e) : a.digits / pow10n(-e);
   const r1 = bigSqrt(radicand);
   return Numeric.of((r1 + 5n) / 10n, rscale);
-}
-
-/** Round a float result to PostgreSQL's scale for numeric functions computed in double precision. */
-function fromFloat(x: number, rscale: number): Numeric {
-  if (Number.isNaN(x)) return Numeric.NaN;
-  if (!Number.isFinite(x)) throw floatOverflow();
-  return Numeric.fromString(x.toFixed(Math.min(Math.max(rscale, 0), 100)));
-}
-
-
-// ---- arbitrary-precision ln/exp on fixed-point bigints (value = V / 10^S) ----------
-
-const ln10Cache = new Map<number, bigint>();
-
-/** ln(m) for fixed-point M in [1, 10) at scale S, via 2·atanh((m-1)/(m+1)) */
-function lnFixedSmall(M: bigint, S: number): bigint {
-  const one = pow10n(S);
-  const z = ((M - one) * one) / (M + one);
-  const z2 = (z * z) / one;
-  let term = z;
-  let sum = z;
-  for (let j = 3n; ; j += 2n) {
-    term = (term * z2) / one;
-    const add = term / j;
-    if (add === 0n) break;
-    sum += add;
-  }
-  return 2n * sum;
-}
-function ln10Fixed(S: number): bigint {
-  let v = ln10Cache.get(S);
-  if (v === undefined) {
-    // ln 10 = 3·ln 2 + ln 1.25, both arguments close to 1 for fast convergence
-    const one = pow10n(S + 5);
-    const ln2 = lnFixedSmall(2n * one, S + 5);
-    const ln125 = lnFixedSmall((125n * one) / 100n, S + 5);
-    v = (3n * ln2 + ln125) / 100000n;
-    ln10Cache.set(S, v);
-  }
-  return v;
-}
-/** ln of a positive finite numeric as fixed point at scale S */
-function lnFixed(a: Numeric, S: number): bigint {
-  const digits = a.digits.toString();
-  const e = digits.length - 1 - a.scale; // floor(log10 a)
-  // m = a / 10^e in [1, 10) at scale S
-  const shift = S - a.scale - e;
-  let M = shift >= 0 ? a.digits * pow10n(shift) : a.digits / pow10n(-shift);
-  // reduce m toward 1 by square roots when it is large, for faster convergence
-  let halvings = 0;
-  const one = pow10n(S);
-  while (M > (one * 15n) / 10n && halvings < 8) {
-    M = bigSqrt(M * one);
-    halvings++;
-  }
-  return (lnFixedSmall(M, S) << BigInt(halvings)) + BigInt(e) * ln10Fixed(S);
-}
-/** exp of a fixed-point X (scale S) as fixed point at scale S */
-function expFixed(X: bigint, S: number): bigint {
-  const one = pow10n(S);
-  const neg = X < 0n;
-  let x = neg ? -X : X;
-  let k = 0;
-  while (x > one / 2n) { x /= 2n; k++; }
-  let term = one;
-  let sum = one;
-  for (let j = 1n; ; j++) {
-    term = (term * x) / (one * j);
-    if (term === 0n) break;
-    sum += term;
-  }
-  for (let i = 0; i < k; i++) sum = (sum * sum) / one;
-  return neg ? (one * one) / sum : sum;
-}
-function fixedToNumeric(V: bigint, S: number, rscale: number): Numeric {
-  return Numeric.of(V, S).round(Math.max(0, rscale));
-}
-
-function lnDweight(x: number): number {
-  const l = Math.log(x);
-  if (l === 0) return 0;
-  return Math.trunc(Math.log10(Math.abs(l)));
-}
-
-export function numericLn(a: Numeric): Numeric {
-  if (a.isNaN) return a;
-  if (a.sign() === 0) throw invalidArgLog('cannot take logarithm of zero');
-  if (a.sign() < 0) throw invalidArgLog('cannot take logarithm of a negative number');
-  if (a.isInfinite) return a;
-  const x = a.toNumber();
-  const rscale = Math.max(16 - lnDweight(x), a.scale);
-  const S = rscale + 12;
-  return fixedToNumeric(lnFixed(a, S), S, rscale);
-}
-export function numericLog(base: Numeric, a: Numeric): Numeric {
-  if (base.isNaN || a.isNaN) return Numeric.NaN;
-  for (const v of [base, a]) {
-    if (v.sign() === 0) throw invalidArgLog('cannot take logarithm of zero');
-    if (v.sign() < 0) throw invalidArgLog('cannot take logarithm of a negative number');
-  }
-  const b = base.toNumber(), x = a.toNumber();
-  if (b === 1) throw divByZero();
-  if (base.isInfinite || a.isInfinite) return fromFloat(Math.log(x) / Math.log(b), 16);
-  const rscale = Math.max(16 - (lnDweight(x) - lnDweight(b)), base.scale, a.scale);
-  const S = rscale + 12 + Math.max(0, Math.ceil(Math.log10(Math.abs(Math.log(x)) + 1)));
-  const lb = lnFixed(base, S);
-  if (lb === 0n) throw divByZero();
-  const q = (lnFixed(a, S) * pow10n(S)) / lb;
-  return fixedToNumeric(q, S, rscale);
-}
-export function numericExp(a: Numeric): Numeric {
-  if (a.isNaN) return a;
-  if (a.special === 'inf') return a;
-  if (a.special === '-inf') return Numeric.ZERO;
-  const x = a.toNumber();
-  if (x > 6000) throw new SqlError(SqlState.NumericValueOutOfRange, 'value overflows numeric format');
-  const dweight = Math.floor(x / Math.LN10);
-  const rscale = Math.min(Math.max(16 - dweight, a.scale, 0), 1000);
-  const S = Math.max(rscale, 0) + 15 + Math.max(0, Math.ceil(Math.log2(Math.abs(x) + 1)));
-  const X = Numeric.of(a.digits, a.scale).round(S).digits;
-  return fixedToNumeric(expFixed(X, S), S, rscale);
-}
-export function numericPower(b: Numeric, e: Numeric): Numeric {
-  if (b.isNaN || e.isNaN) {
-    if (b.isNaN && e.isZero()) return Numeric.of(1n, 0).round(16);
-    if (e.isNaN && b.equals(Numeric.ONE)) return Numeric.of(1n, 0).round(16);
-    return Numeric.NaN;
-  }
-  if (b.isZero() && e.sign() < 0) throw invalidArgPower('zero raised to a negative power is undefined');
-  const isInt = e.isFinite && e.trunc(0).equals(e);
-  if (b.sign() < 0 && !isInt) throw invalidArgPower('a negative number raised to a non-integer power yields a complex result');
-  if (isInt && e.isFinite && Math.abs(e.toNumber()) < 1e6) {
-    const n = Number(e.trunc(0).toString());
-    const rscale = Math.min(Math.max(16, b.scale), 1000);
-    if (b.isFinite) {
-      if (n >= 0) {
-        const digits = b.digits ** BigInt(n);
-        return Numeric.of(digits, b.scale * n).round(rscale);
-      }
-      const denom = Numeric.of(b.digits ** BigInt(-n), b.scale * -n);
-      return Numeric.ONE.divScale(denom, rscale);
-    }
-  }
-  const x = b.toNumber(), y = e.toNumber();
-  const r = Math.pow(x, y);
-  if (!Number.isFinite(r)) {
-    if (b.isInfinite || e.isInfinite) return r > 0 ? Numeric.Infinity : Numeric.NegInfinity;
-    throw new SqlError(SqlState.NumericValueOutOfRange, 'value overflows numeric format');
-  }
-  if (b.isInfinite || e.isInfinite || b.isZero()) return fromFloat(r, 16);
-  const dweight = r === 0 ? 0 : Math.floor(Math.log10(Math.abs(r)));
-  const rscale = Math.min(Math.max(16 - dweight, b.scale, e.scale), 1000);
-  // b^e = exp(e·ln b), with guard digits for the magnitude of e·ln b
-  const mag = Math.abs(y * Math.log(x));
-  const S = Math.max(rscale, 0) + 15 + Math.ceil(Math.log10(mag + 1)) + Math.ceil(Math.log2(mag + 1));
-  const one = pow10n(S);
-  const E = Numeric.of(e.digits, e.scale).round(S).digits;
-  const L = (lnFixed(b, S) * E) / one;
-  return fixedToNumeric(expFixed(L, S), S, rscale);
 }
 
 function f8pow(x: number, y: number): number {
@@ -404,4 +245,3 @@ function sinDeg(x: number): number {
   return Math.sin((d * Math.PI) / 180);
 }
 
-void randomInt;
