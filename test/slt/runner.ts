@@ -310,11 +310,22 @@ async function adminQuery<T>(target: ConnectionTarget, fn: (c: pg.Client) => Pro
     types: rawTypes,
   });
   c.on('error', () => undefined);
-  await c.connect();
+  let timer: NodeJS.Timeout | undefined;
+  // Isolation must never hang a run: give up after 15 s (the caller treats that as "not supported").
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TimeoutError('isolation query timed out')), 15_000);
+  });
   try {
-    return await fn(c);
+    return await Promise.race([
+      (async () => {
+        await c.connect();
+        return await fn(c);
+      })(),
+      timeout,
+    ]);
   } finally {
-    await c.end().catch(() => undefined);
+    clearTimeout(timer);
+    await Promise.race([c.end().catch(() => undefined), new Promise((r) => setTimeout(r, 1000))]);
   }
 }
 
@@ -328,7 +339,7 @@ async function isolate(target: ConnectionTarget): Promise<{ target: ConnectionTa
     } catch {
       return false;
     }
-  });
+  }).catch(() => false);
   if (created) {
     return {
       target: { ...target, database: name },
@@ -349,7 +360,7 @@ async function isolate(target: ConnectionTarget): Promise<{ target: ConnectionTa
       const kind = relType === 'VIEW' ? 'VIEW' : 'TABLE';
       await c.query(`DROP ${kind} IF EXISTS "${String(relName).replace(/"/g, '""')}" CASCADE`).catch(() => undefined);
     }
-  });
+  }).catch(() => undefined);
   return { target, drop: null };
 }
 
