@@ -486,7 +486,8 @@ function parseDt(input: string, fmt: string, what: 'timestamp' | 'date'): { loca
     i += pat.length;
     if (fmt.startsWith('TH', i) || fmt.startsWith('th', i)) i += 2;
     switch (pat.toUpperCase()) {
-      case 'YYYY': case 'IYYY': y = readInt(9, pat); break;
+      // without a separator after it, YYYY takes exactly four digits (YYYYMMDD)
+      case 'YYYY': case 'IYYY': y = readInt(/[A-Za-z0-9]/.test(fmt[i] ?? ' ') ? 4 : 9, pat); break;
       case 'Y,YYY': { const a = readInt(3, pat); pos++; y = a * 1000 + readInt(3, pat); break; }
       case 'YYY': case 'IYY': { const v = readInt(3, pat); y = v < 100 ? 2000 + v : 1000 + v; break; }
       case 'YY': case 'IY': { const v = readInt(2, pat); y = v < 70 ? 2000 + v : 1900 + v; break; }
@@ -575,6 +576,8 @@ export function toCharNumber(value: Numeric, fmt: string): string {
   const str = r.toString();
   const [ip, fp = ''] = str.split('.');
   let intStr = ip === '0' ? '' : ip!;
+  // a zero value with no decimal point in the format still prints its last digit
+  if (intStr === '' && !/[.D]/.test(upper)) intStr = '0';
   const overflow = intStr.length > intDigits;
   let fracStr = fp.padEnd(fracDigits, '0');
   if (overflow) {

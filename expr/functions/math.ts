@@ -215,6 +215,13 @@ export function registerMath(): void {
     const r = (x / gcdBig(x, y)) * y;
     return chk8(r < 0n ? -r : r);
   });
+  fn('lcm(numeric, numeric) -> numeric', (a) => {
+    const x = num(a[0]!), y = num(a[1]!);
+    if (!x.isFinite || !y.isFinite) return Numeric.NaN;
+    if (x.isZero() || y.isZero()) return Numeric.of(0n, Math.max(x.scale, y.scale));
+    const g = numGcd(x, y);
+    return x.mul(y).abs().div(g).round(Math.max(x.scale, y.scale));
+  });
   fn('factorial(int8) -> numeric', (a) => {
     const n = a[0] as bigint;
     if (n < 0n) throw new SqlError(SqlState.InvalidParameterValue, 'factorial of a negative number is undefined');

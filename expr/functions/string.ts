@@ -280,12 +280,25 @@ function pad(s: string, len: number, fill: string, left: boolean): string {
   return left ? p + s : s + p;
 }
 
+/** per-character case mapping like PG's towupper/towlower: no multi-character expansions (ß stays ß) */
+function caseMap(s: string, upper: boolean): string {
+  let ascii = true;
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 127) { ascii = false; break; }
+  if (ascii) return upper ? s.toUpperCase() : s.toLowerCase();
+  let out = '';
+  for (const c of s) {
+    const m = upper ? c.toUpperCase() : c.toLowerCase();
+    out += [...m].length === 1 ? m : c;
+  }
+  return out;
+}
+
 function initcap(s: string): string {
   let out = '';
   let inWord = false;
   for (const c of s) {
     const alnum = /[\p{L}\p{N}]/u.test(c);
-    out += alnum ? (inWord ? c.toLowerCase() : c.toUpperCase()) : c;
+    out += alnum ? caseMap(c, !inWord) : c;
     inWord = alnum;
   }
   return out;
@@ -432,8 +445,8 @@ export function registerString(): void {
   fn('octet_length(bytea) -> int4', (a) => (a[0] as Uint8Array).length);
   fn('bit_length(text) -> int4', (a) => 8 * utf8ByteLength(str(a[0]!)));
   fn('bit_length(bytea) -> int4', (a) => 8 * (a[0] as Uint8Array).length);
-  fn('lower(text) -> text', (a) => str(a[0]!).toLowerCase());
-  fn('upper(text) -> text', (a) => str(a[0]!).toUpperCase());
+  fn('lower(text) -> text', (a) => caseMap(str(a[0]!), false));
+  fn('upper(text) -> text', (a) => caseMap(str(a[0]!), true));
   fn('initcap(text) -> text', (a) => initcap(str(a[0]!)));
   for (const name of ['substr', 'substring']) {
     fn(`${name}(text, int4) -> text`, (a) => substr(str(a[0]!), int(a[1]!)));
