@@ -2,7 +2,9 @@
 import { createHash } from 'node:crypto';
 import type { Datum } from '../../core/datum.js';
 import { SqlError, SqlState } from '../../core/errors.js';
-import { DEFAULT_VALUE_SETTINGS } from '../../core/values/settings.js';
+import { DEFAULT_VALUE_SETTINGS, type ValueSettings } from '../../core/values/settings.js';
+import { castDatum } from '../../core/values/io.js';
+import { T, type SqlType } from '../../core/types.js';
 import { fn, op, type ScalarImpl } from './define.js';
 import {
   charLength, chars, cpSlice, hasSurrogates, utf8ByteLength, utf8Bytes, datumToText, invalidRegex,
@@ -10,6 +12,12 @@ import {
 
 const str = (d: Datum): string => d as string;
 const int = (d: Datum): number => d as number;
+
+/** $1::text, as PG's SQL-language wrappers (anytextcat, quote_literal(anyelement)) do: bool gives 'true' */
+function castToText(t: SqlType, d: Datum, s: ValueSettings): string {
+  if (t.kind === 'scalar' && t.name === 'bool') return d ? 'true' : 'false';
+  return castDatum(t, T.text, d, s) as string;
+}
 
 // ---- LIKE -------------------------------------------------------------------
 
@@ -383,8 +391,7 @@ function decode(s: string, fmt: string): Uint8Array {
 }
 
 /** format(): %[argpos$][-][width]{s,I,L,%} */
-export function formatImpl(fmtStr: string, args: readonly Datum[], types: readonly import('../../core/types.js').SqlType[],
-  settings: import('../../core/values/settings.js').ValueSettings): string {
+export function formatImpl(fmtStr: string, args: readonly Datum[], types: readonly SqlType[], settings: ValueSettings): string {
   let out = '';
   let next = 0;
   const unrec = (c: string): SqlError => new SqlError(SqlState.InvalidParameterValue, `unrecognized format() type specifier "${c}"`,
@@ -542,12 +549,12 @@ export function registerString(): void {
   fn('quote_ident(text) -> text', (a) => quoteIdent(str(a[0]!)));
   fn('quote_literal(text) -> text', (a) => quoteLiteral(str(a[0]!)));
   fn('quote_literal(anyelement) -> text', () => null, {
-    volatility: 'stable', bind: (types) => (a, ctx) => quoteLiteral(datumToText(types[0]!, a[0]!, ctx.settings)),
+    volatility: 'stable', bind: (types) => (a, ctx) => quoteLiteral(castToText(types[0]!, a[0]!, ctx.settings)),
   });
   fn('quote_nullable(text) -> text', (a) => (a[0] === null ? 'NULL' : quoteLiteral(str(a[0]!))), { strict: false });
   fn('quote_nullable(anyelement) -> text', () => null, {
     strict: false, volatility: 'stable',
-    bind: (types) => (a, ctx) => (a[0] === null ? 'NULL' : quoteLiteral(datumToText(types[0]!, a[0]!, ctx.settings))),
+    bind: (types) => (a, ctx) => (a[0] === null ? 'NULL' : quoteLiteral(castToText(types[0]!, a[0]!, ctx.settings))),
   });
   fn('to_hex(int4) -> text', (a) => (int(a[0]!) >>> 0).toString(16));
   fn('to_hex(int8) -> text', (a) => BigInt.asUintN(64, a[0] as bigint).toString(16));
@@ -583,11 +590,11 @@ export function registerString(): void {
   op('||(text, text) -> text', (a) => str(a[0]!) + str(a[1]!));
   op('||(anyelement, text) -> text', () => null, {
     nonArray: true, volatility: 'stable',
-    bind: (types) => (a, ctx) => datumToText(types[0]!, a[0]!, ctx.settings) + str(a[1]!),
+    bind: (types) => (a, ctx) => castToText(types[0]!, a[0]!, ctx.settings) + str(a[1]!),
   });
   op('||(text, anyelement) -> text', () => null, {
     nonArray: true, volatility: 'stable',
-    bind: (types) => (a, ctx) => str(a[0]!) + datumToText(types[1]!, a[1]!, ctx.settings),
+    bind: (types) => (a, ctx) => str(a[0]!) + castToText(types[1]!, a[1]!, ctx.settings),
   });
   op('||(bytea, bytea) -> bytea', (a) => {
     const x = a[0] as Uint8Array, y = a[1] as Uint8Array;
