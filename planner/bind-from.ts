@@ -262,6 +262,7 @@ function planJoins(items: Item[], conj: Expr[], scope: Scope, base = 0): Plan {
   const post: Expr[] = [];
   const pending: { e: Expr; items: Set<number> }[] = [];
   const lateral = items.some((i) => i.lateral);
+  const local = new Map<number, Expr[]>();
   for (const c of conj) {
     const refs = refsOf(c);
     if (refs === null || refs.size === 0) { post.push(c); continue; }
@@ -271,10 +272,17 @@ function planJoins(items: Item[], conj: Expr[], scope: Scope, base = 0): Plan {
     if (its.size === 1 && !lateral) {
       const k = [...its][0]!;
       const it = items[k]!;
-      it.plan = pushFilter(it.plan, remap(c, (i) => i - it.start));
+      const list = local.get(k) ?? [];
+      list.push(remap(c, (i) => i - it.start));
+      local.set(k, list);
       continue;
     }
     pending.push({ e: c, items: its });
+  }
+  // all of an item's own predicates at once, so the access path sees every one of them
+  for (const [k, list] of local) {
+    const it = items[k]!;
+    it.plan = pushFilter(it.plan, andOf(list));
   }
 
   // Greedy order: follow equi-join predicates from the first item (source order if LATERAL).
@@ -402,10 +410,11 @@ function makeJoin(type: JoinType, left: Item, right: Item, conds: readonly Expr[
 
 /** Adds a predicate over an item's own columns; table scans pick a key lookup when they can. */
 function pushFilter(plan: Plan, pred: Expr): Plan {
-  if (plan.kind === 'scan') {
+  if (plan.kind === 'scan' && plan.access.kind === 'full') {
     const preds = splitAnd(plan.filter ? { kind: 'and', args: [plan.filter, pred], type: BOOL } : pred, []);
     return chooseAccess(plan.table, preds, plan.columns, plan.withKey ?? false);
   }
+  if (plan.kind === 'scan') return { ...plan, filter: plan.filter ? { kind: 'and', args: [plan.filter, pred], type: BOOL } : pred };
   if (plan.kind === 'filter') return { ...plan, predicate: { kind: 'and', args: [...splitAnd(plan.predicate, []), pred], type: BOOL } };
   return { kind: 'filter', input: plan, predicate: pred, columns: plan.columns };
 }
