@@ -172,11 +172,22 @@ export function posixRegex(pattern: string, pgFlags: string, global = false): Re
   try {
     re = new RegExp(src, flags);
   } catch (e) {
-    throw invalidRegex(e instanceof Error ? e.message.replace(/^Invalid regular expression: /, '') : String(e));
+    throw invalidRegex(pgRegexMessage(e instanceof Error ? e.message : String(e)));
   }
   if (reCache.size > 1000) reCache.clear();
   reCache.set(key, re);
   return re;
+}
+
+/** Map V8's RegExp syntax errors onto the messages of PostgreSQL's regcomp. */
+function pgRegexMessage(m: string): string {
+  if (/Unterminated group|Unmatched '\)'/.test(m)) return 'parentheses () not balanced';
+  if (/Unterminated character class/.test(m)) return 'brackets [] not balanced';
+  if (/Nothing to repeat/.test(m)) return 'quantifier operand invalid';
+  if (/numbers out of order|Incomplete quantifier/.test(m)) return 'invalid repetition count(s)';
+  if (/\\ at end of pattern/.test(m)) return 'invalid escape \\ sequence';
+  if (/Range out of order|Invalid character class/.test(m)) return 'invalid character range';
+  return m.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, '');
 }
 
 /** PG replacement string (\1..\9, \&) → JS replacement ($1, $&). */
