@@ -75,6 +75,27 @@ class SqlError extends Error {
 class TimeoutError extends Error {}
 const TIMEOUT_PREFIX = 'error: timed out after';
 
+/**
+ * A socket that turns exceptions thrown by pg's protocol parser (a malformed message from the
+ * server under test) into a socket error: the query then fails instead of the whole run crashing.
+ */
+class GuardedSocket extends net.Socket {
+  override emit(event: string | symbol, ...args: unknown[]): boolean {
+    if (event !== 'data') return super.emit(event, ...args);
+    try {
+      return super.emit(event, ...args);
+    } catch (e) {
+      const err = new Error(`malformed message from server: ${e instanceof Error ? e.message : String(e)}`);
+      this.destroy(err);
+      return false;
+    }
+  }
+}
+
+export function guardedStream(): net.Socket {
+  return new GuardedSocket();
+}
+
 /** Every value arrives as the server's text: comparing the wire output is the point. */
 const rawTypes = {
   getTypeParser: () => (v: string): string => v,
@@ -93,6 +114,7 @@ class Conn {
       user: this.target.user ?? 'eddy',
       database: this.target.database ?? 'eddy',
       types: rawTypes,
+      stream: guardedStream,
     });
     // An 'error' event without a listener would crash the process when the server goes away.
     c.on('error', () => {
@@ -308,6 +330,7 @@ async function adminQuery<T>(target: ConnectionTarget, fn: (c: pg.Client) => Pro
     user: target.user ?? 'eddy',
     database: target.database ?? 'eddy',
     types: rawTypes,
+    stream: guardedStream,
   });
   c.on('error', () => undefined);
   let timer: NodeJS.Timeout | undefined;
