@@ -35,6 +35,8 @@ export type Expr =
   | { readonly kind: 'subqueryCmp'; readonly args: readonly Expr[]; readonly ops: readonly ScalarFunction[]; readonly all: boolean; readonly plan: Plan; readonly correlated: boolean; readonly type: SqlType }
   | { readonly kind: 'array'; readonly args: readonly Expr[]; readonly type: SqlType }
   | { readonly kind: 'subscript'; readonly arg: Expr; readonly index: Expr; readonly upper: Expr | null; readonly slice: boolean; readonly type: SqlType }
+  /** (record).field */
+  | { readonly kind: 'field'; readonly arg: Expr; readonly index: number; readonly type: SqlType }
   /** ROW(...) as a value, only for comparisons and IN */
   | { readonly kind: 'row'; readonly args: readonly Expr[]; readonly type: SqlType };
 
@@ -53,7 +55,7 @@ export function exprChildren(e: Expr): Expr[] {
   switch (e.kind) {
     case 'col': case 'outer': case 'const': case 'param': case 'subquery': return [];
     case 'call': return [...e.args];
-    case 'cast': case 'not': case 'isNull': case 'isBool': return [e.arg];
+    case 'cast': case 'not': case 'isNull': case 'isBool': case 'field': return [e.arg];
     case 'and': case 'or': case 'coalesce': case 'greatest': case 'least': case 'array': case 'row': return [...e.args];
     case 'case': return [...e.whens.flatMap((w) => [w.cond, w.result]), e.otherwise];
     case 'nullif': case 'distinct': return [e.left, e.right];
@@ -71,7 +73,7 @@ export function mapExpr(e: Expr, f: (e: Expr) => Expr): Expr {
   switch (e.kind) {
     case 'col': case 'outer': case 'const': case 'param': case 'subquery': n = e; break;
     case 'call': n = { ...e, args: e.args.map(m) }; break;
-    case 'cast': case 'not': case 'isNull': case 'isBool': n = { ...e, arg: m(e.arg) }; break;
+    case 'cast': case 'not': case 'isNull': case 'isBool': case 'field': n = { ...e, arg: m(e.arg) }; break;
     case 'and': case 'or': case 'coalesce': case 'greatest': case 'least': case 'array': case 'row': n = { ...e, args: e.args.map(m) }; break;
     case 'case': n = { ...e, whens: e.whens.map((w) => ({ cond: m(w.cond), result: m(w.result) })), otherwise: m(e.otherwise) }; break;
     case 'nullif': case 'distinct': n = { ...e, left: m(e.left), right: m(e.right) }; break;

@@ -231,7 +231,8 @@ function getField(v: JsonValue, key: string): JsonValue | undefined {
   return isObj(v) ? v.get(key) : undefined;
 }
 function getElem(v: JsonValue, idx: number): JsonValue | undefined {
-  if (!Array.isArray(v)) return undefined;
+  // a scalar jsonb is stored as a one-element raw-scalar array, so -> 0 / -> -1 return it
+  if (!Array.isArray(v)) return !isObj(v) && (idx === 0 || idx === -1) ? v : undefined;
   const k = idx < 0 ? v.length + idx : idx;
   return k >= 0 && k < v.length ? v[k] : undefined;
 }
@@ -382,6 +383,10 @@ export function registerJson(): void {
   fn('array_to_json(anyarray) -> json', () => null, {
     volatility: 'stable', bind: (types) => (a, c) => toJsonText(types[0]!, a[0]!, c.settings),
   });
+  fn('json_build_object() -> json', () => '{}');
+  fn('jsonb_build_object() -> jsonb', () => jb(new Map()));
+  fn('json_build_array() -> json', () => '[]');
+  fn('jsonb_build_array() -> jsonb', () => jb([]));
   fn('json_build_object(variadic any) -> json', () => null, {
     strict: false, volatility: 'stable',
     bind: (types) => {

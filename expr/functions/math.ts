@@ -45,7 +45,8 @@ export function numericSqrt(a: Numeric): Numeric {
   if (a.isNaN) return a;
   if (a.sign() < 0) throw invalidArgPower('cannot take square root of a negative number');
   if (a.isInfinite) return a;
-  if (a.isZero()) return Numeric.of(0n, Math.max(a.scale, 0) || 16).round(Math.max(16, a.scale));
+  // zero has base-10000 weight 0 in PG, giving rscale 15
+  if (a.isZero()) return Numeric.of(0n, 0).round(Math.max(15, a.scale));
   // PG: sweight = (weight+1)*DEC_DIGITS/2 - 1 with base-10000 weight
   const w10000 = Math.floor(decWeight(a) / 4);
   const sweight = Math.trunc(((w10000 + 1) * 4) / 2) - 1;

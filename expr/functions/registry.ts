@@ -51,8 +51,9 @@ const isAny = (t: SqlType): boolean => t === ANY;
 
 function expand(f: Sig, n: number): SqlType[] | undefined {
   const fixed = f.argTypes.length;
-  if (n === fixed) return f.argTypes.slice();
-  if (!f.variadic || n < fixed) return undefined;
+  // a variadic function needs at least one variadic argument (PG without the VARIADIC keyword)
+  if (!f.variadic) return n === fixed ? f.argTypes.slice() : undefined;
+  if (n <= fixed) return undefined;
   const out = f.argTypes.slice();
   for (let i = fixed; i < n; i++) out.push(f.variadic);
   return out;
