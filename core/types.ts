@@ -14,6 +14,12 @@ export interface ScalarType {
   readonly name: ScalarTypeName;
   /** PostgreSQL typmod: varchar(n) → n+4, numeric(p,s) → ((p<<16)|s)+4, -1 when unset. */
   readonly typmod: number;
+  /** for 'record': the named fields of a composite value (a Datum array in field order) */
+  readonly fields?: readonly RecordField[];
+}
+export interface RecordField {
+  readonly name: string;
+  readonly type: SqlType;
 }
 export interface ArrayType {
   readonly kind: 'array';
@@ -73,6 +79,11 @@ export function scalar(name: ScalarTypeName, typmod = -1): ScalarType {
   if (!t) { t = Object.freeze({ kind: 'scalar', name, typmod: -1 }); scalarCache.set(name, t); }
   return t;
 }
+/** A composite (row) type with named fields; its values are Datum arrays. */
+export function recordOf(fields: readonly RecordField[]): ScalarType {
+  return { kind: 'scalar', name: 'record', typmod: -1, fields };
+}
+
 export function arrayOf(elem: ScalarType): ArrayType {
   return { kind: 'array', elem, typmod: -1 };
 }

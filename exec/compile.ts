@@ -256,6 +256,10 @@ function build(e: Expr): Compiled {
         return arr.slice(Math.max(lo, 1) - 1, Math.max(hi, 0));
       };
     }
+    case 'field': {
+      const a = compile(e.arg); const i = e.index;
+      return (r, cx) => { const rec = a(r, cx) as Datum[] | null; return rec === null ? null : (rec[i] ?? null); };
+    }
     case 'row': {
       const cs = e.args.map(compile);
       return (r, cx) => cs.map((c) => c(r, cx));

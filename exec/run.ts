@@ -38,6 +38,7 @@ export function run(plan: Plan, cx: ExecContext): Generator<Batch> {
     case 'functionScan': return functionScan(plan, cx);
     case 'cteScan': return fromIterable(materializeCte(plan.cte, cx));
     case 'recursiveUnion': return fromIterable(recursive(plan, cx));
+    case 'projectSet': return projectSet(plan, cx);
     default: return assertNever(plan, 'plan node');
   }
 }
@@ -181,6 +182,33 @@ function* lateral(plan: Extract<Plan, { kind: 'lateral' }>, cx: ExecContext): Ge
         out.push(row);
       }
       if (!matched && plan.joinType === 'left') out.push([...l, ...new Array<Datum>(rightWidth).fill(null)]);
+    }
+    yield out;
+  }
+}
+
+/** SELECT-list set-returning functions: each input row yields as many rows as its longest SRF result. */
+function* projectSet(plan: Extract<Plan, { kind: 'projectSet' }>, cx: ExecContext): Generator<Batch> {
+  const calls = plan.calls.map((c) => ({ c, args: c.args.map(compile) }));
+  for (const b of run(plan.input, cx)) {
+    if (b.length === 0) { yield b; continue; }
+    const out: Row[] = [];
+    for (const r of b) {
+      const results = calls.map(({ c, args }) => {
+        const vals = args.map((f) => f(r, cx));
+        if (c.fn.strict && vals.some((v) => v === null)) return [] as Datum[][];
+        return [...c.fn.impl(vals, cx.evalCtx)];
+      });
+      const n = Math.max(0, ...results.map((x) => x.length));
+      for (let k = 0; k < n; k++) {
+        const row = r.slice();
+        results.forEach((res, i) => {
+          const v = res[k];
+          row.push(v === undefined ? null : calls[i]!.c.outputs === 1 ? (v[0] ?? null) : v);
+        });
+        out.push(row);
+      }
+      if (out.length >= BATCH_SIZE) { yield out.splice(0); }
     }
     yield out;
   }

@@ -3,7 +3,7 @@
 // PostgreSQL's coercion rules call for. Aggregates and window calls found along the way are
 // handed to collectors and replaced by placeholders the SELECT binder rewrites later.
 import type { Node, FuncCall, A_Expr, SubLink, TypeCast } from '@pgsql/types';
-import { T, TYPE_INFO, arrayOf, sameType, typeDisplayName, type SqlType } from '../core/types.js';
+import { T, TYPE_INFO, arrayOf, recordOf, sameType, typeDisplayName, type SqlType } from '../core/types.js';
 import { systemTableOid } from './system-oids.js';
 import { typeAlias } from './type-names.js';
 import type { Datum } from '../core/datum.js';
@@ -12,9 +12,10 @@ import { parseText, castDatum, applyTypmod } from '../core/values/io.js';
 import type { Expr } from '../expr/ir.js';
 import {
   resolveFunction, resolveOperator, resolveAggregate, isAggregateName, canCoerce, commonType,
-  type ScalarFunction, type CoercionContext,
+  isSetFunctionName, resolveSetFunction,
+  type ScalarFunction, type CoercionContext, type SetFunction,
 } from '../expr/functions/registry.js';
-import type { AggCall, WindowCall, SortKey, Plan } from './plan.js';
+import type { AggCall, WindowCall, SortKey, Plan, SrfCall } from './plan.js';
 import { Scope, type BindEnv } from './scope.js';
 import { resolveTypeName, typeNameParts } from './type-names.js';
 import { bindSubquery } from './bind-select.js';
@@ -27,6 +28,8 @@ export const AGG_BASE = 1_000_000_000;
 export const WIN_BASE = 2_000_000_000;
 /** Placeholder for GROUPING(...) calls: AGG_BASE/2 + i */
 export const GROUPING_BASE = 500_000_000;
+/** placeholders for set-returning functions in a SELECT list */
+export const SRF_BASE = 3_000_000_000;
 
 export interface ExprCtx {
   readonly env: BindEnv;
@@ -38,6 +41,8 @@ export interface ExprCtx {
   readonly groupings?: Expr[][] | null;
   /** describes the clause for "aggregate functions are not allowed in X" */
   readonly clause: string;
+  /** set-returning functions, where allowed (the SELECT list) */
+  readonly srfs?: SrfCall[] | null;
   /** WINDOW w AS (...) definitions of the current SELECT */
   readonly namedWindows?: ReadonlyMap<string, import('@pgsql/types').WindowDef>;
 }
@@ -424,8 +429,15 @@ function bindIndirection(argNode: Node, ind: readonly Node[], ctx: ExprCtx): Exp
       const up = i.A_Indices.uidx ? coerce(bindExpr(i.A_Indices.uidx, ctx), T.int4, 'assignment', ctx.env) : null;
       if (!slice) e = { kind: 'subscript', arg: e, index: up ?? lo, upper: null, slice: false, type: e.type.elem };
       else e = { kind: 'subscript', arg: e, index: lo, upper: up ?? { kind: 'const', value: null, type: T.int4 }, slice: true, type: e.type };
+    } else if ('String' in i) {
+      const fname = i.String.sval ?? '';
+      const fields = e.type.kind === 'scalar' ? e.type.fields : undefined;
+      const idx = fields ? fields.findIndex((f) => f.name === fname) : -1;
+      if (!fields) throw new SqlError(SqlState.WrongObjectType, `column notation .${fname} applied to type ${typeDisplayName(e.type)}, which is not a composite type`);
+      if (idx < 0) throw new SqlError(SqlState.UndefinedColumn, `column "${fname}" not found in data type record`);
+      e = { kind: 'field', arg: e, index: idx, type: fields[idx]!.type };
     } else {
-      throw new SqlError(SqlState.FeatureNotSupported, 'field selection is not supported');
+      throw new SqlError(SqlState.FeatureNotSupported, 'this kind of field selection is not supported');
     }
   }
   return e;
@@ -465,7 +477,8 @@ function bindFuncCall(fc: FuncCall, ctx: ExprCtx): Expr {
   if (fc.agg_star || isAggregateName(name) && !isScalarOverload(name, fc)) {
     return bindAggregate(fc, name, ctx);
   }
-  const args = (fc.args ?? []).map((a) => bindExpr(a, ctx));
+  const args = (fc.args ?? []).map((a) => bindExpr(a, { ...ctx, srfs: null }));
+  if (isSetFunctionName(name) || name === '_pg_expandarray') return bindSetReturning(fc, name, args, ctx);
   const special = sessionFunction(name, args, env) ?? catalogFunction(name, args, env);
   if (special) return special;
   let r;
@@ -477,6 +490,29 @@ function bindFuncCall(fc: FuncCall, ctx: ExprCtx): Expr {
   }
   const coerced = args.map((a, i) => coerce(a, r.argTypes[i] ?? a.type, 'implicit', env, fc.location));
   return { kind: 'call', fn: r.fn, args: coerced.map((a) => resolveUnknown(a, env)), type: r.returnType };
+}
+
+function bindSetReturning(fc: FuncCall, name: string, args: Expr[], ctx: ExprCtx): Expr {
+  if (!ctx.srfs) throw new SqlError(SqlState.FeatureNotSupported, `set-returning functions are not allowed in ${ctx.clause}`, pos(fc.location));
+  let call: SrfCall;
+  if (name === '_pg_expandarray') {
+    const a = resolveUnknown(args[0]!, ctx.env);
+    if (a.type.kind !== 'array') throw new SqlError(SqlState.UndefinedFunction, `function _pg_expandarray(${typeDisplayName(a.type)}) does not exist`, pos(fc.location));
+    const fields = [{ name: 'x', type: a.type.elem }, { name: 'n', type: T.int4 }];
+    const fn: SetFunction = {
+      name, argTypes: [a.type], strict: true, volatility: 'immutable', columns: () => fields,
+      impl: (v) => (v[0] as Datum[]).map((x, i) => [x, i + 1]),
+    };
+    call = { fn, args: [a], outputs: 2, type: recordOf(fields) };
+  } else {
+    const r = resolveSetFunction(name, args.map((a) => a.type));
+    if (!r) throw new SqlError(SqlState.UndefinedFunction, `function ${name} does not exist`, pos(fc.location));
+    const coerced = args.map((a, i) => resolveUnknown(coerce(a, r.argTypes[i] ?? a.type, 'implicit', ctx.env), ctx.env));
+    const type = r.columns.length === 1 ? r.columns[0]!.type : recordOf(r.columns);
+    call = { fn: r.fn, args: coerced, outputs: r.columns.length, type };
+  }
+  ctx.srfs.push(call);
+  return { kind: 'col', index: SRF_BASE + ctx.srfs.length - 1, type: call.type };
 }
 
 function isScalarOverload(_name: string, _fc: FuncCall): boolean {

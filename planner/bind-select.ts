@@ -6,11 +6,11 @@ import { T, sameType, type SqlType } from '../core/types.js';
 import { SqlError, SqlState } from '../core/errors.js';
 import { commonType } from '../expr/functions/registry.js';
 import { exprKey, mapExpr, someExpr, type Expr } from '../expr/ir.js';
-import type { Plan, PlanColumn, AggCall, WindowCall, SortKey, CteDef } from './plan.js';
+import type { Plan, PlanColumn, AggCall, WindowCall, SortKey, CteDef, SrfCall } from './plan.js';
 import { Scope, type BindEnv, type ScopeCol } from './scope.js';
 import {
   bindExpr, coerce, coerceBool, resolveUnknown, sortKeyOf, str, pos,
-  AGG_BASE, WIN_BASE, GROUPING_BASE, type ExprCtx,
+  AGG_BASE, WIN_BASE, GROUPING_BASE, SRF_BASE, type ExprCtx,
 } from './bind-expr.js';
 import { bindFrom } from './bind-from.js';
 
@@ -189,7 +189,8 @@ function bindSimpleSelect(stmt: SelectStmt, scope: Scope, env: BindEnv): Plan {
   const aggs: AggCall[] = [];
   const windows: WindowCall[] = [];
   const groupings: Expr[][] = [];
-  const ctx: ExprCtx = { env, scope, aggs, windows, groupings, clause: 'SELECT', namedWindows };
+  const srfs: SrfCall[] = [];
+  const ctx: ExprCtx = { env, scope, aggs, windows, groupings, srfs, clause: 'SELECT', namedWindows };
   const targets = bindTargets(stmt.targetList ?? [], ctx);
 
   // GROUP BY
@@ -284,8 +285,17 @@ function bindSimpleSelect(stmt: SelectStmt, scope: Scope, env: BindEnv): Plan {
       frame: w.frame,
     }));
     const inner = rewrite;
-    rewrite = (e: Expr): Expr => mapExpr(inner(e), (x) => (x.kind === 'col' && x.index >= WIN_BASE ? { kind: 'col', index: width + (x.index - WIN_BASE), type: x.type } : x));
+    rewrite = (e: Expr): Expr => mapExpr(inner(e), (x) => (x.kind === 'col' && x.index >= WIN_BASE && x.index < SRF_BASE ? { kind: 'col', index: width + (x.index - WIN_BASE), type: x.type } : x));
     plan = { kind: 'window', input: plan, calls, columns: [...plan.columns, ...calls.map((c, i) => ({ name: `win${i}`, type: c.type }))] };
+  }
+
+  // Set-returning functions of the SELECT list (evaluated after aggregation and windows)
+  if (srfs.length > 0) {
+    const width = plan.columns.length;
+    const calls = srfs.map((c) => ({ ...c, args: c.args.map(rewrite) }));
+    const inner = rewrite;
+    rewrite = (e: Expr): Expr => mapExpr(inner(e), (x) => (x.kind === 'col' && x.index >= SRF_BASE ? { kind: 'col', index: width + (x.index - SRF_BASE), type: x.type } : x));
+    plan = { kind: 'projectSet', input: plan, calls, columns: [...plan.columns, ...calls.map((c, i) => ({ name: `srf${i}`, type: c.type }))] };
   }
 
   // Projection (targets, then ORDER BY / DISTINCT ON extras)
@@ -319,7 +329,7 @@ function rebuildChildren(e: Expr, f: (e: Expr) => Expr): Expr {
   switch (e.kind) {
     case 'col': case 'outer': case 'const': case 'param': case 'subquery': return e;
     case 'call': return { ...e, args: e.args.map(f) };
-    case 'cast': case 'not': case 'isNull': case 'isBool': return { ...e, arg: f(e.arg) };
+    case 'cast': case 'not': case 'isNull': case 'isBool': case 'field': return { ...e, arg: f(e.arg) };
     case 'and': case 'or': case 'coalesce': case 'greatest': case 'least': case 'array': case 'row': return { ...e, args: e.args.map(f) };
     case 'case': return { ...e, whens: e.whens.map((w) => ({ cond: f(w.cond), result: f(w.result) })), otherwise: f(e.otherwise) };
     case 'nullif': case 'distinct': return { ...e, left: f(e.left), right: f(e.right) };
@@ -440,7 +450,12 @@ export function figureName(n: Node): string {
     }
     return '?column?';
   }
-  if ('A_Indirection' in n) return figureName(n.A_Indirection.arg!);
+  if ('A_Indirection' in n) {
+    const ind = n.A_Indirection.indirection ?? [];
+    const last = ind[ind.length - 1];
+    if (last && 'String' in last) return last.String.sval ?? '?column?';
+    return figureName(n.A_Indirection.arg!);
+  }
   if ('CollateClause' in n) return figureName(n.CollateClause.arg!);
   if ('GroupingFunc' in n) return 'grouping';
   return '?column?';

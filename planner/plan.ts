@@ -19,6 +19,14 @@ export interface SortKey {
   readonly nullsFirst: boolean;
 }
 
+export interface SrfCall {
+  readonly fn: SetFunction;
+  readonly args: readonly Expr[];
+  /** the SRF's output columns; one column yields its value, several a record */
+  readonly outputs: number;
+  readonly type: SqlType;
+}
+
 export interface AggCall {
   readonly agg: AggregateFunction;
   readonly args: readonly Expr[];
@@ -84,6 +92,8 @@ export type Plan =
   | { readonly kind: 'cteScan'; readonly cte: CteDef; readonly columns: readonly PlanColumn[] }
   /** WITH RECURSIVE: base, then iterate `step` (which reads the working table via cteScan of `cte`) */
   | { readonly kind: 'recursiveUnion'; readonly cte: CteDef; readonly base: Plan; readonly step: Plan; readonly all: boolean; readonly columns: readonly PlanColumn[] }
+  /** set-returning functions of a SELECT list: input columns, then one column per call (lockstep, PostgreSQL 10+) */
+  | { readonly kind: 'projectSet'; readonly input: Plan; readonly calls: readonly SrfCall[]; readonly columns: readonly PlanColumn[] }
   /** one row with no columns (SELECT without FROM) */
   | { readonly kind: 'single'; readonly columns: readonly PlanColumn[] };
 

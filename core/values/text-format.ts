@@ -28,6 +28,7 @@ export function formatText(type: SqlType, d: Datum, s: ValueSettings): string {
     case 'interval': return formatInterval(d as Interval, s.intervalStyle);
     case 'jsonb': return jsonToText((d as Jsonb).value);
     case 'void': return '';
+    case 'record': return formatRecord(type, d as readonly Datum[], s);
     default:
       if (typeof d === 'string') return d;
       throw new SqlError(SqlState.FeatureNotSupported, `cannot output values of type ${type.name}`);
@@ -468,4 +469,17 @@ function isEmptyNested(arr: readonly Datum[]): boolean {
   const first = arr[0];
   if (!Array.isArray(first)) return arr.length === 0;
   return (first as readonly Datum[]).length === 0 || isEmptyNested(first as readonly Datum[]);
+}
+
+/** record_out: (a,b) with fields quoted when empty or holding "(),\\ or whitespace; NULL is empty. */
+function formatRecord(type: SqlType, d: readonly Datum[], s: ValueSettings): string {
+  const fields = type.kind === 'scalar' ? type.fields : undefined;
+  const parts = d.map((v, i) => {
+    if (v === null) return '';
+    const ft = fields?.[i]?.type;
+    const text = ft ? formatText(ft, v, s) : String(v);
+    if (text === '' || /[(),"\\\s]/.test(text)) return '"' + text.replace(/(["\\])/g, '$1$1') + '"';
+    return text;
+  });
+  return '(' + parts.join(',') + ')';
 }

@@ -42,5 +42,6 @@ export function planLines(p: Plan, depth = 0): string[] {
     case 'functionScan': return line(`Function Scan on ${p.fn.name}`, []);
     case 'cteScan': return line(`CTE Scan on ${p.cte.name}`, []);
     case 'recursiveUnion': return line('Recursive Union', [p.base, p.step]);
+    case 'projectSet': return line('ProjectSet', [p.input]);
   }
 }

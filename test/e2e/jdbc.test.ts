@@ -55,11 +55,7 @@ test('JDBC driver round trip', async () => {
   ]);
 });
 
-// Known gap, tracked on the foundation issue: pgjdbc's getPrimaryKeys query uses
-// information_schema._pg_expandarray(...) in the SELECT list and a composite field access
-// ((result.KEYS).x), neither of which Eddy supports yet. test.fails runs the real check and
-// turns red as soon as it passes, so this line must then go.
-test.fails('JDBC getPrimaryKeys (known gap: set-returning functions in SELECT lists)', async () => {
+test('JDBC getPrimaryKeys', async () => {
   const { stdout } = await run('java', ['-cp', `${JAR}:${tmp}`, 'EddyJdbcTest', String(target.port), 'primary-keys'], { timeout: 110_000 });
   expect(stdout).toContain('OK metadata-primary-keys');
 });
