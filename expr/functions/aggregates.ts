@@ -159,7 +159,7 @@ function registerVariance(): void {
 // ---- registration ---------------------------------------------------------------
 
 const MINMAX_TYPES = ['int2', 'int4', 'int8', 'oid', 'float4', 'float8', 'numeric', 'text', 'bpchar', 'date', 'time',
-  'timestamp', 'timestamptz', 'interval', 'anyarray', 'bool', 'uuid', 'bytea', 'jsonb'];
+  'timestamp', 'timestamptz', 'interval', 'anyarray'];
 
 interface MinMax { v: Datum; has: boolean }
 

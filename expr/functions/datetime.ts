@@ -450,7 +450,8 @@ function parseDt(input: string, fmt: string, what: 'timestamp' | 'date'): { loca
     skipSpaces();
     const m = new RegExp(`^[+-]?\\d{1,${maxLen}}`).exec(input.slice(pos));
     if (!m) {
-      throw bad(`invalid value "${input.slice(pos, pos + maxLen)}" for "${name}"`);
+      throw new SqlError(SqlState.InvalidDatetimeFormat, `invalid value "${input.slice(pos, pos + maxLen)}" for "${name}"`,
+        { detail: 'Value must be an integer.' });
     }
     pos += m[0].length;
     return Number(m[0]);

@@ -364,11 +364,13 @@ function buildObjectArgsCheck(n: number, name: string): void {
       { hint: `The arguments of ${name}() must consist of alternating keys and values.` });
   }
 }
-function keyText(t: SqlType, d: Datum, s: ValueSettings, pos: number): string {
+/** object keys print like their JSON text, so true becomes "true" */
+function keyText(t: SqlType, d: Datum, s: ValueSettings, pos: number, jsonb: boolean): string {
   if (d === null) {
-    throw new SqlError(SqlState.NullValueNotAllowed, `null value not allowed for object key`);
+    if (jsonb) throw new SqlError(SqlState.InvalidParameterValue, `argument ${pos + 1}: key must not be null`);
+    throw new SqlError(SqlState.InvalidParameterValue, `argument ${pos + 1} cannot be null`, { hint: 'Object keys should be text.' });
   }
-  void pos;
+  if (t.kind === 'scalar' && t.name === 'bool') return d ? 'true' : 'false';
   return datumToText(t, d, s);
 }
 
@@ -390,11 +392,11 @@ export function registerJson(): void {
   fn('json_build_object(variadic any) -> json', () => null, {
     strict: false, volatility: 'stable',
     bind: (types) => {
-      buildObjectArgsCheck(types.length, 'json_build_object');
       return (a, c) => {
+        buildObjectArgsCheck(types.length, 'json_build_object');
         const parts: string[] = [];
         for (let i = 0; i < a.length; i += 2) {
-          parts.push(quoteJsonString(keyText(types[i]!, a[i]!, c.settings, i)) + ' : ' + toJsonText(types[i + 1]!, a[i + 1]!, c.settings));
+          parts.push(quoteJsonString(keyText(types[i]!, a[i]!, c.settings, i, false)) + ' : ' + toJsonText(types[i + 1]!, a[i + 1]!, c.settings));
         }
         return '{' + parts.join(', ') + '}';
       };
@@ -403,11 +405,11 @@ export function registerJson(): void {
   fn('jsonb_build_object(variadic any) -> jsonb', () => null, {
     strict: false, volatility: 'stable',
     bind: (types) => {
-      buildObjectArgsCheck(types.length, 'jsonb_build_object');
       return (a, c) => {
+        buildObjectArgsCheck(types.length, 'jsonb_build_object');
         const entries: [string, JsonValue][] = [];
         for (let i = 0; i < a.length; i += 2) {
-          entries.push([keyText(types[i]!, a[i]!, c.settings, i), toJsonValue(types[i + 1]!, a[i + 1]!, c.settings)]);
+          entries.push([keyText(types[i]!, a[i]!, c.settings, i, true), toJsonValue(types[i + 1]!, a[i + 1]!, c.settings)]);
         }
         return jb(jsonObject(entries));
       };
