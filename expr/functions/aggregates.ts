@@ -2,7 +2,7 @@
 // by step()/retract() (which also return them), so per-row work allocates nothing for the
 // common numeric aggregates.
 import type { Datum, DatumArray } from '../../core/datum.js';
-import { T, arrayOf, type SqlType, type ScalarType } from '../../core/types.js';
+import { T, type SqlType } from '../../core/types.js';
 import { SqlError, SqlState } from '../../core/errors.js';
 import { Numeric } from '../../core/values/numeric.js';
 import { Interval } from '../../core/values/interval.js';
@@ -438,5 +438,4 @@ export function registerAggregates(): void {
   jsonObjAgg('jsonb_object_agg', true);
 
   registerVariance();
-  void arrayOf; void (null as unknown as ScalarType);
 }

@@ -93,7 +93,6 @@ export function registerArithmetic(): void {
   op('@(int4) -> int4', (a) => chk4(Math.abs(a[0] as number)));
   op('@(int8) -> int8', (a) => { const x = a[0] as bigint; return chk8(x < 0n ? -x : x); });
   for (const t of ['int2', 'int4'] as const) {
-    const chk = t === 'int4' ? chk4 : chk2;
     op(`&(${t}, ${t}) -> ${t}`, (a) => (a[0] as number) & (a[1] as number));
     op(`|(${t}, ${t}) -> ${t}`, (a) => (a[0] as number) | (a[1] as number));
     op(`#(${t}, ${t}) -> ${t}`, (a) => (a[0] as number) ^ (a[1] as number));
@@ -103,7 +102,6 @@ export function registerArithmetic(): void {
       ? (a) => (a[0] as number) << (a[1] as number)
       : (a) => ((((a[0] as number) << (a[1] as number)) << 16) >> 16));
     op(`>>(${t}, int4) -> ${t}`, (a) => (a[0] as number) >> (a[1] as number));
-    void chk;
   }
   op('&(int8, int8) -> int8', (a) => (a[0] as bigint) & (a[1] as bigint));
   op('|(int8, int8) -> int8', (a) => (a[0] as bigint) | (a[1] as bigint));
@@ -126,20 +124,19 @@ export function registerArithmetic(): void {
     op(`*(${l}, ${r}) -> float8`, (a) => f8mul(a[0] as number, a[1] as number));
     op(`/(${l}, ${r}) -> float8`, (a) => f8div(a[0] as number, a[1] as number));
   }
-  const f4 = (x: number, y: number, r: number, infOk: boolean, zeroOk: boolean): number => {
+  const f4 = (r: number, infOk: boolean, zeroOk: boolean): number => {
     const v = Math.fround(r);
-    void x; void y;
     if (isInf(v) && !infOk) throw floatOverflow();
     if (v === 0 && !zeroOk) throw floatUnderflow();
     return v;
   };
-  op('+(float4, float4) -> float4', (a) => { const x = a[0] as number, y = a[1] as number; return f4(x, y, x + y, isInf(x) || isInf(y), true); });
-  op('-(float4, float4) -> float4', (a) => { const x = a[0] as number, y = a[1] as number; return f4(x, y, x - y, isInf(x) || isInf(y), true); });
-  op('*(float4, float4) -> float4', (a) => { const x = a[0] as number, y = a[1] as number; return f4(x, y, x * y, isInf(x) || isInf(y), x === 0 || y === 0); });
+  op('+(float4, float4) -> float4', (a) => { const x = a[0] as number, y = a[1] as number; return f4(x + y, isInf(x) || isInf(y), true); });
+  op('-(float4, float4) -> float4', (a) => { const x = a[0] as number, y = a[1] as number; return f4(x - y, isInf(x) || isInf(y), true); });
+  op('*(float4, float4) -> float4', (a) => { const x = a[0] as number, y = a[1] as number; return f4(x * y, isInf(x) || isInf(y), x === 0 || y === 0); });
   op('/(float4, float4) -> float4', (a) => {
     const x = a[0] as number, y = a[1] as number;
     if (y === 0 && !Number.isNaN(x)) throw divByZero();
-    return f4(x, y, x / y, isInf(x), x === 0 || isInf(y));
+    return f4(x / y, isInf(x), x === 0 || isInf(y));
   });
   op('-(float4) -> float4', (a) => -(a[0] as number));
   op('-(float8) -> float8', (a) => -(a[0] as number));
@@ -159,4 +156,3 @@ export function registerArithmetic(): void {
   op('@(numeric) -> numeric', (a) => (a[0] as Numeric).abs());
 }
 
-export { Numeric };

@@ -2,7 +2,7 @@
 // (min/max aggregates, arrays, greatest/least). Common types get inline comparators so
 // the hot path avoids type dispatch; the rest defer to compareDatums (core/values/io.ts).
 import type { Datum, DatumArray } from '../../core/datum.js';
-import { T, type SqlType, type ScalarTypeName } from '../../core/types.js';
+import type { SqlType, ScalarTypeName } from '../../core/types.js';
 import type { Numeric } from '../../core/values/numeric.js';
 import type { Interval } from '../../core/values/interval.js';
 import { compareCodePoints, compareJson, type Jsonb } from '../../core/values/json.js';
@@ -116,5 +116,4 @@ export function registerComparison(): void {
   registerSet('float8', 'float4', cmpNum);
   registerSet('anyarray', 'anyarray', (a, b) => compareArrays(a as DatumArray, b as DatumArray, cmpText),
     (types) => comparatorFor(types[0]!));
-  void T;
 }

@@ -546,7 +546,6 @@ function parseDt(input: string, fmt: string, what: 'timestamp' | 'date'): { loca
   if (hh > 24 || mi > 59 || ss > 60) {
     throw new SqlError(SqlState.DatetimeFieldOverflow, `date/time field value out of range: "${input}"`);
   }
-  void what;
   return { local: makeTimestamp(y, mo, d, hh, mi, ss, us), tzOff };
 }
 

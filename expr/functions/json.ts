@@ -5,15 +5,14 @@ import type { Datum, DatumArray } from '../../core/datum.js';
 import type { SqlType } from '../../core/types.js';
 import { SqlError, SqlState } from '../../core/errors.js';
 import { Numeric } from '../../core/values/numeric.js';
-import type { Interval } from '../../core/values/interval.js';
 import type { ValueSettings } from '../../core/values/settings.js';
 import {
-  Jsonb, jsonObject, parseJson, quoteJsonString, jsonToText, jsonTypeof, jsonbContains, jsonEquals,
+  Jsonb, jsonObject, parseJson, quoteJsonString, jsonToText, jsonTypeof, jsonbContains,
   type JsonValue, type JsonObject,
 } from '../../core/values/json.js';
 import { splitTimestamp, utcToLocal, zoneOffsetMicros, formatOffset } from '../../core/values/datetime.js';
 import { formatText } from '../../core/values/io.js';
-import { fn, op, ANY } from './define.js';
+import { fn, op } from './define.js';
 import { datumToText } from './text-util.js';
 
 const jv = (d: Datum): JsonValue => (d as Jsonb).value;
@@ -516,8 +515,6 @@ export function registerJson(): void {
   fn('json_strip_nulls(json) -> json', (a) => toJsonTextFromValue(stripNullsOrdered(txt(a[0]!))));
   fn('jsonb_exists(jsonb, text) -> bool', (a) => keyExists(jv(a[0]!), txt(a[1]!)));
   fn('jsonb_contains(jsonb, jsonb) -> bool', (a) => jsonbContains(jv(a[0]!), jv(a[1]!)));
-  void jsonEquals; void ANY;
-  void (null as unknown as Interval);
 }
 
 function jsonbInsert(target: JsonValue, path: DatumArray, nv: JsonValue, after: boolean): JsonValue {

@@ -77,7 +77,6 @@ function* unnestRows(a: DatumArray): Rows {
 function jsonbElems(v: JsonValue, fname: string): JsonValue[] {
   if (Array.isArray(v)) return v;
   if (v instanceof Map) throw new SqlError(SqlState.InvalidParameterValue, `cannot extract elements from an object`);
-  void fname;
   throw new SqlError(SqlState.InvalidParameterValue, 'cannot extract elements from a scalar');
 }
 function jsonbEntries(v: JsonValue, fname: string): [string, JsonValue][] {
