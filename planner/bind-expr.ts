@@ -238,6 +238,8 @@ function regLookup(kind: 'regclass' | 'regtype' | 'regnamespace' | 'regproc', te
       if (rel) return rel.oid;
       const idx = env.catalog.findIndex(schema, name, env.searchPath);
       if (idx) return idx.index.oid;
+      const seq = env.catalog.findSequence(schema, name, env.searchPath);
+      if (seq) return seq.oid;
       const sys = systemTableOid(schema, name);
       if (sys !== undefined) return sys;
       throw new SqlError(SqlState.UndefinedTable, `relation "${t}" does not exist`, pos(location));

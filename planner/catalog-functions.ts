@@ -3,6 +3,7 @@
 // statement with the catalog snapshot the statement sees.
 import { T, typeFromOid, type SqlType } from '../core/types.js';
 import type { Datum } from '../core/datum.js';
+import { SqlError, SqlState } from '../core/errors.js';
 import type { Expr } from '../expr/ir.js';
 import type { ScalarFunction } from '../expr/functions/registry.js';
 import { formatTypeWithMod } from './type-names.js';
@@ -76,6 +77,25 @@ export function catalogFunction(name: string, args: readonly Expr[], env: BindEn
     case 'pg_is_other_temp_schema': case 'pg_relation_is_publishable': return make([T.oid], T.bool, () => false);
     case 'pg_my_temp_schema': return { kind: 'const', value: 0, type: T.oid };
     case 'pg_backend_pid': return { kind: 'const', value: env.processId, type: T.int4 };
+    case 'nextval': case 'currval': case 'setval': {
+      if (n < 1 || n > 3) return null;
+      const seqOid = (d: Datum): number => {
+        if (typeof d === 'number') return d;
+        const parts = String(d).split('.').map((p) => p.replace(/^"(.*)"$/, '$1'));
+        const q = c.findSequence(parts.length > 1 ? parts[0]! : null, parts[parts.length - 1]!, env.searchPath);
+        if (!q) throw new SqlError(SqlState.UndefinedTable, `relation "${String(d)}" does not exist`);
+        return q.oid;
+      };
+      const first = args[0]!.type.kind === 'scalar' && args[0]!.type.name === 'regclass' ? T.regclass : T.text;
+      const ops = env.sequences;
+      const f: ScalarFunction = {
+        name, argTypes: n === 1 ? [first] : n === 2 ? [first, T.int8] : [first, T.int8, T.bool], returnType: T.int8, strict: true, volatility: 'volatile',
+        impl: (a) => name === 'nextval' ? ops.next(seqOid(a[0]!)) : name === 'currval' ? ops.current(seqOid(a[0]!))
+          : ops.set(seqOid(a[0]!), a[1] as bigint, n === 3 ? a[2] === true : true),
+      };
+      const coerced = args.map((x, i) => resolveUnknown(coerce(x, f.argTypes[i]!, 'implicit', env), env));
+      return { kind: 'call', fn: f, args: coerced, type: T.int8 };
+    }
     default: return null;
   }
 }

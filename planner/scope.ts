@@ -43,6 +43,14 @@ export interface BindEnv {
   getSetting(name: string): string;
   /** server start, ms since 1970 */
   readonly startTime: number;
+  /** sequence operations (nextval/currval/setval), by sequence oid */
+  readonly sequences: SequenceOps;
+}
+
+export interface SequenceOps {
+  next(oid: number): bigint;
+  current(oid: number): bigint;
+  set(oid: number, value: bigint, called: boolean): bigint;
 }
 
 export class Scope {

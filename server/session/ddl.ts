@@ -227,7 +227,7 @@ function createTable(s: CreateStmt, draft: Draft, schema: string, existing: Rela
       const seqName = uniqueName(draft.names(schema), `${name}_${cname}_seq`);
       const seq: SequenceDef = { oid: draft.oid(), schema, name: seqName, start: 1, increment: 1, ownedBy: { relation: oid, column: cname } };
       draft.data.sequences.push(seq);
-      defaultSql = `nextval('${schema}.${seqName}')`;
+      defaultSql = `nextval('${schema === 'public' ? '' : schema + '.'}${seqName}'::regclass)`;
       notNull = true;
     }
     for (const c of cd.constraints ?? []) {
@@ -245,7 +245,7 @@ function createTable(s: CreateStmt, draft: Draft, schema: string, existing: Rela
         case 'CONSTR_IDENTITY': {
           const seqName = uniqueName(draft.names(schema), `${name}_${cname}_seq`);
           draft.data.sequences.push({ oid: draft.oid(), schema, name: seqName, start: 1, increment: 1, ownedBy: { relation: oid, column: cname } });
-          defaultSql = `nextval('${schema}.${seqName}')`;
+          defaultSql = `nextval('${schema === 'public' ? '' : schema + '.'}${seqName}'::regclass)`;
           notNull = true;
           break;
         }

@@ -36,6 +36,42 @@ export class Engine implements SessionFactory {
     return new Engine(new Store(options.dataDir), options);
   }
 
+  private readonly seqValues = new Map<number, { value: bigint; called: boolean }>();
+
+  /** Sequences are not transactional (as in PostgreSQL); their values persist with the next commit. */
+  readonly sequences = {
+    next: (oid: number): bigint => {
+      const st = this.seqState(oid);
+      const q = this.catalog.sequences().find((x) => x.oid === oid)!;
+      st.value = st.called ? st.value + BigInt(q.increment) : st.value;
+      st.called = true;
+      return st.value;
+    },
+    current: (oid: number): bigint => {
+      const st = this.seqState(oid);
+      if (!st.called) throw new SqlError('55000', 'currval of sequence is not yet defined in this session');
+      return st.value;
+    },
+    set: (oid: number, value: bigint, called: boolean): bigint => {
+      const st = this.seqState(oid);
+      st.value = value;
+      st.called = called;
+      return value;
+    },
+  };
+
+  private seqState(oid: number): { value: bigint; called: boolean } {
+    let st = this.seqValues.get(oid);
+    if (!st) {
+      const q = this.catalog.sequences().find((x) => x.oid === oid);
+      if (!q) throw new SqlError(SqlState.UndefinedTable, `sequence with OID ${oid} does not exist`);
+      const stored = this.store.counter('seq:' + oid);
+      st = stored === undefined ? { value: BigInt(q.start), called: false } : { value: BigInt(stored), called: true };
+      this.seqValues.set(oid, st);
+    }
+    return st;
+  }
+
   rowIdAllocator(): () => bigint {
     return () => ++this.nextRowId;
   }
@@ -64,6 +100,7 @@ export class Engine implements SessionFactory {
     const rows = layer.writes((r) => this.storedRel(r));
     if (rows.length === 0 && catalog === null && clear.length === 0) return;
     const counters = new Map<string, number>([['rowid', Number(this.nextRowId)]]);
+    for (const [oid, st] of this.seqValues) if (st.called) counters.set('seq:' + oid, Number(st.value));
     await this.store.commit({
       rows, ...(catalog ? { catalog } : {}), clearRelations: clear.map((r) => this.storedRel(r)), counters,
     });

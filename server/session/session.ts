@@ -106,7 +106,7 @@ export class SqlSession implements Session {
       catalog, searchPath: this.settings.searchPath(this.user), settings: this.valueSettings(), params,
       user: this.user, database: this.database, processId: this.processId,
       findVirtual: (schema, name) => findSystemTable(schema, name), viewDepth: 0,
-      getSetting: (name) => this.settings.get(name), startTime: this.engine.startTime,
+      getSetting: (name) => this.settings.get(name), startTime: this.engine.startTime, sequences: this.engine.sequences,
     };
   }
 
