@@ -86,3 +86,14 @@ describe('datetime functions', () => {
     expect(callFn('now', [], [])).toBe(ctx.txnTimestamp);
   });
 });
+
+describe('to_char sign patterns', () => {
+  it('PL, SG, MI like PostgreSQL', () => {
+    const n = (s: string): Numeric => Numeric.fromString(s);
+    const cases: [string, string, string][] = [
+      ['123', 'PL999', '+ 123'], ['-123', 'PL999', ' -123'], ['123', '999PL', ' 123+'], ['-123', '999PL', '-123 '],
+      ['123', 'SG999', '+123'], ['-123', 'SG999', '-123'], ['123', 'MI999', ' 123'], ['123', '999MI', '123 '],
+    ];
+    for (const [v, f, want] of cases) expect([v, f, callFn('to_char', [T.numeric, T.text], [n(v), f])]).toEqual([v, f, want]);
+  });
+});

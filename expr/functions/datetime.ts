@@ -562,11 +562,11 @@ export function toCharNumber(value: Numeric, fmt: string): string {
     const c = upper[i]!;
     if (c === '9' || c === '0') { if (seenPoint) fracDigits++; else intDigits++; }
     else if (c === '.' || c === 'D') seenPoint = true;
+    else if (upper.startsWith('SG', i)) { hasSG = true; i++; }
     else if (c === 'S') hasS = true;
     else if (upper.startsWith('MI', i)) { hasMI = true; i++; }
     else if (upper.startsWith('PR', i)) { hasPR = true; i++; }
     else if (upper.startsWith('PL', i)) { hasPL = true; i++; }
-    else if (upper.startsWith('SG', i)) { hasSG = true; i++; }
     else if (upper.startsWith('TH', i)) { th = fmt.slice(i, i + 2); i++; }
     else if (upper.startsWith('FM', i)) i++;
   }
@@ -593,7 +593,8 @@ export function toCharNumber(value: Numeric, fmt: string): string {
   const firstDigit = upper.search(/[90.D]/);
   const leadingS = hasS && upper.indexOf('S') < firstDigit;
   const signChar = leadingS ? (neg ? '-' : '+') : neg ? '-' : (fm ? '' : ' ');
-  let signPlaced = (hasS && !leadingS) || hasMI || hasPR || hasPL || hasSG;
+  // PL prints its own '+' but keeps the usual sign slot (PG: PL999 → '+ 123')
+  let signPlaced = (hasS && !leadingS) || hasMI || hasPR || hasSG;
   const placeSign = (): void => {
     if (!signPlaced) { out += signChar; signPlaced = true; }
   };
@@ -627,13 +628,16 @@ export function toCharNumber(value: Numeric, fmt: string): string {
     } else if (c === ',' || c === 'G') {
       if (started) out += ',';
       else if (!fm) out += ' ';
+    } else if (upper.startsWith('SG', i)) {
+      out += neg ? '-' : '+';
+      i++;
     } else if (c === 'S') {
       if (!leadingS) out += neg ? '-' : '+';
     } else if (upper.startsWith('MI', i)) {
       out += neg ? '-' : (fm ? '' : ' ');
       i++;
     } else if (upper.startsWith('PL', i)) {
-      out += neg ? '' : '+';
+      out += neg ? ' ' : '+';
       i++;
     } else if (upper.startsWith('SG', i)) {
       out += neg ? '-' : '+';
