@@ -108,15 +108,21 @@ export function tryCommonType(types: readonly SqlType[]): SqlType | undefined {
     if (!p) { p = t; continue; }
     if (sameType(p, t)) { if (p.typmod !== t.typmod) allSameMod = false; continue; }
     if (typeCategory(p) !== typeCategory(t)) {
-      // arrays of different element types: PostgreSQL compares them as category A
       return undefined;
     }
     if (!isPreferredType(p) && canCoerce(p, t, 'implicit') && !canCoerce(t, p, 'implicit')) p = t;
   }
   if (!p) return T.text;
-  if (!allSameMod) p = p.kind === 'array' ? arrayOf(p.elem) : stripMod(p);
+  if (!allSameMod || !sameTypmods(types, p)) p = stripMod(p);
   for (const t of types) if (!canCoerce(t, p, 'implicit')) return undefined;
   return p;
+}
+
+/** select_common_typmod: the typmod survives only if every input already has the common type and that typmod */
+function sameTypmods(types: readonly SqlType[], p: SqlType): boolean {
+  if (p.typmod === -1) return true;
+  for (const t of types) if (!sameType(t, p) || t.typmod !== p.typmod) return false;
+  return true;
 }
 
 function stripMod(t: SqlType): SqlType {
@@ -139,7 +145,7 @@ export function commonType(types: readonly SqlType[], construct: string): SqlTyp
     if (!isPreferredType(p) && canCoerce(p, t, 'implicit') && !canCoerce(t, p, 'implicit')) p = t;
   }
   if (!p) return T.text;
-  if (!allSameMod) p = stripMod(p);
+  if (!allSameMod || !sameTypmods(types, p)) p = stripMod(p);
   for (const t of types) {
     if (!canCoerce(t, p, 'implicit')) {
       throw new SqlError(SqlState.CannotCoerce,

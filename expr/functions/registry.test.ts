@@ -70,3 +70,12 @@ describe('coercion', () => {
     expect(code(() => commonType([T.int4, T.text], 'UNION'))).toBe('42804 UNION types integer and text cannot be matched');
   });
 });
+
+describe('common typmod', () => {
+  it('keeps a typmod only when every input has it', () => {
+    const n102 = { kind: 'scalar', name: 'numeric', typmod: (10 << 16 | 2) + 4 } as const;
+    expect(commonType([n102, n102], 'CASE')).toEqual(n102);
+    expect(commonType([n102, T.int4], 'GREATEST').typmod).toBe(-1);
+    expect(commonType([n102, T.unknown], 'COALESCE').typmod).toBe(-1);
+  });
+});
