@@ -99,3 +99,23 @@ describe('string functions', () => {
     expect(resolveOperator('=', arrayOf(i), arrayOf(i)).returnType).toEqual(T.bool);
   });
 });
+
+describe('PG 15 regexp functions and to_number', () => {
+  it('match PostgreSQL', () => {
+    expect(callFn('regexp_substr', [t, t], ['abc123def456', '\\d+'])).toBe('123');
+    expect(callFn('regexp_substr', [t, t, i, i], ['abc123def456', '\\d+', 1, 2])).toBe('456');
+    expect(callFn('regexp_instr', [t, t], ['abc123', '\\d'])).toBe(4);
+    expect(callFn('regexp_count', [t, t, i], ['aaa', 'a', 2])).toBe(2);
+    expect(callFn('regexp_replace', [t, t, t, i], ['aaa', 'a', 'b', 2])).toBe('aba');
+    expect(callFn('regexp_replace', [t, t, t, i, i], ['aaaa', 'a', 'b', 1, 3])).toBe('aaba');
+    expect(callFn('regexp_substr', [t, t, i, i, t], ['ABC', 'b', 1, 1, 'i'])).toBe('B');
+    expect(callFn('regexp_substr', [t, t, i, i, t, i], ['abc', '(b)(c)', 1, 1, '', 2])).toBe('c');
+    const tn = (s: string, f: string): string => String(callFn('to_number', [t, t], [s, f]));
+    expect(tn('12,454.8-', '99G999D9S')).toBe('-12454.8');
+    expect(tn('12.3456', '99.99')).toBe('12.34');
+    expect(tn('-34,338,492', '99G999G999')).toBe('-34338492');
+    expect(tn('1 2 3', '999')).toBe('123');
+    expect(tn('123', '9')).toBe('1');
+    expect(tn('5.5', '9')).toBe('5');
+  });
+});

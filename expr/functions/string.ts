@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { Datum } from '../../core/datum.js';
 import { SqlError, SqlState } from '../../core/errors.js';
+import { Numeric } from '../../core/values/numeric.js';
 import { DEFAULT_VALUE_SETTINGS, type ValueSettings } from '../../core/values/settings.js';
 import { castDatum } from '../../core/values/io.js';
 import { T, type SqlType } from '../../core/types.js';
@@ -260,6 +261,114 @@ export function regexpSplit(s: string, pat: string, flags: string): string[] {
   }
   if (!(charSplit && last >= s.length)) out.push(s.slice(last));
   return out;
+}
+
+
+// ---- PG 15 regexp_substr / regexp_instr / regexp_count / positional regexp_replace ----------
+
+/** all matches of pat in s starting at 1-based character position start */
+function regexMatches(s: string, pat: string, flags: string, start: number): RegExpExecArray[] {
+  if (start < 1) throw new SqlError(SqlState.InvalidParameterValue, `invalid value for parameter "start": ${start}`);
+  const re = posixRegex(pat, flags.replace(/g/g, ''), true);
+  const from = hasSurrogates(s) ? chars(s).slice(0, start - 1).join('').length : start - 1;
+  re.lastIndex = from;
+  const out: RegExpExecArray[] = [];
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(s)) !== null) {
+    out.push(m);
+    if (m[0].length === 0) re.lastIndex++;
+  }
+  return out;
+}
+function checkN(n: number, what: string): void {
+  if (n <= 0) throw new SqlError(SqlState.InvalidParameterValue, `invalid value for parameter "${what}": ${n}`);
+}
+function cpIndex(s: string, unitIdx: number): number {
+  return hasSurrogates(s) ? charLength(s.slice(0, unitIdx)) : unitIdx;
+}
+export function regexpSubstr(s: string, pat: string, start = 1, n = 1, flags = '', sub = 0): Datum {
+  checkN(n, 'n');
+  if (sub < 0) throw new SqlError(SqlState.InvalidParameterValue, `invalid value for parameter "subexpr": ${sub}`);
+  const m = regexMatches(s, pat, flags, start)[n - 1];
+  if (!m) return null;
+  if (sub >= m.length) return null;
+  return m[sub] ?? null;
+}
+export function regexpInstr(s: string, pat: string, start = 1, n = 1, endOption = 0, flags = '', sub = 0): number {
+  checkN(n, 'n');
+  const m = regexMatches(s, pat, flags, start)[n - 1];
+  if (!m || sub >= m.length) return 0;
+  let idx = m.index;
+  let text = m[0];
+  if (sub > 0) {
+    const g = m[sub];
+    if (g === undefined) return 0;
+    // approximate the group's offset by searching inside the whole match
+    idx = m.index + m[0].indexOf(g);
+    text = g;
+  }
+  return cpIndex(s, endOption ? idx + text.length : idx) + 1;
+}
+export function regexpReplaceN(s: string, pat: string, rep: string, start: number, n: number, flags: string): string {
+  const all = regexMatches(s, pat, flags, start);
+  const global = n === 0 || flags.includes('g');
+  const chosen = global ? all : all.slice(n - 1, n);
+  if (!chosen.length) return s;
+  const jsRep = jsReplacement(rep);
+  let out = '';
+  let last = 0;
+  for (const m of chosen) {
+    out += s.slice(last, m.index);
+    const single = posixRegex(pat, flags.replace(/g/g, ''));
+    out += m[0].replace(single, jsRep);
+    last = m.index + m[0].length;
+  }
+  return out + s.slice(last);
+}
+
+/** to_number(text, format): digits are read per 9/0, with separators, decimal point and signs */
+export function toNumber(input: string, fmt: string): Numeric {
+  const f = fmt.toUpperCase();
+  let pos = 0;
+  let neg = false;
+  let digits = '';
+  let frac = '';
+  let inFrac = false;
+  const skipSpaces = (): void => { while (input[pos] === ' ') pos++; };
+  for (let i = 0; i < f.length; i++) {
+    const c = f[i]!;
+    if (f.startsWith('FM', i)) { i++; continue; }
+    if (c === '9' || c === '0') {
+      skipSpaces();
+      if ((input[pos] === '-' || input[pos] === '+') && !digits && !inFrac) { neg = input[pos] === '-'; pos++; }
+      if (input[pos] === '<' && !digits) { neg = true; pos++; }
+      if (input[pos] !== undefined && input[pos]! >= '0' && input[pos]! <= '9') {
+        if (inFrac) frac += input[pos]; else digits += input[pos];
+        pos++;
+      }
+    } else if (c === '.' || c === 'D') {
+      if (input[pos] === '.') pos++;
+      inFrac = true;
+    } else if (c === ',' || c === 'G') {
+      if (input[pos] === ',') pos++;
+    } else if (f.startsWith('SG', i) || f.startsWith('PL', i) || f.startsWith('MI', i)) {
+      if (input[pos] === '-' || input[pos] === '+') { neg = input[pos] === '-'; pos++; }
+      i++;
+    } else if (c === 'S') {
+      if (input[pos] === '-' || input[pos] === '+') { neg = input[pos] === '-'; pos++; }
+    } else if (f.startsWith('PR', i)) {
+      if (input[pos] === '>') { neg = true; pos++; }
+      i++;
+    } else if (c === 'L' || c === '$') {
+      if (input[pos] !== undefined && !/[0-9]/.test(input[pos]!)) pos++;
+    } else {
+      pos++;
+    }
+  }
+  if (!digits && !frac) {
+    throw new SqlError(SqlState.InvalidTextRepresentation, `invalid input syntax for type numeric: " "`);
+  }
+  return Numeric.fromString((neg ? '-' : '') + (digits || '0') + (frac ? '.' + frac : ''));
 }
 
 // ---- helpers ------------------------------------------------------------------
@@ -594,6 +703,32 @@ export function registerString(): void {
   fn('regexp_like(text, text) -> bool', (a) => posixRegex(str(a[1]!), '').test(str(a[0]!)));
   fn('regexp_like(text, text, text) -> bool', (a) => posixRegex(str(a[1]!), str(a[2]!)).test(str(a[0]!)));
   fn('regexp_count(text, text) -> int4', (a) => str(a[0]!).match(posixRegex(str(a[1]!), '', true))?.length ?? 0);
+  fn('regexp_substr(text, text) -> text', (a) => regexpSubstr(str(a[0]!), str(a[1]!)));
+  fn('regexp_substr(text, text, int4) -> text', (a) => regexpSubstr(str(a[0]!), str(a[1]!), int(a[2]!)));
+  fn('regexp_substr(text, text, int4, int4) -> text', (a) => regexpSubstr(str(a[0]!), str(a[1]!), int(a[2]!), int(a[3]!)));
+  fn('regexp_substr(text, text, int4, int4, text) -> text', (a) => regexpSubstr(str(a[0]!), str(a[1]!), int(a[2]!), int(a[3]!), str(a[4]!)));
+  fn('regexp_substr(text, text, int4, int4, text, int4) -> text', (a) =>
+    regexpSubstr(str(a[0]!), str(a[1]!), int(a[2]!), int(a[3]!), str(a[4]!), int(a[5]!)));
+  fn('regexp_instr(text, text) -> int4', (a) => regexpInstr(str(a[0]!), str(a[1]!)));
+  fn('regexp_instr(text, text, int4) -> int4', (a) => regexpInstr(str(a[0]!), str(a[1]!), int(a[2]!)));
+  fn('regexp_instr(text, text, int4, int4) -> int4', (a) => regexpInstr(str(a[0]!), str(a[1]!), int(a[2]!), int(a[3]!)));
+  fn('regexp_instr(text, text, int4, int4, int4) -> int4', (a) => regexpInstr(str(a[0]!), str(a[1]!), int(a[2]!), int(a[3]!), int(a[4]!)));
+  fn('regexp_instr(text, text, int4, int4, int4, text) -> int4', (a) =>
+    regexpInstr(str(a[0]!), str(a[1]!), int(a[2]!), int(a[3]!), int(a[4]!), str(a[5]!)));
+  fn('regexp_instr(text, text, int4, int4, int4, text, int4) -> int4', (a) =>
+    regexpInstr(str(a[0]!), str(a[1]!), int(a[2]!), int(a[3]!), int(a[4]!), str(a[5]!), int(a[6]!)));
+  fn('regexp_count(text, text, int4) -> int4', (a) => regexMatches(str(a[0]!), str(a[1]!), '', int(a[2]!)).length);
+  fn('regexp_count(text, text, int4, text) -> int4', (a) => regexMatches(str(a[0]!), str(a[1]!), str(a[3]!), int(a[2]!)).length);
+  fn('regexp_replace(text, text, text, int4) -> text', (a) => regexpReplaceN(str(a[0]!), str(a[1]!), str(a[2]!), int(a[3]!), 1, ''));
+  fn('regexp_replace(text, text, text, int4, int4) -> text', (a) => regexpReplaceN(str(a[0]!), str(a[1]!), str(a[2]!), int(a[3]!), int(a[4]!), ''));
+  fn('regexp_replace(text, text, text, int4, int4, text) -> text', (a) =>
+    regexpReplaceN(str(a[0]!), str(a[1]!), str(a[2]!), int(a[3]!), int(a[4]!), str(a[5]!)));
+  fn('to_number(text, text) -> numeric', (a) => toNumber(str(a[0]!), str(a[1]!)));
+  fn('convert_from(bytea, text) -> text', (a) => new TextDecoder('utf-8').decode(a[0] as Uint8Array), { volatility: 'stable' });
+  fn('convert_to(text, text) -> bytea', (a) => utf8Bytes(str(a[0]!)), { volatility: 'stable' });
+  for (const alg of ['sha224', 'sha384', 'sha512'] as const) {
+    fn(`${alg}(bytea) -> bytea`, (a) => new Uint8Array(createHash(alg).update(a[0] as Uint8Array).digest()));
+  }
   fn('regexp_split_to_array(text, text) -> text[]', (a) => regexpSplit(str(a[0]!), str(a[1]!), ''));
   fn('regexp_split_to_array(text, text, text) -> text[]', (a) => regexpSplit(str(a[0]!), str(a[1]!), str(a[2]!)));
 
