@@ -8,7 +8,7 @@ import { Numeric } from '../../core/values/numeric.js';
 import { Interval } from '../../core/values/interval.js';
 import { Jsonb, jsonObject, quoteJsonString, type JsonValue } from '../../core/values/json.js';
 import { DEFAULT_VALUE_SETTINGS, type ValueSettings } from '../../core/values/settings.js';
-import { ANY, parseType, registerAggregate, type AggregateFunction } from './define.js';
+import { ANY, parseType, registerAggregate, type AggregateFunction, type EvalContext } from './define.js';
 import { comparatorFor } from './comparison.js';
 import { chk8 } from './arithmetic.js';
 import { numericSqrtScale } from './math.js';
@@ -23,7 +23,7 @@ interface AggDef {
   strict?: boolean;
   init: () => unknown;
   step: (s: unknown, a: readonly Datum[]) => unknown;
-  final: (s: unknown) => Datum;
+  final: (s: unknown, ctx?: EvalContext) => Datum;
   retract?: (s: unknown, a: readonly Datum[]) => unknown;
   bind?: (argTypes: readonly SqlType[], returnType: SqlType) => AggregateFunction;
   nonArray?: boolean;
@@ -47,9 +47,8 @@ function agg(d: AggDef): AggregateFunction {
 }
 
 /**
- * Settings for aggregates that format values (string_agg of non-text, json_agg of
- * timestamptz): AggregateFunction has no EvalContext, so the executor may call
- * setAggregateSettings() per session; defaults otherwise.
+ * Fallback settings for aggregates that format values (json_agg of timestamptz) when the
+ * executor calls final(state) without an EvalContext.
  */
 let aggSettings: ValueSettings = DEFAULT_VALUE_SETTINGS;
 export function setAggregateSettings(s: ValueSettings): void { aggSettings = s; }
@@ -399,11 +398,12 @@ export function registerAggregates(): void {
         (st.items ??= []).push(a[0]!);
         return st;
       },
-      final: (s) => {
+      final: (s, ctx) => {
         const items = (s as ListAgg).items;
         if (items === null) return null;
-        if (jsonb) return new Jsonb(items.map((x) => toJsonValue(type, x, aggSettings)));
-        return '[' + items.map((x) => toJsonText(type, x, aggSettings)).join(', ') + ']';
+        const st = ctx?.settings ?? aggSettings;
+        if (jsonb) return new Jsonb(items.map((x) => toJsonValue(type, x, st)));
+        return '[' + items.map((x) => toJsonText(type, x, st)).join(', ') + ']';
       },
     });
     registerAggregate({ ...mk(T.text), bind: (types) => mk(types[0]!) });
@@ -423,13 +423,14 @@ export function registerAggregates(): void {
         (st.items ??= []).push([a[0]!, a[1]!]);
         return st;
       },
-      final: (s) => {
+      final: (s, ctx) => {
         const items = (s as PairAgg).items;
         if (items === null) return null;
+        const st = ctx?.settings ?? aggSettings;
         if (jsonb) {
-          return new Jsonb(jsonObject(items.map(([k, v]) => [datumToText(kt, k, aggSettings), toJsonValue(vt, v, aggSettings)] as [string, JsonValue])));
+          return new Jsonb(jsonObject(items.map(([k, v]) => [datumToText(kt, k, st), toJsonValue(vt, v, st)] as [string, JsonValue])));
         }
-        return '{ ' + items.map(([k, v]) => quoteJsonString(datumToText(kt, k, aggSettings)) + ' : ' + toJsonText(vt, v, aggSettings)).join(', ') + ' }';
+        return '{ ' + items.map(([k, v]) => quoteJsonString(datumToText(kt, k, st)) + ' : ' + toJsonText(vt, v, st)).join(', ') + ' }';
       },
     });
     registerAggregate({ ...mk(T.text, T.text), bind: (types) => mk(types[0]!, types[1]!) });

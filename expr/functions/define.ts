@@ -58,7 +58,8 @@ export interface AggregateFunction {
   readonly strict: boolean;
   init(): unknown;
   step(state: unknown, args: readonly Datum[]): unknown;
-  final(state: unknown): Datum;
+  /** ctx is optional: aggregates that format values (json_agg of timestamptz) use its settings when given */
+  final(state: unknown, ctx?: EvalContext): Datum;
   /** optional inverse for incremental maintenance (sum, count, avg); absent for min/max */
   retract?(state: unknown, args: readonly Datum[]): unknown;
   readonly oid?: number;
