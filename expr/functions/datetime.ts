@@ -517,7 +517,14 @@ function parseDt(input: string, fmt: string, what: 'timestamp' | 'date'): { loca
       case 'AM': case 'PM': { skipSpaces(); const w = input.slice(pos, pos + 2).toUpperCase(); if (w !== 'AM' && w !== 'PM') throw bad(`invalid value "${input.slice(pos, pos + 2)}" for "${pat}"`); pm = w === 'PM'; pos += 2; break; }
       case 'A.M.': case 'P.M.': { const w = input.slice(pos, pos + 4).toUpperCase(); pm = w === 'P.M.'; pos += 4; break; }
       case 'BC': case 'AD': { const w = input.slice(pos, pos + 2).toUpperCase(); bc = w === 'BC'; pos += 2; break; }
-      case 'TZH': { const v = readInt(2, pat); tzOff = (tzOff ?? 0) + v * 3600; break; }
+      case 'TZH': {
+        const v = readInt(2, pat);
+        if (Math.abs(v) > 15) {
+          throw new SqlError(SqlState.InvalidTimeZoneDisplacementValue, `time zone displacement out of range: "${input}"`);
+        }
+        tzOff = (tzOff ?? 0) + v * 3600;
+        break;
+      }
       case 'TZM': { const v = readInt(2, pat); tzOff = (tzOff ?? 0) + (tzOff !== null && tzOff < 0 ? -v : v) * 60; break; }
       case 'J': { const v = readInt(9, pat); const dd = daysToYmd(v - 2440588); y = dd.y; mo = dd.m; d = dd.d; break; }
       case 'Q': case 'W': case 'WW': case 'IW': case 'CC': readInt(2, pat); break;

@@ -397,6 +397,14 @@ function trimChars(s: string, set: string, left: boolean, right: boolean): strin
   return a.slice(i, j).join('');
 }
 
+function trimBytes(b: Uint8Array, set: Uint8Array, left: boolean, right: boolean): Uint8Array {
+  const cs = new Set(set);
+  let i = 0, j = b.length;
+  if (left) while (i < j && cs.has(b[i]!)) i++;
+  if (right) while (j > i && cs.has(b[j - 1]!)) j--;
+  return b.slice(i, j);
+}
+
 function pad(s: string, len: number, fill: string, left: boolean): string {
   if (len <= 0) return '';
   const a = chars(s);
@@ -644,6 +652,9 @@ export function registerString(): void {
   fn('ltrim(text, text) -> text', (a) => trimChars(str(a[0]!), str(a[1]!), true, false));
   fn('rtrim(text, text) -> text', (a) => trimChars(str(a[0]!), str(a[1]!), false, true));
   fn('btrim(text, text) -> text', (a) => trimChars(str(a[0]!), str(a[1]!), true, true));
+  fn('btrim(bytea, bytea) -> bytea', (a) => trimBytes(a[0] as Uint8Array, a[1] as Uint8Array, true, true));
+  fn('ltrim(bytea, bytea) -> bytea', (a) => trimBytes(a[0] as Uint8Array, a[1] as Uint8Array, true, false));
+  fn('rtrim(bytea, bytea) -> bytea', (a) => trimBytes(a[0] as Uint8Array, a[1] as Uint8Array, false, true));
   fn('repeat(text, int4) -> text', (a) => {
     const n = int(a[1]!);
     const s = str(a[0]!);
