@@ -97,3 +97,10 @@ describe('to_char sign patterns', () => {
     for (const [v, f, want] of cases) expect([v, f, callFn('to_char', [T.numeric, T.text], [n(v), f])]).toEqual([v, f, want]);
   });
 });
+
+describe('to_char pattern case', () => {
+  it('matches patterns case-insensitively', () => {
+    expect(callFn('to_char', [T.timestamp, T.text], [ts(2006, 1, 2, 15, 4, 5, 3000), 'yyyy-mm-dd hh24:mi:ss.ms'])).toBe('2006-01-02 15:04:05.003');
+    expect(callFn('to_char', [T.timestamp, T.text], [ts(2006, 1, 2, 15, 4, 5), 'Mon mon MON Day dy'])).toBe('Jan jan JAN Monday    mon');
+  });
+});

@@ -253,6 +253,16 @@ const DT_PATTERNS = [
   'RM', 'rm', 'TZH', 'TZM', 'TZ', 'tz', 'OF', 'of',
   'Y', 'y', 'I', 'i', 'D', 'd', 'W', 'w', 'J', 'j', 'Q', 'q',
 ];
+// Patterns match case-insensitively (hh24 = HH24); the original spelling still decides the
+// capitalisation of words such as Month / MONTH / month.
+const DT_PATTERNS_UP = [...new Set(DT_PATTERNS.map((p) => p.toUpperCase()))].sort((a, b) => b.length - a.length);
+function matchPattern(fmt: string, i: number): string | undefined {
+  for (const p of DT_PATTERNS_UP) {
+    if (fmt.length - i >= p.length && fmt.slice(i, i + p.length).toUpperCase() === p) return fmt.slice(i, i + p.length);
+  }
+  return undefined;
+}
+
 
 interface DtFields {
   y: number; m: number; d: number; hh: number; mi: number; ss: number; us: number;
@@ -299,7 +309,7 @@ function formatDt(f: DtFields, fmt: string): string {
       continue;
     }
     if (fmt[i] === '\\' && i + 1 < fmt.length) { out += fmt[i + 1]; i += 2; continue; }
-    const pat = DT_PATTERNS.find((p) => fmt.startsWith(p, i));
+    const pat = matchPattern(fmt, i);
     if (!pat) { if (i < fmt.length) out += fmt[i]; i++; continue; }
     i += pat.length;
     let th: string | null = null;
@@ -313,7 +323,7 @@ function formatDt(f: DtFields, fmt: string): string {
       case 'HH12': case 'HH': num = hh12; s = pad(hh12, 2, fm); break;
       case 'MI': num = f.mi; s = pad(f.mi, 2, fm); break;
       case 'SS': num = f.ss; s = pad(f.ss, 2, fm); break;
-      case 'MS': num = Math.floor(f.us / 1000); s = pad(num, 3, fm); break;
+      case 'MS': num = Math.trunc(f.us / 1000); s = pad(num, 3, fm); break;
       case 'US': num = f.us; s = pad(f.us, 6, fm); break;
       case 'FF1': case 'FF2': case 'FF3': case 'FF4': case 'FF5': case 'FF6': {
         const n = Number(pat[2]);
@@ -475,7 +485,7 @@ function parseDt(input: string, fmt: string, what: 'timestamp' | 'date'): { loca
       i = end < 0 ? fmt.length : end + 1;
       continue;
     }
-    const pat = DT_PATTERNS.find((p) => fmt.startsWith(p, i));
+    const pat = matchPattern(fmt, i);
     if (!pat) {
       // separators in the format match any single non-alphanumeric character (or nothing)
       const c = fmt[i]!;
