@@ -104,3 +104,13 @@ describe('to_char pattern case', () => {
     expect(callFn('to_char', [T.timestamp, T.text], [ts(2006, 1, 2, 15, 4, 5), 'Mon mon MON Day dy'])).toBe('Jan jan JAN Monday    mon');
   });
 });
+
+describe('date_trunc across DST fall-back', () => {
+  it('keeps the input offset for hour truncation (PG timestamptz_trunc_internal)', () => {
+    const pac: EvalContext = { ...ctx, settings: { ...ctx.settings, timeZone: 'US/Pacific' } };
+    // 01:40 PDT and 01:40 PST on 2023-11-05
+    expect(callFn('date_trunc', [t, T.timestamptz], ['hour', ts(2023, 11, 5, 8, 40)], pac)).toBe(ts(2023, 11, 5, 8));
+    expect(callFn('date_trunc', [t, T.timestamptz], ['hour', ts(2023, 11, 5, 9, 40)], pac)).toBe(ts(2023, 11, 5, 9));
+    expect(callFn('date_trunc', [t, T.timestamptz, t], ['hour', ts(2023, 4, 1, 15, 58), 'Australia/South'])).toBe(ts(2023, 4, 1, 15, 30));
+  });
+});

@@ -106,6 +106,20 @@ function truncLocal(unitText: string, t: number, k: DtKind): number {
   }
 }
 
+/**
+ * timestamptz_trunc_internal: truncate the local time; units of a day and longer re-resolve the
+ * zone offset for the result, shorter units keep the input's offset (so DST-ambiguous hours stay
+ * distinct).
+ */
+function truncTz(unitText: string, t: number, zone: string): number {
+  if (!Number.isFinite(t)) { truncLocal(unitText, 0, 'timestamptz'); return t; }
+  const u = unitOf(unitText);
+  const off = zoneOffsetMicros(zone, t);
+  const local = truncLocal(unitText, t + off, 'timestamptz');
+  if (u === 'microseconds' || u === 'milliseconds' || u === 'second' || u === 'minute' || u === 'hour') return local - off;
+  return localToUtc(zone, local);
+}
+
 function truncInterval(unitText: string, iv: Interval): Interval {
   const u = unitOf(unitText);
   if (!u) throw unitNotRecognized(unitText, 'interval');
@@ -761,23 +775,8 @@ export function registerDatetime(): void {
 
   // date_trunc
   fn('date_trunc(text, timestamp) -> timestamp', (a) => truncLocal(a[0] as string, N(a[1]!), 'timestamp'));
-  fn('date_trunc(text, timestamptz) -> timestamptz', (a, c) => {
-    const t = N(a[1]!);
-    if (!Number.isFinite(t)) { truncLocal(a[0] as string, t, 'timestamptz'); return t; }
-    const u = unitOf(a[0] as string);
-    const local = truncLocal(a[0] as string, utcToLocal(tz(c), t), 'timestamptz');
-    // sub-hour units keep the original offset, like PG (no re-resolution of the zone)
-    if (u === 'microseconds' || u === 'milliseconds' || u === 'second' || u === 'minute') {
-      return local - zoneOffsetMicros(tz(c), t);
-    }
-    return localToUtc(tz(c), local);
-  }, { volatility: 'stable' });
-  fn('date_trunc(text, timestamptz, text) -> timestamptz', (a) => {
-    const zone = a[2] as string;
-    const t = N(a[1]!);
-    if (!Number.isFinite(t)) return t;
-    return localToUtc(zone, truncLocal(a[0] as string, utcToLocal(zone, t), 'timestamptz'));
-  });
+  fn('date_trunc(text, timestamptz) -> timestamptz', (a, c) => truncTz(a[0] as string, N(a[1]!), tz(c)), { volatility: 'stable' });
+  fn('date_trunc(text, timestamptz, text) -> timestamptz', (a) => truncTz(a[0] as string, N(a[1]!), a[2] as string));
   fn('date_trunc(text, interval) -> interval', (a) => truncInterval(a[0] as string, I(a[1]!)));
 
   // extract / date_part

@@ -192,6 +192,7 @@ export function registerMath(): void {
     ['sind', (x) => sinDeg(x)], ['cosd', (x) => sinDeg(90 - x)], ['tand', (x) => sinDeg(x) / sinDeg(90 - x)],
     ['asind', (x) => Math.asin(x) * 180 / Math.PI], ['acosd', (x) => Math.acos(x) * 180 / Math.PI],
     ['atand', (x) => Math.atan(x) * 180 / Math.PI],
+    ['cotd', (x) => sinDeg(90 - x) / sinDeg(x)],
   ];
   for (const [n, f] of trig) {
     fn(`${n}(float8) -> float8`, (a) => { const x = f8(a[0]!); return checkTrig(x, f(x)); });
