@@ -19,7 +19,7 @@ export function executeDml(b: BoundDml, cx: ExecContext): DmlResult {
   const w = cx.writer;
   if (!w) throw new SqlError(SqlState.InternalError, 'internal error: DML without a writer');
   switch (b.kind) {
-    case 'insert': return executeInsert(b, cx, w);
+    case 'insert': return executeInsert(b, cx);
     case 'update': return executeUpdate(b, cx, w);
     case 'delete': return executeDelete(b, cx, w);
   }
@@ -56,7 +56,13 @@ function pkViolation(rel: RelationDef, row: Row, cx: ExecContext): SqlError {
   });
 }
 
-function executeInsert(b: BoundInsert, cx: ExecContext, w: TableWriter): DmlResult {
+function executeInsert(b: BoundInsert, cx: ExecContext): DmlResult {
+  return insertRows(b, runToArray(b.source, cx), cx);
+}
+
+/** Inserts rows whose columns are b.targetCols (the source of INSERT, or COPY's parsed rows). */
+export function insertRows(b: BoundInsert, source: readonly Row[], cx: ExecContext): DmlResult {
+  const w = cx.writer!;
   const rel = b.table;
   const width = rel.columns.length;
   const defaults = b.defaults.map((d) => (d ? compile(d) : null));
@@ -71,7 +77,6 @@ function executeInsert(b: BoundInsert, cx: ExecContext, w: TableWriter): DmlResu
   /** keys written by this statement: ON CONFLICT may not touch a row twice */
   const touched = new Set<string>();
   let count = 0;
-  const source = runToArray(b.source, cx);
   for (const src of source) {
     const row = new Array<Datum>(width);
     for (let c = 0; c < width; c++) {

@@ -334,6 +334,12 @@ export class MessageWriter {
   endMessage(): void {
     this.finish();
   }
+  /** Drops a message begun but not finished (a value failed to encode mid-row). */
+  abortMessage(): void {
+    if (this.msgStart < 0) return;
+    this.len = this.msgStart - 1;
+    this.msgStart = -1;
+  }
 
   commandComplete(tag: string): void {
     this.begin(0x43); this.str(tag); this.finish();

@@ -11,7 +11,10 @@ import { makeScramVerifier } from './auth.js';
 
 // The real value I/O belongs to another module; these tests only check the protocol.
 vi.mock('../../core/values/io.js', () => ({
-  formatText: (_t: unknown, d: unknown) => String(d),
+  formatText: (_t: unknown, d: unknown) => {
+    if (d === 'unencodable') throw Object.assign(new Error('cannot output this value'), { code: '22000' });
+    return String(d);
+  },
   encodeBinary: (_t: unknown, d: unknown) => {
     const b = Buffer.alloc(4);
     b.writeInt32BE(Number(d));
@@ -452,5 +455,18 @@ describe('TLS', () => {
     expect((await c.query('SELECT 2')).rows).toEqual([{ n: 1 }, { n: 2 }]);
     await c.end();
     await s.close();
+  });
+});
+
+describe('a value that fails to encode', () => {
+  it('sends an error instead of half a DataRow, and the connection stays usable', async () => {
+    const c = new pg.Client({ host: '127.0.0.1', port: server.port, user: 'eddy', database: 'eddy' });
+    await c.connect();
+    try {
+      await expect(c.query('SELECT BROKEN')).rejects.toThrow(/cannot output this value/);
+      expect((await c.query('SELECT 2')).rows.map((r: { n: number }) => r.n)).toEqual([1, 2]);
+    } finally {
+      await c.end();
+    }
   });
 });

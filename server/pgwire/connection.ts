@@ -623,11 +623,17 @@ export class Connection {
     const out = this.out;
     for (const row of rows) {
       out.beginDataRow(n);
-      for (let i = 0; i < n; i++) {
-        const d = row[i];
-        if (d === null || d === undefined) out.fieldNull();
-        else if (binary[i]) out.fieldBytes(encodeBinary(types[i]!, d));
-        else out.fieldText(formatText(types[i]!, d, settings));
+      try {
+        for (let i = 0; i < n; i++) {
+          const d = row[i];
+          if (d === null || d === undefined) out.fieldNull();
+          else if (binary[i]) out.fieldBytes(encodeBinary(types[i]!, d));
+          else out.fieldText(formatText(types[i]!, d, settings));
+        }
+      } catch (err) {
+        // a value that cannot be encoded must not leave half a DataRow in the stream
+        out.abortMessage();
+        throw err;
       }
       out.endMessage();
     }

@@ -70,6 +70,13 @@ export class FakeSession implements Session {
   /** Runs one statement. For portals, `p` keeps the position so Execute can resume. */
   private async *run(stmt: string, params: (string | null)[], maxRows: number, p: Portal | null): AsyncIterable<QueryEvent> {
     let m: RegExpExecArray | null;
+    if (/^SELECT BROKEN$/i.test(stmt)) {
+      // the second value fails to encode (see the io mock in connection.test.ts)
+      if (!p) yield { kind: 'columns', columns: [col('v', T.text)] };
+      yield { kind: 'rows', rows: [['fine'], ['unencodable'], ['never sent']] };
+      yield { kind: 'complete', tag: 'SELECT 3' };
+      return;
+    }
     if ((m = /^SELECT (\d+)$/i.exec(stmt))) {
       const n = Number(m[1]);
       if (!p) yield { kind: 'columns', columns: [col('n', T.int4)] };

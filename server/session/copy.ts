@@ -7,9 +7,8 @@ import { parseText, formatText } from '../../core/values/io.js';
 import { bindSelect } from '../../planner/bind-select.js';
 import { Scope } from '../../planner/scope.js';
 import type { Plan } from '../../planner/plan.js';
-import type { Expr } from '../../expr/ir.js';
 import { bindChecks, bindDefaults, type BoundInsert } from '../../planner/bind-dml.js';
-import { executeDml } from '../../exec/dml.js';
+import { insertRows } from '../../exec/dml.js';
 import type { RelationDef } from '../../catalog/model.js';
 import type { CopyInTarget } from './types.js';
 import type { SqlSession, StatementResult } from './session.js';
@@ -77,7 +76,8 @@ export function copyFrom(c: CopyStmt, session: SqlSession, layer: WriteLayer, tx
   const settings = session.valueSettings();
   const records = opts.csv ? parseCsv(data, opts) : parseTextFormat(data, opts);
   if (opts.header) records.shift();
-  const rows: Expr[][] = [];
+  const rows: Row[] = [];
+  const types = cols.map((i) => rel.columns[i]!.type);
   let line = 0;
   for (const rec of records) {
     line++;
@@ -85,22 +85,21 @@ export function copyFrom(c: CopyStmt, session: SqlSession, layer: WriteLayer, tx
       throw new SqlError('22P04', rec.length < cols.length ? `missing data for column "${rel.columns[cols[rec.length]!]!.name}"` : 'extra data after last expected column',
         { detail: `COPY ${rel.name}, line ${line}` });
     }
-    rows.push(rec.map((v, i) => {
-      const col = rel.columns[cols[i]!]!;
-      let d: Datum = null;
-      if (v !== null) {
-        try { d = parseText(col.type, v, settings); } catch (err) {
-          if (err instanceof SqlError) throw new SqlError(err.code, err.message, { ...err.fields, detail: `COPY ${rel.name}, line ${line}, column ${col.name}: "${v}"` });
-          throw err;
-        }
+    const row = new Array<Datum>(rec.length);
+    for (let i = 0; i < rec.length; i++) {
+      const v = rec[i]!;
+      if (v === null) { row[i] = null; continue; }
+      try { row[i] = parseText(types[i]!, v, settings); } catch (err) {
+        if (err instanceof SqlError) throw new SqlError(err.code, err.message, { ...err.fields, detail: `COPY ${rel.name}, line ${line}, column ${rel.columns[cols[i]!]!.name}: "${v}"` });
+        throw err;
       }
-      return { kind: 'const' as const, value: d, type: col.type };
-    }));
+    }
+    rows.push(row);
   }
   const env = session.bindEnv([]);
-  const source: Plan = { kind: 'values', rows, columns: cols.map((i) => ({ name: rel.columns[i]!.name, type: rel.columns[i]!.type })) };
+  const source: Plan = { kind: 'values', rows: [], columns: cols.map((i) => ({ name: rel.columns[i]!.name, type: rel.columns[i]!.type })) };
   const bound: BoundInsert = { kind: 'insert', table: rel, source, targetCols: cols, defaults: bindDefaults(rel, env), checks: bindChecks(rel, env), onConflict: null, returning: null };
-  const r = executeDml(bound, session.execContext([], layer, txn, true));
+  const r = insertRows(bound, rows, session.execContext([], layer, txn, true));
   return { columns: null, rows: [], tag: `COPY ${r.count}` };
 }
 

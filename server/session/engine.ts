@@ -10,6 +10,7 @@ import type { AuthRequirement, Session, SessionFactory } from './types.js';
 import type { WriteLayer } from './txn.js';
 import { SqlSession } from './session.js';
 import { systemRows } from '../../catalog/system-tables.js';
+import { PlanCache } from './plan-cache.js';
 
 export interface EngineOptions {
   readonly dataDir: string;
@@ -25,6 +26,7 @@ export class Engine implements SessionFactory {
   private storedCache = new WeakMap<RelationDef, StoredRelation>();
   /** bumps on every catalog change so cached plans can tell they are stale */
   catalogVersion = 1;
+  readonly planCache = new PlanCache();
 
   private constructor(readonly store: Store, readonly options: EngineOptions) {
     const data = store.loadCatalog() as CatalogData | undefined;

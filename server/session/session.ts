@@ -25,6 +25,7 @@ import { Settings } from './settings.js';
 import { executeDdl, isDdl } from './ddl.js';
 import { copyFrom, copyTo, copyTarget, CopyCollector } from './copy.js';
 import { explain } from './explain.js';
+import { cacheable, parameterize, literalKind, type CachedPlan } from './plan-cache.js';
 import type {
   Session, QueryEvent, ResultColumn, StatementDescription, TransactionStatus,
 } from './types.js';
@@ -392,6 +393,17 @@ export class SqlSession implements Session {
 
   async *simpleQuery(sql: string): AsyncIterable<QueryEvent> {
     this.lastQuery = sql;
+    const cached = this.cachedStatement(sql);
+    if (cached) {
+      this.state = 'active';
+      try {
+        const r = await this.runStatement(cached.parsed, cached.params, cached.prepared);
+        yield* this.resultEvents(r, true);
+      } finally {
+        this.state = 'idle';
+      }
+      return;
+    }
     const stmts = parseSql(sql);
     if (stmts.length === 0) { yield { kind: 'empty' }; return; }
     for (const p of stmts) {
@@ -404,6 +416,49 @@ export class SqlSession implements Session {
         this.state = 'idle';
       }
     }
+  }
+
+  /**
+   * The simple-query plan cache (plan-cache.ts): a statement that differs from an earlier one only
+   * in its literals runs the earlier bound plan with the literals as parameter values.
+   */
+  private cachedStatement(sql: string): { parsed: ParsedStatement; params: Datum[]; prepared: Prepared } | null {
+    if (this.txn?.catalog || this.txn?.failed) return null;
+    const cache = this.engine.planCache;
+    const version = this.engine.catalogVersion;
+    const hit = cache.lookup(sql, `${this.user}|${this.settings.get('search_path')}`, version);
+    if (!hit) return null;
+    const settings = this.valueSettings();
+    const toParams = (types: readonly SqlType[], values: readonly string[]): Datum[] => values.map((v, i) => parseText(types[i]!, v, settings));
+    const prepare = (e: CachedPlan): Prepared => ({ sql, parsed: { stmt: e.stmt, sql, offset: 0 }, paramTypes: [...e.paramTypes], columns: e.columns, bound: { version: e.version, plan: e.plan } });
+    if ('entry' in hit) {
+      const prepared = prepare(hit.entry);
+      return { parsed: prepared.parsed!, params: toParams(hit.entry.paramTypes, hit.values), prepared };
+    }
+    const stmts = parseSql(sql);
+    const only = stmts.length === 1 ? stmts[0]! : null;
+    if (!only || !cacheable(only.stmt)) { cache.store(hit.key, 'uncacheable'); return null; }
+    const { stmt, paramTypes, slots } = parameterize(only.stmt, hit.literals);
+    let plan: Plan | BoundDml;
+    try {
+      const env = this.bindEnv(paramTypes);
+      plan = 'SelectStmt' in stmt ? bindSelect(stmt.SelectStmt, new Scope(null), env) : bindDmlStmt(stmt, env);
+    } catch {
+      // binding with parameters failed where literals may not (or the statement is wrong):
+      // the normal path decides and reports
+      cache.store(hit.key, 'uncacheable');
+      return null;
+    }
+    const finalTypes = paramTypes.map((t) => (t.kind === 'scalar' && t.name === 'unknown' ? T.text : t));
+    const fixed = new Map<number, string>();
+    hit.literals.forEach((l, i) => { if (!slots.includes(i)) fixed.set(i, l.value); });
+    const columns = 'kind' in plan && (plan.kind === 'insert' || plan.kind === 'update' || plan.kind === 'delete')
+      ? (plan.returning ? plan.returning.columns.map(toResultColumn) : null)
+      : resultColumns(plan as Plan);
+    const entry: CachedPlan = { stmt, sql, version, plan, columns, paramTypes: finalTypes, slots, fixed, kinds: slots.map((s) => literalKind(hit.literals[s]!)) };
+    cache.store(hit.key, entry);
+    const prepared = prepare(entry);
+    return { parsed: prepared.parsed!, params: toParams(finalTypes, slots.map((s) => hit.literals[s]!.value)), prepared };
   }
 
   /** For COPY FROM STDIN: hand pgwire a target and wait for the data before running. */
