@@ -5,7 +5,8 @@
 import type { Node, RangeVar, JoinExpr, RangeFunction, RangeSubselect } from '@pgsql/types';
 import { T, sameType } from '../core/types.js';
 import { SqlError, SqlState } from '../core/errors.js';
-import { resolveSetFunction, tryCommonType } from '../expr/functions/registry.js';
+import { resolveSetFunction, tryCommonType, type ScalarFunction } from '../expr/functions/registry.js';
+import { castDatum } from '../core/values/io.js';
 import { someExpr, mapExpr, type Expr } from '../expr/ir.js';
 import type { Plan, PlanColumn, Access, JoinType } from './plan.js';
 import { Scope, type BindEnv, type ScopeCol } from './scope.js';
@@ -395,6 +396,27 @@ function hashJoin(type: JoinType, left: Plan, leftWidth: number, right: Plan, co
   };
 }
 
+/**
+ * A lookup value converted to the key column's type. Integer narrowing (an int8 value against
+ * an int4 key) must not raise 'out of range': such a value simply matches no row.
+ */
+function keyValue(val: Expr, colType: import('../core/types.js').SqlType): Expr {
+  if (sameType(val.type, colType)) return val;
+  const narrowing = colType.kind === 'scalar' && (colType.name === 'int2' || colType.name === 'int4') && val.type.kind === 'scalar' && (val.type.name === 'int8' || val.type.name === 'int4');
+  if (!narrowing) return castTo(val, colType);
+  const from = val.type;
+  const fn: ScalarFunction = {
+    name: 'key_cast', argTypes: [from], returnType: colType, strict: true, volatility: 'immutable',
+    impl: (a, ctx) => {
+      try { return castDatum(from, colType, a[0]!, ctx.settings); } catch (err) {
+        if (err instanceof SqlError && err.code === SqlState.NumericValueOutOfRange) return null;
+        throw err;
+      }
+    },
+  };
+  return { kind: 'call', fn, args: [val], type: colType };
+}
+
 function castTo(e: Expr, t: import('../core/types.js').SqlType): Expr {
   return sameType(e.type, t) ? e : { kind: 'cast', arg: e, type: t, explicit: false };
 }
@@ -434,7 +456,7 @@ export function chooseAccess(table: RelationDef, preds: readonly Expr[], columns
         if (sp === undefined) continue;
         const colType = table.columns[sp]!.type;
         if (!eqs.has(sp) && sameType(c.type, colType)) {
-          if (col === c || sameType(val.type, colType)) eqs.set(sp, { e: castTo(val, colType), pred: p });
+          if (col === c || sameType(val.type, colType)) eqs.set(sp, { e: keyValue(val, colType), pred: p });
         }
       }
     }
