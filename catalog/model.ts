@@ -94,3 +94,11 @@ export function initialCatalog(): CatalogData {
 export function liveColumns(rel: RelationDef): ColumnDef[] {
   return rel.columns.filter((c) => !c.dropped);
 }
+
+/** OIDs of constraints, derived from their table (constraints are not catalog objects of their own). */
+export function keyConstraintOid(indexOid: number): number {
+  return indexOid + 1_000_000;
+}
+export function checkConstraintOid(relOid: number, index: number): number {
+  return 2_000_000 + relOid * 16 + index;
+}

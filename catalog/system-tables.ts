@@ -5,7 +5,7 @@ import type { Datum, Row } from '../core/datum.js';
 import type { VirtualTable } from '../planner/scope.js';
 import { formatTypeWithMod } from '../planner/type-names.js';
 import type { Catalog } from './catalog.js';
-import { liveColumns, PG_CATALOG_NAMESPACE, PUBLIC_NAMESPACE, INFORMATION_SCHEMA_NAMESPACE, type RelationDef } from './model.js';
+import { liveColumns, keyConstraintOid, checkConstraintOid, PG_CATALOG_NAMESPACE, PUBLIC_NAMESPACE, INFORMATION_SCHEMA_NAMESPACE, type RelationDef } from './model.js';
 
 interface SystemTable extends VirtualTable {
   rows(c: Catalog, ctx: SystemContext): Iterable<Row>;
@@ -104,14 +104,13 @@ table('pg_catalog', 'pg_index', 'indexrelid oid, indrelid oid, indnatts int2, in
 });
 
 table('pg_catalog', 'pg_constraint', 'oid oid, conname name, connamespace oid, contype char, condeferrable bool, condeferred bool, convalidated bool, conrelid oid, contypid oid, conindid oid, conparentid oid, confrelid oid, confupdtype char, confdeltype char, confmatchtype char, conislocal bool, coninhcount int4, connoinherit bool, conkey int2[], confkey int2[], conpfeqop oid[], conppeqop oid[], conffeqop oid[], confdelsetcols int2[], conexclop oid[], conbin text', function* (c) {
-  let n = 0;
   for (const r of c.relations()) {
     for (const i of r.indexes) {
       if (!i.unique) continue;
-      yield [i.oid + 1_000_000, i.name, nsOid(c, r.schema), i.primary ? 'p' : 'u', false, false, true, r.oid, 0, i.oid, 0, 0, ' ', ' ', ' ', true, 0, true, i.columns.map((x) => x + 1), null, null, null, null, null, null, null];
+      yield [keyConstraintOid(i.oid), i.name, nsOid(c, r.schema), i.primary ? 'p' : 'u', false, false, true, r.oid, 0, i.oid, 0, 0, ' ', ' ', ' ', true, 0, true, i.columns.map((x) => x + 1), null, null, null, null, null, null, null];
     }
-    for (const ch of r.checks) {
-      yield [2_000_000 + r.oid * 16 + n++, ch.name, nsOid(c, r.schema), 'c', false, false, true, r.oid, 0, 0, 0, 0, ' ', ' ', ' ', true, 0, false, null, null, null, null, null, null, null, ch.sql];
+    for (const [k, ch] of r.checks.entries()) {
+      yield [checkConstraintOid(r.oid, k), ch.name, nsOid(c, r.schema), 'c', false, false, true, r.oid, 0, 0, 0, 0, ' ', ' ', ' ', true, 0, false, null, null, null, null, null, null, null, ch.sql];
     }
   }
 });

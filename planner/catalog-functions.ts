@@ -7,6 +7,7 @@ import { SqlError, SqlState } from '../core/errors.js';
 import type { Expr } from '../expr/ir.js';
 import type { ScalarFunction } from '../expr/functions/registry.js';
 import { formatTypeWithMod } from './type-names.js';
+import { checkConstraintOid, keyConstraintOid } from '../catalog/model.js';
 import type { BindEnv } from './scope.js';
 import { coerce, resolveUnknown } from './bind-expr.js';
 
@@ -50,9 +51,12 @@ export function catalogFunction(name: string, args: readonly Expr[], env: BindEn
     case 'pg_get_constraintdef': return n >= 1 ? make(n === 1 ? [T.oid] : [T.oid, T.bool], T.text, (a) => {
       const oid = Number(a[0]);
       for (const r of c.relations()) {
-        for (const i of r.indexes) if (i.oid + 1_000_000 === oid) return `${i.primary ? 'PRIMARY KEY' : 'UNIQUE'} (${i.columns.map((k) => r.columns[k]!.name).join(', ')})`;
+        for (const i of r.indexes) if (keyConstraintOid(i.oid) === oid) return `${i.primary ? 'PRIMARY KEY' : 'UNIQUE'} (${i.columns.map((k) => r.columns[k]!.name).join(', ')})`;
       }
-      for (const r of c.relations()) r.checks.forEach(() => undefined);
+      for (const r of c.relations()) {
+        const k = r.checks.findIndex((_ch, i) => checkConstraintOid(r.oid, i) === oid);
+        if (k >= 0) return `CHECK (${r.checks[k]!.sql})`;
+      }
       return null;
     }) : null;
     case 'pg_get_viewdef': return n >= 1 ? make(n === 1 ? [T.oid] : [T.oid, T.bool], T.text, (a) => relOf(a[0]!)?.viewSql ?? null) : null;

@@ -438,6 +438,7 @@ function alterTable(s: AlterTableStmt, draft: Draft, rel0: RelationDef | undefin
   let rel = rel0;
   const r = reader();
   let rows: [Buffer, Row][] | null = null;
+  let rekey = false;
   const load = (): [Buffer, Row][] => (rows ??= [...r.scanStorage(rel0)]);
   for (const c of s.cmds ?? []) {
     if (!('AlterTableCmd' in c)) continue;
@@ -517,7 +518,44 @@ function alterTable(s: AlterTableStmt, draft: Draft, rel0: RelationDef | undefin
         const k = cmd.def && 'Constraint' in cmd.def ? cmd.def.Constraint : null;
         if (k?.contype === 'CONSTR_CHECK') { rel = { ...rel, checks: [...rel.checks, { name: k.conname ?? `${rel.name}_check`, sql: exprSql(k.raw_expr!) }] }; break; }
         if (k?.contype === 'CONSTR_FOREIGN') break;
-        throw new SqlError(SqlState.FeatureNotSupported, 'only CHECK constraints can be added with ALTER TABLE');
+        if (k?.contype === 'CONSTR_PRIMARY' || k?.contype === 'CONSTR_UNIQUE') {
+          const primary = k.contype === 'CONSTR_PRIMARY';
+          const cur: RelationDef = rel;
+          const cols = (k.keys ?? []).map((n) => {
+            const cn = 'String' in n ? (n.String.sval ?? '') : '';
+            const i = cur.columns.findIndex((x) => x.name === cn);
+            if (i < 0) throw new SqlError(SqlState.UndefinedColumn, `column "${cn}" named in key does not exist`);
+            return i;
+          });
+          if (primary && cur.primaryKey) throw new SqlError(SqlState.InvalidTableDefinition, `multiple primary keys for table "${cur.name}" are not allowed`);
+          const name = k.conname ?? uniqueName(draft.names(cur.schema), primary ? `${cur.name}_pkey` : `${cur.name}_${cols.map((c) => cur.columns[c]!.name).join('_')}_key`);
+          const all = load();
+          const seen = new Set<string>();
+          for (const [, row] of all) {
+            const vals = cols.map((c) => row[c] ?? null);
+            if (primary) {
+              const nullAt = cols.find((c) => row[c] === null || row[c] === undefined);
+              if (nullAt !== undefined) throw new SqlError(SqlState.NotNullViolation, `column "${cur.columns[nullAt]!.name}" of relation "${cur.name}" contains null values`);
+            } else if (vals.some((v) => v === null)) continue;
+            const key = JSON.stringify(vals, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+            if (seen.has(key)) {
+              throw new SqlError(SqlState.UniqueViolation, `could not create unique index "${name}"`,
+                { detail: `Key (${cols.map((c) => cur.columns[c]!.name).join(', ')})=(${vals.map(String).join(', ')}) is duplicated.` });
+            }
+            seen.add(key);
+          }
+          const idx: IndexDef = { oid: draft.oid(), name, columns: cols, unique: true, primary };
+          rel = {
+            ...cur,
+            columns: primary ? cur.columns.map((x, i) => (cols.includes(i) ? { ...x, notNull: true } : x)) : cur.columns,
+            primaryKey: primary ? cols : cur.primaryKey,
+            indexes: [...cur.indexes, idx],
+          };
+          // a new primary key changes every row's storage key (hidden row id → key columns)
+          if (primary) rekey = true;
+          break;
+        }
+        throw new SqlError(SqlState.FeatureNotSupported, 'this kind of constraint cannot be added with ALTER TABLE');
       }
       case 'AT_DropConstraint': {
         rel = { ...rel, checks: rel.checks.filter((x) => x.name !== cmd.name) };
@@ -530,6 +568,11 @@ function alterTable(s: AlterTableStmt, draft: Draft, rel0: RelationDef | undefin
   if (liveColumns(rel).length !== rel.columns.length) throw new SqlError(SqlState.InternalError, 'dropped columns left behind');
   draft.replace(rel0, rel);
   const rewritten = rows as [Buffer, Row][] | null;
-  if (rewritten) for (const [key, row] of rewritten) r.update(rel, key, row);
+  if (rewritten && rekey) {
+    for (const [key] of rewritten) r.delete(rel0, key);
+    for (const [, row] of rewritten) r.insert(rel, r.keyFor(rel, row), row);
+  } else if (rewritten) {
+    for (const [key, row] of rewritten) r.update(rel, key, row);
+  }
   return done('ALTER TABLE');
 }
