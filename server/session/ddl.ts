@@ -576,3 +576,32 @@ function alterTable(s: AlterTableStmt, draft: Draft, rel0: RelationDef | undefin
   }
   return done('ALTER TABLE');
 }
+
+/** CREATE TABLE ... AS SELECT: the table's columns come from the query; the rows are inserted by the caller. */
+export function createTableAs(session: SqlSession, rv: { schemaname?: string; relname?: string }, colNames: readonly string[],
+  columns: readonly { name: string; type: import('../../core/types.js').SqlType }[], ifNotExists: boolean): { result: DdlResult; rel: RelationDef | null } {
+  const catalog = session.catalog();
+  const draft = new Draft(catalog.data);
+  const env = session.bindEnv([]);
+  const schema = rv.schemaname ?? env.searchPath.find((n) => n !== 'pg_catalog' && catalog.schema(n));
+  if (!schema || !catalog.schema(schema)) throw new SqlError(SqlState.UndefinedSchema, `schema "${rv.schemaname ?? ''}" does not exist`);
+  const name = rv.relname!;
+  if (draft.names(schema).has(name)) {
+    if (ifNotExists) {
+      return { result: { tag: 'CREATE TABLE AS', catalog: null, clear: [], notices: [{ severity: 'NOTICE', code: '42P07', message: `relation "${name}" already exists, skipping` }] }, rel: null };
+    }
+    throw new SqlError(SqlState.DuplicateTable, `relation "${name}" already exists`);
+  }
+  if (colNames.length > columns.length) throw new SqlError(SqlState.SyntaxError, 'too many column names were specified');
+  const cols: ColumnDef[] = columns.map((c, i) => ({
+    name: colNames[i] ?? c.name, type: c.type.kind === 'scalar' && c.type.name === 'unknown' ? T.text : c.type, notNull: false, defaultSql: null, dropped: false,
+  }));
+  const seen = new Set<string>();
+  for (const c of cols) {
+    if (seen.has(c.name)) throw new SqlError(SqlState.DuplicateColumn, `column "${c.name}" specified more than once`);
+    seen.add(c.name);
+  }
+  const rel: RelationDef = { oid: draft.oid(), schema, name, kind: 'table', columns: cols, primaryKey: null, indexes: [], checks: [], viewSql: null, options: {} };
+  draft.data.relations.push(rel);
+  return { result: { tag: 'SELECT', catalog: draft.data, clear: [], notices: [] }, rel };
+}

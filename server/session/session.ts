@@ -9,7 +9,7 @@ import { parseText, decodeBinary } from '../../core/values/io.js';
 import type { ValueSettings } from '../../core/values/settings.js';
 import { parseSql, type ParsedStatement } from '../../planner/parse.js';
 import { bindSelect } from '../../planner/bind-select.js';
-import { bindInsert, bindUpdate, bindDelete, type BoundDml } from '../../planner/bind-dml.js';
+import { bindInsert, bindUpdate, bindDelete, type BoundDml, type BoundInsert } from '../../planner/bind-dml.js';
 import { Scope, type BindEnv } from '../../planner/scope.js';
 import type { Plan } from '../../planner/plan.js';
 import { Catalog } from '../../catalog/catalog.js';
@@ -17,12 +17,12 @@ import type { CatalogData, RelationDef } from '../../catalog/model.js';
 import { findSystemTable } from '../../catalog/system-tables.js';
 import type { ExecContext } from '../../exec/context.js';
 import { run } from '../../exec/run.js';
-import { executeDml } from '../../exec/dml.js';
+import { executeDml, insertRows } from '../../exec/dml.js';
 import type { EvalContext } from '../../expr/functions/registry.js';
 import type { Engine } from './engine.js';
 import { WriteLayer, TxnReader } from './txn.js';
 import { Settings } from './settings.js';
-import { executeDdl, isDdl } from './ddl.js';
+import { executeDdl, isDdl, createTableAs } from './ddl.js';
 import { copyFrom, copyTo, copyTarget, CopyCollector } from './copy.js';
 import { explain } from './explain.js';
 import { cacheable, parameterize, literalKind, type CachedPlan } from './plan-cache.js';
@@ -65,6 +65,7 @@ interface Portal {
 }
 
 const nowMicros = (): number => Date.now() * 1000;
+const FLUSH_RE = /^\s*flush\s*;?\s*$/i;
 
 export class SqlSession implements Session {
   readonly settings: Settings;
@@ -274,6 +275,24 @@ export class SqlSession implements Session {
       const verb = bound.kind === 'insert' ? 'INSERT 0' : bound.kind === 'update' ? 'UPDATE' : 'DELETE';
       return { columns: bound.returning ? bound.returning.columns.map(toResultColumn) : null, rows: r.rows ?? [], tag: `${verb} ${r.count}` };
     }
+    if ('CreateTableAsStmt' in stmt) {
+      const c = stmt.CreateTableAsStmt;
+      if (c.objtype === 'OBJECT_MATVIEW') throw new SqlError(SqlState.FeatureNotSupported, 'materialized views are not supported yet');
+      const q = c.query!;
+      if (!('SelectStmt' in q)) throw new SqlError(SqlState.FeatureNotSupported, 'CREATE TABLE AS supports SELECT only');
+      const plan = bindSelect(q.SelectStmt, new Scope(null), this.bindEnv(paramTypes));
+      const colNames = (c.into?.colNames ?? []).map((n) => ('String' in n ? (n.String.sval ?? '') : ''));
+      const { result, rel } = createTableAs(this, c.into!.rel!, colNames, plan.columns, c.if_not_exists ?? false);
+      if (!rel) return { columns: null, rows: [], tag: 'CREATE TABLE AS', events: result.notices.map((n) => ({ kind: 'notice' as const, notice: n })) };
+      const rows = c.into?.skipData ? [] : await this.collect(plan, this.execContext(params, layer, txn, false));
+      txn.catalog = result.catalog;
+      const bound: BoundInsert = {
+        kind: 'insert', table: rel, source: plan, targetCols: rel.columns.map((_x, i) => i), defaults: rel.columns.map(() => null),
+        checks: { notNull: [], checks: [] }, onConflict: null, returning: null,
+      };
+      const r = insertRows(bound, rows, this.execContext(params, layer, txn, true));
+      return { columns: null, rows: [], tag: `SELECT ${r.count}` };
+    }
     if (isDdl(stmt)) {
       const res = executeDdl(stmt, p.sql, this, layer, txn);
       if (res.catalog) txn.catalog = res.catalog;
@@ -393,6 +412,13 @@ export class SqlSession implements Session {
 
   async *simpleQuery(sql: string): AsyncIterable<QueryEvent> {
     this.lastQuery = sql;
+    if (FLUSH_RE.test(sql)) {
+      // RisingWave's FLUSH: wait until committed writes are visible everywhere. Table writes are
+      // visible at commit, so there is nothing to wait for yet.
+      if (this.txn?.failed) throw new SqlError(SqlState.InFailedSqlTransaction, 'current transaction is aborted, commands ignored until end of transaction block');
+      yield { kind: 'complete', tag: 'FLUSH' };
+      return;
+    }
     const cached = this.cachedStatement(sql);
     if (cached) {
       this.state = 'active';

@@ -61,6 +61,9 @@ def('port', '5432', { readOnly: true });
 def('listen_addresses', 'localhost', { readOnly: true });
 def('data_directory', '', { readOnly: true });
 def('eddy.wait_for_views', 'on');
+// RisingWave's: after each DML statement, wait until its changes are visible in every view
+// (Eddy applies table writes synchronously, so this only matters once views are maintained)
+def('rw_implicit_flush', 'off');
 
 export class Settings {
   private readonly values = new Map<string, string>();
