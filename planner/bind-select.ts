@@ -13,6 +13,7 @@ import {
   AGG_BASE, WIN_BASE, GROUPING_BASE, SRF_BASE, type ExprCtx,
 } from './bind-expr.js';
 import { bindFrom } from './bind-from.js';
+import { mapPlanExprs } from './plan-walk.js';
 
 export interface SubqueryResult { readonly plan: Plan; readonly correlated: boolean }
 
@@ -257,9 +258,19 @@ function bindSimpleSelect(stmt: SelectStmt, scope: Scope, env: BindEnv): Plan {
         throw new SqlError(SqlState.GroupingError, `column "${c.table ? c.table + '.' : ''}${c.name}" must appear in the GROUP BY clause or be used in an aggregate function`);
       }
       if (e.kind === 'subquery' || e.kind === 'subqueryCmp') {
-        if (e.correlated) throw new SqlError(SqlState.FeatureNotSupported, 'correlated subqueries in an aggregated SELECT list are not supported yet');
-        if (e.kind === 'subqueryCmp') return { ...e, args: e.args.map(rw) };
-        return e;
+        // a correlated subquery now runs against the aggregate's row: re-point its references
+        // to this query's columns at the group keys they stand for
+        const plan = !e.correlated ? e.plan : mapPlanExprs(e.plan, (x, depth) => {
+          if (x.kind !== 'outer' || x.depth !== depth + 1) return x;
+          const ki = keyMap.get(exprKey({ kind: 'col', index: x.index, type: x.type }));
+          if (ki === undefined) {
+            const c = fromCols[x.index]!;
+            throw new SqlError(SqlState.GroupingError, `subquery uses ungrouped column "${c.table ? c.table + '.' : ''}${c.name}" from outer query`);
+          }
+          return { ...x, index: ki };
+        });
+        if (e.kind === 'subqueryCmp') return { ...e, plan, args: e.args.map(rw) };
+        return { ...e, plan };
       }
       return rebuild(e, rw);
     };
