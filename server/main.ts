@@ -13,6 +13,7 @@ const { values } = parseArgs({
     port: { type: 'string' },
     'data-dir': { type: 'string' },
     auth: { type: 'string' },
+    password: { type: 'string' },
     'max-connections': { type: 'string' },
     'tls-key': { type: 'string' },
     'tls-cert': { type: 'string' },
@@ -22,9 +23,9 @@ const { values } = parseArgs({
 });
 
 if (values.help) {
-  process.stdout.write(`Usage: npm start -- [--host H] [--port P] [--data-dir D] [--auth trust|password|md5|scram-sha-256]
+  process.stdout.write(`Usage: npm start -- [--host H] [--port P] [--data-dir D] [--auth trust|password|md5|scram-sha-256] [--password PW]
                  [--max-connections N] [--tls-key FILE --tls-cert FILE]
-Environment: EDDY_HOST, EDDY_PORT, EDDY_DATA_DIR, EDDY_AUTH\n`);
+Environment: EDDY_HOST, EDDY_PORT, EDDY_DATA_DIR, EDDY_AUTH, EDDY_PASSWORD (password of the eddy role)\n`);
   process.exit(0);
 }
 
@@ -36,6 +37,8 @@ const auth = (values.auth ?? process.env['EDDY_AUTH'] ?? 'trust') as 'trust' | '
 mkdirSync(dataDir, { recursive: true });
 await loadParser();
 const engine = Engine.open({ dataDir, auth });
+const bootstrapPassword = values.password ?? process.env['EDDY_PASSWORD'];
+if (bootstrapPassword) await engine.setRolePassword('eddy', bootstrapPassword);
 const tls = values['tls-key'] && values['tls-cert'] ? { key: readFileSync(values['tls-key']), cert: readFileSync(values['tls-cert']) } : undefined;
 const server = await startPgServer({
   host, port, factory: engine,

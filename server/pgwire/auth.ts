@@ -62,6 +62,17 @@ export async function scramKeysFor(secret: string): Promise<ScramKeys> {
   return { iterations: SCRAM_ITERATIONS, salt, storedKey: sha256(clientKey), serverKey: hmac(salted, 'Server Key') };
 }
 
+/** Checks a cleartext password against a stored secret: SCRAM verifier, 'md5…' hash, or clear text. */
+export async function passwordMatches(password: string, user: string, secret: string): Promise<boolean> {
+  const keys = parseScramVerifier(secret);
+  if (keys) {
+    const salted = await pbkdf2Async(password, keys.salt, keys.iterations);
+    return sha256(hmac(salted, 'Client Key')).equals(keys.storedKey);
+  }
+  if (/^md5[0-9a-f]{32}$/.test(secret)) return safeEqual('md5' + md5Hex(password + user), secret);
+  return safeEqual(password, secret);
+}
+
 /** Keys that no password matches, so a user without a password goes through the exchange and fails. */
 export function mockScramKeys(): ScramKeys {
   return { iterations: SCRAM_ITERATIONS, salt: randomBytes(16), storedKey: randomBytes(32), serverKey: randomBytes(32) };

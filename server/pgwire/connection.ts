@@ -14,7 +14,7 @@ import type { ValueSettings } from '../../core/values/settings.js';
 import type { QueryEvent, ResultColumn, Session, SessionFactory } from '../session/types.js';
 import { BodyReader, MessageReader, MessageWriter, ProtocolError } from './codec.js';
 import type { ErrorFieldList, FieldDescription, Frame } from './codec.js';
-import { ScramProtocolError, ScramServer, md5Hex, md5Response, mockScramKeys, safeEqual, scramKeysFor } from './auth.js';
+import { ScramProtocolError, ScramServer, md5Response, mockScramKeys, passwordMatches, safeEqual, scramKeysFor } from './auth.js';
 
 export interface ConnectionOptions {
   readonly factory: SessionFactory;
@@ -299,9 +299,8 @@ export class Connection {
         const pw = r.cstring();
         r.end();
         if (req.secret === undefined) throw failed();
-        // a stored 'md5…' hash can check a cleartext password too
-        const ok = /^md5[0-9a-f]{32}$/.test(req.secret) ? safeEqual('md5' + md5Hex(pw + user), req.secret) : safeEqual(pw, req.secret);
-        if (!ok) throw failed();
+        // a stored SCRAM verifier or 'md5…' hash can check a cleartext password too
+        if (!(await passwordMatches(pw, user, req.secret))) throw failed();
         break;
       }
       case 'md5': {

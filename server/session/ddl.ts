@@ -12,7 +12,7 @@ import { bindSelect } from '../../planner/bind-select.js';
 import { Scope } from '../../planner/scope.js';
 import { bindDefaults } from '../../planner/bind-dml.js';
 import { compile } from '../../exec/compile.js';
-import { scramVerifier } from './scram.js';
+import { storedPassword } from './scram.js';
 import type { SqlSession } from './session.js';
 import { TxnReader, type WriteLayer } from './txn.js';
 
@@ -128,7 +128,7 @@ export function executeDdl(stmt: Node, sql: string, session: SqlSession, layer: 
     const s = stmt.CreateRoleStmt;
     const name = s.role!;
     if (catalog.role(name)) throw new SqlError(SqlState.DuplicateObject, `role "${name}" already exists`);
-    const opts = roleOptions(s.options ?? []);
+    const opts = roleOptions(s.options ?? [], name, session.engine.passwordEncryption());
     draft.data.roles.push({ oid: draft.oid(), name, login: opts.login ?? s.stmt_type === 'ROLESTMT_USER', superuser: opts.superuser ?? false, password: opts.password ?? null });
     return done(s.stmt_type === 'ROLESTMT_USER' ? 'CREATE ROLE' : 'CREATE ROLE');
   }
@@ -137,7 +137,7 @@ export function executeDdl(stmt: Node, sql: string, session: SqlSession, layer: 
     const name = s.role && 'rolename' in s.role ? (s.role.rolename ?? '') : '';
     const role = catalog.role(name);
     if (!role) throw new SqlError(SqlState.UndefinedObject, `role "${name}" does not exist`);
-    const opts = roleOptions(s.options ?? []);
+    const opts = roleOptions(s.options ?? [], name, session.engine.passwordEncryption());
     draft.data.roles = draft.data.roles.map((r) => (r.name === name ? { ...r, login: opts.login ?? r.login, superuser: opts.superuser ?? r.superuser, password: opts.password !== undefined ? opts.password : r.password } : r));
     return done('ALTER ROLE');
   }
@@ -172,7 +172,7 @@ export function executeDdl(stmt: Node, sql: string, session: SqlSession, layer: 
   throw new SqlError(SqlState.FeatureNotSupported, `${Object.keys(stmt)[0]} is not supported`);
 }
 
-function roleOptions(opts: readonly Node[]): { login?: boolean; superuser?: boolean; password?: string | null } {
+function roleOptions(opts: readonly Node[], user: string, encryption: 'scram-sha-256' | 'md5'): { login?: boolean; superuser?: boolean; password?: string | null } {
   const out: { login?: boolean; superuser?: boolean; password?: string | null } = {};
   for (const o of opts) {
     if (!('DefElem' in o)) continue;
@@ -183,7 +183,7 @@ function roleOptions(opts: readonly Node[]): { login?: boolean; superuser?: bool
     else if (d.defname === 'superuser') out.superuser = bool;
     else if (d.defname === 'password') {
       const pw = arg && 'String' in arg ? (arg.String.sval ?? null) : null;
-      out.password = pw === null ? null : pw.startsWith('SCRAM-SHA-256$') || /^md5[0-9a-f]{32}$/.test(pw) ? pw : scramVerifier(pw);
+      out.password = pw === null ? null : storedPassword(pw, user, encryption);
     }
   }
   return out;

@@ -11,6 +11,7 @@ import type { WriteLayer } from './txn.js';
 import { SqlSession } from './session.js';
 import { systemRows } from '../../catalog/system-tables.js';
 import { PlanCache } from './plan-cache.js';
+import { storedPassword } from './scram.js';
 
 export interface EngineOptions {
   readonly dataDir: string;
@@ -72,6 +73,24 @@ export class Engine implements SessionFactory {
       this.seqValues.set(oid, st);
     }
     return st;
+  }
+
+  passwordEncryption(): 'scram-sha-256' | 'md5' {
+    return this.options.auth === 'md5' ? 'md5' : 'scram-sha-256';
+  }
+
+  /** Sets the bootstrap role's password (--password / EDDY_PASSWORD), so password auth has a way in. */
+  async setRolePassword(role: string, password: string): Promise<void> {
+    const data = this.catalog.data;
+    const stored = storedPassword(password, role, this.passwordEncryption());
+    const exists = data.roles.some((r) => r.name === role);
+    const roles = exists
+      ? data.roles.map((r) => (r.name === role ? { ...r, password: stored, login: true } : r))
+      : [...data.roles, { oid: data.nextOid, name: role, login: true, superuser: true, password: stored }];
+    const next: CatalogData = { ...data, roles, nextOid: exists ? data.nextOid : data.nextOid + 1 };
+    await this.store.commit({ rows: [], catalog: next });
+    this.catalog = new Catalog(next);
+    this.catalogVersion++;
   }
 
   rowIdAllocator(): () => bigint {
