@@ -70,6 +70,24 @@ export class Store {
     return this.meta.get('counter:' + name) as number | undefined;
   }
 
+  /** Bumped by every commit that changes the catalog; other processes on the same data reload on change. */
+  catalogVersion(): number {
+    return (this.meta.get('catalogVersion') as number | undefined) ?? 0;
+  }
+
+  /**
+   * Reserves `size` values of a counter for this process: returns the first, and the counter moves
+   * past the block durably, so several processes (or a restart) never hand out a value twice.
+   */
+  allocateBlock(name: string, size: number, initial = 0): number {
+    return this.root.transactionSync(() => {
+      const key = 'counter:' + name;
+      const cur = (this.meta.get(key) as number | undefined) ?? initial;
+      this.meta.put(key, cur + size);
+      return cur;
+    });
+  }
+
   get(rel: StoredRelation, key: Buffer): Row | undefined {
     const v = this.rows.get(key);
     return v === undefined ? undefined : decodeRow(rel.types, v);
@@ -156,7 +174,10 @@ export class Store {
       }
       this.rows.put(w.key, encodeRow(w.rel.types, w.row));
     }
-    if (batch.catalog !== undefined) this.meta.put(CATALOG_KEY, batch.catalog);
+    if (batch.catalog !== undefined) {
+      this.meta.put(CATALOG_KEY, batch.catalog);
+      this.meta.put('catalogVersion', ((this.meta.get('catalogVersion') as number | undefined) ?? 0) + 1);
+    }
     for (const [name, v] of batch.counters ?? []) this.meta.put('counter:' + name, v);
   }
 

@@ -5,7 +5,7 @@ import type { Row } from '../../core/datum.js';
 import { SqlError, SqlState } from '../../core/errors.js';
 import { Store, type StoredRelation } from '../../storage/store.js';
 import { Catalog } from '../../catalog/catalog.js';
-import { initialCatalog, type CatalogData, type RelationDef } from '../../catalog/model.js';
+import { initialCatalog, type CatalogData, type RelationDef, type SequenceDef } from '../../catalog/model.js';
 import type { AuthRequirement, Session, SessionFactory } from './types.js';
 import type { WriteLayer } from './txn.js';
 import { SqlSession } from './session.js';
@@ -22,58 +22,87 @@ export interface EngineOptions {
 export class Engine implements SessionFactory {
   catalog: Catalog;
   readonly sessions = new Map<number, SqlSession>();
-  private nextRowId: bigint;
   readonly startTime = Date.now();
   private storedCache = new WeakMap<RelationDef, StoredRelation>();
   /** bumps on every catalog change so cached plans can tell they are stale */
   catalogVersion = 1;
   readonly planCache = new PlanCache();
+  /** the storage catalog version this process has loaded */
+  private storedCatalogVersion: number;
+
+  /**
+   * Another process on the same data directory may have changed the catalog: reload it then.
+   * Called at the start of each statement; one LMDB read.
+   */
+  refreshCatalog(): void {
+    const v = this.store.catalogVersion();
+    if (v === this.storedCatalogVersion) return;
+    this.storedCatalogVersion = v;
+    const data = this.store.loadCatalog() as CatalogData | undefined;
+    if (data) { this.catalog = new Catalog(data); this.catalogVersion++; }
+  }
 
   private constructor(readonly store: Store, readonly options: EngineOptions) {
     const data = store.loadCatalog() as CatalogData | undefined;
     this.catalog = new Catalog(data ?? initialCatalog());
-    this.nextRowId = BigInt(store.counter('rowid') ?? 0);
+    this.storedCatalogVersion = store.catalogVersion();
   }
 
   static open(options: EngineOptions): Engine {
     return new Engine(new Store(options.dataDir), options);
   }
 
-  private readonly seqValues = new Map<number, { value: bigint; called: boolean }>();
+  /**
+   * Sequences hand out values from blocks reserved durably in storage, so several server processes
+   * on one data directory (and restarts) never repeat a value; like PostgreSQL, values are not
+   * transactional and a crash may skip some.
+   */
+  private readonly seqBlocks = new Map<number, { next: number; end: number; size: number; last: bigint | null }>();
 
-  /** Sequences are not transactional (as in PostgreSQL); their values persist with the next commit. */
   readonly sequences = {
     next: (oid: number): bigint => {
-      const st = this.seqState(oid);
-      const q = this.catalog.sequences().find((x) => x.oid === oid)!;
-      st.value = st.called ? st.value + BigInt(q.increment) : st.value;
-      st.called = true;
-      return st.value;
+      const q = this.sequence(oid);
+      const b = this.seqBlock(oid);
+      if (b.next >= b.end) {
+        const start = this.store.allocateBlock('seqn:' + oid, b.size);
+        b.next = start;
+        b.end = start + b.size;
+        b.size = Math.min(b.size * 2, 65536);
+      }
+      const k = b.next++;
+      b.last = BigInt(q.start) + BigInt(k) * BigInt(q.increment);
+      return b.last;
     },
     current: (oid: number): bigint => {
-      const st = this.seqState(oid);
-      if (!st.called) throw new SqlError('55000', 'currval of sequence is not yet defined in this session');
-      return st.value;
+      const b = this.seqBlock(oid);
+      if (b.last === null) throw new SqlError('55000', `currval of sequence "${this.sequence(oid).name}" is not yet defined in this session`);
+      return b.last;
     },
     set: (oid: number, value: bigint, called: boolean): bigint => {
-      const st = this.seqState(oid);
-      st.value = value;
-      st.called = called;
+      const q = this.sequence(oid);
+      const index = Number((value - BigInt(q.start)) / BigInt(q.increment)) + (called ? 1 : 0);
+      this.store.allocateBlock('seqn:' + oid, index - (this.store.counter('seqn:' + oid) ?? 0));
+      const b = this.seqBlock(oid);
+      b.next = b.end = 0;
+      if (called) b.last = value;
       return value;
     },
   };
 
-  private seqState(oid: number): { value: bigint; called: boolean } {
-    let st = this.seqValues.get(oid);
-    if (!st) {
-      const q = this.catalog.sequences().find((x) => x.oid === oid);
-      if (!q) throw new SqlError(SqlState.UndefinedTable, `sequence with OID ${oid} does not exist`);
-      const stored = this.store.counter('seq:' + oid);
-      st = stored === undefined ? { value: BigInt(q.start), called: false } : { value: BigInt(stored), called: true };
-      this.seqValues.set(oid, st);
-    }
-    return st;
+  private sequence(oid: number): SequenceDef {
+    const q = this.catalog.sequences().find((x) => x.oid === oid);
+    if (!q) throw new SqlError(SqlState.UndefinedTable, `sequence with OID ${oid} does not exist`);
+    return q;
   }
+
+  private seqBlock(oid: number): { next: number; end: number; size: number; last: bigint | null } {
+    let b = this.seqBlocks.get(oid);
+    if (!b) { b = { next: 0, end: 0, size: 16, last: null }; this.seqBlocks.set(oid, b); }
+    return b;
+  }
+
+  /** Hidden row ids (tables without a primary key) come from durably reserved blocks too. */
+  private readonly rowIds = { next: 0, end: 0, size: 1024 };
 
   passwordEncryption(): 'scram-sha-256' | 'md5' {
     return this.options.auth === 'md5' ? 'md5' : 'scram-sha-256';
@@ -91,10 +120,20 @@ export class Engine implements SessionFactory {
     await this.store.commit({ rows: [], catalog: next });
     this.catalog = new Catalog(next);
     this.catalogVersion++;
+    this.storedCatalogVersion = this.store.catalogVersion();
   }
 
   rowIdAllocator(): () => bigint {
-    return () => ++this.nextRowId;
+    return () => {
+      const r = this.rowIds;
+      if (r.next >= r.end) {
+        const start = this.store.allocateBlock('rowid', r.size);
+        r.next = start;
+        r.end = start + r.size;
+        r.size = Math.min(r.size * 2, 1 << 20);
+      }
+      return BigInt(++r.next);
+    };
   }
 
   storedRel(rel: RelationDef): StoredRelation {
@@ -120,14 +159,11 @@ export class Engine implements SessionFactory {
   async commit(layer: WriteLayer, catalog: CatalogData | null, clear: readonly RelationDef[]): Promise<void> {
     const rows = layer.writes((r) => this.storedRel(r));
     if (rows.length === 0 && catalog === null && clear.length === 0) return;
-    const counters = new Map<string, number>([['rowid', Number(this.nextRowId)]]);
-    for (const [oid, st] of this.seqValues) if (st.called) counters.set('seq:' + oid, Number(st.value));
-    await this.store.commit({
-      rows, ...(catalog ? { catalog } : {}), clearRelations: clear.map((r) => this.storedRel(r)), counters,
-    });
+    await this.store.commit({ rows, ...(catalog ? { catalog } : {}), clearRelations: clear.map((r) => this.storedRel(r)) });
     if (catalog) {
       this.catalog = new Catalog(catalog);
       this.catalogVersion++;
+      this.storedCatalogVersion = this.store.catalogVersion();
     }
   }
 
@@ -150,9 +186,21 @@ export class Engine implements SessionFactory {
   }
 
   cancel(processId: number, secretKey: number): void {
-    const s = this.sessions.get(processId);
-    if (s && s.secretKey === secretKey) s.cancel();
+    if (this.cancelLocal(processId, secretKey)) return;
+    // the session may live in another server process on the same port (--workers)
+    this.onForeignCancel?.(processId, secretKey);
   }
+
+  /** Cancels a session of this process; false if it is not here. */
+  cancelLocal(processId: number, secretKey: number): boolean {
+    const s = this.sessions.get(processId);
+    if (!s) return false;
+    if (s.secretKey === secretKey) s.cancel();
+    return true;
+  }
+
+  /** set by the multi-process launcher to forward CancelRequests for sessions of other processes */
+  onForeignCancel: ((processId: number, secretKey: number) => void) | null = null;
 
   async close(): Promise<void> {
     await this.store.close();

@@ -412,6 +412,7 @@ export class SqlSession implements Session {
 
   async *simpleQuery(sql: string): AsyncIterable<QueryEvent> {
     this.lastQuery = sql;
+    this.engine.refreshCatalog();
     if (FLUSH_RE.test(sql)) {
       // RisingWave's FLUSH: wait until committed writes are visible everywhere. Table writes are
       // visible at commit, so there is nothing to wait for yet.
@@ -512,6 +513,7 @@ export class SqlSession implements Session {
   }
 
   parse(name: string, sql: string, paramTypeOids: readonly number[]): void {
+    this.engine.refreshCatalog();
     if (name !== '' && this.prepared.has(name)) throw new SqlError(SqlState.DuplicatePreparedStatement, `prepared statement "${name}" already exists`);
     const stmts = parseSql(sql);
     if (stmts.length > 1) throw new SqlError(SqlState.SyntaxError, 'cannot insert multiple commands into a prepared statement');
@@ -553,6 +555,7 @@ export class SqlSession implements Session {
   }
 
   bind(portal: string, statement: string, params: readonly (Uint8Array | null)[], paramFormats: readonly number[]): void {
+    this.engine.refreshCatalog();
     const p = this.getPrepared(statement);
     if (params.length !== p.paramTypes.length) {
       throw new SqlError(SqlState.ProtocolViolation, `bind message supplies ${params.length} parameters, but prepared statement "${statement}" requires ${p.paramTypes.length}`);
