@@ -10,11 +10,15 @@ import { startEddy } from '../test/harness/server.js';
 import { startPostgres } from '../test/harness/postgres.js';
 
 const run = promisify(execFile);
-const { values } = parseArgs({ options: { scale: { type: 'string' }, seconds: { type: 'string' }, clients: { type: 'string' }, threads: { type: 'string' } } });
+const { values } = parseArgs({ options: { scale: { type: 'string' }, seconds: { type: 'string' }, clients: { type: 'string' }, threads: { type: 'string' }, workers: { type: 'string' }, runs: { type: 'string' } } });
 const scale = Number(values.scale ?? 10);
-const seconds = Number(values.seconds ?? 30);
+const seconds = Number(values.seconds ?? 15);
+/** runs per cell, alternating Eddy and PostgreSQL; the median is reported (the machine is noisy) */
+const runs = Number(values.runs ?? 3);
 const clients = Number(values.clients ?? 8);
 const threads = Number(values.threads ?? 2);
+// Eddy's server processes (--workers); PostgreSQL uses a process per connection on all cores
+const workers = Number(values.workers ?? cpus().length);
 
 async function load(port: number): Promise<number> {
   const t = Date.now();
@@ -31,17 +35,24 @@ async function tps(port: number, mode: 'simple' | 'prepared'): Promise<number> {
   return Number(m[1]);
 }
 
-const eddy = await startEddy();
+const eddy = await startEddy({ args: ['--workers', String(workers)] });
 const pg = await startPostgres();
 try {
   const loadEddy = await load(eddy.port);
   const loadPg = await load(pg.port);
   const rows: string[] = [];
+  const median = (xs: number[]): number => { const v = [...xs].sort((a, b) => a - b); return v[Math.floor(v.length / 2)]!; };
   for (const mode of ['simple', 'prepared'] as const) {
-    const e = await tps(eddy.port, mode);
-    const p = await tps(pg.port, mode);
-    rows.push(`| pgbench -S -M ${mode} (scale ${scale}, -c ${clients} -j ${threads}, ${seconds}s) | ${e.toFixed(0)} | ${p.toFixed(0)} | ${(e / p).toFixed(2)} |`);
-    console.log(rows[rows.length - 1]);
+    const e: number[] = [];
+    const p: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      e.push(await tps(eddy.port, mode));
+      p.push(await tps(pg.port, mode));
+    }
+    const me = median(e);
+    const mp = median(p);
+    rows.push(`| pgbench -S -M ${mode} (scale ${scale}, -c ${clients} -j ${threads}, median of ${runs} x ${seconds}s, Eddy --workers ${workers}) | ${me.toFixed(0)} | ${mp.toFixed(0)} | ${(me / mp).toFixed(2)} |`);
+    console.log(rows[rows.length - 1], 'runs:', e.map((x) => x.toFixed(0)).join('/'), 'vs', p.map((x) => x.toFixed(0)).join('/'));
   }
   rows.push(`| pgbench -i load, scale ${scale} (seconds, lower is better) | ${loadEddy.toFixed(1)} | ${loadPg.toFixed(1)} | ${(loadPg / loadEddy).toFixed(2)} |`);
   const section = [
