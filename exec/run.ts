@@ -262,9 +262,12 @@ function* distinct(plan: Extract<Plan, { kind: 'distinct' }>, cx: ExecContext): 
     }
     return;
   }
-  const key = rowKeyFn(plan.columns.map((c) => c.type));
-  const seen = new Set<string>();
-  for (const b of run(plan.input, cx)) {
+  yield* uniqueRows(run(plan.input, cx), rowKeyFn(plan.columns.map((c) => c.type)), new Set<string>());
+}
+
+/** Passes on the rows whose key is not in `seen` yet (DISTINCT, UNION). */
+export function* uniqueRows(source: Iterable<Batch>, key: (r: Row) => string, seen: Set<string>): Generator<Batch> {
+  for (const b of source) {
     const out: Row[] = [];
     for (const r of b) {
       const k = key(r);

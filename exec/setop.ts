@@ -2,7 +2,7 @@
 import type { Row } from '../core/datum.js';
 import type { Plan } from '../planner/plan.js';
 import type { ExecContext } from './context.js';
-import { run, runToArray, type Batch } from './run.js';
+import { run, runToArray, uniqueRows, type Batch } from './run.js';
 import { rowKeyFn } from './sort.js';
 
 export function* runSetOp(plan: Extract<Plan, { kind: 'setop' }>, cx: ExecContext): Generator<Batch> {
@@ -14,18 +14,8 @@ export function* runSetOp(plan: Extract<Plan, { kind: 'setop' }>, cx: ExecContex
       return;
     }
     const seen = new Set<string>();
-    for (const side of [plan.left, plan.right]) {
-      for (const b of run(side, cx)) {
-        const out: Row[] = [];
-        for (const r of b) {
-          const k = key(r);
-          if (seen.has(k)) continue;
-          seen.add(k);
-          out.push(r);
-        }
-        yield out;
-      }
-    }
+    yield* uniqueRows(run(plan.left, cx), key, seen);
+    yield* uniqueRows(run(plan.right, cx), key, seen);
     return;
   }
   // count the right side's rows, then stream the left side against the counts

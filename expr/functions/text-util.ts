@@ -26,19 +26,11 @@ export function cpSlice(s: string, from: number, to?: number): string {
   if (!hasSurrogates(s)) return s.slice(from, to);
   return chars(s).slice(from, to).join('');
 }
+/** UTF-8 byte length without encoding (one implementation, in core/values/json.ts) */
+export { utf8Length as utf8ByteLength } from '../../core/values/json.js';
+
 export function utf8Bytes(s: string): Uint8Array {
   return new TextEncoder().encode(s);
-}
-export function utf8ByteLength(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) { n += 4; i++; }
-    else n += 3;
-  }
-  return n;
 }
 
 /** The text output of a value (typoutput), with fast paths for the common representations. */
