@@ -7,7 +7,7 @@ import type { Expr } from '../expr/ir.js';
 import type { Plan, PlanColumn } from './plan.js';
 import { Scope, type BindEnv, type ScopeCol } from './scope.js';
 import { bindExpr, coerce, coerceBool, pos, str, type ExprCtx } from './bind-expr.js';
-import { bindSelect, bindTargets, castColumns } from './bind-select.js';
+import { bindSelect, bindTargets } from './bind-select.js';
 import { bindFrom } from './bind-from.js';
 import { parseExpr } from './parse-expr.js';
 import type { RelationDef, IndexDef } from '../catalog/model.js';
@@ -219,7 +219,6 @@ function castColumnsAssign(plan: Plan, types: readonly import('../core/types.js'
     if (e !== col) needed = true;
     return e;
   });
-  void castColumns;
   if (!needed) return plan;
   return { kind: 'project', input: plan, exprs, columns: plan.columns.map((c, i) => ({ ...c, type: types[i]! })) };
 }
@@ -264,7 +263,7 @@ export function bindUpdate(stmt: UpdateStmt, env: BindEnv): BoundUpdate {
   const source = bindFrom(stmt.fromClause ?? [], stmt.whereClause ?? null, scope, env, [keyedTarget(rel, alias)]);
   const ctx: ExprCtx = { env, scope, aggs: null, windows: null, clause: 'UPDATE' };
   const sets = bindSetList(stmt.targetList ?? [], rel, ctx);
-  return { kind: 'update', table: rel, source: dedupTargets(source, rel), sets, checks: bindChecks(rel, env), returning: bindReturning(stmt.returningClause?.exprs, scope, env) };
+  return { kind: 'update', table: rel, source, sets, checks: bindChecks(rel, env), returning: bindReturning(stmt.returningClause?.exprs, scope, env) };
 }
 
 export function bindDelete(stmt: DeleteStmt, env: BindEnv): BoundDelete {
@@ -273,13 +272,8 @@ export function bindDelete(stmt: DeleteStmt, env: BindEnv): BoundDelete {
   const alias = rv.alias?.aliasname ?? rel.name;
   const scope = new Scope(null);
   const source = bindFrom(stmt.usingClause ?? [], stmt.whereClause ?? null, scope, env, [keyedTarget(rel, alias)]);
-  return { kind: 'delete', table: rel, source: dedupTargets(source, rel), returning: bindReturning(stmt.returningClause?.exprs, scope, env) };
+  return { kind: 'delete', table: rel, source, returning: bindReturning(stmt.returningClause?.exprs, scope, env) };
 }
 
-/** With FROM/USING joins a target row may match several times; PostgreSQL changes it once. */
-function dedupTargets(p: Plan, rel: RelationDef): Plan {
-  void rel;
-  return p;
-}
 
 export { str };

@@ -135,7 +135,7 @@ function bindItem(n: Node, scope: Scope, env: BindEnv): Item {
     const conds: Expr[] = [];
     for (const c of joinConditions(j, left.start, right.start, scope, env, type)) splitAnd(c, conds);
     applyJoinAlias(j, start, scope);
-    return { plan: makeJoin(type, left, right, conds, scope), start, width: left.width + right.width, lateral: false };
+    return { plan: makeJoin(type, left, right, conds), start, width: left.width + right.width, lateral: false };
   }
   if ('RangeVar' in n) return bindRangeVar(n.RangeVar, scope, env, start);
   if ('RangeSubselect' in n) return bindRangeSubselect(n.RangeSubselect, scope, env, start);
@@ -421,8 +421,7 @@ function castTo(e: Expr, t: import('../core/types.js').SqlType): Expr {
   return sameType(e.type, t) ? e : { kind: 'cast', arg: e, type: t, explicit: false };
 }
 
-function makeJoin(type: JoinType, left: Item, right: Item, conds: readonly Expr[], scope: Scope): Plan {
-  void scope;
+function makeJoin(type: JoinType, left: Item, right: Item, conds: readonly Expr[]): Plan {
   const local = conds.map((c) => remap(c, (i) => i - left.start));
   for (const c of local) {
     if (refsOf(c) === null) throw new SqlError(SqlState.FeatureNotSupported, 'correlated subqueries in outer join conditions are not supported');

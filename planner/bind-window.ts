@@ -7,7 +7,7 @@ import type { Expr } from '../expr/ir.js';
 import type { WindowCall, WindowFnKind, WindowFrame, FrameBound, AggCall } from './plan.js';
 import { bindExpr, bindSortKey, coerce, resolveUnknown, pos, type ExprCtx } from './bind-expr.js';
 
-const RANGE = 0x2, ROWS = 0x4, GROUPS = 0x8;
+const ROWS = 0x4, GROUPS = 0x8;
 const START_UNBOUNDED_PRECEDING = 0x20, END_UNBOUNDED_FOLLOWING = 0x100;
 const START_CURRENT_ROW = 0x200, END_CURRENT_ROW = 0x400;
 const START_OFFSET_PRECEDING = 0x800, END_OFFSET_PRECEDING = 0x1000;
@@ -75,7 +75,6 @@ export function bindWindowCall(fc: FuncCall, name: string, ctx: ExprCtx): Window
 
 function bindFrame(opts: number, startOffset: Node | undefined, endOffset: Node | undefined, ctx: ExprCtx): WindowFrame {
   const mode = opts & ROWS ? 'rows' : opts & GROUPS ? 'groups' : 'range';
-  void RANGE;
   const bound = (unbP: number, unbF: number, cur: number, offP: number, offF: number, off: Node | undefined, dflt: FrameBound): FrameBound => {
     if (opts & unbP) return { kind: 'unboundedPreceding' };
     if (opts & unbF) return { kind: 'unboundedFollowing' };

@@ -4,7 +4,7 @@
 import type { Node } from '@pgsql/types';
 import { T, typeFromOid, type SqlType } from '../../core/types.js';
 import type { Datum, Row } from '../../core/datum.js';
-import { SqlError, SqlState, type SqlNotice } from '../../core/errors.js';
+import { SqlError, SqlState } from '../../core/errors.js';
 import { parseText, decodeBinary } from '../../core/values/io.js';
 import type { ValueSettings } from '../../core/values/settings.js';
 import { parseSql, type ParsedStatement } from '../../planner/parse.js';
@@ -249,11 +249,10 @@ export class SqlSession implements Session {
     return out;
   }
 
-  private bindPlanFor(prepared: Prepared | null, p: ParsedStatement, build: () => Plan | BoundDml): Plan | BoundDml {
+  private bindPlanFor(prepared: Prepared | null, build: () => Plan | BoundDml): Plan | BoundDml {
     if (prepared && prepared.bound && prepared.bound.version === this.engine.catalogVersion && !this.txn?.catalog) return prepared.bound.plan;
     const b = build();
     if (prepared && !this.txn?.catalog) prepared.bound = { version: this.engine.catalogVersion, plan: b };
-    void p;
     return b;
   }
 
@@ -262,14 +261,14 @@ export class SqlSession implements Session {
     const paramTypes = prepared ? prepared.paramTypes.slice() : [];
     if ('SelectStmt' in stmt) {
       if (stmt.SelectStmt.intoClause) throw new SqlError(SqlState.FeatureNotSupported, 'SELECT INTO is not supported');
-      const plan = this.bindPlanFor(prepared, p, () => bindSelect(stmt.SelectStmt, new Scope(null), this.bindEnv(paramTypes))) as Plan;
+      const plan = this.bindPlanFor(prepared, () => bindSelect(stmt.SelectStmt, new Scope(null), this.bindEnv(paramTypes))) as Plan;
       const cx = this.execContext(params, layer, txn, false);
       const rows = await this.collect(plan, cx);
       return { columns: resultColumns(plan), rows, tag: `SELECT ${rows.length}` };
     }
     if ('InsertStmt' in stmt || 'UpdateStmt' in stmt || 'DeleteStmt' in stmt) {
       if (txn.readOnly) throw new SqlError(SqlState.ReadOnlySqlTransaction, 'cannot execute statement in a read-only transaction');
-      const bound = this.bindPlanFor(prepared, p, () => bindDmlStmt(stmt, this.bindEnv(paramTypes))) as BoundDml;
+      const bound = this.bindPlanFor(prepared, () => bindDmlStmt(stmt, this.bindEnv(paramTypes))) as BoundDml;
       const cx = this.execContext(params, layer, txn, true);
       const r = executeDml(bound, cx);
       const verb = bound.kind === 'insert' ? 'INSERT 0' : bound.kind === 'update' ? 'UPDATE' : 'DELETE';
@@ -635,7 +634,6 @@ export class SqlSession implements Session {
     this.engine.sessions.delete(this.processId);
   }
 
-  notice(_n: SqlNotice): void { /* notices are returned with results */ }
 }
 
 export function bindDmlStmt(stmt: Node, env: BindEnv): BoundDml {
