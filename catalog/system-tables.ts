@@ -5,6 +5,7 @@ import type { Datum, Row } from '../core/datum.js';
 import type { VirtualTable } from '../planner/scope.js';
 import { formatTypeWithMod } from '../planner/type-names.js';
 import type { Catalog } from './catalog.js';
+import { SYSTEM_VIEWS } from './system-views.js';
 import { liveColumns, keyConstraintOid, checkConstraintOid, PG_CATALOG_NAMESPACE, PUBLIC_NAMESPACE, INFORMATION_SCHEMA_NAMESPACE, type RelationDef } from './model.js';
 
 interface SystemTable extends VirtualTable {
@@ -30,9 +31,14 @@ function table(schema: string, name: string, cols: string, rows: SystemTable['ro
   tables.set(`${schema}.${name}`, { schema, name, columns, rows });
 }
 
+const views = new Map(SYSTEM_VIEWS.map((v) => [`${v.schema}.${v.name}`, v]));
+
+/** A system relation: a computed base table, or a view whose SQL the binder expands. */
 export function findSystemTable(schema: string | null, name: string): VirtualTable | undefined {
-  if (schema === null) return tables.get(`pg_catalog.${name}`);
-  return tables.get(`${schema}.${name}`);
+  const key = `${schema ?? 'pg_catalog'}.${name}`;
+  const view = views.get(key);
+  if (view) return { schema: view.schema, name: view.name, columns: [], sql: view.sql };
+  return tables.get(key);
 }
 
 export function systemRows(qualified: string, c: Catalog, ctx: SystemContext): Iterable<Row> {
@@ -125,20 +131,10 @@ table('pg_catalog', 'pg_attrdef', 'oid oid, adrelid oid, adnum int2, adbin text'
 table('pg_catalog', 'pg_description', 'objoid oid, classoid oid, objsubid int4, description text', () => []);
 table('pg_catalog', 'pg_inherits', 'inhrelid oid, inhparent oid, inhseqno int4, inhdetachpending bool', () => []);
 table('pg_catalog', 'pg_am', 'oid oid, amname name, amhandler regproc, amtype char', () => [[2, 'heap', 0, 't'], [403, 'btree', 0, 'i']]);
-table('pg_catalog', 'pg_roles', 'rolname name, rolsuper bool, rolinherit bool, rolcreaterole bool, rolcreatedb bool, rolcanlogin bool, rolreplication bool, rolconnlimit int4, rolpassword text, rolvaliduntil timestamptz, rolbypassrls bool, rolconfig text[], oid oid', (c) =>
-  c.roles().map((r) => [r.name, r.superuser, true, r.superuser, r.superuser, r.login, false, -1, '********', null, r.superuser, null, r.oid]));
-table('pg_catalog', 'pg_user', 'usename name, usesysid oid, usecreatedb bool, usesuper bool, userepl bool, usebypassrls bool, passwd text, valuntil timestamptz, useconfig text[]', (c) =>
-  c.roles().filter((r) => r.login).map((r) => [r.name, r.oid, r.superuser, r.superuser, false, r.superuser, '********', null, null]));
 table('pg_catalog', 'pg_authid', 'oid oid, rolname name, rolsuper bool, rolinherit bool, rolcreaterole bool, rolcreatedb bool, rolcanlogin bool, rolreplication bool, rolbypassrls bool, rolconnlimit int4, rolpassword text, rolvaliduntil timestamptz', (c) =>
   c.roles().map((r) => [r.oid, r.name, r.superuser, true, r.superuser, r.superuser, r.login, false, r.superuser, -1, r.password, null]));
 table('pg_catalog', 'pg_settings', 'name text, setting text, unit text, category text, short_desc text, extra_desc text, context text, vartype text, source text, min_val text, max_val text, enumvals text[], boot_val text, reset_val text, sourcefile text, sourceline int4, pending_restart bool', (_c, ctx) =>
   ctx.session.settings.all().map((s) => [s.name, s.setting, null, 'Eddy', '', null, 'user', 'string', 'default', null, null, null, s.setting, s.setting, null, null, false]));
-table('pg_catalog', 'pg_tables', 'schemaname name, tablename name, tableowner name, tablespace name, hasindexes bool, hasrules bool, hastriggers bool, rowsecurity bool', (c) =>
-  c.relations().filter((r) => r.kind === 'table').map((r) => [r.schema, r.name, 'eddy', null, r.indexes.length > 0, false, false, false]));
-table('pg_catalog', 'pg_views', 'schemaname name, viewname name, viewowner name, definition text', (c) =>
-  c.relations().filter((r) => r.kind === 'view').map((r) => [r.schema, r.name, 'eddy', r.viewSql]));
-table('pg_catalog', 'pg_indexes', 'schemaname name, tablename name, indexname name, tablespace name, indexdef text', (c) =>
-  c.relations().flatMap((r) => r.indexes.map((i) => [r.schema, r.name, i.name, null, indexDef(r, i)])));
 table('pg_catalog', 'pg_matviews', 'schemaname name, matviewname name, matviewowner name, tablespace name, hasindexes bool, ispopulated bool, definition text', () => []);
 table('pg_catalog', 'pg_stat_activity', 'datid oid, datname name, pid int4, leader_pid int4, usesysid oid, usename name, application_name text, client_addr text, client_hostname text, client_port int4, backend_start timestamptz, xact_start timestamptz, query_start timestamptz, state_change timestamptz, wait_event_type text, wait_event text, state text, backend_xid int8, backend_xmin int8, query_id int8, query text, backend_type text', function* (_c, ctx) {
   for (const [pid, s] of ctx.engine.sessions) {
@@ -157,7 +153,6 @@ table('pg_catalog', 'pg_publication_rel', 'oid oid, prpubid oid, prrelid oid, pr
 table('pg_catalog', 'pg_sequence', 'seqrelid oid, seqtypid oid, seqstart int8, seqincrement int8, seqmax int8, seqmin int8, seqcache int8, seqcycle bool', (c) =>
   c.sequences().map((q) => [q.oid, 20, BigInt(q.start), BigInt(q.increment), 9223372036854775807n, 1n, 1n, false]));
 table('pg_catalog', 'pg_publication_namespace', 'oid oid, pnpubid oid, pnnspid oid', () => []);
-table('pg_catalog', 'pg_inherits_dummy', 'x int4', () => []);
 table('pg_catalog', 'pg_extension', 'oid oid, extname name, extowner oid, extnamespace oid, extrelocatable bool, extversion text', () => []);
 table('pg_catalog', 'pg_foreign_table', 'ftrelid oid, ftserver oid, ftoptions text[]', () => []);
 table('pg_catalog', 'pg_partitioned_table', 'partrelid oid, partstrat char, partnatts int2, partdefid oid, partattrs int2[]', () => []);
@@ -172,42 +167,6 @@ function indexDef(r: RelationDef, i: RelationDef['indexes'][number]): string {
 }
 
 // ---- information_schema ----------------------------------------------------------
-
-table('information_schema', 'schemata', 'catalog_name name, schema_name name, schema_owner name, default_character_set_catalog name, default_character_set_schema name, default_character_set_name name, sql_path text', (c) =>
-  c.schemas().map((s) => ['eddy', s.name, 'eddy', null, null, null, null]));
-table('information_schema', 'tables', 'table_catalog name, table_schema name, table_name name, table_type text, self_referencing_column_name name, reference_generation text, user_defined_type_catalog name, user_defined_type_schema name, user_defined_type_name name, is_insertable_into text, is_typed text, commit_action text', (c) =>
-  c.relations().map((r) => ['eddy', r.schema, r.name, r.kind === 'view' ? 'VIEW' : 'BASE TABLE', null, null, null, null, null, r.kind === 'table' ? 'YES' : 'NO', 'NO', null]));
-table('information_schema', 'views', 'table_catalog name, table_schema name, table_name name, view_definition text, check_option text, is_updatable text, is_insertable_into text', (c) =>
-  c.relations().filter((r) => r.kind === 'view').map((r) => ['eddy', r.schema, r.name, r.viewSql, 'NONE', 'NO', 'NO']));
-table('information_schema', 'columns', 'table_catalog name, table_schema name, table_name name, column_name name, ordinal_position int4, column_default text, is_nullable text, data_type text, character_maximum_length int4, character_octet_length int4, numeric_precision int4, numeric_precision_radix int4, numeric_scale int4, datetime_precision int4, udt_catalog name, udt_schema name, udt_name name, is_identity text, is_generated text, is_updatable text', function* (c) {
-  for (const r of c.relations()) {
-    const cols = liveColumns(r);
-    for (let i = 0; i < cols.length; i++) {
-      const col = cols[i]!;
-      const t = col.type;
-      const m = t.typmod;
-      const name = t.kind === 'array' ? 'ARRAY' : formatTypeWithMod({ ...t, typmod: -1 });
-      const charLen = t.kind === 'scalar' && (t.name === 'varchar' || t.name === 'bpchar') && m >= 4 ? m - 4 : null;
-      const prec: Record<string, number> = { int2: 16, int4: 32, int8: 64, float4: 24, float8: 53 };
-      const np = t.kind === 'scalar' ? (prec[t.name] ?? (t.name === 'numeric' && m >= 4 ? (m - 4) >> 16 : null)) : null;
-      const ns = t.kind === 'scalar' ? (['int2', 'int4', 'int8'].includes(t.name) ? 0 : t.name === 'numeric' && m >= 4 ? (m - 4) & 0xffff : null) : null;
-      yield ['eddy', r.schema, r.name, col.name, i + 1, col.defaultSql, col.notNull ? 'NO' : 'YES', name, charLen, charLen !== null ? charLen * 4 : null, np,
-        np !== null ? (t.kind === 'scalar' && t.name === 'numeric' ? 10 : 2) : null, ns, null, 'eddy', 'pg_catalog', t.kind === 'array' ? '_' + t.elem.name : t.name, 'NO', 'NEVER', r.kind === 'table' ? 'YES' : 'NO'];
-    }
-  }
-});
-table('information_schema', 'table_constraints', 'constraint_catalog name, constraint_schema name, constraint_name name, table_catalog name, table_schema name, table_name name, constraint_type text, is_deferrable text, initially_deferred text, enforced text', function* (c) {
-  for (const r of c.relations()) {
-    for (const i of r.indexes) if (i.unique) yield ['eddy', r.schema, i.name, 'eddy', r.schema, r.name, i.primary ? 'PRIMARY KEY' : 'UNIQUE', 'NO', 'NO', 'YES'];
-    for (const ch of r.checks) yield ['eddy', r.schema, ch.name, 'eddy', r.schema, r.name, 'CHECK', 'NO', 'NO', 'YES'];
-  }
-});
-table('information_schema', 'key_column_usage', 'constraint_catalog name, constraint_schema name, constraint_name name, table_catalog name, table_schema name, table_name name, column_name name, ordinal_position int4, position_in_unique_constraint int4', function* (c) {
-  for (const r of c.relations()) for (const i of r.indexes) {
-    if (!i.unique) continue;
-    for (let k = 0; k < i.columns.length; k++) yield ['eddy', r.schema, i.name, 'eddy', r.schema, r.name, r.columns[i.columns[k]!]!.name, k + 1, null];
-  }
-});
 
 export const SYSTEM_SCHEMAS = [PG_CATALOG_NAMESPACE, INFORMATION_SCHEMA_NAMESPACE];
 export type { Datum };

@@ -177,6 +177,13 @@ function bindRangeVar(rv: RangeVar, scope: Scope, env: BindEnv, start: number): 
     return { plan, start, width: plan.columns.length, lateral: false };
   }
   const v = env.findVirtual(schema, name);
+  if (v && v.sql !== undefined) {
+    const parsed = parseSql(v.sql)[0]!.stmt;
+    if (!('SelectStmt' in parsed)) throw new SqlError(SqlState.InternalError, 'system view is not a SELECT');
+    const plan = bindSelect(parsed.SelectStmt, new Scope(null), { ...env, viewDepth: env.viewDepth + 1 });
+    scope.add(planColumnsToScope(plan.columns, rangeName, alias.cols));
+    return { plan, start, width: plan.columns.length, lateral: false };
+  }
   if (v) {
     const columns = v.columns.map((c) => ({ name: c.name, type: c.type }));
     scope.add(planColumnsToScope(columns, rangeName, alias.cols));

@@ -23,6 +23,8 @@ export interface VirtualTable {
   readonly schema: string;
   readonly name: string;
   readonly columns: readonly { readonly name: string; readonly type: SqlType }[];
+  /** system views: the defining SELECT, expanded like a user view */
+  readonly sql?: string;
 }
 
 /** Statement-wide binding state. */
