@@ -102,3 +102,12 @@ export function keyConstraintOid(indexOid: number): number {
 export function checkConstraintOid(relOid: number, index: number): number {
   return 2_000_000 + relOid * 16 + index;
 }
+
+/** A system relation as the binder sees it: computed base table, or a view defined in SQL. */
+export interface VirtualTable {
+  readonly schema: string;
+  readonly name: string;
+  readonly columns: readonly { readonly name: string; readonly type: SqlType }[];
+  /** system views: the defining SELECT, expanded like a user view */
+  readonly sql?: string;
+}

@@ -2,8 +2,8 @@
 // These are what psql, JDBC and other drivers query to discover schemas, tables and columns.
 import { T, TYPE_INFO, arrayOf, typeOid, type SqlType, type ScalarTypeName } from '../core/types.js';
 import type { Datum, Row } from '../core/datum.js';
-import type { VirtualTable } from '../planner/scope.js';
-import { formatTypeWithMod } from '../planner/type-names.js';
+import type { VirtualTable } from './model.js';
+import { formatTypeWithMod } from '../core/types.js';
 import type { Catalog } from './catalog.js';
 import { SYSTEM_VIEWS } from './system-views.js';
 import { liveColumns, keyConstraintOid, checkConstraintOid, PG_CATALOG_NAMESPACE, PUBLIC_NAMESPACE, INFORMATION_SCHEMA_NAMESPACE, type RelationDef } from './model.js';

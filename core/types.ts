@@ -144,3 +144,16 @@ export function isNumericType(t: SqlType): boolean {
 export function isStringType(t: SqlType): boolean {
   return t.kind === 'scalar' && TYPE_INFO[t.name].category === 'S';
 }
+
+/** format_type(): name with typmod, as psql's \d shows it. */
+export function formatTypeWithMod(t: SqlType): string {
+  if (t.kind === 'array') return formatTypeWithMod(t.elem) + '[]';
+  const m = t.typmod;
+  switch (t.name) {
+    case 'varchar': return m >= 4 ? `character varying(${m - 4})` : 'character varying';
+    case 'bpchar': return m >= 4 ? `character(${m - 4})` : 'character';
+    case 'numeric': return m >= 4 ? `numeric(${(m - 4) >> 16},${(m - 4) & 0xffff})` : 'numeric';
+    default: break;
+  }
+  return typeDisplayName(t);
+}

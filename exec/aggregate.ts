@@ -1,7 +1,7 @@
 // Hash aggregation with GROUP BY, GROUPING SETS, DISTINCT / FILTER / ORDER BY inside aggregates.
 // Class: blocking; state is one accumulator per (group, aggregate).
 import type { Datum, Row } from '../core/datum.js';
-import type { Plan, AggCall } from '../planner/plan.js';
+import type { Plan, AggCall } from '../expr/plan.js';
 import type { ExecContext } from './context.js';
 import { compile, type Compiled } from './compile.js';
 import { run, EMPTY, type Batch, BATCH_SIZE } from './run.js';

@@ -4,7 +4,7 @@
 import type { Datum, Row } from '../core/datum.js';
 import { SqlError, SqlState } from '../core/errors.js';
 import { formatText } from '../core/values/io.js';
-import type { BoundDml, BoundInsert, BoundUpdate, BoundDelete, RowChecks } from '../planner/bind-dml.js';
+import type { BoundDml, BoundInsert, BoundUpdate, BoundDelete, RowChecks } from '../expr/dml.js';
 import type { RelationDef } from '../catalog/model.js';
 import type { ExecContext, TableWriter } from './context.js';
 import { compile } from './compile.js';

@@ -2,7 +2,7 @@
 // without keys it is a nested loop over the materialized right side. Class: blocking on the
 // right (build) side, streaming on the left (probe) side.
 import type { Datum, Row } from '../core/datum.js';
-import type { Plan } from '../planner/plan.js';
+import type { Plan } from '../expr/plan.js';
 import type { ExecContext } from './context.js';
 import { compile } from './compile.js';
 import { run, EMPTY, type Batch } from './run.js';

@@ -3,7 +3,7 @@
 // loop breathe, so long queries stay cancelable without making operators async.
 import type { Datum, Row } from '../core/datum.js';
 import { SqlError, SqlState, assertNever } from '../core/errors.js';
-import type { Plan } from '../planner/plan.js';
+import type { Plan } from '../expr/plan.js';
 import type { ExecContext } from './context.js';
 import { compile, withOuter } from './compile.js';
 import { runHashJoin } from './join.js';

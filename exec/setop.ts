@@ -1,6 +1,6 @@
 // UNION / INTERSECT / EXCEPT [ALL] with SQL's duplicate semantics (NULLs compare equal).
 import type { Row } from '../core/datum.js';
-import type { Plan } from '../planner/plan.js';
+import type { Plan } from '../expr/plan.js';
 import type { ExecContext } from './context.js';
 import { run, runToArray, uniqueRows, type Batch } from './run.js';
 import { rowKeyFn } from './sort.js';

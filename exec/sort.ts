@@ -3,7 +3,7 @@
 import type { SqlType } from '../core/types.js';
 import type { Datum, Row } from '../core/datum.js';
 import { compareDatums, datumKey } from '../core/values/io.js';
-import type { SortKey } from '../planner/plan.js';
+import type { SortKey } from '../expr/plan.js';
 import type { ExecContext } from './context.js';
 import { compile } from './compile.js';
 

@@ -2,7 +2,7 @@
 // ranking, offset, value and aggregate functions over frames. Class: blocking.
 import type { Datum, Row } from '../core/datum.js';
 import { SqlError, SqlState } from '../core/errors.js';
-import type { Plan, WindowCall } from '../planner/plan.js';
+import type { Plan, WindowCall } from '../expr/plan.js';
 import type { ExecContext } from './context.js';
 import { compile } from './compile.js';
 import { run, EMPTY, type Batch, BATCH_SIZE } from './run.js';

@@ -3,7 +3,7 @@
 import type { SqlType } from '../core/types.js';
 import type { Datum } from '../core/datum.js';
 import type { ScalarFunction } from './functions/registry.js';
-import type { Plan } from '../planner/plan.js';
+import type { Plan } from './plan.js';
 
 export type Expr =
   /** column of the current input row */

@@ -4,7 +4,7 @@ import type { Node, InsertStmt, UpdateStmt, DeleteStmt, RangeVar } from '@pgsql/
 import { T, typeDisplayName } from '../core/types.js';
 import { SqlError, SqlState } from '../core/errors.js';
 import type { Expr } from '../expr/ir.js';
-import type { Plan, PlanColumn } from './plan.js';
+import type { Plan, PlanColumn } from '../expr/plan.js';
 import { Scope, type BindEnv, type ScopeCol } from './scope.js';
 import { bindExpr, coerce, coerceBool, pos, str, type ExprCtx } from './bind-expr.js';
 import { bindSelect, bindTargets } from './bind-select.js';
@@ -12,55 +12,8 @@ import { bindFrom } from './bind-from.js';
 import { parseExpr } from './parse-expr.js';
 import type { RelationDef, IndexDef } from '../catalog/model.js';
 
-export interface Returning { readonly exprs: readonly Expr[]; readonly columns: readonly PlanColumn[] }
-
-export interface RowChecks {
-  /** NOT NULL columns */
-  readonly notNull: readonly number[];
-  /** CHECK constraints over the new row */
-  readonly checks: readonly { readonly name: string; readonly expr: Expr }[];
-}
-
-export interface BoundInsert {
-  readonly kind: 'insert';
-  readonly table: RelationDef;
-  /** rows whose columns are `targetCols` in order */
-  readonly source: Plan;
-  readonly targetCols: readonly number[];
-  /** per table column: the DEFAULT expression (or null) used when the column is not a target */
-  readonly defaults: readonly (Expr | null)[];
-  readonly checks: RowChecks;
-  readonly onConflict: null | {
-    readonly action: 'nothing' | 'update';
-    /** the arbiter: primary key (null) or a unique index */
-    readonly index: IndexDef | null;
-    /** SET col = expr over [existing row, excluded row] */
-    readonly sets: readonly { readonly col: number; readonly expr: Expr }[];
-    readonly where: Expr | null;
-  };
-  /** over the new (or updated) row */
-  readonly returning: Returning | null;
-}
-
-export interface BoundUpdate {
-  readonly kind: 'update';
-  readonly table: RelationDef;
-  /** rows: [table columns..., storage key, other FROM columns...] */
-  readonly source: Plan;
-  readonly sets: readonly { readonly col: number; readonly expr: Expr }[];
-  readonly checks: RowChecks;
-  /** over [new row, key, other FROM columns] */
-  readonly returning: Returning | null;
-}
-
-export interface BoundDelete {
-  readonly kind: 'delete';
-  readonly table: RelationDef;
-  readonly source: Plan;
-  readonly returning: Returning | null;
-}
-
-export type BoundDml = BoundInsert | BoundUpdate | BoundDelete;
+export type { Returning, RowChecks, BoundInsert, BoundUpdate, BoundDelete, BoundDml } from '../expr/dml.js';
+import type { BoundInsert, BoundUpdate, BoundDelete, RowChecks, Returning } from '../expr/dml.js';
 
 function targetTable(rv: RangeVar, env: BindEnv): RelationDef {
   const rel = env.catalog.findRelation(rv.schemaname ?? null, rv.relname!, env.searchPath);

@@ -15,7 +15,7 @@ import {
   isSetFunctionName, resolveSetFunction,
   type ScalarFunction, type CoercionContext, type SetFunction,
 } from '../expr/functions/registry.js';
-import type { AggCall, WindowCall, SortKey, Plan, SrfCall } from './plan.js';
+import type { AggCall, WindowCall, SortKey, Plan, SrfCall } from '../expr/plan.js';
 import { Scope, type BindEnv } from './scope.js';
 import { resolveTypeName, typeNameParts } from './type-names.js';
 import { bindSubquery } from './bind-select.js';

@@ -8,7 +8,7 @@ import { SqlError, SqlState } from '../core/errors.js';
 import { resolveSetFunction, tryCommonType, type ScalarFunction } from '../expr/functions/registry.js';
 import { castDatum } from '../core/values/io.js';
 import { someExpr, mapExpr, type Expr } from '../expr/ir.js';
-import type { Plan, PlanColumn, Access, JoinType } from './plan.js';
+import type { Plan, PlanColumn, Access, JoinType } from '../expr/plan.js';
 import { Scope, type BindEnv, type ScopeCol } from './scope.js';
 import { bindExpr, coerce, coerceBool, resolveUnknown, makeOp, str, pos, type ExprCtx } from './bind-expr.js';
 import { bindSelect, planColumnsToScope } from './bind-select.js';

@@ -6,7 +6,7 @@ import { T, sameType, type SqlType } from '../core/types.js';
 import { SqlError, SqlState } from '../core/errors.js';
 import { commonType } from '../expr/functions/registry.js';
 import { exprKey, mapExpr, someExpr, type Expr } from '../expr/ir.js';
-import type { Plan, PlanColumn, AggCall, WindowCall, SortKey, CteDef, SrfCall } from './plan.js';
+import type { Plan, PlanColumn, AggCall, WindowCall, SortKey, CteDef, SrfCall } from '../expr/plan.js';
 import { Scope, type BindEnv, type ScopeCol } from './scope.js';
 import {
   bindExpr, coerce, coerceBool, resolveUnknown, sortKeyOf, str, pos,

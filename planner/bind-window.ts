@@ -4,7 +4,7 @@ import { T, type SqlType } from '../core/types.js';
 import { SqlError, SqlState } from '../core/errors.js';
 import { resolveAggregate } from '../expr/functions/registry.js';
 import type { Expr } from '../expr/ir.js';
-import type { WindowCall, WindowFnKind, WindowFrame, FrameBound, AggCall } from './plan.js';
+import type { WindowCall, WindowFnKind, WindowFrame, FrameBound, AggCall } from '../expr/plan.js';
 import { bindExpr, bindSortKey, coerce, resolveUnknown, pos, type ExprCtx } from './bind-expr.js';
 
 const ROWS = 0x4, GROUPS = 0x8;

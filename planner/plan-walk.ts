@@ -2,7 +2,7 @@
 // the callback how many query levels deep each expression sits. Used to re-point correlated
 // references when the enclosing query's row layout changes (e.g. after aggregation).
 import { mapExpr, type Expr } from '../expr/ir.js';
-import type { Plan, SortKey, AggCall, WindowCall, Access, FrameBound } from './plan.js';
+import type { Plan, SortKey, AggCall, WindowCall, Access, FrameBound } from '../expr/plan.js';
 
 export type ExprRewrite = (e: Expr, depth: number) => Expr;
 

@@ -2,7 +2,7 @@
 // and the chain to enclosing queries for correlated references.
 import type { SqlType } from '../core/types.js';
 import { SqlError, SqlState } from '../core/errors.js';
-import type { CteDef } from './plan.js';
+import type { CteDef } from '../expr/plan.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { ValueSettings } from '../core/values/settings.js';
 
@@ -19,13 +19,8 @@ export interface ScopeCol {
   readonly hiddenStar?: boolean;
 }
 
-export interface VirtualTable {
-  readonly schema: string;
-  readonly name: string;
-  readonly columns: readonly { readonly name: string; readonly type: SqlType }[];
-  /** system views: the defining SELECT, expanded like a user view */
-  readonly sql?: string;
-}
+export type { VirtualTable } from '../catalog/model.js';
+import type { VirtualTable } from '../catalog/model.js';
 
 /** Statement-wide binding state. */
 export interface BindEnv {

@@ -84,15 +84,4 @@ export function resolveTypeName(tn: TypeName): SqlType {
   return tn.arrayBounds && tn.arrayBounds.length > 0 ? arrayOf(t) : t;
 }
 
-/** format_type(): name with typmod, as psql's \d shows it. */
-export function formatTypeWithMod(t: SqlType): string {
-  if (t.kind === 'array') return formatTypeWithMod(t.elem) + '[]';
-  const m = t.typmod;
-  switch (t.name) {
-    case 'varchar': return m >= 4 ? `character varying(${m - 4})` : 'character varying';
-    case 'bpchar': return m >= 4 ? `character(${m - 4})` : 'character';
-    case 'numeric': return m >= 4 ? `numeric(${(m - 4) >> 16},${(m - 4) & 0xffff})` : 'numeric';
-    default: break;
-  }
-  return typeDisplayName(t);
-}
+export { formatTypeWithMod } from '../core/types.js';

@@ -6,7 +6,7 @@ import { SqlError, SqlState } from '../../core/errors.js';
 import { parseText, formatText } from '../../core/values/io.js';
 import { bindSelect } from '../../planner/bind-select.js';
 import { Scope } from '../../planner/scope.js';
-import type { Plan } from '../../planner/plan.js';
+import type { Plan } from '../../expr/plan.js';
 import { bindChecks, bindDefaults, type BoundInsert } from '../../planner/bind-dml.js';
 import { insertRows } from '../../exec/dml.js';
 import type { RelationDef } from '../../catalog/model.js';

@@ -3,7 +3,7 @@ import type { Node } from '@pgsql/types';
 import { SqlError, SqlState } from '../../core/errors.js';
 import { bindSelect } from '../../planner/bind-select.js';
 import { Scope, type BindEnv } from '../../planner/scope.js';
-import type { Plan } from '../../planner/plan.js';
+import type { Plan } from '../../expr/plan.js';
 import { bindDmlStmt } from './session.js';
 
 export function explain(q: Node, env: BindEnv): string[] {

@@ -5,7 +5,7 @@
 // SELECT (no GROUP BY, DISTINCT, set operations or WITH), INSERT ... VALUES, UPDATE, DELETE.
 import type { Node } from '@pgsql/types';
 import { T, type SqlType } from '../../core/types.js';
-import type { Plan } from '../../planner/plan.js';
+import type { Plan } from '../../expr/plan.js';
 import type { BoundDml } from '../../planner/bind-dml.js';
 import type { ResultColumn } from './types.js';
 import { scanLiterals, type Literal } from './literal-scan.js';

@@ -11,7 +11,7 @@ import { parseSql, type ParsedStatement } from '../../planner/parse.js';
 import { bindSelect } from '../../planner/bind-select.js';
 import { bindInsert, bindUpdate, bindDelete, type BoundDml, type BoundInsert } from '../../planner/bind-dml.js';
 import { Scope, type BindEnv } from '../../planner/scope.js';
-import type { Plan } from '../../planner/plan.js';
+import type { Plan } from '../../expr/plan.js';
 import { Catalog } from '../../catalog/catalog.js';
 import type { CatalogData, RelationDef } from '../../catalog/model.js';
 import { findSystemTable } from '../../catalog/system-tables.js';
@@ -647,7 +647,7 @@ function col(name: string, type: SqlType): ResultColumn {
   return { name, type, tableOid: 0, attnum: 0 };
 }
 
-function toResultColumn(c: import('../../planner/plan.js').PlanColumn): ResultColumn {
+function toResultColumn(c: import('../../expr/plan.js').PlanColumn): ResultColumn {
   return { name: c.name, type: c.type, tableOid: c.tableOid ?? 0, attnum: c.attnum ?? 0 };
 }
 

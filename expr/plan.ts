@@ -1,8 +1,8 @@
 // Relational plans as plain data: what the binder produces and the batch executor runs.
 // Every node lists its output columns; expressions refer to input columns by position.
 import type { SqlType } from '../core/types.js';
-import type { Expr } from '../expr/ir.js';
-import type { AggregateFunction, SetFunction } from '../expr/functions/registry.js';
+import type { Expr } from './ir.js';
+import type { AggregateFunction, SetFunction } from './functions/registry.js';
 import type { RelationDef } from '../catalog/model.js';
 
 export interface PlanColumn {
