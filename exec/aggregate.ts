@@ -136,7 +136,7 @@ function* emit(groups: Iterable<Group>, aggs: readonly AggRuntime[], cx: ExecCon
         }
         for (const v of items) state = a.call.agg.step(state, n === v.length ? v : v.slice(0, n));
       }
-      row.push(a.call.agg.final(state));
+      row.push(a.call.agg.final(state, cx.evalCtx));
     }
     if (setIndex !== null) row.push(setIndex);
     out.push(row);

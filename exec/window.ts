@@ -167,5 +167,5 @@ function aggregateFrame(call: WindowCall, part: readonly number[], rows: readonl
     if (a.agg.strict && vals.some((v) => v === null)) continue;
     state = a.agg.step(state, vals);
   }
-  return a.agg.final(state);
+  return a.agg.final(state, cx.evalCtx);
 }
