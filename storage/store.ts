@@ -48,6 +48,11 @@ export interface CommitBatch {
 
 const CATALOG_KEY = 'catalog';
 
+/** An LMDB read transaction used as a statement's snapshot. */
+export interface ReadSnapshot {
+  done(): void;
+}
+
 export class Store {
   private readonly root: RootDatabase;
   private readonly rows: Database<Stored[], Buffer>;
@@ -56,7 +61,8 @@ export class Store {
   private readonly kw = new KeyWriter();
 
   constructor(readonly dir: string, opts: { noSync?: boolean } = {}) {
-    this.root = open({ path: dir, maxDbs: 8, noSync: opts.noSync ?? false, mapSize: 2 ** 34, compression: false });
+    // every running statement holds a read snapshot, so allow many readers (connections)
+    this.root = open({ path: dir, maxDbs: 8, maxReaders: 4096, noSync: opts.noSync ?? false, mapSize: 2 ** 34, compression: false });
     this.rows = this.root.openDB({ name: 'rows', keyEncoding: 'binary', encoding: 'msgpack' });
     this.index = this.root.openDB({ name: 'index', keyEncoding: 'binary', encoding: 'binary' });
     this.meta = this.root.openDB({ name: 'meta', keyEncoding: 'ordered-binary', encoding: 'msgpack' });
@@ -88,14 +94,22 @@ export class Store {
     });
   }
 
-  get(rel: StoredRelation, key: Buffer): Row | undefined {
-    const v = this.rows.get(key);
+  /**
+   * A consistent read view of all tables as of now: a statement reads through one snapshot even
+   * while it yields to the event loop and other sessions commit. Must be released with done().
+   */
+  snapshot(): ReadSnapshot {
+    return this.rows.useReadTransaction() as unknown as ReadSnapshot;
+  }
+
+  get(rel: StoredRelation, key: Buffer, snap?: ReadSnapshot): Row | undefined {
+    const v = snap ? this.rows.get(key, { transaction: snap } as never) : this.rows.get(key);
     return v === undefined ? undefined : decodeRow(rel.types, v);
   }
 
-  *scan(rel: StoredRelation, range?: { start: Buffer; end: Buffer }): Generator<[Buffer, Row]> {
+  *scan(rel: StoredRelation, range?: { start: Buffer; end: Buffer }, snap?: ReadSnapshot): Generator<[Buffer, Row]> {
     const r = range ?? relationRange(rel.oid);
-    for (const { key, value } of this.rows.getRange({ start: r.start, end: r.end })) {
+    for (const { key, value } of this.rows.getRange({ start: r.start, end: r.end, ...(snap ? { transaction: snap } : {}) } as never) as Iterable<{ key: Buffer; value: Stored[] }>) {
       yield [key, decodeRow(rel.types, value)];
     }
   }
@@ -106,9 +120,9 @@ export class Store {
   }
 
   /** Primary keys of rows whose indexed columns equal `values` (a prefix of the index columns is allowed). */
-  *indexLookup(idx: StoredIndex, types: readonly SqlType[], values: readonly unknown[]): Generator<Buffer> {
+  *indexLookup(idx: StoredIndex, types: readonly SqlType[], values: readonly unknown[], snap?: ReadSnapshot): Generator<Buffer> {
     const prefix = this.indexPrefix(idx, types, values as Row);
-    for (const { value } of this.index.getRange({ start: prefix, end: prefixEnd(prefix) })) yield value;
+    for (const { value } of this.index.getRange({ start: prefix, end: prefixEnd(prefix), ...(snap ? { transaction: snap } : {}) } as never) as Iterable<{ value: Buffer }>) yield value;
   }
 
   private indexPrefix(idx: StoredIndex, types: readonly SqlType[], values: Row): Buffer {

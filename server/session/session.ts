@@ -21,6 +21,7 @@ import { executeDml, insertRows } from '../../exec/dml.js';
 import type { EvalContext } from '../../expr/functions/registry.js';
 import type { Engine } from './engine.js';
 import { WriteLayer, TxnReader } from './txn.js';
+import type { ReadSnapshot } from '../../storage/store.js';
 import { Settings } from './settings.js';
 import { executeDdl, isDdl, createTableAs } from './ddl.js';
 import { copyFrom, copyTo, copyTarget, CopyCollector } from './copy.js';
@@ -80,6 +81,8 @@ export class SqlSession implements Session {
   readonly startedAt = Date.now();
   lastQuery = '';
   state: 'idle' | 'active' = 'idle';
+  /** the running statement's read snapshot */
+  private snapshot: ReadSnapshot | null = null;
   /** COPY FROM STDIN data received for the statement about to run */
   pendingCopyData: string | null = null;
   /** the extended protocol's implicit transaction (ends at Sync) */
@@ -140,6 +143,8 @@ export class SqlSession implements Session {
     const txn = this.beginImplicit();
     const stmtLayer = new WriteLayer(txn.layer);
     this.canceled = false;
+    // one read snapshot for the whole statement (PostgreSQL's READ COMMITTED: per statement)
+    this.snapshot = this.engine.store.snapshot();
     const timeout = Number.parseInt(this.settings.get('statement_timeout'), 10) || 0;
     this.deadline = timeout > 0 ? Date.now() + timeout : 0;
     try {
@@ -151,6 +156,9 @@ export class SqlSession implements Session {
       if (implicit && !this.extendedImplicit) this.txn = null;
       else if (this.txn) this.txn.failed = true;
       throw err;
+    } finally {
+      this.snapshot?.done();
+      this.snapshot = null;
     }
   }
 
@@ -211,7 +219,7 @@ export class SqlSession implements Session {
     const catalog = this.catalog();
     const evalCtx: EvalContext = { settings, txnTimestamp: txn.startedAt, now: nowMicros };
     const reader = new TxnReader(this.engine.store, layer, (r) => this.engine.storedRel(r),
-      (name) => this.engine.virtualRows(name, catalog, this), this.engine.rowIdAllocator());
+      (name) => this.engine.virtualRows(name, catalog, this), this.engine.rowIdAllocator(), this.snapshot ?? undefined);
     return {
       params, evalCtx, tables: reader, outer: [], subqueryCache: new Map(), cteCache: new Map(),
       checkInterrupt: () => this.checkInterrupt(),

@@ -6,7 +6,7 @@ import type { SqlType } from '../../core/types.js';
 import type { Datum, Row } from '../../core/datum.js';
 import { SqlError, SqlState } from '../../core/errors.js';
 import { compareDatums } from '../../core/values/io.js';
-import type { Store, StoredRelation, RowWrite } from '../../storage/store.js';
+import type { Store, StoredRelation, RowWrite, ReadSnapshot } from '../../storage/store.js';
 import { encodeKey } from '../../storage/key-codec.js';
 import type { RelationDef } from '../../catalog/model.js';
 import type { TableReader, TableWriter } from '../../exec/context.js';
@@ -112,6 +112,8 @@ export class TxnReader implements TableReader, TableWriter {
     private readonly storedRel: (rel: RelationDef) => StoredRelation,
     private readonly virtual: (name: string) => Iterable<Row>,
     private readonly nextRowId: () => bigint,
+    /** the statement's read snapshot of committed data (undefined: latest) */
+    private readonly snap?: ReadSnapshot,
   ) {}
 
   scanKeyed(rel: RelationDef): Iterable<[Buffer, Row]> { return this.scanStorage(rel); }
@@ -135,11 +137,11 @@ export class TxnReader implements TableReader, TableWriter {
   *scanStorage(rel: RelationDef): Generator<[Buffer, Row]> {
     const sr = this.storedRel(rel);
     if (!this.layer.touches(rel.oid)) {
-      yield* this.store.scan(sr);
+      yield* this.store.scan(sr, undefined, this.snap);
       return;
     }
     const pending = this.layer.merged(rel.oid);
-    for (const [key, row] of this.store.scan(sr)) {
+    for (const [key, row] of this.store.scan(sr, undefined, this.snap)) {
       const p = pending.get(key.toString('hex'));
       if (p) {
         if (p.row) yield [key, p.row];
@@ -158,11 +160,11 @@ export class TxnReader implements TableReader, TableWriter {
   getStorage(rel: RelationDef, key: Buffer): Row | undefined {
     const p = this.layer.lookup(rel.oid, key.toString('hex'));
     if (p) return p.row ?? undefined;
-    return this.store.get(this.storedRel(rel), key);
+    return this.store.get(this.storedRel(rel), key, this.snap);
   }
 
   existedInStore(rel: RelationDef, key: Buffer): boolean {
-    return this.store.get(this.storedRel(rel), key) !== undefined;
+    return this.store.get(this.storedRel(rel), key, this.snap) !== undefined;
   }
 
   getByKey(rel: RelationDef, key: readonly Datum[]): Row | undefined {
@@ -185,12 +187,12 @@ export class TxnReader implements TableReader, TableWriter {
     const touched = this.layer.touches(rel.oid);
     const pending = touched ? this.layer.merged(rel.oid) : null;
     const seen = new Set<string>();
-    for (const key of this.store.indexLookup(sr.indexes.find((i) => i.oid === indexOid)!, types, values)) {
+    for (const key of this.store.indexLookup(sr.indexes.find((i) => i.oid === indexOid)!, types, values, this.snap)) {
       const k = Buffer.from(key);
       const hex = k.toString('hex');
       seen.add(hex);
       const p = pending?.get(hex);
-      const row = p ? p.row : this.store.get(sr, k) ?? null;
+      const row = p ? p.row : this.store.get(sr, k, this.snap) ?? null;
       if (row && matches(row)) yield [k, row];
     }
     if (pending) for (const [hex, p] of pending) if (!seen.has(hex) && p.row && matches(p.row)) yield [p.key, p.row];
