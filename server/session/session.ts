@@ -85,8 +85,11 @@ export class SqlSession implements Session {
   private snapshot: ReadSnapshot | null = null;
   /** COPY FROM STDIN data received for the statement about to run */
   pendingCopyData: string | null = null;
-  /** the extended protocol's implicit transaction (ends at Sync) */
-  private extendedImplicit = false;
+  /**
+   * An implicit transaction block spanning several statements: the extended protocol's (until
+   * Sync) or a multi-statement simple Query's (until its end), as in PostgreSQL.
+   */
+  private implicitBlock = false;
 
   constructor(readonly engine: Engine, readonly processId: number, readonly secretKey: number, readonly startup: Readonly<Record<string, string>>) {
     this.settings = new Settings(startup);
@@ -150,10 +153,10 @@ export class SqlSession implements Session {
     try {
       const result = await this.dispatch(p, params, prepared, stmtLayer, txn);
       stmtLayer.mergeUp();
-      if (implicit && !this.extendedImplicit) await this.commitTxn();
+      if (implicit && !this.implicitBlock) await this.commitTxn();
       return result;
     } catch (err) {
-      if (implicit && !this.extendedImplicit) this.txn = null;
+      if (implicit && !this.implicitBlock) this.txn = null;
       else if (this.txn) this.txn.failed = true;
       throw err;
     } finally {
@@ -172,7 +175,12 @@ export class SqlSession implements Session {
         return { columns: null, rows: [], tag: 'BEGIN' };
       }
       case 'TRANS_STMT_COMMIT': {
-        if (!this.txn?.explicit) { this.txn = null; return { columns: null, rows: [], tag: 'COMMIT', events: notice('there is no transaction in progress', '25P01') }; }
+        if (!this.txn?.explicit) {
+          // COMMIT inside an implicit block commits what the block did so far
+          if (this.txn && this.implicitBlock && !this.txn.failed) { await this.commitTxn(); return { columns: null, rows: [], tag: 'COMMIT' }; }
+          this.txn = null;
+          return { columns: null, rows: [], tag: 'COMMIT', events: notice('there is no transaction in progress', '25P01') };
+        }
         const failed = this.txn.failed;
         if (failed) { this.txn = null; return { columns: null, rows: [], tag: 'ROLLBACK' }; }
         await this.commitTxn();
@@ -440,15 +448,34 @@ export class SqlSession implements Session {
     }
     const stmts = parseSql(sql);
     if (stmts.length === 0) { yield { kind: 'empty' }; return; }
-    for (const p of stmts) {
-      this.state = 'active';
-      try {
-        yield* this.copyInEvents(p);
-        const r = await this.runStatement(p, [], null);
-        yield* this.resultEvents(r, true);
-      } finally {
-        this.state = 'idle';
+    // several statements in one Query run as one implicit transaction (all or nothing)
+    const block = stmts.length > 1 && !this.txn;
+    if (block) this.implicitBlock = true;
+    let ok = false;
+    try {
+      for (const p of stmts) {
+        this.state = 'active';
+        try {
+          yield* this.copyInEvents(p);
+          const r = await this.runStatement(p, [], null);
+          yield* this.resultEvents(r, true);
+        } finally {
+          this.state = 'idle';
+        }
       }
+      ok = true;
+    } finally {
+      if (block) await this.endImplicitBlock(ok);
+    }
+  }
+
+  /** Ends an implicit block: commit when everything succeeded, otherwise discard. */
+  private async endImplicitBlock(ok: boolean): Promise<void> {
+    if (!this.implicitBlock) return;
+    this.implicitBlock = false;
+    if (this.txn && !this.txn.explicit) {
+      if (ok && !this.txn.failed) await this.commitTxn();
+      else this.txn = null;
     }
   }
 
@@ -593,14 +620,14 @@ export class SqlSession implements Session {
       this.lastQuery = p.stmt.sql;
       this.state = 'active';
       const isTxnStmt = 'TransactionStmt' in p.stmt.parsed.stmt;
-      if (!this.txn && !isTxnStmt) this.extendedImplicit = true;
+      if (!this.txn && !isTxnStmt) this.implicitBlock = true;
       try {
         yield* this.copyInEvents(p.stmt.parsed);
         p.result = await this.runStatement(p.stmt.parsed, p.params, p.stmt);
       } finally {
         this.state = 'idle';
       }
-      if (isTxnStmt) this.extendedImplicit = false;
+      if (isTxnStmt) this.implicitBlock = false;
       for (const e of p.result.events ?? []) yield e;
     }
     const r = p.result;
@@ -621,18 +648,12 @@ export class SqlSession implements Session {
 
   async sync(): Promise<void> {
     this.portals.delete('');
-    if (this.extendedImplicit) {
-      this.extendedImplicit = false;
-      if (this.txn && !this.txn.explicit) {
-        if (this.txn.failed) this.txn = null;
-        else await this.commitTxn();
-      }
-    }
+    await this.endImplicitBlock(true);
   }
 
   markFailed(): void {
     if (this.txn?.explicit) this.txn.failed = true;
-    else if (this.extendedImplicit) { this.txn = null; this.extendedImplicit = false; }
+    else if (this.implicitBlock) { this.txn = null; this.implicitBlock = false; }
   }
 
   cancel(): void { this.canceled = true; }
