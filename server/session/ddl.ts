@@ -1,15 +1,13 @@
-// DDL: CREATE/DROP SCHEMA, TABLE, VIEW, INDEX, ROLE; ALTER TABLE; TRUNCATE. Each statement
-// produces a new CatalogData that the transaction commits together with its row changes.
-import type { Node, CreateStmt, ColumnDef as AstColumnDef, Constraint, AlterTableStmt, DropStmt, IndexStmt, RenameStmt, ViewStmt } from '@pgsql/types';
+// Applies DDL commands (catalog/commands.ts, bound from SQL by planner/bind-ddl.ts) to a draft of
+// the catalog that the transaction commits together with its row changes; ALTER TABLE and CREATE
+// INDEX also rewrite the table's stored rows.
 import { T, sameType } from '../../core/types.js';
 import type { Row } from '../../core/datum.js';
 import { SqlError, SqlState, type SqlNotice } from '../../core/errors.js';
-import { deparseSync } from 'pgsql-deparser';
 import type { CatalogData, ColumnDef, IndexDef, RelationDef, SequenceDef } from '../../catalog/model.js';
 import { liveColumns } from '../../catalog/model.js';
-import { resolveTypeName, typeNameParts, isSerialName } from '../../planner/type-names.js';
-import { bindSelect } from '../../planner/bind-select.js';
-import { Scope } from '../../planner/scope.js';
+import type { Catalog } from '../../catalog/catalog.js';
+import type { DdlCommand, AlterAction, ColumnSpec, KeySpec, QualifiedName, RoleOptions } from '../../catalog/commands.js';
 import { bindDefaults } from '../../planner/bind-dml.js';
 import { compile } from '../../exec/compile.js';
 import { storedPassword } from './scram.js';
@@ -21,12 +19,6 @@ export interface DdlResult {
   readonly catalog: CatalogData | null;
   readonly clear: RelationDef[];
   readonly notices: SqlNotice[];
-}
-
-const DDL_KINDS = new Set(['CreateStmt', 'DropStmt', 'IndexStmt', 'ViewStmt', 'CreateSchemaStmt', 'AlterTableStmt', 'RenameStmt', 'TruncateStmt', 'CreateRoleStmt', 'AlterRoleStmt', 'DropRoleStmt', 'CommentStmt', 'CreateSeqStmt', 'GrantStmt', 'GrantRoleStmt', 'AlterDefaultPrivilegesStmt', 'CreateExtensionStmt', 'CreatedbStmt']);
-
-export function isDdl(stmt: Node): boolean {
-  return DDL_KINDS.has(Object.keys(stmt)[0] ?? '');
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] extends readonly (infer U)[] ? U[] : T[K] };
@@ -48,14 +40,14 @@ class Draft {
   }
 }
 
-export function executeDdl(stmt: Node, sql: string, session: SqlSession, layer: WriteLayer, txn: { readonly startedAt: number }): DdlResult {
+/** Applies one DDL command (bound by planner/bind-ddl.ts) to a draft of the catalog. */
+export function executeDdl(cmd: DdlCommand, session: SqlSession, layer: WriteLayer, txn: { readonly startedAt: number }): DdlResult {
   const catalog = session.catalog();
   const draft = new Draft(catalog.data);
   const notices: SqlNotice[] = [];
   const clear: RelationDef[] = [];
-  const env = session.bindEnv([]);
-  const searchPath = env.searchPath;
-  const creationSchema = (explicit: string | undefined): string => {
+  const searchPath = session.bindEnv([]).searchPath;
+  const creationSchema = (explicit: string | null): string => {
     if (explicit) { catalog.requireSchema(explicit); return explicit; }
     const s = searchPath.find((n) => n !== 'pg_catalog' && catalog.schema(n));
     if (!s) throw new SqlError(SqlState.UndefinedSchema, 'no schema has been selected to create in');
@@ -63,130 +55,113 @@ export function executeDdl(stmt: Node, sql: string, session: SqlSession, layer: 
   };
   const notice = (message: string): void => { notices.push({ severity: 'NOTICE', code: '00000', message }); };
   const done = (tag: string, changed = true): DdlResult => ({ tag, catalog: changed ? draft.data : null, clear, notices });
-  const findRel = (rv: { schemaname?: string; relname?: string }): RelationDef | undefined => catalog.findRelation(rv.schemaname ?? null, rv.relname!, searchPath);
+  const findRel = (q: QualifiedName): RelationDef | undefined => catalog.findRelation(q.schema, q.name, searchPath);
   const reader = (): TxnReader => new TxnReader(session.engine.store, layer, (r) => session.engine.storedRel(r), () => [], session.engine.rowIdAllocator());
+  const encryption = session.engine.passwordEncryption();
 
-  if ('CreateSchemaStmt' in stmt) {
-    const name = stmt.CreateSchemaStmt.schemaname!;
-    if (catalog.schema(name)) {
-      if (stmt.CreateSchemaStmt.if_not_exists) { notice(`schema "${name}" already exists, skipping`); return done('CREATE SCHEMA', false); }
-      throw new SqlError(SqlState.DuplicateSchema, `schema "${name}" already exists`);
-    }
-    draft.data.schemas.push({ oid: draft.oid(), name });
-    return done('CREATE SCHEMA');
-  }
-  if ('CreateStmt' in stmt) return createTable(stmt.CreateStmt, draft, creationSchema(stmt.CreateStmt.relation?.schemaname), catalog.findRelation(stmt.CreateStmt.relation?.schemaname ?? null, stmt.CreateStmt.relation!.relname!, searchPath), notice, done);
-  if ('ViewStmt' in stmt) return createView(stmt.ViewStmt, sql, draft, creationSchema(stmt.ViewStmt.view?.schemaname), findRel(stmt.ViewStmt.view!), session, done);
-  if ('IndexStmt' in stmt) {
-    const s = stmt.IndexStmt;
-    const rel = findRel(s.relation!);
-    if (!rel || rel.kind !== 'table') throw new SqlError(SqlState.UndefinedTable, `relation "${s.relation!.relname}" does not exist`);
-    const cols = (s.indexParams ?? []).map((p) => {
-      const name = 'IndexElem' in p ? p.IndexElem.name : undefined;
-      if (!name) throw new SqlError(SqlState.FeatureNotSupported, 'only indexes on plain columns are supported');
-      const i = rel.columns.findIndex((c) => c.name === name);
-      if (i < 0) throw new SqlError(SqlState.UndefinedColumn, `column "${name}" does not exist`);
-      return i;
-    });
-    const name = s.idxname ?? uniqueName(draft.names(rel.schema), `${rel.name}_${cols.map((c) => rel.columns[c]!.name).join('_')}_idx`);
-    if (draft.names(rel.schema).has(name)) {
-      if (s.if_not_exists) { notice(`relation "${name}" already exists, skipping`); return done('CREATE INDEX', false); }
-      throw new SqlError(SqlState.DuplicateTable, `relation "${name}" already exists`);
-    }
-    const idx: IndexDef = { oid: draft.oid(), name, columns: cols, unique: s.unique ?? false, primary: false };
-    const next: RelationDef = { ...rel, indexes: [...rel.indexes, idx] };
-    draft.replace(rel, next);
-    // build: rewrite every row so storage writes the new index entries at commit
-    const r = reader();
-    if (idx.unique) {
-      const seen = new Set<string>();
-      for (const [, row] of r.scanStorage(rel)) {
-        const vals = cols.map((c) => row[c] ?? null);
-        if (vals.some((v) => v === null)) continue;
-        const k = JSON.stringify(vals, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
-        if (seen.has(k)) throw new SqlError(SqlState.UniqueViolation, `could not create unique index "${name}"`, { detail: `Key (${cols.map((c) => rel.columns[c]!.name).join(', ')}) is duplicated.` });
-        seen.add(k);
+  switch (cmd.kind) {
+    case 'createSchema': {
+      if (catalog.schema(cmd.name)) {
+        if (cmd.ifNotExists) { notice(`schema "${cmd.name}" already exists, skipping`); return done('CREATE SCHEMA', false); }
+        throw new SqlError(SqlState.DuplicateSchema, `schema "${cmd.name}" already exists`);
       }
+      draft.data.schemas.push({ oid: draft.oid(), name: cmd.name });
+      return done('CREATE SCHEMA');
     }
-    for (const [key, row] of [...r.scanStorage(rel)]) r.update(next, key, row);
-    return done('CREATE INDEX');
-  }
-  if ('DropStmt' in stmt) return dropObjects(stmt.DropStmt, draft, catalog, searchPath, clear, notice, done, layer);
-  if ('TruncateStmt' in stmt) {
-    for (const rv of stmt.TruncateStmt.relations ?? []) {
-      if (!('RangeVar' in rv)) continue;
-      const rel = findRel(rv.RangeVar);
-      if (!rel || rel.kind !== 'table') throw new SqlError(SqlState.UndefinedTable, `relation "${rv.RangeVar.relname}" does not exist`);
-      layer.clearRelationChain(rel.oid);
-      clear.push(rel);
-    }
-    return { tag: 'TRUNCATE TABLE', catalog: null, clear, notices };
-  }
-  if ('RenameStmt' in stmt) return renameObject(stmt.RenameStmt, draft, catalog, searchPath, done);
-  if ('AlterTableStmt' in stmt) return alterTable(stmt.AlterTableStmt, draft, findRel(stmt.AlterTableStmt.relation!), session, reader, notice, done, txn, layer);
-  if ('CreateRoleStmt' in stmt) {
-    const s = stmt.CreateRoleStmt;
-    const name = s.role!;
-    if (catalog.role(name)) throw new SqlError(SqlState.DuplicateObject, `role "${name}" already exists`);
-    const opts = roleOptions(s.options ?? [], name, session.engine.passwordEncryption());
-    draft.data.roles.push({ oid: draft.oid(), name, login: opts.login ?? s.stmt_type === 'ROLESTMT_USER', superuser: opts.superuser ?? false, password: opts.password ?? null });
-    return done(s.stmt_type === 'ROLESTMT_USER' ? 'CREATE ROLE' : 'CREATE ROLE');
-  }
-  if ('AlterRoleStmt' in stmt) {
-    const s = stmt.AlterRoleStmt;
-    const name = s.role && 'rolename' in s.role ? (s.role.rolename ?? '') : '';
-    const role = catalog.role(name);
-    if (!role) throw new SqlError(SqlState.UndefinedObject, `role "${name}" does not exist`);
-    const opts = roleOptions(s.options ?? [], name, session.engine.passwordEncryption());
-    draft.data.roles = draft.data.roles.map((r) => (r.name === name ? { ...r, login: opts.login ?? r.login, superuser: opts.superuser ?? r.superuser, password: opts.password !== undefined ? opts.password : r.password } : r));
-    return done('ALTER ROLE');
-  }
-  if ('DropRoleStmt' in stmt) {
-    for (const r of stmt.DropRoleStmt.roles ?? []) {
-      const name = 'RoleSpec' in r ? (r.RoleSpec.rolename ?? '') : '';
-      if (!catalog.role(name)) {
-        if (stmt.DropRoleStmt.missing_ok) continue;
-        throw new SqlError(SqlState.UndefinedObject, `role "${name}" does not exist`);
+    case 'createTable': return createTable(cmd, draft, creationSchema(cmd.target.schema), notice, done);
+    case 'createView': return createView(cmd, draft, creationSchema(cmd.target.schema), findRel(cmd.target), done);
+    case 'createIndex': {
+      const rel = findRel(cmd.table);
+      if (!rel || rel.kind !== 'table') throw new SqlError(SqlState.UndefinedTable, `relation "${cmd.table.name}" does not exist`);
+      const cols = cmd.columns.map((name) => {
+        const i = rel.columns.findIndex((c) => c.name === name);
+        if (i < 0) throw new SqlError(SqlState.UndefinedColumn, `column "${name}" does not exist`);
+        return i;
+      });
+      const name = cmd.name ?? uniqueName(draft.names(rel.schema), `${rel.name}_${cmd.columns.join('_')}_idx`);
+      if (draft.names(rel.schema).has(name)) {
+        if (cmd.ifNotExists) { notice(`relation "${name}" already exists, skipping`); return done('CREATE INDEX', false); }
+        throw new SqlError(SqlState.DuplicateTable, `relation "${name}" already exists`);
       }
-      draft.data.roles = draft.data.roles.filter((x) => x.name !== name);
+      const idx: IndexDef = { oid: draft.oid(), name, columns: cols, unique: cmd.unique, primary: false };
+      const next: RelationDef = { ...rel, indexes: [...rel.indexes, idx] };
+      draft.replace(rel, next);
+      // build: rewrite every row so storage writes the new index entries at commit
+      const r = reader();
+      const rows = [...r.scanStorage(rel)];
+      if (idx.unique) checkDistinct(rows.map(([, row]) => row), cols, rel, name, false);
+      for (const [key, row] of rows) r.update(next, key, row);
+      return done('CREATE INDEX');
     }
-    return done('DROP ROLE');
-  }
-  if ('CommentStmt' in stmt) return done('COMMENT', false);
-  if ('GrantStmt' in stmt) return done(stmt.GrantStmt.is_grant ? 'GRANT' : 'REVOKE', false);
-  if ('GrantRoleStmt' in stmt) return done('GRANT ROLE', false);
-  if ('AlterDefaultPrivilegesStmt' in stmt) return done('ALTER DEFAULT PRIVILEGES', false);
-  if ('CreateExtensionStmt' in stmt) throw new SqlError(SqlState.FeatureNotSupported, `extension "${stmt.CreateExtensionStmt.extname}" is not available`);
-  if ('CreatedbStmt' in stmt) throw new SqlError(SqlState.FeatureNotSupported, 'CREATE DATABASE is not supported: Eddy serves one database');
-  if ('CreateSeqStmt' in stmt) {
-    const s = stmt.CreateSeqStmt;
-    const schema = creationSchema(s.sequence?.schemaname);
-    const name = s.sequence!.relname!;
-    if (draft.names(schema).has(name)) {
-      if (s.if_not_exists) { notice(`relation "${name}" already exists, skipping`); return done('CREATE SEQUENCE', false); }
-      throw new SqlError(SqlState.DuplicateTable, `relation "${name}" already exists`);
+    case 'createSequence': {
+      const schema = creationSchema(cmd.target.schema);
+      if (draft.names(schema).has(cmd.target.name)) {
+        if (cmd.ifNotExists) { notice(`relation "${cmd.target.name}" already exists, skipping`); return done('CREATE SEQUENCE', false); }
+        throw new SqlError(SqlState.DuplicateTable, `relation "${cmd.target.name}" already exists`);
+      }
+      draft.data.sequences.push({ oid: draft.oid(), schema, name: cmd.target.name, start: 1, increment: 1, ownedBy: null });
+      return done('CREATE SEQUENCE');
     }
-    draft.data.sequences.push({ oid: draft.oid(), schema, name, start: 1, increment: 1, ownedBy: null });
-    return done('CREATE SEQUENCE');
+    case 'drop': return dropObjects(cmd, draft, catalog, searchPath, clear, notice, done, layer);
+    case 'truncate': {
+      for (const q of cmd.tables) {
+        const rel = findRel(q);
+        if (!rel || rel.kind !== 'table') throw new SqlError(SqlState.UndefinedTable, `relation "${q.name}" does not exist`);
+        layer.clearRelationChain(rel.oid);
+        clear.push(rel);
+      }
+      return { tag: 'TRUNCATE TABLE', catalog: null, clear, notices };
+    }
+    case 'rename': return renameObject(cmd, draft, catalog, searchPath, done);
+    case 'alterTable': return alterTable(cmd, draft, findRel(cmd.target), session, reader, notice, done, txn, layer);
+    case 'createRole': {
+      if (catalog.role(cmd.name)) throw new SqlError(SqlState.DuplicateObject, `role "${cmd.name}" already exists`);
+      const o = cmd.options;
+      draft.data.roles.push({
+        oid: draft.oid(), name: cmd.name, login: o.login ?? cmd.isUser, superuser: o.superuser ?? false,
+        password: o.password ? storedPassword(o.password, cmd.name, encryption) : null,
+      });
+      return done('CREATE ROLE');
+    }
+    case 'alterRole': {
+      if (!catalog.role(cmd.name)) throw new SqlError(SqlState.UndefinedObject, `role "${cmd.name}" does not exist`);
+      const o: RoleOptions = cmd.options;
+      draft.data.roles = draft.data.roles.map((r) => (r.name !== cmd.name ? r : {
+        ...r, login: o.login ?? r.login, superuser: o.superuser ?? r.superuser,
+        password: o.password === undefined ? r.password : o.password === null ? null : storedPassword(o.password, cmd.name, encryption),
+      }));
+      return done('ALTER ROLE');
+    }
+    case 'dropRole': {
+      for (const name of cmd.names) {
+        if (!catalog.role(name)) {
+          if (cmd.ifExists) continue;
+          throw new SqlError(SqlState.UndefinedObject, `role "${name}" does not exist`);
+        }
+        draft.data.roles = draft.data.roles.filter((x) => x.name !== name);
+      }
+      return done('DROP ROLE');
+    }
+    case 'noop': return done(cmd.tag, false);
   }
-  throw new SqlError(SqlState.FeatureNotSupported, `${Object.keys(stmt)[0]} is not supported`);
 }
 
-function roleOptions(opts: readonly Node[], user: string, encryption: 'scram-sha-256' | 'md5'): { login?: boolean; superuser?: boolean; password?: string | null } {
-  const out: { login?: boolean; superuser?: boolean; password?: string | null } = {};
-  for (const o of opts) {
-    if (!('DefElem' in o)) continue;
-    const d = o.DefElem;
-    const arg = d.arg;
-    const bool = arg && 'Boolean' in arg ? (arg.Boolean.boolval ?? false) : arg && 'Integer' in arg ? (arg.Integer.ival ?? 0) !== 0 : true;
-    if (d.defname === 'canlogin') out.login = bool;
-    else if (d.defname === 'superuser') out.superuser = bool;
-    else if (d.defname === 'password') {
-      const pw = arg && 'String' in arg ? (arg.String.sval ?? null) : null;
-      out.password = pw === null ? null : storedPassword(pw, user, encryption);
+/** 23505 if two rows share non-null values in `cols` (or, for a primary key, 23502 on a NULL). */
+function checkDistinct(rows: readonly Row[], cols: readonly number[], rel: RelationDef, name: string, primary: boolean): void {
+  const seen = new Set<string>();
+  for (const row of rows) {
+    const vals = cols.map((c) => row[c] ?? null);
+    if (primary) {
+      const nullAt = cols.find((c) => row[c] === null || row[c] === undefined);
+      if (nullAt !== undefined) throw new SqlError(SqlState.NotNullViolation, `column "${rel.columns[nullAt]!.name}" of relation "${rel.name}" contains null values`);
+    } else if (vals.some((v) => v === null)) continue;
+    const key = JSON.stringify(vals, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+    if (seen.has(key)) {
+      throw new SqlError(SqlState.UniqueViolation, `could not create unique index "${name}"`,
+        { detail: `Key (${cols.map((c) => rel.columns[c]!.name).join(', ')})=(${vals.map(String).join(', ')}) is duplicated.` });
     }
+    seen.add(key);
   }
-  return out;
 }
 
 function uniqueName(taken: Set<string>, base: string): string {
@@ -195,131 +170,62 @@ function uniqueName(taken: Set<string>, base: string): string {
   return n;
 }
 
-function exprSql(n: Node): string {
-  return deparseSync({ SelectStmt: { targetList: [{ ResTarget: { val: n } }], limitOption: 'LIMIT_OPTION_DEFAULT', op: 'SETOP_NONE' } } as unknown as Node).replace(/^SELECT\s+/i, '').replace(/;\s*$/, '');
-}
-
-function createTable(s: CreateStmt, draft: Draft, schema: string, existing: RelationDef | undefined, notice: (m: string) => void, done: (tag: string, changed?: boolean) => DdlResult): DdlResult {
-  const name = s.relation!.relname!;
-  if (existing && existing.schema === schema || draft.names(schema).has(name)) {
-    if (s.if_not_exists) { notice(`relation "${name}" already exists, skipping`); return done('CREATE TABLE', false); }
-    throw new SqlError(SqlState.DuplicateTable, `relation "${name}" already exists`);
-  }
-  const oid = draft.oid();
-  const columns: ColumnDef[] = [];
-  let pk: number[] | null = null;
-  const uniques: { name: string | undefined; cols: number[] }[] = [];
-  const checks: { name: string; sql: string }[] = [];
-  const tableConstraints: Constraint[] = [];
-  for (const el of s.tableElts ?? []) {
-    if ('Constraint' in el) { tableConstraints.push(el.Constraint); continue; }
-    if (!('ColumnDef' in el)) continue;
-    const cd: AstColumnDef = el.ColumnDef;
-    const cname = cd.colname!;
-    if (columns.some((c) => c.name === cname)) throw new SqlError(SqlState.DuplicateColumn, `column "${cname}" specified more than once`);
-    const parts = typeNameParts(cd.typeName!);
-    const serial = parts.length === 1 ? isSerialName(parts[0]!) : null;
-    const type = resolveTypeName(cd.typeName!);
-    let notNull = false;
-    let defaultSql: string | null = null;
-    const idx = columns.length;
-    if (serial) {
-      const seqName = uniqueName(draft.names(schema), `${name}_${cname}_seq`);
-      const seq: SequenceDef = { oid: draft.oid(), schema, name: seqName, start: 1, increment: 1, ownedBy: { relation: oid, column: cname } };
-      draft.data.sequences.push(seq);
-      defaultSql = `nextval('${schema === 'public' ? '' : schema + '.'}${seqName}'::regclass)`;
-      notNull = true;
-    }
-    for (const c of cd.constraints ?? []) {
-      if (!('Constraint' in c)) continue;
-      const k = c.Constraint;
-      switch (k.contype) {
-        case 'CONSTR_NOTNULL': notNull = true; break;
-        case 'CONSTR_NULL': notNull = false; break;
-        case 'CONSTR_DEFAULT': defaultSql = exprSql(k.raw_expr!); break;
-        case 'CONSTR_PRIMARY':
-          if (pk) throw new SqlError(SqlState.InvalidTableDefinition, `multiple primary keys for table "${name}" are not allowed`);
-          pk = [idx]; notNull = true; break;
-        case 'CONSTR_UNIQUE': uniques.push({ name: k.conname, cols: [idx] }); break;
-        case 'CONSTR_CHECK': checks.push({ name: k.conname ?? `${name}_${cname}_check`, sql: exprSql(k.raw_expr!) }); break;
-        case 'CONSTR_IDENTITY': {
-          const seqName = uniqueName(draft.names(schema), `${name}_${cname}_seq`);
-          draft.data.sequences.push({ oid: draft.oid(), schema, name: seqName, start: 1, increment: 1, ownedBy: { relation: oid, column: cname } });
-          defaultSql = `nextval('${schema === 'public' ? '' : schema + '.'}${seqName}'::regclass)`;
-          notNull = true;
-          break;
-        }
-        case 'CONSTR_FOREIGN': break; // accepted, not enforced
-        default: break;
-      }
-    }
-    columns.push({ name: cname, type, notNull, defaultSql, dropped: false });
-  }
-  const colIndex = (n: Node): number => {
-    const cn = 'String' in n ? (n.String.sval ?? '') : '';
+function columnIndexes(columns: readonly { name: string }[], names: readonly string[]): number[] {
+  return names.map((cn) => {
     const i = columns.findIndex((c) => c.name === cn);
     if (i < 0) throw new SqlError(SqlState.UndefinedColumn, `column "${cn}" named in key does not exist`);
     return i;
-  };
-  for (const k of tableConstraints) {
-    switch (k.contype) {
-      case 'CONSTR_PRIMARY':
-        if (pk) throw new SqlError(SqlState.InvalidTableDefinition, `multiple primary keys for table "${name}" are not allowed`);
-        pk = (k.keys ?? []).map(colIndex);
-        for (const c of pk) columns[c] = { ...columns[c]!, notNull: true };
-        break;
-      case 'CONSTR_UNIQUE': uniques.push({ name: k.conname, cols: (k.keys ?? []).map(colIndex) }); break;
-      case 'CONSTR_CHECK': checks.push({ name: k.conname ?? `${name}_check${checks.length ? checks.length : ''}`, sql: exprSql(k.raw_expr!) }); break;
-      default: break;
-    }
+  });
+}
+
+function createTable(cmd: Extract<DdlCommand, { kind: 'createTable' }>, draft: Draft, schema: string, notice: (m: string) => void, done: (tag: string, changed?: boolean) => DdlResult): DdlResult {
+  const name = cmd.target.name;
+  if (draft.names(schema).has(name)) {
+    if (cmd.ifNotExists) { notice(`relation "${name}" already exists, skipping`); return done('CREATE TABLE', false); }
+    throw new SqlError(SqlState.DuplicateTable, `relation "${name}" already exists`);
   }
-  if (columns.length === 0 && !(s.tableElts ?? []).length) { /* CREATE TABLE t () is allowed */ }
+  const oid = draft.oid();
+  const columns: ColumnDef[] = cmd.columns.map((c: ColumnSpec) => {
+    let defaultSql = c.defaultSql;
+    if (c.ownsSequence) {
+      const seqName = uniqueName(draft.names(schema), `${name}_${c.name}_seq`);
+      const seq: SequenceDef = { oid: draft.oid(), schema, name: seqName, start: 1, increment: 1, ownedBy: { relation: oid, column: c.name } };
+      draft.data.sequences.push(seq);
+      defaultSql = `nextval('${schema === 'public' ? '' : schema + '.'}${seqName}'::regclass)`;
+    }
+    return { name: c.name, type: c.type, notNull: c.notNull, defaultSql, dropped: false };
+  });
+  const pk = cmd.primaryKey ? columnIndexes(columns, cmd.primaryKey.columns) : null;
+  if (pk) for (const c of pk) columns[c] = { ...columns[c]!, notNull: true };
   const taken = draft.names(schema);
   taken.add(name);
   const indexes: IndexDef[] = [];
   if (pk) {
-    const pkName = uniqueName(taken, `${name}_pkey`);
+    const pkName = cmd.primaryKey!.name ?? uniqueName(taken, `${name}_pkey`);
     taken.add(pkName);
     indexes.push({ oid: draft.oid(), name: pkName, columns: pk, unique: true, primary: true });
   }
-  for (const u of uniques) {
-    const uname = u.name ?? uniqueName(taken, `${name}_${u.cols.map((c) => columns[c]!.name).join('_')}_key`);
+  for (const u of cmd.uniques) {
+    const cols = columnIndexes(columns, u.columns);
+    const uname = u.name ?? uniqueName(taken, `${name}_${u.columns.join('_')}_key`);
     taken.add(uname);
-    indexes.push({ oid: draft.oid(), name: uname, columns: u.cols, unique: true, primary: false });
+    indexes.push({ oid: draft.oid(), name: uname, columns: cols, unique: true, primary: false });
   }
-  const opts: Record<string, string> = {};
-  for (const o of s.options ?? []) {
-    if ('DefElem' in o) {
-      const a = o.DefElem.arg;
-      opts[o.DefElem.defname ?? ''] = a && 'String' in a ? (a.String.sval ?? '') : a && 'Integer' in a ? String(a.Integer.ival ?? 0) : '';
-    }
-  }
-  draft.data.relations.push({ oid, schema, name, kind: 'table', columns, primaryKey: pk, indexes, checks, viewSql: null, options: opts });
+  draft.data.relations.push({ oid, schema, name, kind: 'table', columns, primaryKey: pk, indexes, checks: [...cmd.checks], viewSql: null, options: { ...cmd.options } });
   return done('CREATE TABLE');
 }
 
-function createView(s: ViewStmt, sql: string, draft: Draft, schema: string, existing: RelationDef | undefined, session: SqlSession, done: (tag: string, changed?: boolean) => DdlResult): DdlResult {
-  const name = s.view!.relname!;
-  const q = s.query!;
-  if (!('SelectStmt' in q)) throw new SqlError(SqlState.SyntaxError, 'view must be a SELECT');
-  const plan = bindSelect(q.SelectStmt, new Scope(null), session.bindEnv([]));
-  const aliases = (s.aliases ?? []).map((a) => ('String' in a ? (a.String.sval ?? '') : ''));
-  const columns: ColumnDef[] = plan.columns.map((c, i) => ({ name: aliases[i] ?? c.name, type: c.type.kind === 'scalar' && c.type.name === 'unknown' ? T.text : c.type, notNull: false, defaultSql: null, dropped: false }));
-  let viewSql: string;
-  try { viewSql = deparseSync(q); } catch { viewSql = sql.replace(/^[\s\S]*?\bAS\b\s*/i, ''); }
+function createView(cmd: Extract<DdlCommand, { kind: 'createView' }>, draft: Draft, schema: string, existing: RelationDef | undefined, done: (tag: string, changed?: boolean) => DdlResult): DdlResult {
+  const name = cmd.target.name;
+  const columns: ColumnDef[] = cmd.columns.map((c) => ({ name: c.name, type: c.type, notNull: false, defaultSql: null, dropped: false }));
   if (existing && existing.schema === schema) {
-    if (!s.replace || existing.kind !== 'view') throw new SqlError(SqlState.DuplicateTable, `relation "${name}" already exists`);
-    draft.replace(existing, { ...existing, columns, viewSql });
+    if (!cmd.replace || existing.kind !== 'view') throw new SqlError(SqlState.DuplicateTable, `relation "${name}" already exists`);
+    draft.replace(existing, { ...existing, columns, viewSql: cmd.sql });
     return done('CREATE VIEW');
   }
   if (draft.names(schema).has(name)) throw new SqlError(SqlState.DuplicateTable, `relation "${name}" already exists`);
-  draft.data.relations.push({ oid: draft.oid(), schema, name, kind: 'view', columns, primaryKey: null, indexes: [], checks: [], viewSql, options: {} });
+  draft.data.relations.push({ oid: draft.oid(), schema, name, kind: 'view', columns, primaryKey: null, indexes: [], checks: [], viewSql: cmd.sql, options: {} });
   return done('CREATE VIEW');
-}
-
-function objectName(n: Node): { schema: string | null; name: string } {
-  const parts = 'List' in n ? (n.List.items ?? []).map((x) => ('String' in x ? (x.String.sval ?? '') : '')) : 'String' in n ? [n.String.sval ?? ''] : [];
-  return parts.length > 1 ? { schema: parts[parts.length - 2]!, name: parts[parts.length - 1]! } : { schema: null, name: parts[0] ?? '' };
 }
 
 function dependents(draft: Draft, rel: RelationDef): RelationDef[] {
@@ -328,10 +234,11 @@ function dependents(draft: Draft, rel: RelationDef): RelationDef[] {
   return draft.data.relations.filter((r) => r.kind === 'view' && r.oid !== rel.oid && re.test(r.viewSql ?? ''));
 }
 
-function dropObjects(s: DropStmt, draft: Draft, catalog: import('../../catalog/catalog.js').Catalog, searchPath: readonly string[], clear: RelationDef[], notice: (m: string) => void, done: (tag: string, changed?: boolean) => DdlResult, layer: WriteLayer): DdlResult {
-  const cascade = s.behavior === 'DROP_CASCADE';
-  const type = s.removeType;
-  const tag = type === 'OBJECT_VIEW' ? 'DROP VIEW' : type === 'OBJECT_INDEX' ? 'DROP INDEX' : type === 'OBJECT_SCHEMA' ? 'DROP SCHEMA' : type === 'OBJECT_SEQUENCE' ? 'DROP SEQUENCE' : 'DROP TABLE';
+function dropObjects(cmd: Extract<DdlCommand, { kind: 'drop' }>, draft: Draft, catalog: Catalog, searchPath: readonly string[], clear: RelationDef[], notice: (m: string) => void, done: (tag: string, changed?: boolean) => DdlResult, layer: WriteLayer): DdlResult {
+  const cascade = cmd.cascade;
+  const type = cmd.objectType;
+  const missingOk = cmd.ifExists;
+  const tag = `DROP ${type.toUpperCase()}`;
   const dropRel = (rel: RelationDef): void => {
     const deps = dependents(draft, rel);
     if (deps.length && !cascade) {
@@ -346,11 +253,10 @@ function dropObjects(s: DropStmt, draft: Draft, catalog: import('../../catalog/c
       layer.clearRelationChain(rel.oid);
     }
   };
-  for (const o of s.objects ?? []) {
-    const { schema, name } = objectName(o);
-    if (type === 'OBJECT_SCHEMA') {
+  for (const { schema, name } of cmd.names) {
+    if (type === 'schema') {
       if (!catalog.schema(name)) {
-        if (s.missing_ok) { notice(`schema "${name}" does not exist, skipping`); continue; }
+        if (missingOk) { notice(`schema "${name}" does not exist, skipping`); continue; }
         throw new SqlError(SqlState.UndefinedSchema, `schema "${name}" does not exist`);
       }
       const rels = draft.data.relations.filter((r) => r.schema === name);
@@ -359,10 +265,10 @@ function dropObjects(s: DropStmt, draft: Draft, catalog: import('../../catalog/c
       draft.data.schemas = draft.data.schemas.filter((x) => x.name !== name);
       continue;
     }
-    if (type === 'OBJECT_INDEX') {
+    if (type === 'index') {
       const found = catalog.findIndex(schema, name, searchPath);
       if (!found) {
-        if (s.missing_ok) { notice(`index "${name}" does not exist, skipping`); continue; }
+        if (missingOk) { notice(`index "${name}" does not exist, skipping`); continue; }
         throw new SqlError(SqlState.UndefinedObject, `index "${name}" does not exist`);
       }
       if (found.index.primary || found.index.unique) {
@@ -372,17 +278,17 @@ function dropObjects(s: DropStmt, draft: Draft, catalog: import('../../catalog/c
       draft.replace(cur, { ...cur, indexes: cur.indexes.filter((i) => i.oid !== found.index.oid) });
       continue;
     }
-    if (type === 'OBJECT_SEQUENCE') {
+    if (type === 'sequence') {
       const q = catalog.findSequence(schema, name, searchPath);
-      if (!q) { if (s.missing_ok) continue; throw new SqlError(SqlState.UndefinedTable, `sequence "${name}" does not exist`); }
+      if (!q) { if (missingOk) continue; throw new SqlError(SqlState.UndefinedTable, `sequence "${name}" does not exist`); }
       draft.data.sequences = draft.data.sequences.filter((x) => x.oid !== q.oid);
       continue;
     }
     const rel = catalog.findRelation(schema, name, searchPath);
-    const want = type === 'OBJECT_VIEW' ? 'view' : 'table';
+    const want = type === 'view' ? 'view' : 'table';
     if (!rel || rel.kind !== want) {
       if (rel && rel.kind !== want) throw new SqlError(SqlState.WrongObjectType, `"${name}" is not a ${want}`, { hint: `Use DROP ${rel.kind === 'view' ? 'VIEW' : 'TABLE'} to remove a ${rel.kind}.` });
-      if (s.missing_ok) { notice(`${want} "${name}" does not exist, skipping`); continue; }
+      if (missingOk) { notice(`${want} "${name}" does not exist, skipping`); continue; }
       throw new SqlError(SqlState.UndefinedTable, `${want} "${name}" does not exist`);
     }
     const cur = draft.data.relations.find((r) => r.oid === rel.oid);
@@ -391,96 +297,85 @@ function dropObjects(s: DropStmt, draft: Draft, catalog: import('../../catalog/c
   return done(tag);
 }
 
-function renameObject(s: RenameStmt, draft: Draft, catalog: import('../../catalog/catalog.js').Catalog, searchPath: readonly string[], done: (tag: string) => DdlResult): DdlResult {
-  const rv = s.relation;
-  const rel = rv ? catalog.findRelation(rv.schemaname ?? null, rv.relname!, searchPath) : undefined;
-  const newname = s.newname!;
-  switch (s.renameType) {
-    case 'OBJECT_TABLE': case 'OBJECT_VIEW': {
-      if (!rel) throw new SqlError(SqlState.UndefinedTable, `relation "${rv?.relname}" does not exist`);
-      if (draft.names(rel.schema).has(newname)) throw new SqlError(SqlState.DuplicateTable, `relation "${newname}" already exists`);
-      draft.replace(rel, { ...rel, name: newname });
-      return done(s.renameType === 'OBJECT_VIEW' ? 'ALTER VIEW' : 'ALTER TABLE');
-    }
-    case 'OBJECT_COLUMN': {
-      if (!rel) throw new SqlError(SqlState.UndefinedTable, `relation "${rv?.relname}" does not exist`);
-      const i = rel.columns.findIndex((c) => c.name === s.subname);
-      if (i < 0) throw new SqlError(SqlState.UndefinedColumn, `column "${s.subname}" does not exist`);
+function renameObject(cmd: Extract<DdlCommand, { kind: 'rename' }>, draft: Draft, catalog: Catalog, searchPath: readonly string[], done: (tag: string) => DdlResult): DdlResult {
+  const t = cmd.target;
+  const newname = cmd.newName;
+  switch (cmd.objectType) {
+    case 'table': case 'view': case 'column': {
+      const rel = catalog.findRelation(t.schema, t.name, searchPath);
+      if (!rel) throw new SqlError(SqlState.UndefinedTable, `relation "${t.name}" does not exist`);
+      if (cmd.objectType !== 'column') {
+        if (draft.names(rel.schema).has(newname)) throw new SqlError(SqlState.DuplicateTable, `relation "${newname}" already exists`);
+        draft.replace(rel, { ...rel, name: newname });
+        return done(cmd.objectType === 'view' ? 'ALTER VIEW' : 'ALTER TABLE');
+      }
+      const i = rel.columns.findIndex((c) => c.name === cmd.column);
+      if (i < 0) throw new SqlError(SqlState.UndefinedColumn, `column "${cmd.column ?? ''}" does not exist`);
       if (rel.columns.some((c) => c.name === newname)) throw new SqlError(SqlState.DuplicateColumn, `column "${newname}" of relation "${rel.name}" already exists`);
       draft.replace(rel, { ...rel, columns: rel.columns.map((c, j) => (j === i ? { ...c, name: newname } : c)) });
       return done('ALTER TABLE');
     }
-    case 'OBJECT_SCHEMA': {
-      const old = s.subname!;
+    case 'schema': {
+      const old = t.name;
       if (!catalog.schema(old)) throw new SqlError(SqlState.UndefinedSchema, `schema "${old}" does not exist`);
       draft.data.schemas = draft.data.schemas.map((x) => (x.name === old ? { ...x, name: newname } : x));
       draft.data.relations = draft.data.relations.map((r) => (r.schema === old ? { ...r, schema: newname } : r));
       return done('ALTER SCHEMA');
     }
-    case 'OBJECT_INDEX': {
-      const found = rv ? catalog.findIndex(rv.schemaname ?? null, rv.relname!, searchPath) : undefined;
-      if (!found) throw new SqlError(SqlState.UndefinedObject, `index "${rv?.relname}" does not exist`);
+    case 'index': {
+      const found = catalog.findIndex(t.schema, t.name, searchPath);
+      if (!found) throw new SqlError(SqlState.UndefinedObject, `index "${t.name}" does not exist`);
       const cur = draft.data.relations.find((r) => r.oid === found.rel.oid)!;
       draft.replace(cur, { ...cur, indexes: cur.indexes.map((i) => (i.oid === found.index.oid ? { ...i, name: newname } : i)) });
       return done('ALTER INDEX');
     }
-    default:
-      throw new SqlError(SqlState.FeatureNotSupported, `renaming ${s.renameType ?? ''} is not supported`);
   }
 }
 
 /** ALTER TABLE rewrites rows for ADD/DROP COLUMN, so stored rows always match the live columns. */
-function alterTable(s: AlterTableStmt, draft: Draft, rel0: RelationDef | undefined, session: SqlSession, reader: () => TxnReader, notice: (m: string) => void, done: (tag: string) => DdlResult, txn: { readonly startedAt: number }, layer: WriteLayer): DdlResult {
+function alterTable(cmd: Extract<DdlCommand, { kind: 'alterTable' }>, draft: Draft, rel0: RelationDef | undefined, session: SqlSession, reader: () => TxnReader, notice: (m: string) => void, done: (tag: string) => DdlResult, txn: { readonly startedAt: number }, layer: WriteLayer): DdlResult {
   if (!rel0) {
-    if (s.missing_ok) { notice(`relation "${s.relation?.relname}" does not exist, skipping`); return { ...done('ALTER TABLE'), catalog: null }; }
-    throw new SqlError(SqlState.UndefinedTable, `relation "${s.relation?.relname}" does not exist`);
+    if (cmd.ifExists) { notice(`relation "${cmd.target.name}" does not exist, skipping`); return { ...done('ALTER TABLE'), catalog: null }; }
+    throw new SqlError(SqlState.UndefinedTable, `relation "${cmd.target.name}" does not exist`);
   }
   let rel = rel0;
   const r = reader();
   let rows: [Buffer, Row][] | null = null;
   let rekey = false;
   const load = (): [Buffer, Row][] => (rows ??= [...r.scanStorage(rel0)]);
-  for (const c of s.cmds ?? []) {
-    if (!('AlterTableCmd' in c)) continue;
-    const cmd = c.AlterTableCmd;
-    switch (cmd.subtype) {
-      case 'AT_AddColumn': {
-        const cd = cmd.def && 'ColumnDef' in cmd.def ? cmd.def.ColumnDef : null;
-        if (!cd) break;
-        const name = cd.colname!;
-        if (rel.columns.some((x) => x.name === name)) {
-          if (cmd.missing_ok) { notice(`column "${name}" of relation "${rel.name}" already exists, skipping`); break; }
-          throw new SqlError(SqlState.DuplicateColumn, `column "${name}" of relation "${rel.name}" already exists`);
+  const column = (name: string): number => {
+    const i = rel.columns.findIndex((x) => x.name === name);
+    if (i < 0) throw new SqlError(SqlState.UndefinedColumn, `column "${name}" of relation "${rel.name}" does not exist`);
+    return i;
+  };
+  for (const action of cmd.actions) {
+    const a: AlterAction = action;
+    switch (a.kind) {
+      case 'addColumn': {
+        const c = a.column;
+        if (rel.columns.some((x) => x.name === c.name)) {
+          if (a.ifNotExists) { notice(`column "${c.name}" of relation "${rel.name}" already exists, skipping`); break; }
+          throw new SqlError(SqlState.DuplicateColumn, `column "${c.name}" of relation "${rel.name}" already exists`);
         }
-        const type = resolveTypeName(cd.typeName!);
-        let notNull = false;
-        let defaultSql: string | null = null;
-        for (const k of cd.constraints ?? []) {
-          if (!('Constraint' in k)) continue;
-          if (k.Constraint.contype === 'CONSTR_NOTNULL') notNull = true;
-          if (k.Constraint.contype === 'CONSTR_DEFAULT') defaultSql = exprSql(k.Constraint.raw_expr!);
-          if (k.Constraint.contype === 'CONSTR_PRIMARY' || k.Constraint.contype === 'CONSTR_UNIQUE') throw new SqlError(SqlState.FeatureNotSupported, 'adding a key column with ALTER TABLE is not supported');
-        }
-        const next: RelationDef = { ...rel, columns: [...rel.columns, { name, type, notNull, defaultSql, dropped: false }] };
-        const defaults = bindDefaults(next, session.bindEnv([]));
-        const d = defaults[next.columns.length - 1];
+        const next: RelationDef = { ...rel, columns: [...rel.columns, { name: c.name, type: c.type, notNull: c.notNull, defaultSql: c.defaultSql, dropped: false }] };
+        const d = bindDefaults(next, session.bindEnv([]))[next.columns.length - 1];
+        const f = d ? compile(d) : null;
         const cx = session.execContext([], layer, txn, false);
-        const all = load();
-        for (const entry of all) {
-          const v = d ? compile(d)([], cx) : null;
-          if (v === null && notNull) throw new SqlError(SqlState.NotNullViolation, `column "${name}" of relation "${rel.name}" contains null values`);
+        for (const entry of load()) {
+          const v = f ? f([], cx) : null;
+          if (v === null && c.notNull) throw new SqlError(SqlState.NotNullViolation, `column "${c.name}" of relation "${rel.name}" contains null values`);
           entry[1] = [...entry[1], v];
         }
         rel = next;
         break;
       }
-      case 'AT_DropColumn': {
-        const i = rel.columns.findIndex((x) => x.name === cmd.name);
+      case 'dropColumn': {
+        const i = rel.columns.findIndex((x) => x.name === a.name);
         if (i < 0) {
-          if (cmd.missing_ok) { notice(`column "${cmd.name}" of relation "${rel.name}" does not exist, skipping`); break; }
-          throw new SqlError(SqlState.UndefinedColumn, `column "${cmd.name}" of relation "${rel.name}" does not exist`);
+          if (a.ifExists) { notice(`column "${a.name}" of relation "${rel.name}" does not exist, skipping`); break; }
+          throw new SqlError(SqlState.UndefinedColumn, `column "${a.name}" of relation "${rel.name}" does not exist`);
         }
-        if (rel.primaryKey?.includes(i)) throw new SqlError(SqlState.DependentObjectsStillExist, `cannot drop column ${cmd.name} of table ${rel.name} because other objects depend on it`);
+        if (rel.primaryKey?.includes(i)) throw new SqlError(SqlState.DependentObjectsStillExist, `cannot drop column ${a.name} of table ${rel.name} because other objects depend on it`);
         const shift = (c: number): number => (c > i ? c - 1 : c);
         rel = {
           ...rel,
@@ -488,81 +383,47 @@ function alterTable(s: AlterTableStmt, draft: Draft, rel0: RelationDef | undefin
           primaryKey: rel.primaryKey ? rel.primaryKey.map(shift) : null,
           indexes: rel.indexes.filter((x) => !x.columns.includes(i)).map((x) => ({ ...x, columns: x.columns.map(shift) })),
         };
-        const all = load();
-        for (const entry of all) entry[1] = entry[1].filter((_v, j) => j !== i);
+        for (const entry of load()) entry[1] = entry[1].filter((_v, j) => j !== i);
         break;
       }
-      case 'AT_SetNotNull': case 'AT_DropNotNull': {
-        const i = rel.columns.findIndex((x) => x.name === cmd.name);
-        if (i < 0) throw new SqlError(SqlState.UndefinedColumn, `column "${cmd.name}" of relation "${rel.name}" does not exist`);
-        if (cmd.subtype === 'AT_SetNotNull' && load().some(([, row]) => row[i] === null)) throw new SqlError(SqlState.NotNullViolation, `column "${cmd.name}" of relation "${rel.name}" contains null values`);
-        rel = { ...rel, columns: rel.columns.map((x, j) => (j === i ? { ...x, notNull: cmd.subtype === 'AT_SetNotNull' } : x)) };
+      case 'setNotNull': {
+        const i = column(a.name);
+        if (a.notNull && load().some(([, row]) => row[i] === null)) throw new SqlError(SqlState.NotNullViolation, `column "${a.name}" of relation "${rel.name}" contains null values`);
+        rel = { ...rel, columns: rel.columns.map((x, j) => (j === i ? { ...x, notNull: a.notNull } : x)) };
         break;
       }
-      case 'AT_ColumnDefault': {
-        const i = rel.columns.findIndex((x) => x.name === cmd.name);
-        if (i < 0) throw new SqlError(SqlState.UndefinedColumn, `column "${cmd.name}" of relation "${rel.name}" does not exist`);
-        rel = { ...rel, columns: rel.columns.map((x, j) => (j === i ? { ...x, defaultSql: cmd.def ? exprSql(cmd.def) : null } : x)) };
+      case 'setDefault': {
+        const i = column(a.name);
+        rel = { ...rel, columns: rel.columns.map((x, j) => (j === i ? { ...x, defaultSql: a.sql } : x)) };
         break;
       }
-      case 'AT_AlterColumnType': {
-        const i = rel.columns.findIndex((x) => x.name === cmd.name);
-        const cd = cmd.def && 'ColumnDef' in cmd.def ? cmd.def.ColumnDef : null;
-        if (i < 0 || !cd) throw new SqlError(SqlState.UndefinedColumn, `column "${cmd.name}" of relation "${rel.name}" does not exist`);
-        const type = resolveTypeName(cd.typeName!);
-        if (!sameType(type, rel.columns[i]!.type)) throw new SqlError(SqlState.FeatureNotSupported, 'changing a column type is not supported');
-        rel = { ...rel, columns: rel.columns.map((x, j) => (j === i ? { ...x, type } : x)) };
+      case 'alterType': {
+        const i = column(a.name);
+        if (!sameType(a.type, rel.columns[i]!.type)) throw new SqlError(SqlState.FeatureNotSupported, 'changing a column type is not supported');
+        rel = { ...rel, columns: rel.columns.map((x, j) => (j === i ? { ...x, type: a.type } : x)) };
         break;
       }
-      case 'AT_AddConstraint': {
-        const k = cmd.def && 'Constraint' in cmd.def ? cmd.def.Constraint : null;
-        if (k?.contype === 'CONSTR_CHECK') { rel = { ...rel, checks: [...rel.checks, { name: k.conname ?? `${rel.name}_check`, sql: exprSql(k.raw_expr!) }] }; break; }
-        if (k?.contype === 'CONSTR_FOREIGN') break;
-        if (k?.contype === 'CONSTR_PRIMARY' || k?.contype === 'CONSTR_UNIQUE') {
-          const primary = k.contype === 'CONSTR_PRIMARY';
-          const cur: RelationDef = rel;
-          const cols = (k.keys ?? []).map((n) => {
-            const cn = 'String' in n ? (n.String.sval ?? '') : '';
-            const i = cur.columns.findIndex((x) => x.name === cn);
-            if (i < 0) throw new SqlError(SqlState.UndefinedColumn, `column "${cn}" named in key does not exist`);
-            return i;
-          });
-          if (primary && cur.primaryKey) throw new SqlError(SqlState.InvalidTableDefinition, `multiple primary keys for table "${cur.name}" are not allowed`);
-          const name = k.conname ?? uniqueName(draft.names(cur.schema), primary ? `${cur.name}_pkey` : `${cur.name}_${cols.map((c) => cur.columns[c]!.name).join('_')}_key`);
-          const all = load();
-          const seen = new Set<string>();
-          for (const [, row] of all) {
-            const vals = cols.map((c) => row[c] ?? null);
-            if (primary) {
-              const nullAt = cols.find((c) => row[c] === null || row[c] === undefined);
-              if (nullAt !== undefined) throw new SqlError(SqlState.NotNullViolation, `column "${cur.columns[nullAt]!.name}" of relation "${cur.name}" contains null values`);
-            } else if (vals.some((v) => v === null)) continue;
-            const key = JSON.stringify(vals, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
-            if (seen.has(key)) {
-              throw new SqlError(SqlState.UniqueViolation, `could not create unique index "${name}"`,
-                { detail: `Key (${cols.map((c) => cur.columns[c]!.name).join(', ')})=(${vals.map(String).join(', ')}) is duplicated.` });
-            }
-            seen.add(key);
-          }
-          const idx: IndexDef = { oid: draft.oid(), name, columns: cols, unique: true, primary };
-          rel = {
-            ...cur,
-            columns: primary ? cur.columns.map((x, i) => (cols.includes(i) ? { ...x, notNull: true } : x)) : cur.columns,
-            primaryKey: primary ? cols : cur.primaryKey,
-            indexes: [...cur.indexes, idx],
-          };
-          // a new primary key changes every row's storage key (hidden row id → key columns)
-          if (primary) rekey = true;
-          break;
-        }
-        throw new SqlError(SqlState.FeatureNotSupported, 'this kind of constraint cannot be added with ALTER TABLE');
-      }
-      case 'AT_DropConstraint': {
-        rel = { ...rel, checks: rel.checks.filter((x) => x.name !== cmd.name) };
+      case 'addCheck': rel = { ...rel, checks: [...rel.checks, a.check] }; break;
+      case 'addKey': {
+        const cur: RelationDef = rel;
+        const key: KeySpec = a.key;
+        const cols = columnIndexes(cur.columns, key.columns);
+        if (a.primary && cur.primaryKey) throw new SqlError(SqlState.InvalidTableDefinition, `multiple primary keys for table "${cur.name}" are not allowed`);
+        const name = key.name ?? uniqueName(draft.names(cur.schema), a.primary ? `${cur.name}_pkey` : `${cur.name}_${key.columns.join('_')}_key`);
+        checkDistinct(load().map(([, row]) => row), cols, cur, name, a.primary);
+        const idx: IndexDef = { oid: draft.oid(), name, columns: cols, unique: true, primary: a.primary };
+        rel = {
+          ...cur,
+          columns: a.primary ? cur.columns.map((x, i) => (cols.includes(i) ? { ...x, notNull: true } : x)) : cur.columns,
+          primaryKey: a.primary ? cols : cur.primaryKey,
+          indexes: [...cur.indexes, idx],
+        };
+        // a new primary key changes every row's storage key (hidden row id → key columns)
+        if (a.primary) rekey = true;
         break;
       }
-      default:
-        throw new SqlError(SqlState.FeatureNotSupported, `ALTER TABLE ${cmd.subtype ?? ''} is not supported`);
+      case 'dropConstraint': rel = { ...rel, checks: rel.checks.filter((x) => x.name !== a.name) }; break;
+      case 'ignored': break;
     }
   }
   if (liveColumns(rel).length !== rel.columns.length) throw new SqlError(SqlState.InternalError, 'dropped columns left behind');

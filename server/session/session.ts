@@ -23,7 +23,8 @@ import type { Engine } from './engine.js';
 import { WriteLayer, TxnReader } from './txn.js';
 import type { ReadSnapshot } from '../../storage/store.js';
 import { Settings } from './settings.js';
-import { executeDdl, isDdl, createTableAs } from './ddl.js';
+import { executeDdl, createTableAs } from './ddl.js';
+import { bindDdl, isDdl } from '../../planner/bind-ddl.js';
 import { copyFrom, copyTo, copyTarget, CopyCollector } from './copy.js';
 import { explain } from './explain.js';
 import { cacheable, parameterize, literalKind, type CachedPlan } from './plan-cache.js';
@@ -309,7 +310,7 @@ export class SqlSession implements Session {
       return { columns: null, rows: [], tag: `SELECT ${r.count}` };
     }
     if (isDdl(stmt)) {
-      const res = executeDdl(stmt, p.sql, this, layer, txn);
+      const res = executeDdl(bindDdl(stmt, p.sql, this.bindEnv(paramTypes)), this, layer, txn);
       if (res.catalog) txn.catalog = res.catalog;
       for (const c of res.clear) txn.clear.push(c);
       return { columns: null, rows: [], tag: res.tag, ...(res.notices.length ? { events: res.notices.map((n) => ({ kind: 'notice' as const, notice: n })) } : {}) };

@@ -1,0 +1,71 @@
+// DDL as plain data: what planner/bind-ddl.ts makes of CREATE / DROP / ALTER / TRUNCATE / roles
+// and server/session/ddl.ts applies to a catalog draft (and, for ALTER TABLE and CREATE INDEX, to
+// the stored rows). Names are unresolved (schema may be null: search path); types are resolved.
+import type { SqlType } from '../core/types.js';
+
+export interface QualifiedName {
+  readonly schema: string | null;
+  readonly name: string;
+}
+
+export interface ColumnSpec {
+  readonly name: string;
+  readonly type: SqlType;
+  readonly notNull: boolean;
+  /** DEFAULT as SQL text */
+  readonly defaultSql: string | null;
+  /** serial / GENERATED AS IDENTITY: the column owns a sequence that feeds its default */
+  readonly ownsSequence: boolean;
+}
+
+export interface KeySpec {
+  readonly name: string | null;
+  readonly columns: readonly string[];
+}
+
+export interface CheckSpec {
+  readonly name: string;
+  readonly sql: string;
+}
+
+export type AlterAction =
+  | { readonly kind: 'addColumn'; readonly column: ColumnSpec; readonly ifNotExists: boolean }
+  | { readonly kind: 'dropColumn'; readonly name: string; readonly ifExists: boolean }
+  | { readonly kind: 'setNotNull'; readonly name: string; readonly notNull: boolean }
+  | { readonly kind: 'setDefault'; readonly name: string; readonly sql: string | null }
+  | { readonly kind: 'alterType'; readonly name: string; readonly type: SqlType }
+  | { readonly kind: 'addCheck'; readonly check: CheckSpec }
+  | { readonly kind: 'addKey'; readonly primary: boolean; readonly key: KeySpec }
+  | { readonly kind: 'dropConstraint'; readonly name: string }
+  /** accepted and not enforced (FOREIGN KEY) */
+  | { readonly kind: 'ignored' };
+
+export interface RoleOptions {
+  readonly login?: boolean;
+  readonly superuser?: boolean;
+  /** clear text (stored hashed by the server), or null to remove */
+  readonly password?: string | null;
+}
+
+export type DdlCommand =
+  | { readonly kind: 'createSchema'; readonly name: string; readonly ifNotExists: boolean }
+  | {
+    readonly kind: 'createTable'; readonly target: QualifiedName; readonly ifNotExists: boolean;
+    readonly columns: readonly ColumnSpec[]; readonly primaryKey: KeySpec | null; readonly uniques: readonly KeySpec[];
+    readonly checks: readonly CheckSpec[]; readonly options: Readonly<Record<string, string>>;
+  }
+  | {
+    readonly kind: 'createView'; readonly target: QualifiedName; readonly replace: boolean;
+    readonly columns: readonly { readonly name: string; readonly type: SqlType }[]; readonly sql: string;
+  }
+  | { readonly kind: 'createIndex'; readonly table: QualifiedName; readonly name: string | null; readonly columns: readonly string[]; readonly unique: boolean; readonly ifNotExists: boolean }
+  | { readonly kind: 'createSequence'; readonly target: QualifiedName; readonly ifNotExists: boolean }
+  | { readonly kind: 'drop'; readonly objectType: 'table' | 'view' | 'index' | 'schema' | 'sequence'; readonly names: readonly QualifiedName[]; readonly ifExists: boolean; readonly cascade: boolean }
+  | { readonly kind: 'truncate'; readonly tables: readonly QualifiedName[] }
+  | { readonly kind: 'rename'; readonly objectType: 'table' | 'view' | 'column' | 'schema' | 'index'; readonly target: QualifiedName; readonly column: string | null; readonly newName: string }
+  | { readonly kind: 'alterTable'; readonly target: QualifiedName; readonly ifExists: boolean; readonly actions: readonly AlterAction[] }
+  | { readonly kind: 'createRole'; readonly name: string; readonly isUser: boolean; readonly options: RoleOptions }
+  | { readonly kind: 'alterRole'; readonly name: string; readonly options: RoleOptions }
+  | { readonly kind: 'dropRole'; readonly names: readonly string[]; readonly ifExists: boolean }
+  /** statements accepted without effect (COMMENT, GRANT, ...) */
+  | { readonly kind: 'noop'; readonly tag: string };
