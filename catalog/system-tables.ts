@@ -49,7 +49,7 @@ export function systemRows(qualified: string, c: Catalog, ctx: SystemContext): I
 const nsOid = (c: Catalog, schema: string): number => c.schema(schema)?.oid ?? PUBLIC_NAMESPACE;
 const relkind = (r: RelationDef): string => (r.kind === 'view' ? 'v' : 'r');
 
-table('pg_catalog', 'pg_namespace', 'oid oid, nspname name, nspowner oid, nspacl text', (c) =>
+table('pg_catalog', 'pg_namespace', 'oid oid, nspname name, nspowner oid, nspacl text[]', (c) =>
   c.schemas().map((s) => [s.oid, s.name, 10, null]));
 
 table('pg_catalog', 'pg_class', 'oid oid, relname name, relnamespace oid, reltype oid, reloftype oid, relowner oid, relam oid, relfilenode oid, reltablespace oid, relpages int4, reltuples float4, relallvisible int4, reltoastrelid oid, relhasindex bool, relisshared bool, relpersistence char, relkind char, relnatts int2, relchecks int2, relhasrules bool, relhastriggers bool, relhassubclass bool, relrowsecurity bool, relforcerowsecurity bool, relispopulated bool, relreplident char, relispartition bool, relrewrite oid, relfrozenxid int8, relminmxid int8, relacl text[], reloptions text[], relpartbound text', function* (c) {
@@ -152,6 +152,7 @@ table('pg_catalog', 'pg_publication', 'oid oid, pubname name, pubowner oid, puba
 table('pg_catalog', 'pg_publication_rel', 'oid oid, prpubid oid, prrelid oid, prqual text, prattrs int2[]', () => []);
 table('pg_catalog', 'pg_sequence', 'seqrelid oid, seqtypid oid, seqstart int8, seqincrement int8, seqmax int8, seqmin int8, seqcache int8, seqcycle bool', (c) =>
   c.sequences().map((q) => [q.oid, 20, BigInt(q.start), BigInt(q.increment), 9223372036854775807n, 1n, 1n, false]));
+table('pg_catalog', 'pg_auth_members', 'oid oid, roleid oid, member oid, grantor oid, admin_option bool, inherit_option bool, set_option bool', () => []);
 table('pg_catalog', 'pg_publication_namespace', 'oid oid, pnpubid oid, pnnspid oid', () => []);
 table('pg_catalog', 'pg_extension', 'oid oid, extname name, extowner oid, extnamespace oid, extrelocatable bool, extversion text', () => []);
 table('pg_catalog', 'pg_foreign_table', 'ftrelid oid, ftserver oid, ftoptions text[]', () => []);

@@ -240,7 +240,7 @@ function regLookup(kind: 'regclass' | 'regtype' | 'regnamespace' | 'regproc', te
       if (idx) return idx.index.oid;
       const seq = env.catalog.findSequence(schema, name, env.searchPath);
       if (seq) return seq.oid;
-      const sys = systemTableOid(schema, name);
+      const sys = systemTableOid(schema, name, env.findVirtual(schema, name) !== undefined);
       if (sys !== undefined) return sys;
       throw new SqlError(SqlState.UndefinedTable, `relation "${t}" does not exist`, pos(location));
     }

@@ -296,7 +296,12 @@ function planJoins(items: Item[], conj: Expr[], scope: Scope, base = 0): Plan {
   // Greedy order: follow equi-join predicates from the first item (source order if LATERAL).
   const order: number[] = [0];
   const joined = new Set<number>([0]);
-  let plan = items[0]!.plan;
+  // a correlated first item (a function or LATERAL subquery reading an enclosing query) still
+  // runs under a lateral node, which provides its (empty) left row at the level it expects
+  const first = items[0]!;
+  let plan: Plan = first.lateral
+    ? { kind: 'lateral', joinType: 'inner', left: { kind: 'single', columns: [] }, right: first.plan, residual: null, columns: first.plan.columns }
+    : first.plan;
   while (order.length < items.length) {
     let next = -1;
     if (!lateral) {

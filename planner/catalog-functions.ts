@@ -31,7 +31,11 @@ export function catalogFunction(name: string, args: readonly Expr[], env: BindEn
     return { kind: 'call', fn: f, args: coerced, type: ret };
   };
   switch (name) {
-    case 'pg_table_is_visible': return n === 1 ? make([T.oid], T.bool, (a) => { const r = relOf(a[0]!); const ix = indexOf(a[0]!); const s = r?.schema ?? ix?.r.schema; return s !== undefined && env.searchPath.includes(s); }) : null;
+    case 'pg_table_is_visible': return n === 1 ? make([T.oid], T.bool, (a) => {
+      const oid = Number(a[0]);
+      const s = relOf(a[0]!)?.schema ?? indexOf(a[0]!)?.r.schema ?? c.sequences().find((q) => q.oid === oid)?.schema;
+      return s !== undefined && env.searchPath.includes(s);
+    }) : null;
     case 'pg_type_is_visible': case 'pg_function_is_visible': case 'pg_collation_is_visible': case 'pg_opclass_is_visible': case 'pg_conversion_is_visible':
       return n === 1 ? make([T.oid], T.bool, () => true) : null;
     case 'pg_get_userbyid': return n === 1 ? make([T.oid], T.name, (a) => c.roles().find((r) => r.oid === Number(a[0]))?.name ?? 'eddy') : null;
@@ -69,7 +73,7 @@ export function catalogFunction(name: string, args: readonly Expr[], env: BindEn
       return make(args.map((x) => (x.type.kind === 'scalar' && x.type.name === 'unknown' ? T.text : x.type)), T.bool, () => true, false);
     case 'pg_postmaster_start_time': return n === 0 ? { kind: 'const', value: env.startTime * 1000, type: T.timestamptz } : null;
     case 'txid_current': case 'pg_current_xact_id': return n === 0 ? { kind: 'const', value: BigInt(env.startTime), type: T.int8 } : null;
-    case 'pg_relation_size': case 'pg_total_relation_size': case 'pg_table_size': case 'pg_indexes_size':
+    case 'pg_relation_size': case 'pg_total_relation_size': case 'pg_table_size': case 'pg_indexes_size': case 'pg_database_size': case 'pg_tablespace_size':
       return make(args.map((x) => (x.type.kind === 'scalar' && x.type.name === 'unknown' ? T.regclass : x.type)), T.int8, () => 0n, false);
     case 'pg_size_pretty': return n === 1 ? make([T.int8], T.text, (a) => `${String(a[0])} bytes`) : null;
     case 'current_setting': return n >= 1 ? make(n === 1 ? [T.text] : [T.text, T.bool], T.text, (a) => {

@@ -7,7 +7,11 @@ const OIDS: Record<string, number> = {
   pg_settings: 12002, pg_tables: 12003, pg_views: 12004, pg_indexes: 12005, pg_stat_activity: 12006, pg_user: 12007,
 };
 
-export function systemTableOid(schema: string | null, name: string): number | undefined {
-  if (schema !== null && schema !== 'pg_catalog') return undefined;
-  return OIDS[name];
+/** The OID of a system relation: PostgreSQL's where it has a fixed one, else a stable one derived from the name. */
+export function systemTableOid(schema: string | null, name: string, exists: boolean): number | undefined {
+  if ((schema === null || schema === 'pg_catalog') && OIDS[name] !== undefined) return OIDS[name];
+  if (!exists) return undefined;
+  let h = 0;
+  for (const ch of `${schema ?? 'pg_catalog'}.${name}`) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
+  return 13000 + (h % 3000);
 }

@@ -512,6 +512,8 @@ export class SqlSession implements Session {
       return null;
     }
     const finalTypes = paramTypes.map((t) => (t.kind === 'scalar' && t.name === 'unknown' ? T.text : t));
+    // 'name'::regclass and friends are resolved through the catalog at bind time: keep them literal
+    if (finalTypes.some((t) => t.kind === 'scalar' && t.name.startsWith('reg'))) { cache.store(hit.key, 'uncacheable'); return null; }
     const fixed = new Map<number, string>();
     hit.literals.forEach((l, i) => { if (!slots.includes(i)) fixed.set(i, l.value); });
     const columns = 'kind' in plan && (plan.kind === 'insert' || plan.kind === 'update' || plan.kind === 'delete')
