@@ -3,7 +3,7 @@
 // PostgreSQL's coercion rules call for. Aggregates and window calls found along the way are
 // handed to collectors and replaced by placeholders the SELECT binder rewrites later.
 import type { Node, FuncCall, A_Expr, SubLink, TypeCast } from '@pgsql/types';
-import { T, TYPE_INFO, arrayOf, recordOf, sameType, typeDisplayName, type SqlType } from '../core/types.js';
+import { T, TYPE_INFO, arrayOf, recordOf, sameType, typeDisplayName, typeFromOid, formatTypeWithMod, type SqlType } from '../core/types.js';
 import { systemTableOid } from './system-oids.js';
 import { typeAlias } from './type-names.js';
 import type { Datum } from '../core/datum.js';
@@ -210,6 +210,9 @@ export function coerce(e: Expr, to: SqlType, context: CoercionContext, env: Bind
       throw err;
     }
   }
+  if (e.type.kind === 'scalar' && e.type.name.startsWith('reg') && to.kind === 'scalar' && (to.name === 'text' || to.name === 'varchar' || to.name === 'name')) {
+    return regToText(e, to, env);
+  }
   if (!canCoerce(e.type, to, context)) {
     if (context === 'explicit') {
       throw new SqlError(SqlState.CannotCoerce, `cannot cast type ${typeDisplayName(e.type)} to ${typeDisplayName(to)}`, pos(location));
@@ -256,6 +259,32 @@ function regLookup(kind: 'regclass' | 'regtype' | 'regnamespace' | 'regproc', te
     }
     case 'regproc': return 0;
   }
+}
+
+/** regclass / regtype / regnamespace → text prints the object's name, as PostgreSQL's output functions do. */
+function regToText(e: Expr, to: SqlType, env: BindEnv): Expr {
+  const kind = (e.type as { name: string }).name;
+  const catalog = env.catalog;
+  const fn: ScalarFunction = {
+    name: `${kind}out`, argTypes: [e.type], returnType: to, strict: true, volatility: 'stable',
+    impl: (a) => {
+      const oid = Number(a[0]);
+      if (kind === 'regclass') {
+        const rel = catalog.relationByOid(oid);
+        if (rel) return env.searchPath.includes(rel.schema) ? rel.name : `${rel.schema}.${rel.name}`;
+        for (const r of catalog.relations()) for (const i of r.indexes) if (i.oid === oid) return i.name;
+        const q = catalog.sequences().find((x) => x.oid === oid);
+        return q ? q.name : String(oid);
+      }
+      if (kind === 'regtype') {
+        const t = typeFromOid(oid);
+        return t ? formatTypeWithMod(t) : oid === 0 ? '-' : String(oid);
+      }
+      if (kind === 'regnamespace') return catalog.schemas().find((x) => x.oid === oid)?.name ?? String(oid);
+      return oid === 0 ? '-' : String(oid);
+    },
+  };
+  return { kind: 'call', fn, args: [e], type: to };
 }
 
 export function stripTypmod(t: SqlType): SqlType {
