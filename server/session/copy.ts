@@ -1,11 +1,9 @@
 // COPY ... FROM STDIN and COPY ... TO STDOUT in PostgreSQL's text and CSV formats.
-import type { CopyStmt, Node } from '@pgsql/types';
 import { T } from '../../core/types.js';
 import type { Datum, Row } from '../../core/datum.js';
 import { SqlError, SqlState } from '../../core/errors.js';
 import { parseText, formatText } from '../../core/values/io.js';
-import { bindSelect } from '../../planner/bind-select.js';
-import { Scope } from '../../planner/scope.js';
+import { bindQuery, type Statement, type CopySpec } from '../../planner/statement.js';
 import type { Plan } from '../../expr/plan.js';
 import { bindChecks, bindDefaults, type BoundInsert } from '../../planner/bind-dml.js';
 import { insertRows } from '../../exec/dml.js';
@@ -14,32 +12,7 @@ import type { CopyInTarget } from './types.js';
 import type { SqlSession, StatementResult } from './session.js';
 import type { WriteLayer } from './txn.js';
 
-export interface CopyOptions { readonly csv: boolean; readonly delimiter: string; readonly nullString: string; readonly header: boolean; readonly quote: string; readonly escape: string }
-
-export function copyOptions(c: CopyStmt): CopyOptions {
-  let csv = false;
-  let delimiter: string | null = null;
-  let nullString: string | null = null;
-  let header = false;
-  let quote = '"';
-  let escape: string | null = null;
-  for (const o of c.options ?? []) {
-    if (!('DefElem' in o)) continue;
-    const d = o.DefElem;
-    const a = d.arg;
-    const v = a && 'String' in a ? (a.String.sval ?? '') : a && 'Integer' in a ? String(a.Integer.ival ?? 0) : a && 'Boolean' in a ? String(a.Boolean.boolval ?? false) : 'true';
-    switch (d.defname) {
-      case 'format': csv = v.toLowerCase() === 'csv'; if (v.toLowerCase() === 'binary') throw new SqlError(SqlState.FeatureNotSupported, 'COPY BINARY is not supported'); break;
-      case 'delimiter': delimiter = v; break;
-      case 'null': nullString = v; break;
-      case 'header': header = v === 'true' || v === 'on' || v === '1' || v === 'match'; break;
-      case 'quote': quote = v; break;
-      case 'escape': escape = v; break;
-      default: break;
-    }
-  }
-  return { csv, delimiter: delimiter ?? (csv ? ',' : '\t'), nullString: nullString ?? (csv ? '' : '\\N'), header, quote, escape: escape ?? quote };
-}
+type CopyCommand = Extract<Statement, { kind: 'copy' }>;
 
 /** Buffers CopyData until CopyDone. */
 export class CopyCollector implements CopyInTarget {
@@ -53,11 +26,11 @@ export class CopyCollector implements CopyInTarget {
   text(): string { return Buffer.concat(this.chunks).toString('utf8'); }
 }
 
-export function copyTarget(c: CopyStmt, session: SqlSession): { rel: RelationDef; cols: number[] } {
-  const rv = c.relation!;
-  const rel = session.catalog().findRelation(rv.schemaname ?? null, rv.relname!, session.bindEnv([]).searchPath);
-  if (!rel) throw new SqlError(SqlState.UndefinedTable, `relation "${rv.relname}" does not exist`);
-  const names = (c.attlist ?? []).map((n: Node) => ('String' in n ? (n.String.sval ?? '') : ''));
+export function copyTarget(c: CopyCommand, session: SqlSession): { rel: RelationDef; cols: number[] } {
+  const t = c.table!;
+  const rel = session.catalog().findRelation(t.schema, t.name, session.bindEnv([]).searchPath);
+  if (!rel) throw new SqlError(SqlState.UndefinedTable, `relation "${t.name}" does not exist`);
+  const names = c.columns;
   const cols = names.length ? names.map((n) => {
     const i = rel.columns.findIndex((x) => x.name === n);
     if (i < 0) throw new SqlError(SqlState.UndefinedColumn, `column "${n}" of relation "${rel.name}" does not exist`);
@@ -66,13 +39,13 @@ export function copyTarget(c: CopyStmt, session: SqlSession): { rel: RelationDef
   return { rel, cols };
 }
 
-export function copyFrom(c: CopyStmt, session: SqlSession, layer: WriteLayer, txn: { readonly startedAt: number }): StatementResult {
+export function copyFrom(c: CopyCommand, session: SqlSession, layer: WriteLayer, txn: { readonly startedAt: number }): StatementResult {
   const data = session.pendingCopyData;
   session.pendingCopyData = null;
   if (data === null) throw new SqlError(SqlState.FeatureNotSupported, 'COPY FROM a file is not supported; use COPY FROM STDIN (or \\copy)');
   const { rel, cols } = copyTarget(c, session);
   if (rel.kind !== 'table') throw new SqlError(SqlState.WrongObjectType, `cannot copy to view "${rel.name}"`);
-  const opts = copyOptions(c);
+  const opts = c.options;
   const settings = session.valueSettings();
   const records = opts.csv ? parseCsv(data, opts) : parseTextFormat(data, opts);
   if (opts.header) records.shift();
@@ -103,7 +76,7 @@ export function copyFrom(c: CopyStmt, session: SqlSession, layer: WriteLayer, tx
   return { columns: null, rows: [], tag: `COPY ${r.count}` };
 }
 
-function parseTextFormat(data: string, o: CopyOptions): (string | null)[][] {
+function parseTextFormat(data: string, o: CopySpec): (string | null)[][] {
   const out: (string | null)[][] = [];
   const lines = data.split('\n');
   for (let li = 0; li < lines.length; li++) {
@@ -127,7 +100,7 @@ function unescapeText(f: string): string {
   });
 }
 
-function parseCsv(data: string, o: CopyOptions): (string | null)[][] {
+function parseCsv(data: string, o: CopySpec): (string | null)[][] {
   const out: (string | null)[][] = [];
   let rec: (string | null)[] = [];
   let field = '';
@@ -158,18 +131,17 @@ function parseCsv(data: string, o: CopyOptions): (string | null)[][] {
   return out;
 }
 
-export async function copyTo(c: CopyStmt, session: SqlSession, layer: WriteLayer, txn: { readonly startedAt: number }): Promise<StatementResult> {
-  if (c.filename) throw new SqlError(SqlState.FeatureNotSupported, 'COPY TO a file is not supported; use COPY TO STDOUT (or \\copy)');
-  const opts = copyOptions(c);
+export async function copyTo(c: CopyCommand, session: SqlSession, layer: WriteLayer, txn: { readonly startedAt: number }): Promise<StatementResult> {
+  if (c.file !== null) throw new SqlError(SqlState.FeatureNotSupported, 'COPY TO a file is not supported; use COPY TO STDOUT (or \\copy)');
+  const opts = c.options;
   let plan: Plan;
-  if (c.query && 'SelectStmt' in c.query) {
-    plan = bindSelect(c.query.SelectStmt, new Scope(null), session.bindEnv([]));
+  if (c.query) {
+    plan = bindQuery(c.query, session.bindEnv([]));
   } else {
     const { rel, cols } = copyTarget(c, session);
     const all = rel.columns.map((col, i) => ({ name: col.name, type: col.type, tableOid: rel.oid, attnum: i + 1 }));
-    const scan: Plan = rel.kind === 'table'
-      ? { kind: 'scan', table: rel, access: { kind: 'full' }, filter: null, columns: all }
-      : bindSelect({ targetList: [], fromClause: [] }, new Scope(null), session.bindEnv([]));
+    if (rel.kind !== 'table') throw new SqlError(SqlState.WrongObjectType, `cannot copy from view "${rel.name}"`, { hint: 'Try the COPY (SELECT ...) TO variant.' });
+    const scan: Plan = { kind: 'scan', table: rel, access: { kind: 'full' }, filter: null, columns: all };
     plan = { kind: 'project', input: scan, exprs: cols.map((i) => ({ kind: 'col' as const, index: i, type: rel.columns[i]!.type })), columns: cols.map((i) => all[i]!) };
   }
   const rows = await session.collect(plan, session.execContext([], layer, txn, false));
@@ -204,7 +176,7 @@ function escapeText(s: string, delim: string): string {
   return out;
 }
 
-function csvField(s: string, o: CopyOptions): string {
+function csvField(s: string, o: CopySpec): string {
   if (s === '' || s.includes(o.delimiter) || s.includes(o.quote) || s.includes('\n') || s.includes('\r') || s === o.nullString || s === '\\.') {
     return o.quote + s.split(o.quote).join(o.escape + o.quote) + o.quote;
   }

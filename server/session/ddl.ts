@@ -439,14 +439,14 @@ function alterTable(cmd: Extract<DdlCommand, { kind: 'alterTable' }>, draft: Dra
 }
 
 /** CREATE TABLE ... AS SELECT: the table's columns come from the query; the rows are inserted by the caller. */
-export function createTableAs(session: SqlSession, rv: { schemaname?: string; relname?: string }, colNames: readonly string[],
+export function createTableAs(session: SqlSession, target: QualifiedName, colNames: readonly string[],
   columns: readonly { name: string; type: import('../../core/types.js').SqlType }[], ifNotExists: boolean): { result: DdlResult; rel: RelationDef | null } {
   const catalog = session.catalog();
   const draft = new Draft(catalog.data);
   const env = session.bindEnv([]);
-  const schema = rv.schemaname ?? env.searchPath.find((n) => n !== 'pg_catalog' && catalog.schema(n));
-  if (!schema || !catalog.schema(schema)) throw new SqlError(SqlState.UndefinedSchema, `schema "${rv.schemaname ?? ''}" does not exist`);
-  const name = rv.relname!;
+  const schema = target.schema ?? env.searchPath.find((n) => n !== 'pg_catalog' && catalog.schema(n));
+  if (!schema || !catalog.schema(schema)) throw new SqlError(SqlState.UndefinedSchema, `schema "${target.schema ?? ''}" does not exist`);
+  const name = target.name;
   if (draft.names(schema).has(name)) {
     if (ifNotExists) {
       return { result: { tag: 'CREATE TABLE AS', catalog: null, clear: [], notices: [{ severity: 'NOTICE', code: '42P07', message: `relation "${name}" already exists, skipping` }] }, rel: null };

@@ -1,16 +1,17 @@
 // One client session: statement sequencing, transactions, prepared statements and portals.
 // It binds each statement against the catalog snapshot the transaction sees, runs it with the
 // batch executor, and turns results into QueryEvents for pgwire.
-import type { Node } from '@pgsql/types';
 import { T, typeFromOid, type SqlType } from '../../core/types.js';
 import type { Datum, Row } from '../../core/datum.js';
 import { SqlError, SqlState } from '../../core/errors.js';
 import { parseText, decodeBinary } from '../../core/values/io.js';
 import type { ValueSettings } from '../../core/values/settings.js';
 import { parseSql, type ParsedStatement } from '../../planner/parse.js';
-import { bindSelect } from '../../planner/bind-select.js';
-import { bindInsert, bindUpdate, bindDelete, type BoundDml, type BoundInsert } from '../../planner/bind-dml.js';
-import { Scope, type BindEnv } from '../../planner/scope.js';
+import type { BoundDml, BoundInsert } from '../../expr/dml.js';
+import type { BindEnv } from '../../planner/scope.js';
+import { classify, bindQuery, bindDml, bindDdlRef, type Statement, type TransactionAction } from '../../planner/statement.js';
+import { cacheable, parameterize } from '../../planner/parameterize.js';
+import { explain } from '../../planner/explain.js';
 import type { Plan } from '../../expr/plan.js';
 import { Catalog } from '../../catalog/catalog.js';
 import type { CatalogData, RelationDef } from '../../catalog/model.js';
@@ -24,10 +25,8 @@ import { WriteLayer, TxnReader } from './txn.js';
 import type { ReadSnapshot } from '../../storage/store.js';
 import { Settings } from './settings.js';
 import { executeDdl, createTableAs } from './ddl.js';
-import { bindDdl, isDdl } from '../../planner/bind-ddl.js';
 import { copyFrom, copyTo, copyTarget, CopyCollector } from './copy.js';
-import { explain } from './explain.js';
-import { cacheable, parameterize, literalKind, type CachedPlan } from './plan-cache.js';
+import { literalKind, type CachedPlan } from './plan-cache.js';
 import type {
   Session, QueryEvent, ResultColumn, StatementDescription, TransactionStatus,
 } from './types.js';
@@ -138,8 +137,8 @@ export class SqlSession implements Session {
 
   /** Runs one statement with statement-level atomicity inside the current transaction. */
   private async runStatement(p: ParsedStatement, params: Datum[], prepared: Prepared | null): Promise<StatementResult> {
-    const stmt = p.stmt;
-    if ('TransactionStmt' in stmt) return this.transactionStatement(stmt.TransactionStmt);
+    const cmd = classify(p);
+    if (cmd.kind === 'transaction') return this.transactionStatement(cmd.action, cmd.savepoint);
     if (this.txn?.failed) {
       throw new SqlError(SqlState.InFailedSqlTransaction, 'current transaction is aborted, commands ignored until end of transaction block');
     }
@@ -152,7 +151,7 @@ export class SqlSession implements Session {
     const timeout = Number.parseInt(this.settings.get('statement_timeout'), 10) || 0;
     this.deadline = timeout > 0 ? Date.now() + timeout : 0;
     try {
-      const result = await this.dispatch(p, params, prepared, stmtLayer, txn);
+      const result = await this.dispatch(cmd, params, prepared, stmtLayer, txn);
       stmtLayer.mergeUp();
       if (implicit && !this.implicitBlock) await this.commitTxn();
       return result;
@@ -166,16 +165,16 @@ export class SqlSession implements Session {
     }
   }
 
-  private async transactionStatement(t: import('@pgsql/types').TransactionStmt): Promise<StatementResult> {
+  private async transactionStatement(action: TransactionAction, savepoint: string): Promise<StatementResult> {
     const notice = (message: string, code: string): StatementResult['events'] => [{ kind: 'notice', notice: { severity: 'WARNING', code, message } }];
-    switch (t.kind) {
-      case 'TRANS_STMT_BEGIN': case 'TRANS_STMT_START': {
+    switch (action) {
+      case 'begin': {
         if (this.txn?.explicit) return { columns: null, rows: [], tag: 'BEGIN', events: notice('there is already a transaction in progress', '25001') };
         const txn = this.beginImplicit();
         txn.explicit = true;
         return { columns: null, rows: [], tag: 'BEGIN' };
       }
-      case 'TRANS_STMT_COMMIT': {
+      case 'commit': {
         if (!this.txn?.explicit) {
           // COMMIT inside an implicit block commits what the block did so far
           if (this.txn && this.implicitBlock && !this.txn.failed) { await this.commitTxn(); return { columns: null, rows: [], tag: 'COMMIT' }; }
@@ -187,17 +186,17 @@ export class SqlSession implements Session {
         await this.commitTxn();
         return { columns: null, rows: [], tag: 'COMMIT' };
       }
-      case 'TRANS_STMT_ROLLBACK': {
+      case 'rollback': {
         const had = this.txn?.explicit;
         this.txn = null;
         return { columns: null, rows: [], tag: 'ROLLBACK', ...(had ? {} : { events: notice('there is no transaction in progress', '25P01') }) };
       }
-      case 'TRANS_STMT_SAVEPOINT': case 'TRANS_STMT_RELEASE': case 'TRANS_STMT_ROLLBACK_TO': {
+      case 'savepoint': case 'release': case 'rollbackTo': {
         const txn = this.txn;
-        const name = t.savepoint_name ?? '';
-        const verb = t.kind === 'TRANS_STMT_SAVEPOINT' ? 'SAVEPOINT' : t.kind === 'TRANS_STMT_RELEASE' ? 'RELEASE' : 'ROLLBACK';
+        const name = savepoint;
+        const verb = action === 'savepoint' ? 'SAVEPOINT' : action === 'release' ? 'RELEASE' : 'ROLLBACK';
         if (!txn?.explicit) throw new SqlError(SqlState.NoActiveSqlTransaction, `${verb} can only be used in transaction blocks`);
-        if (t.kind === 'TRANS_STMT_SAVEPOINT') {
+        if (action === 'savepoint') {
           if (txn.failed) throw new SqlError(SqlState.InFailedSqlTransaction, 'current transaction is aborted, commands ignored until end of transaction block');
           txn.savepoints.push({ name, base: txn.layer });
           txn.layer = new WriteLayer(txn.layer);
@@ -207,7 +206,7 @@ export class SqlSession implements Session {
         while (i >= 0 && txn.savepoints[i]!.name !== name) i--;
         if (i < 0) throw new SqlError('3B001', `savepoint "${name}" does not exist`);
         const sp = txn.savepoints[i]!;
-        if (t.kind === 'TRANS_STMT_RELEASE') {
+        if (action === 'release') {
           txn.savepoints.length = i;
           return { columns: null, rows: [], tag: 'RELEASE' };
         }
@@ -216,8 +215,6 @@ export class SqlSession implements Session {
         txn.failed = false;
         return { columns: null, rows: [], tag: 'ROLLBACK' };
       }
-      default:
-        throw new SqlError(SqlState.FeatureNotSupported, `transaction command ${t.kind ?? ''} is not supported`);
     }
   }
 
@@ -273,154 +270,105 @@ export class SqlSession implements Session {
     return b;
   }
 
-  private async dispatch(p: ParsedStatement, params: Datum[], prepared: Prepared | null, layer: WriteLayer, txn: Txn): Promise<StatementResult> {
-    const stmt = p.stmt;
+  private async dispatch(cmd: Statement, params: Datum[], prepared: Prepared | null, layer: WriteLayer, txn: Txn): Promise<StatementResult> {
     const paramTypes = prepared ? prepared.paramTypes.slice() : [];
-    if ('SelectStmt' in stmt) {
-      if (stmt.SelectStmt.intoClause) throw new SqlError(SqlState.FeatureNotSupported, 'SELECT INTO is not supported');
-      const plan = this.bindPlanFor(prepared, () => bindSelect(stmt.SelectStmt, new Scope(null), this.bindEnv(paramTypes))) as Plan;
-      const cx = this.execContext(params, layer, txn, false);
-      const rows = await this.collect(plan, cx);
-      return { columns: resultColumns(plan), rows, tag: `SELECT ${rows.length}` };
-    }
-    if ('InsertStmt' in stmt || 'UpdateStmt' in stmt || 'DeleteStmt' in stmt) {
-      if (txn.readOnly) throw new SqlError(SqlState.ReadOnlySqlTransaction, 'cannot execute statement in a read-only transaction');
-      const bound = this.bindPlanFor(prepared, () => bindDmlStmt(stmt, this.bindEnv(paramTypes))) as BoundDml;
-      const cx = this.execContext(params, layer, txn, true);
-      const r = executeDml(bound, cx);
-      const verb = bound.kind === 'insert' ? 'INSERT 0' : bound.kind === 'update' ? 'UPDATE' : 'DELETE';
-      return { columns: bound.returning ? bound.returning.columns.map(toResultColumn) : null, rows: r.rows ?? [], tag: `${verb} ${r.count}` };
-    }
-    if ('CreateTableAsStmt' in stmt) {
-      const c = stmt.CreateTableAsStmt;
-      if (c.objtype === 'OBJECT_MATVIEW') throw new SqlError(SqlState.FeatureNotSupported, 'materialized views are not supported yet');
-      const q = c.query!;
-      if (!('SelectStmt' in q)) throw new SqlError(SqlState.FeatureNotSupported, 'CREATE TABLE AS supports SELECT only');
-      const plan = bindSelect(q.SelectStmt, new Scope(null), this.bindEnv(paramTypes));
-      const colNames = (c.into?.colNames ?? []).map((n) => ('String' in n ? (n.String.sval ?? '') : ''));
-      const { result, rel } = createTableAs(this, c.into!.rel!, colNames, plan.columns, c.if_not_exists ?? false);
-      if (!rel) return { columns: null, rows: [], tag: 'CREATE TABLE AS', events: result.notices.map((n) => ({ kind: 'notice' as const, notice: n })) };
-      const rows = c.into?.skipData ? [] : await this.collect(plan, this.execContext(params, layer, txn, false));
-      txn.catalog = result.catalog;
-      const bound: BoundInsert = {
-        kind: 'insert', table: rel, source: plan, targetCols: rel.columns.map((_x, i) => i), defaults: rel.columns.map(() => null),
-        checks: { notNull: [], checks: [] }, onConflict: null, returning: null,
-      };
-      const r = insertRows(bound, rows, this.execContext(params, layer, txn, true));
-      return { columns: null, rows: [], tag: `SELECT ${r.count}` };
-    }
-    if (isDdl(stmt)) {
-      const res = executeDdl(bindDdl(stmt, p.sql, this.bindEnv(paramTypes)), this, layer, txn);
-      if (res.catalog) txn.catalog = res.catalog;
-      for (const c of res.clear) txn.clear.push(c);
-      return { columns: null, rows: [], tag: res.tag, ...(res.notices.length ? { events: res.notices.map((n) => ({ kind: 'notice' as const, notice: n })) } : {}) };
-    }
-    if ('VariableSetStmt' in stmt) return this.setStatement(stmt.VariableSetStmt, txn);
-    if ('VariableShowStmt' in stmt) {
-      const name = stmt.VariableShowStmt.name ?? '';
-      if (name.toLowerCase() === 'all') {
-        return { columns: [col('name', T.text), col('setting', T.text), col('description', T.text)], rows: this.settings.all().map((s) => [s.name, s.setting, '']), tag: 'SHOW' };
+    const done = (tag: string): StatementResult => ({ columns: null, rows: [], tag });
+    switch (cmd.kind) {
+      case 'select': {
+        const plan = this.bindPlanFor(prepared, () => bindQuery(cmd.query, this.bindEnv(paramTypes))) as Plan;
+        const rows = await this.collect(plan, this.execContext(params, layer, txn, false));
+        return { columns: resultColumns(plan), rows, tag: `SELECT ${rows.length}` };
       }
-      const v = name === 'transaction_isolation' || name === 'transaction isolation level' ? 'read committed' : this.settings.get(name);
-      return { columns: [col(name.toLowerCase(), T.text)], rows: [[v]], tag: 'SHOW' };
+      case 'dml': {
+        if (txn.readOnly) throw new SqlError(SqlState.ReadOnlySqlTransaction, 'cannot execute statement in a read-only transaction');
+        const bound = this.bindPlanFor(prepared, () => bindDml(cmd.dml, this.bindEnv(paramTypes))) as BoundDml;
+        const r = executeDml(bound, this.execContext(params, layer, txn, true));
+        const verb = bound.kind === 'insert' ? 'INSERT 0' : bound.kind === 'update' ? 'UPDATE' : 'DELETE';
+        return { columns: bound.returning ? bound.returning.columns.map(toResultColumn) : null, rows: r.rows ?? [], tag: `${verb} ${r.count}` };
+      }
+      case 'createTableAs': {
+        if (cmd.materialized) throw new SqlError(SqlState.FeatureNotSupported, 'materialized views are not supported yet');
+        const plan = bindQuery(cmd.query, this.bindEnv(paramTypes));
+        const { result, rel } = createTableAs(this, cmd.target, cmd.columnNames, plan.columns, cmd.ifNotExists);
+        if (!rel) return { ...done('CREATE TABLE AS'), events: result.notices.map((n) => ({ kind: 'notice' as const, notice: n })) };
+        const rows = cmd.withData ? await this.collect(plan, this.execContext(params, layer, txn, false)) : [];
+        txn.catalog = result.catalog;
+        const bound: BoundInsert = {
+          kind: 'insert', table: rel, source: plan, targetCols: rel.columns.map((_x, i) => i), defaults: rel.columns.map(() => null),
+          checks: { notNull: [], checks: [] }, onConflict: null, returning: null,
+        };
+        const r = insertRows(bound, rows, this.execContext(params, layer, txn, true));
+        return done(`SELECT ${r.count}`);
+      }
+      case 'ddl': {
+        const res = executeDdl(bindDdlRef(cmd.ddl, this.bindEnv(paramTypes)), this, layer, txn);
+        if (res.catalog) txn.catalog = res.catalog;
+        for (const c of res.clear) txn.clear.push(c);
+        return { ...done(res.tag), ...(res.notices.length ? { events: res.notices.map((n) => ({ kind: 'notice' as const, notice: n })) } : {}) };
+      }
+      case 'set': return this.setStatement(cmd.name, cmd.value, cmd.reset, cmd.resetAll, txn);
+      case 'setTransaction':
+        if (cmd.readOnly !== null) txn.readOnly = cmd.readOnly;
+        return done('SET');
+      case 'show': {
+        const name = cmd.name;
+        if (name.toLowerCase() === 'all') {
+          return { columns: [col('name', T.text), col('setting', T.text), col('description', T.text)], rows: this.settings.all().map((x) => [x.name, x.setting, '']), tag: 'SHOW' };
+        }
+        const v = name === 'transaction_isolation' || name === 'transaction isolation level' ? 'read committed' : this.settings.get(name);
+        return { columns: [col(name.toLowerCase(), T.text)], rows: [[v]], tag: 'SHOW' };
+      }
+      case 'explain': {
+        const lines = explain(cmd.target, cmd.isDml, this.bindEnv(paramTypes));
+        return { columns: [col('QUERY PLAN', T.text)], rows: lines.map((l) => [l]), tag: 'EXPLAIN' };
+      }
+      case 'copy': return cmd.from ? copyFrom(cmd, this, layer, txn) : copyTo(cmd, this, layer, txn);
+      case 'declareCursor': {
+        // SQL cursors: the query runs at DECLARE; FETCH pages through the rows
+        if (this.cursors.has(cmd.name)) throw new SqlError(SqlState.DuplicateCursor, `cursor "${cmd.name}" already exists`);
+        if (!txn.explicit && !cmd.hold) throw new SqlError(SqlState.NoActiveSqlTransaction, 'DECLARE CURSOR can only be used in transaction blocks');
+        const plan = bindQuery(cmd.query, this.bindEnv(paramTypes));
+        const rows = await this.collect(plan, this.execContext(params, layer, txn, false));
+        this.cursors.set(cmd.name, { columns: resultColumns(plan), rows, pos: 0 });
+        return done('DECLARE CURSOR');
+      }
+      case 'fetch': {
+        const c = this.cursors.get(cmd.name);
+        if (!c) throw new SqlError(SqlState.InvalidCursorName, `cursor "${cmd.name}" does not exist`);
+        if (!cmd.forward) throw new SqlError(SqlState.FeatureNotSupported, 'only FETCH FORWARD is supported');
+        const rows = c.rows.slice(c.pos, c.pos + cmd.count);
+        c.pos += rows.length;
+        if (cmd.move) return done(`MOVE ${rows.length}`);
+        return { columns: c.columns, rows, tag: `FETCH ${rows.length}` };
+      }
+      case 'closeCursor':
+        if (cmd.name === null) this.cursors.clear();
+        else if (!this.cursors.delete(cmd.name)) throw new SqlError(SqlState.InvalidCursorName, `cursor "${cmd.name}" does not exist`);
+        return done('CLOSE CURSOR');
+      case 'discard':
+        this.prepared.clear();
+        this.portals.clear();
+        return done('DISCARD ALL');
+      case 'deallocate':
+        if (cmd.name !== null) this.prepared.delete(cmd.name); else this.prepared.clear();
+        return done('DEALLOCATE');
+      case 'noop': return done(cmd.tag);
+      case 'transaction': return this.transactionStatement(cmd.action, cmd.savepoint);
     }
-    if ('ExplainStmt' in stmt) {
-      const q = stmt.ExplainStmt.query!;
-      const lines = explain(q, this.bindEnv(paramTypes));
-      return { columns: [col('QUERY PLAN', T.text)], rows: lines.map((l) => [l]), tag: 'EXPLAIN' };
-    }
-    if ('CopyStmt' in stmt) {
-      const c = stmt.CopyStmt;
-      if (c.is_from) return copyFrom(c, this, layer, txn);
-      return copyTo(c, this, layer, txn);
-    }
-    if ('DeclareCursorStmt' in stmt) {
-      // SQL cursors: the query runs at DECLARE; FETCH pages through the rows
-      const d = stmt.DeclareCursorStmt;
-      const name = d.portalname!;
-      if (this.cursors.has(name)) throw new SqlError(SqlState.DuplicateCursor, `cursor "${name}" already exists`);
-      const q = d.query!;
-      if (!('SelectStmt' in q)) throw new SqlError(SqlState.FeatureNotSupported, 'DECLARE supports SELECT only');
-      if (!txn.explicit && !((d.options ?? 0) & 0x20)) throw new SqlError(SqlState.NoActiveSqlTransaction, 'DECLARE CURSOR can only be used in transaction blocks');
-      const plan = bindSelect(q.SelectStmt, new Scope(null), this.bindEnv(paramTypes));
-      const rows = await this.collect(plan, this.execContext(params, layer, txn, false));
-      this.cursors.set(name, { columns: resultColumns(plan), rows, pos: 0 });
-      return { columns: null, rows: [], tag: 'DECLARE CURSOR' };
-    }
-    if ('FetchStmt' in stmt) {
-      const f = stmt.FetchStmt;
-      const c = this.cursors.get(f.portalname ?? '');
-      if (!c) throw new SqlError(SqlState.InvalidCursorName, `cursor "${f.portalname ?? ''}" does not exist`);
-      const n = f.howMany === undefined ? 1 : Number(f.howMany);
-      if (f.direction && f.direction !== 'FETCH_FORWARD') throw new SqlError(SqlState.FeatureNotSupported, 'only FETCH FORWARD is supported');
-      const rows = c.rows.slice(c.pos, c.pos + n);
-      c.pos += rows.length;
-      if (f.ismove) return { columns: null, rows: [], tag: `MOVE ${rows.length}` };
-      return { columns: c.columns, rows, tag: `FETCH ${rows.length}` };
-    }
-    if ('ClosePortalStmt' in stmt) {
-      const name = stmt.ClosePortalStmt.portalname;
-      if (name === undefined) this.cursors.clear();
-      else if (!this.cursors.delete(name)) throw new SqlError(SqlState.InvalidCursorName, `cursor "${name}" does not exist`);
-      return { columns: null, rows: [], tag: 'CLOSE CURSOR' };
-    }
-    if ('DiscardStmt' in stmt) {
-      this.prepared.clear();
-      this.portals.clear();
-      return { columns: null, rows: [], tag: 'DISCARD ALL' };
-    }
-    if ('DeallocateStmt' in stmt) {
-      if (stmt.DeallocateStmt.name) this.prepared.delete(stmt.DeallocateStmt.name); else this.prepared.clear();
-      return { columns: null, rows: [], tag: 'DEALLOCATE' };
-    }
-    if ('CheckPointStmt' in stmt) return { columns: null, rows: [], tag: 'CHECKPOINT' };
-    if ('VacuumStmt' in stmt) return { columns: null, rows: [], tag: stmt.VacuumStmt.is_vacuumcmd ? 'VACUUM' : 'ANALYZE' };
-    if ('LockStmt' in stmt) return { columns: null, rows: [], tag: 'LOCK TABLE' };
-    if ('ListenStmt' in stmt) return { columns: null, rows: [], tag: 'LISTEN' };
-    if ('UnlistenStmt' in stmt) return { columns: null, rows: [], tag: 'UNLISTEN' };
-    if ('NotifyStmt' in stmt) return { columns: null, rows: [], tag: 'NOTIFY' };
-    const kind = Object.keys(stmt)[0] ?? 'statement';
-    throw new SqlError(SqlState.FeatureNotSupported, `${kind} is not supported`);
   }
 
-  private setStatement(s: import('@pgsql/types').VariableSetStmt, txn: Txn): StatementResult {
-    const name = s.name ?? '';
+  private setStatement(name: string, value: string | null, reset: boolean, resetAll: boolean, txn: Txn): StatementResult {
     const events: QueryEvent[] = [];
-    const argText = (): string => (s.args ?? []).map((a) => {
-      if ('A_Const' in a) {
-        const c = a.A_Const;
-        if (c.sval) return c.sval.sval ?? '';
-        if (c.ival) return String(c.ival.ival ?? 0);
-        if (c.fval) return c.fval.fval ?? '';
-        if (c.boolval) return c.boolval.boolval ? 'on' : 'off';
-      }
-      if ('TypeCast' in a && a.TypeCast.arg && 'A_Const' in a.TypeCast.arg) return a.TypeCast.arg.A_Const.sval?.sval ?? '';
-      return '';
-    }).join(', ');
-    switch (s.kind) {
-      case 'VAR_SET_VALUE': case 'VAR_SET_CURRENT': {
-        if (name === 'transaction_isolation' || name === 'default_transaction_isolation') return { columns: null, rows: [], tag: 'SET' };
-        if (name === 'transaction_read_only') { txn.readOnly = argText() === 'on' || argText() === 'true'; return { columns: null, rows: [], tag: 'SET' }; }
-        let v = argText();
-        if (name.toLowerCase() === 'timezone' && /^(local|default)$/i.test(v)) v = 'UTC';
-        const ps = this.settings.set(name, v);
-        if (ps) events.push({ kind: 'parameterStatus', name: ps[0], value: ps[1] });
-        break;
-      }
-      case 'VAR_SET_DEFAULT': case 'VAR_RESET': {
-        const ps = this.settings.set(name, null);
-        if (ps) events.push({ kind: 'parameterStatus', name: ps[0], value: ps[1] });
-        return { columns: null, rows: [], tag: s.kind === 'VAR_RESET' ? 'RESET' : 'SET', events };
-      }
-      case 'VAR_RESET_ALL': return { columns: null, rows: [], tag: 'RESET' };
-      case 'VAR_SET_MULTI': {
-        // SET TRANSACTION ... / SET SESSION CHARACTERISTICS AS TRANSACTION ...
-        const ro = JSON.stringify(s.args ?? []).includes('"transaction_read_only"') && JSON.stringify(s.args ?? []).includes('"ival":1');
-        if (name === 'TRANSACTION') txn.readOnly = ro;
-        return { columns: null, rows: [], tag: 'SET' };
-      }
-      default: break;
+    const report = (ps: [string, string] | null): void => { if (ps) events.push({ kind: 'parameterStatus', name: ps[0], value: ps[1] }); };
+    if (resetAll) return { columns: null, rows: [], tag: 'RESET' };
+    if (value === null) {
+      report(this.settings.set(name, null));
+      return { columns: null, rows: [], tag: reset ? 'RESET' : 'SET', events };
     }
+    if (name === 'transaction_isolation' || name === 'default_transaction_isolation') return { columns: null, rows: [], tag: 'SET' };
+    if (name === 'transaction_read_only') { txn.readOnly = value === 'on' || value === 'true'; return { columns: null, rows: [], tag: 'SET' }; }
+    const v = name.toLowerCase() === 'timezone' && /^(local|default)$/i.test(value) ? 'UTC' : value;
+    report(this.settings.set(name, v));
     return { columns: null, rows: [], tag: 'SET', events };
   }
 
@@ -492,19 +440,22 @@ export class SqlSession implements Session {
     if (!hit) return null;
     const settings = this.valueSettings();
     const toParams = (types: readonly SqlType[], values: readonly string[]): Datum[] => values.map((v, i) => parseText(types[i]!, v, settings));
-    const prepare = (e: CachedPlan): Prepared => ({ sql, parsed: { stmt: e.stmt, sql, offset: 0 }, paramTypes: [...e.paramTypes], columns: e.columns, bound: { version: e.version, plan: e.plan } });
+    const prepare = (e: CachedPlan): Prepared => ({ sql, parsed: e.stmt, paramTypes: [...e.paramTypes], columns: e.columns, bound: { version: e.version, plan: e.plan } });
     if ('entry' in hit) {
       const prepared = prepare(hit.entry);
       return { parsed: prepared.parsed!, params: toParams(hit.entry.paramTypes, hit.values), prepared };
     }
     const stmts = parseSql(sql);
     const only = stmts.length === 1 ? stmts[0]! : null;
-    if (!only || !cacheable(only.stmt)) { cache.store(hit.key, 'uncacheable'); return null; }
-    const { stmt, paramTypes, slots } = parameterize(only.stmt, hit.literals);
+    if (!only || !cacheable(only)) { cache.store(hit.key, 'uncacheable'); return null; }
+    const { stmt, paramTypes, slots } = parameterize(only, hit.literals);
     let plan: Plan | BoundDml;
     try {
       const env = this.bindEnv(paramTypes);
-      plan = 'SelectStmt' in stmt ? bindSelect(stmt.SelectStmt, new Scope(null), env) : bindDmlStmt(stmt, env);
+      const cmd = classify(stmt);
+      if (cmd.kind === 'select') plan = bindQuery(cmd.query, env);
+      else if (cmd.kind === 'dml') plan = bindDml(cmd.dml, env);
+      else { cache.store(hit.key, 'uncacheable'); return null; }
     } catch {
       // binding with parameters failed where literals may not (or the statement is wrong):
       // the normal path decides and reports
@@ -527,10 +478,10 @@ export class SqlSession implements Session {
 
   /** For COPY FROM STDIN: hand pgwire a target and wait for the data before running. */
   private *copyInEvents(p: ParsedStatement): Generator<QueryEvent> {
-    const s = p.stmt;
-    if (!('CopyStmt' in s) || !s.CopyStmt.is_from || s.CopyStmt.filename) return;
+    const cmd = classify(p);
+    if (cmd.kind !== 'copy' || !cmd.from || cmd.file !== null) return;
     if (this.txn?.failed) return;
-    const { cols } = copyTarget(s.CopyStmt, this);
+    const { cols } = copyTarget(cmd, this);
     const collector = new CopyCollector(cols.length);
     yield { kind: 'copyIn', target: collector };
     if (collector.failure !== null) throw new SqlError(SqlState.QueryCanceled, `COPY from stdin failed: ${collector.failure}`);
@@ -559,20 +510,22 @@ export class SqlSession implements Session {
     let columns: readonly ResultColumn[] | null = null;
     let bound: Prepared['bound'] = null;
     if (parsed) {
-      const s = parsed.stmt;
+      const cmd = classify(parsed);
       const env = this.bindEnv(paramTypes);
-      if ('SelectStmt' in s) {
-        const plan = bindSelect(s.SelectStmt, new Scope(null), env);
+      if (cmd.kind === 'select') {
+        const plan = bindQuery(cmd.query, env);
         columns = resultColumns(plan);
         bound = { version: this.engine.catalogVersion, plan };
-      } else if ('InsertStmt' in s || 'UpdateStmt' in s || 'DeleteStmt' in s) {
-        const b = bindDmlStmt(s, env);
+      } else if (cmd.kind === 'dml') {
+        const b = bindDml(cmd.dml, env);
         columns = b.returning ? b.returning.columns.map(toResultColumn) : null;
         bound = { version: this.engine.catalogVersion, plan: b };
-      } else if ('VariableShowStmt' in s) {
-        columns = [col((s.VariableShowStmt.name ?? '').toLowerCase(), T.text)];
-      } else if ('ExplainStmt' in s) {
+      } else if (cmd.kind === 'show') {
+        columns = [col(cmd.name.toLowerCase(), T.text)];
+      } else if (cmd.kind === 'explain') {
         columns = [col('QUERY PLAN', T.text)];
+      } else if (cmd.kind === 'fetch') {
+        columns = this.cursors.get(cmd.name)?.columns ?? null;
       }
       // parameters nothing constrained are text, as PostgreSQL resolves unknowns
       for (let i = 0; i < paramTypes.length; i++) if (paramTypes[i]!.kind === 'scalar' && (paramTypes[i] as { name: string }).name === 'unknown') paramTypes[i] = T.text;
@@ -622,7 +575,7 @@ export class SqlSession implements Session {
     if (!p.result) {
       this.lastQuery = p.stmt.sql;
       this.state = 'active';
-      const isTxnStmt = 'TransactionStmt' in p.stmt.parsed.stmt;
+      const isTxnStmt = classify(p.stmt.parsed).kind === 'transaction';
       if (!this.txn && !isTxnStmt) this.implicitBlock = true;
       try {
         yield* this.copyInEvents(p.stmt.parsed);
@@ -668,12 +621,6 @@ export class SqlSession implements Session {
 
 }
 
-export function bindDmlStmt(stmt: Node, env: BindEnv): BoundDml {
-  if ('InsertStmt' in stmt) return bindInsert(stmt.InsertStmt, env);
-  if ('UpdateStmt' in stmt) return bindUpdate(stmt.UpdateStmt, env);
-  if ('DeleteStmt' in stmt) return bindDelete(stmt.DeleteStmt, env);
-  throw new SqlError(SqlState.InternalError, 'not a DML statement');
-}
 
 function col(name: string, type: SqlType): ResultColumn {
   return { name, type, tableOid: 0, attnum: 0 };

@@ -1,19 +1,13 @@
 // EXPLAIN: the batch plan as an indented tree, one line per node.
-import type { Node } from '@pgsql/types';
-import { SqlError, SqlState } from '../../core/errors.js';
-import { bindSelect } from '../../planner/bind-select.js';
-import { Scope, type BindEnv } from '../../planner/scope.js';
-import type { Plan } from '../../expr/plan.js';
-import { bindDmlStmt } from './session.js';
+import type { Plan } from '../expr/plan.js';
+import type { BindEnv } from './scope.js';
+import { bindQuery, bindDml, type QueryRef, type DmlRef } from './statement.js';
 
-export function explain(q: Node, env: BindEnv): string[] {
-  if ('SelectStmt' in q) return planLines(bindSelect(q.SelectStmt, new Scope(null), env));
-  if ('InsertStmt' in q || 'UpdateStmt' in q || 'DeleteStmt' in q) {
-    const b = bindDmlStmt(q, env);
-    const head = `${b.kind === 'insert' ? 'Insert on' : b.kind === 'update' ? 'Update on' : 'Delete on'} ${b.table.name}`;
-    return [head, ...planLines(b.source, 1)];
-  }
-  throw new SqlError(SqlState.FeatureNotSupported, 'EXPLAIN supports SELECT, INSERT, UPDATE and DELETE');
+export function explain(target: QueryRef | DmlRef, isDml: boolean, env: BindEnv): string[] {
+  if (!isDml) return planLines(bindQuery(target, env));
+  const b = bindDml(target, env);
+  const head = `${b.kind === 'insert' ? 'Insert on' : b.kind === 'update' ? 'Update on' : 'Delete on'} ${b.table.name}`;
+  return [head, ...planLines(b.source, 1)];
 }
 
 export function planLines(p: Plan, depth = 0): string[] {
