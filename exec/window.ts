@@ -7,6 +7,9 @@ import type { ExecContext } from './context.js';
 import { compile } from './compile.js';
 import { run, EMPTY, type Batch, BATCH_SIZE } from './run.js';
 import { rowKeyFn, compareWithNulls } from './sort.js';
+import { compareDatums } from '../core/values/io.js';
+import { Numeric } from '../core/values/numeric.js';
+import { Interval } from '../core/values/interval.js';
 
 export function* runWindow(plan: Extract<Plan, { kind: 'window' }>, cx: ExecContext): Generator<Batch> {
   const rows: Row[] = [];
@@ -109,7 +112,7 @@ function computeCall(call: WindowCall, part: readonly number[], rows: readonly R
   }
   // frame-based functions
   for (let i = 0; i < n; i++) {
-    const [s, e] = frameBounds(call, i, n, peerStart, peerEnd, cx);
+    const [s, e] = frameBounds(call, i, n, peerStart, peerEnd, orderVals, cx);
     switch (call.fn) {
       case 'first_value': out[part[i]!] = s <= e ? arg(0, s) : null; break;
       case 'last_value': out[part[i]!] = s <= e ? arg(0, e) : null; break;
@@ -125,16 +128,20 @@ function computeCall(call: WindowCall, part: readonly number[], rows: readonly R
   }
 }
 
-function frameBounds(call: WindowCall, i: number, n: number, peerStart: readonly number[], peerEnd: readonly number[], cx: ExecContext): [number, number] {
+function frameBounds(call: WindowCall, i: number, n: number, peerStart: readonly number[], peerEnd: readonly number[],
+  orderVals: readonly (readonly Datum[])[], cx: ExecContext): [number, number] {
   const f = call.frame;
   const hasOrder = call.orderBy.length > 0;
-  const offset = (e: import('../expr/ir.js').Expr): number => {
+  const offsetValue = (e: import('../expr/ir.js').Expr, isStart: boolean): Datum => {
     const v = compile(e)([], cx);
-    if (v === null) throw new SqlError(SqlState.NullValueNotAllowed, 'frame starting offset must not be null');
-    const num = typeof v === 'bigint' ? Number(v) : Number(v);
-    if (num < 0) throw new SqlError(SqlState.InvalidParameterValue, 'frame starting offset must not be negative');
-    return num;
+    const which = isStart ? 'starting' : 'ending';
+    if (v === null) throw new SqlError(SqlState.NullValueNotAllowed, `frame ${which} offset must not be null`);
+    const negative = typeof v === 'number' ? v < 0 : typeof v === 'bigint' ? v < 0n : v instanceof Numeric ? v.sign() < 0
+      : v instanceof Interval ? v.months < 0 || v.days < 0 || v.micros < 0 : false;
+    if (negative) throw new SqlError(SqlState.InvalidParameterValue, `frame ${which} offset must not be negative`);
+    return v;
   };
+  const rowsOffset = (e: import('../expr/ir.js').Expr, isStart: boolean): number => Number(offsetValue(e, isStart) as number | bigint);
   const bound = (b: typeof f.start, isStart: boolean): number => {
     switch (b.kind) {
       case 'unboundedPreceding': return 0;
@@ -143,18 +150,78 @@ function frameBounds(call: WindowCall, i: number, n: number, peerStart: readonly
         if (f.mode === 'rows') return i;
         if (!hasOrder) return isStart ? 0 : n - 1;
         return isStart ? peerStart[i]! : peerEnd[i]!;
-      case 'preceding':
-        if (f.mode === 'rows') return i - offset(b.offset);
-        if (f.mode === 'groups') throw new SqlError(SqlState.FeatureNotSupported, 'GROUPS frames with offsets are not supported');
-        throw new SqlError(SqlState.FeatureNotSupported, 'RANGE frames with offsets are not supported');
-      case 'following':
-        if (f.mode === 'rows') return i + offset(b.offset);
-        throw new SqlError(SqlState.FeatureNotSupported, 'RANGE frames with offsets are not supported');
+      case 'preceding': case 'following': {
+        const sign = b.kind === 'preceding' ? -1 : 1;
+        if (f.mode === 'rows') return i + sign * rowsOffset(b.offset, isStart);
+        if (f.mode === 'groups') return groupsBound(i, sign * rowsOffset(b.offset, isStart), isStart, n, peerStart, peerEnd);
+        return rangeBound(call, i, n, orderVals, offsetValue(b.offset, isStart), sign, isStart);
+      }
     }
   };
   const s = Math.max(0, bound(f.start, true));
   const e = Math.min(n - 1, bound(f.end, false));
   return [s, e];
+}
+
+/** GROUPS frames: move `delta` peer groups from the current row's group. */
+function groupsBound(i: number, delta: number, isStart: boolean, n: number, peerStart: readonly number[], peerEnd: readonly number[]): number {
+  let g = peerStart[i]!;
+  if (delta < 0) {
+    for (let k = 0; k < -delta; k++) { if (g === 0) return isStart ? 0 : -1; g = peerStart[g - 1]!; }
+  } else {
+    for (let k = 0; k < delta; k++) { const next = peerEnd[g]! + 1; if (next >= n) return isStart ? n : n - 1; g = next; }
+  }
+  return isStart ? g : peerEnd[g]!;
+}
+
+/**
+ * RANGE frames with an offset (one ORDER BY column): the frame holds the rows whose key lies
+ * within `offset` of the current row's key; NULL keys are peers of each other only.
+ */
+function rangeBound(call: WindowCall, i: number, n: number, orderVals: readonly (readonly Datum[])[], offset: Datum, sign: number, isStart: boolean): number {
+  if (call.orderBy.length !== 1) throw new SqlError(SqlState.WindowingError, 'RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column');
+  const key = call.orderBy[0]!;
+  const type = key.expr.type;
+  const cur = orderVals[i]![0] ?? null;
+  const keyAt = (j: number): Datum => orderVals[j]![0] ?? null;
+  if (cur === null) {
+    // the NULL peer group
+    let j = i;
+    if (isStart) { while (j > 0 && keyAt(j - 1) === null) j--; } else { while (j < n - 1 && keyAt(j + 1) === null) j++; }
+    return j;
+  }
+  // the frame edge in key terms: preceding = towards the start of the ordering
+  const target = shiftKey(type, cur, offset, key.desc ? -sign : sign);
+  const inside = (j: number): boolean => {
+    const v = keyAt(j);
+    if (v === null) return false;
+    const c = compareDatums(type, v, target);
+    const ordered = key.desc ? -c : c;
+    return isStart ? ordered >= 0 : ordered <= 0;
+  };
+  if (isStart) {
+    let j = 0;
+    while (j < n && !inside(j)) j++;
+    return j;
+  }
+  let j = n - 1;
+  while (j >= 0 && !inside(j)) j--;
+  return j;
+}
+
+function shiftKey(type: import('../core/types.js').SqlType, key: Datum, offset: Datum, sign: number): Datum {
+  if (offset instanceof Interval) {
+    if (offset.months !== 0) throw new SqlError(SqlState.FeatureNotSupported, 'RANGE offsets with months are not supported');
+    const micros = offset.days * 86_400_000_000 + offset.micros;
+    const isDate = type.kind === 'scalar' && type.name === 'date';
+    return (key as number) + sign * (isDate ? micros / 86_400_000_000 : micros);
+  }
+  if (typeof key === 'bigint') return key + BigInt(sign) * BigInt(offset as number | bigint);
+  if (key instanceof Numeric) {
+    const o = offset instanceof Numeric ? offset : typeof offset === 'bigint' ? Numeric.fromBigInt(offset) : Numeric.fromNumber(offset as number);
+    return sign > 0 ? key.add(o) : key.sub(o);
+  }
+  return (key as number) + sign * Number(offset as number | bigint);
 }
 
 function aggregateFrame(call: WindowCall, part: readonly number[], rows: readonly Row[], s: number, e: number, cx: ExecContext): Datum {

@@ -40,7 +40,7 @@ export function bindWindowCall(fc: FuncCall, name: string, ctx: ExprCtx): Window
   const def = resolveDef(fc.over!, ctx);
   const partitionBy = (def.partitionClause ?? []).map((n) => resolveUnknown(bindExpr(n, inner), ctx.env));
   const orderBy = (def.orderClause ?? []).map((s) => bindSortKey(s, inner));
-  const frame = bindFrame(def.frameOptions ?? 1058, def.startOffset, def.endOffset, inner);
+  const frame = bindFrame(def.frameOptions ?? 1058, def.startOffset, def.endOffset, inner, orderBy[0]?.expr.type ?? null);
   const kind = RANKING[name];
   if (kind) {
     let args = (fc.args ?? []).map((a) => resolveUnknown(bindExpr(a, inner), ctx.env));
@@ -73,13 +73,21 @@ export function bindWindowCall(fc: FuncCall, name: string, ctx: ExprCtx): Window
   return { fn: 'aggregate', agg, args: [], partitionBy, orderBy, frame, type: r.returnType };
 }
 
-function bindFrame(opts: number, startOffset: Node | undefined, endOffset: Node | undefined, ctx: ExprCtx): WindowFrame {
+function bindFrame(opts: number, startOffset: Node | undefined, endOffset: Node | undefined, ctx: ExprCtx, keyType: SqlType | null): WindowFrame {
   const mode = opts & ROWS ? 'rows' : opts & GROUPS ? 'groups' : 'range';
   const bound = (unbP: number, unbF: number, cur: number, offP: number, offF: number, off: Node | undefined, dflt: FrameBound): FrameBound => {
     if (opts & unbP) return { kind: 'unboundedPreceding' };
     if (opts & unbF) return { kind: 'unboundedFollowing' };
     if (opts & cur) return { kind: 'currentRow' };
-    const offExpr = (): Expr => resolveUnknown(bindExpr(off!, ctx), ctx.env);
+    // ROWS/GROUPS offsets count rows; RANGE offsets are distances in the ORDER BY key's units
+    // (an interval for dates and timestamps), as PostgreSQL's in_range support requires
+    const offExpr = (): Expr => {
+      const e = bindExpr(off!, ctx);
+      if (mode !== 'range') return coerce(e, T.int8, 'implicit', ctx.env);
+      if (!keyType) throw new SqlError(SqlState.WindowingError, 'RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column');
+      const temporal = keyType.kind === 'scalar' && ['date', 'timestamp', 'timestamptz', 'time'].includes(keyType.name);
+      return coerce(e, temporal ? T.interval : keyType, 'implicit', ctx.env);
+    };
     if (opts & offP) return { kind: 'preceding', offset: offExpr() };
     if (opts & offF) return { kind: 'following', offset: offExpr() };
     return dflt;
