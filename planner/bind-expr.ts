@@ -112,8 +112,8 @@ export function bindExpr(node: Node, ctx: ExprCtx): Expr {
   if ('CollateClause' in node) return bindExpr(node.CollateClause.arg!, ctx);
   if ('SQLValueFunction' in node) return bindSqlValueFunction(node.SQLValueFunction.op ?? 'SVFOP_CURRENT_TIMESTAMP', ctx);
   if ('RowExpr' in node) {
-    const args = (node.RowExpr.args ?? []).map((a) => bindExpr(a, ctx));
-    return { kind: 'row', args, type: T.record };
+    const args = (node.RowExpr.args ?? []).map((a) => resolveUnknown(bindExpr(a, ctx), ctx.env));
+    return { kind: 'row', args, type: recordOf(args.map((a, i) => ({ name: `f${i + 1}`, type: a.type }))) };
   }
   if ('GroupingFunc' in node) {
     if (!ctx.groupings) throw new SqlError(SqlState.GroupingError, `arguments to GROUPING must be grouping expressions of the associated query level`);
@@ -144,10 +144,33 @@ function bindConst(c: import('@pgsql/types').A_Const): Expr {
 }
 import { DEFAULT_VALUE_SETTINGS as DEFAULT_SETTINGS_FOR_CONST } from '../core/values/settings.js';
 
+/** `t` or `t.*` used as a value: a record of the range's visible columns. */
+function wholeRow(table: string, ctx: ExprCtx, location: number | undefined): Expr | null {
+  let depth = 0;
+  for (let s: Scope | null = ctx.scope; s; s = s.parent, depth++) {
+    if (!s.hasTable(table)) continue;
+    const args: Expr[] = [];
+    const fields: { name: string; type: SqlType }[] = [];
+    s.cols.forEach((c, i) => {
+      if (c.table !== table || c.hiddenStar) return;
+      args.push(depth === 0 ? { kind: 'col', index: i, type: c.type } : { kind: 'outer', depth, index: i, type: c.type });
+      fields.push({ name: c.name, type: c.type });
+    });
+    if (depth > 0) for (let m: Scope | null = ctx.scope, k = 0; m && k < depth; m = m.parent, k++) m.correlated = true;
+    return { kind: 'row', args, type: recordOf(fields) };
+  }
+  void location;
+  return null;
+}
+
 function bindColumnRef(fields: readonly Node[], location: number | undefined, ctx: ExprCtx): Expr {
   const names: string[] = [];
   for (const f of fields) {
-    if ('A_Star' in f) throw new SqlError(SqlState.SyntaxError, 'row expansion via "*" is not supported here', pos(location));
+    if ('A_Star' in f) {
+      const row = names.length > 0 ? wholeRow(names[names.length - 1]!, ctx, location) : null;
+      if (row) return row;
+      throw new SqlError(SqlState.SyntaxError, 'row expansion via "*" is not supported here', pos(location));
+    }
     names.push(str(f));
   }
   const name = names[names.length - 1]!;
@@ -164,9 +187,8 @@ function bindColumnRef(fields: readonly Node[], location: number | undefined, ct
   }
   // A whole-row reference `t` used as a value is rare; report like PostgreSQL.
   if (table === null) {
-    for (let s: Scope | null = ctx.scope; s; s = s.parent) {
-      if (s.hasTable(name)) throw new SqlError(SqlState.FeatureNotSupported, `whole-row reference to "${name}" is not supported`, pos(location));
-    }
+    const row = wholeRow(name, ctx, location);
+    if (row) return row;
     throw new SqlError(SqlState.UndefinedColumn, `column "${name}" does not exist`, pos(location));
   }
   let known = false;

@@ -403,7 +403,9 @@ export function registerAggregates(): void {
         if (items === null) return null;
         const st = ctx?.settings ?? aggSettings;
         if (jsonb) return new Jsonb(items.map((x) => toJsonValue(type, x, st)));
-        return '[' + items.map((x) => toJsonText(type, x, st)).join(', ') + ']';
+        // PostgreSQL's json_agg starts each array or composite element on a new line
+        const sep = type.kind === 'array' || (type.kind === 'scalar' && type.name === 'record') ? ', \n ' : ', ';
+        return '[' + items.map((x) => toJsonText(type, x, st)).join(sep) + ']';
       },
     });
     registerAggregate({ ...mk(T.text), bind: (types) => mk(types[0]!) });

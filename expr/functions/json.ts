@@ -2,7 +2,7 @@
 // text, so json operators slice the original text (PG keeps json formatting); jsonb Datums
 // are Jsonb trees from core/values/json.ts.
 import type { Datum, DatumArray } from '../../core/datum.js';
-import type { SqlType } from '../../core/types.js';
+import { T, type SqlType } from '../../core/types.js';
 import { SqlError, SqlState } from '../../core/errors.js';
 import { Numeric } from '../../core/values/numeric.js';
 import type { ValueSettings } from '../../core/values/settings.js';
@@ -63,6 +63,11 @@ export function toJsonValue(t: SqlType, d: Datum, s: ValueSettings): JsonValue {
     return (d as DatumArray).map(conv);
   }
   switch (t.name) {
+    case 'record': {
+      // a row value: an object of its named fields (whole-row references, ROW(...))
+      const fields = t.fields ?? [];
+      return jsonObject((d as DatumArray).map((v, i) => [fields[i]?.name ?? `f${i + 1}`, toJsonValue(fields[i]?.type ?? T.text, v, s)] as const));
+    }
     case 'bool': return d as boolean;
     case 'int2': case 'int4': case 'oid': return Numeric.fromInt(d as number);
     case 'int8': return Numeric.fromBigInt(d as bigint);
@@ -91,6 +96,11 @@ export function toJsonText(t: SqlType, d: Datum, s: ValueSettings): string {
     return '[' + (d as DatumArray).map(conv).join(',') + ']';
   }
   switch (t.name) {
+    case 'record': {
+      // row_to_json: fields in column order, compact
+      const fields = t.fields ?? [];
+      return '{' + (d as DatumArray).map((v, i) => `${quoteJsonString(fields[i]?.name ?? `f${i + 1}`)}:${toJsonText(fields[i]?.type ?? T.text, v, s)}`).join(',') + '}';
+    }
     case 'bool': return d ? 'true' : 'false';
     case 'int2': case 'int4': case 'int8': case 'oid': return String(d);
     case 'float4': case 'float8': case 'numeric': {
@@ -376,6 +386,9 @@ function keyText(t: SqlType, d: Datum, s: ValueSettings, pos: number, jsonb: boo
 export function registerJson(): void {
   const txt = (d: Datum): string => d as string;
   fn('to_json(anyelement) -> json', () => null, {
+    volatility: 'stable', bind: (types) => (a, c) => toJsonText(types[0]!, a[0]!, c.settings),
+  });
+  fn('row_to_json(anyelement) -> json', () => null, {
     volatility: 'stable', bind: (types) => (a, c) => toJsonText(types[0]!, a[0]!, c.settings),
   });
   fn('to_jsonb(anyelement) -> jsonb', () => null, {
