@@ -68,6 +68,16 @@ interface Portal {
 const nowMicros = (): number => Date.now() * 1000;
 const FLUSH_RE = /^\s*flush\s*;?\s*$/i;
 
+/** A time setting such as statement_timeout: '250', '250ms', '2s', '1min', '1h' (plain numbers are ms). */
+function durationMs(v: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(us|ms|s|min|h|d)?\s*$/i.exec(v);
+  if (!m) return 0;
+  const n = Number(m[1]);
+  const unit = (m[2] ?? 'ms').toLowerCase();
+  const factor: Record<string, number> = { us: 0.001, ms: 1, s: 1000, min: 60_000, h: 3_600_000, d: 86_400_000 };
+  return Math.ceil(n * (factor[unit] ?? 1));
+}
+
 export class SqlSession implements Session {
   readonly settings: Settings;
   private txn: Txn | null = null;
@@ -148,7 +158,7 @@ export class SqlSession implements Session {
     this.canceled = false;
     // one read snapshot for the whole statement (PostgreSQL's READ COMMITTED: per statement)
     this.snapshot = this.engine.store.snapshot();
-    const timeout = Number.parseInt(this.settings.get('statement_timeout'), 10) || 0;
+    const timeout = durationMs(this.settings.get('statement_timeout'));
     this.deadline = timeout > 0 ? Date.now() + timeout : 0;
     try {
       const result = await this.dispatch(cmd, params, prepared, stmtLayer, txn);
