@@ -22,6 +22,8 @@ import { bindSubquery } from './bind-select.js';
 import { bindWindowCall } from './bind-window.js';
 import { sessionFunction } from './session-functions.js';
 import { catalogFunction } from './catalog-functions.js';
+import { positionalArgs } from './named-args.js';
+import { parseExpr } from './parse-expr.js';
 
 /** Column indexes at or above these mark placeholders for aggregates and window calls. */
 export const AGG_BASE = 1_000_000_000;
@@ -530,7 +532,8 @@ function bindFuncCall(fc: FuncCall, ctx: ExprCtx): Expr {
   if (fc.agg_star || isAggregateName(name) && !isScalarOverload(name, fc)) {
     return bindAggregate(fc, name, ctx);
   }
-  const args = (fc.args ?? []).map((a) => bindExpr(a, { ...ctx, srfs: null }));
+  const argNodes = positionalArgs(name, fc.args ?? [], parseExpr, fc.location);
+  const args = argNodes.map((a) => bindExpr(a, { ...ctx, srfs: null }));
   if (isSetFunctionName(name) || name === '_pg_expandarray') return bindSetReturning(fc, name, args, ctx);
   const special = sessionFunction(name, args, env) ?? catalogFunction(name, args, env);
   if (special) return special;
