@@ -34,6 +34,8 @@ export interface RowWrite {
   readonly row: Row | null;
   /** a plain INSERT: fail with 23505 if another transaction committed the key meanwhile */
   readonly insertOnly?: boolean;
+  /** the key was allocated by this transaction (a hidden row id): no stored row can hold it */
+  readonly fresh?: boolean;
 }
 
 export interface CommitBatch {
@@ -162,7 +164,17 @@ export class Store {
       }
     }
     for (const w of batch.rows) {
-      const oldStored = this.rows.get(w.key);
+      const plain = w.rel.indexes.length === 0;
+      if (plain && (w.fresh || (!w.insertOnly && w.row !== null))) {
+        // no index entries to maintain and no conflict possible: the old value is not needed
+        this.rows.put(w.key, encodeRow(w.rel.types, w.row!));
+        continue;
+      }
+      if (plain && w.row === null) {
+        this.rows.remove(w.key);
+        continue;
+      }
+      const oldStored = w.fresh ? undefined : this.rows.get(w.key);
       if (w.insertOnly && oldStored !== undefined) {
         const name = w.rel.pkName ?? `${w.rel.name}_pkey`;
         throw new SqlError(SqlState.UniqueViolation, `duplicate key value violates unique constraint "${name}"`, { table: w.rel.name, constraint: name });

@@ -18,15 +18,27 @@ interface Pending {
   /** whether the key existed before this transaction touched it */
   readonly existed: boolean;
   insertOnly: boolean;
+  /** the key is a hidden row id just allocated by keyFor: no committed row can hold it */
+  readonly fresh?: boolean;
+}
+
+/**
+ * Map key of a row key. latin1 maps every byte to one char, so it is injective like hex but
+ * half as long and much cheaper to build and hash (bulk loads do it millions of times).
+ */
+export function keyId(key: Buffer): string {
+  return key.toString('latin1');
 }
 
 export class WriteLayer {
   readonly tables = new Map<number, Map<string, Pending>>();
   constructor(readonly parent: WriteLayer | null) {}
 
-  lookup(relOid: number, hex: string): Pending | undefined {
+  lookup(relOid: number, id: string): Pending | undefined {
     for (let l: WriteLayer | null = this; l; l = l.parent) {
-      const p = l.tables.get(relOid)?.get(hex);
+      const m = l.tables.get(relOid);
+      if (m === undefined || m.size === 0) continue;
+      const p = m.get(id);
       if (p) return p;
     }
     return undefined;
@@ -37,29 +49,37 @@ export class WriteLayer {
     return false;
   }
 
-  /** all pending writes of a relation, innermost layer winning */
-  merged(relOid: number): Map<string, Pending> {
-    const chain: WriteLayer[] = [];
-    for (let l: WriteLayer | null = this; l; l = l.parent) chain.unshift(l);
+  /** all pending writes of a relation, innermost layer winning; read-only (may be a layer's own map) */
+  merged(relOid: number): ReadonlyMap<string, Pending> {
+    const chain: Map<string, Pending>[] = [];
+    for (let l: WriteLayer | null = this; l; l = l.parent) {
+      const m = l.tables.get(relOid);
+      if (m !== undefined && m.size > 0) chain.unshift(m);
+    }
+    // a bulk load usually has all its writes in one layer: copying a million entries is wasted work
+    if (chain.length === 1) return chain[0]!;
     const out = new Map<string, Pending>();
-    for (const l of chain) for (const [k, p] of l.tables.get(relOid) ?? []) out.set(k, p);
+    for (const m of chain) for (const [k, p] of m) out.set(k, p);
     return out;
   }
 
-  set(p: Pending): void {
+  set(p: Pending, id: string = keyId(p.key)): void {
     let m = this.tables.get(p.rel.oid);
     if (!m) { m = new Map(); this.tables.set(p.rel.oid, m); }
-    m.set(p.key.toString('hex'), p);
+    m.set(id, p);
   }
 
   /** merges this layer into its parent */
   mergeUp(): void {
     const parent = this.parent!;
     for (const [oid, m] of this.tables) {
-      let pm = parent.tables.get(oid);
-      if (!pm) { pm = new Map(); parent.tables.set(oid, pm); }
+      const pm = parent.tables.get(oid);
+      // the parent has nothing for this relation: hand the map over instead of copying it
+      if (!pm || pm.size === 0) { parent.tables.set(oid, m); continue; }
       for (const [k, p] of m) pm.set(k, p);
     }
+    // this layer is finished; dropping its maps keeps a later reuse from aliasing the parent's
+    this.tables.clear();
   }
 
   clearRelation(relOid: number): void {
@@ -77,9 +97,17 @@ export class WriteLayer {
     for (let l: WriteLayer | null = this; l; l = l.parent) for (const oid of l.tables.keys()) oids.add(oid);
     for (const oid of oids) {
       const m = this.merged(oid);
+      let sr: StoredRelation | null = null;
+      let srOf: RelationDef | null = null;
+      const storedRel1 = (rel: RelationDef): StoredRelation => {
+        // one StoredRelation per relation, not one per row
+        if (srOf !== rel) { srOf = rel; sr = storedRel(rel); }
+        return sr!;
+      };
       for (const p of m.values()) {
         if (p.row === null && !p.existed) continue;
-        out.push({ rel: storedRel(p.rel), key: p.key, row: p.row, ...(p.insertOnly ? { insertOnly: true } : {}) });
+        const sr = storedRel1(p.rel);
+        out.push(p.fresh ? { rel: sr, key: p.key, row: p.row, fresh: true } : p.insertOnly ? { rel: sr, key: p.key, row: p.row, insertOnly: true } : { rel: sr, key: p.key, row: p.row });
       }
     }
     return out;
@@ -129,8 +157,15 @@ export class TxnReader implements TableReader, TableWriter {
     return this.indexLookupStorage(rel, indexOid, values);
   }
 
+  /** the last hidden row id key keyFor allocated (identity-compared in insert) */
+  private freshKey: Buffer | null = null;
+
   keyFor(rel: RelationDef, row: Row): Buffer {
-    return pkKey(rel, row, this.nextRowId);
+    const k = pkKey(rel, row, this.nextRowId);
+    // row ids are allocated durably and never reused, so no committed row can hold this key:
+    // insert may skip the storage lookup for it
+    this.freshKey = rel.primaryKey ? null : k;
+    return k;
   }
 
   /** storage-layout rows with their keys */
@@ -142,7 +177,7 @@ export class TxnReader implements TableReader, TableWriter {
     }
     const pending = this.layer.merged(rel.oid);
     for (const [key, row] of this.store.scan(sr, undefined, this.snap)) {
-      const p = pending.get(key.toString('hex'));
+      const p = pending.get(keyId(key));
       if (p) {
         if (p.row) yield [key, p.row];
         continue;
@@ -158,7 +193,7 @@ export class TxnReader implements TableReader, TableWriter {
   }
 
   getStorage(rel: RelationDef, key: Buffer): Row | undefined {
-    const p = this.layer.lookup(rel.oid, key.toString('hex'));
+    const p = this.layer.lookup(rel.oid, keyId(key));
     if (p) return p.row ?? undefined;
     return this.store.get(this.storedRel(rel), key, this.snap);
   }
@@ -189,7 +224,7 @@ export class TxnReader implements TableReader, TableWriter {
     const seen = new Set<string>();
     for (const key of this.store.indexLookup(sr.indexes.find((i) => i.oid === indexOid)!, types, values, this.snap)) {
       const k = Buffer.from(key);
-      const hex = k.toString('hex');
+      const hex = keyId(k);
       seen.add(hex);
       const p = pending?.get(hex);
       const row = p ? p.row : this.store.get(sr, k, this.snap) ?? null;
@@ -210,21 +245,29 @@ export class TxnReader implements TableReader, TableWriter {
   // ---- writes -------------------------------------------------------------
 
   insert(rel: RelationDef, key: Buffer, row: Row): void {
-    const existing = this.layer.lookup(rel.oid, key.toString('hex'));
+    const id = keyId(key);
+    if (key === this.freshKey) {
+      this.freshKey = null;
+      this.layer.set({ rel, key, row, existed: false, insertOnly: true, fresh: true }, id);
+      return;
+    }
+    const existing = this.layer.lookup(rel.oid, id);
     const existed = existing ? existing.existed : this.existedInStore(rel, key);
-    this.layer.set({ rel, key, row, existed, insertOnly: !existed });
+    this.layer.set({ rel, key, row, existed, insertOnly: !existed, ...(existing?.fresh ? { fresh: true } : {}) }, id);
   }
 
   update(rel: RelationDef, key: Buffer, row: Row): void {
-    const existing = this.layer.lookup(rel.oid, key.toString('hex'));
+    const id = keyId(key);
+    const existing = this.layer.lookup(rel.oid, id);
     const existed = existing ? existing.existed : true;
-    this.layer.set({ rel, key, row, existed, insertOnly: existing?.insertOnly ?? false });
+    this.layer.set({ rel, key, row, existed, insertOnly: existing?.insertOnly ?? false, ...(existing?.fresh ? { fresh: true } : {}) }, id);
   }
 
   delete(rel: RelationDef, key: Buffer): void {
-    const existing = this.layer.lookup(rel.oid, key.toString('hex'));
+    const id = keyId(key);
+    const existing = this.layer.lookup(rel.oid, id);
     const existed = existing ? existing.existed : true;
-    this.layer.set({ rel, key, row: null, existed, insertOnly: false });
+    this.layer.set({ rel, key, row: null, existed, insertOnly: false }, id);
   }
 
   /** 23505 if another live row holds the same values in a unique index */
