@@ -39,7 +39,8 @@ export interface TableWriter {
   /** the storage key of a new row (primary key encoding, or a fresh hidden row id) */
   keyFor(rel: RelationDef, row: Row): Buffer;
   insert(rel: RelationDef, key: Buffer, row: Row): void;
-  update(rel: RelationDef, key: Buffer, row: Row): void;
-  delete(rel: RelationDef, key: Buffer): void;
+  /** `old`: the committed row the change was computed from; a concurrent change to it fails the commit (40001) */
+  update(rel: RelationDef, key: Buffer, row: Row, old?: Row): void;
+  delete(rel: RelationDef, key: Buffer, old?: Row): void;
   checkUnique(rel: RelationDef, key: Buffer, row: Row): void;
 }

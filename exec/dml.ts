@@ -110,12 +110,12 @@ export function insertRows(b: BoundInsert, source: readonly Row[], cx: ExecConte
       const newKey = w.keyFor(rel, updated);
       if (!newKey.equals(key)) {
         if (w.getStorage(rel, newKey)) throw pkViolation(rel, updated, cx);
-        w.delete(rel, key);
+        w.delete(rel, key, existing);
         w.checkUnique(rel, newKey, updated);
         w.insert(rel, newKey, updated);
       } else {
         w.checkUnique(rel, key, updated);
-        w.update(rel, key, updated);
+        w.update(rel, key, updated, existing);
       }
       touched.add(newKey.toString('hex'));
       count++;
@@ -150,7 +150,7 @@ function executeUpdate(b: BoundUpdate, cx: ExecContext, w: TableWriter): DmlResu
   const out: Row[] | null = ret ? [] : null;
   const source = runToArray(b.source, cx);
   const done = new Set<string>();
-  const pending: { oldKey: Buffer; newKey: Buffer; row: Row; src: Row }[] = [];
+  const pending: { oldKey: Buffer; newKey: Buffer; row: Row; old: Row; src: Row }[] = [];
   for (const src of source) {
     const oldKey = src[width] as Buffer;
     const hex = oldKey.toString('hex');
@@ -160,10 +160,10 @@ function executeUpdate(b: BoundUpdate, cx: ExecContext, w: TableWriter): DmlResu
     for (const s of sets) row[s.col] = s.f(src, cx);
     checkRow(rel, b.checks, row, cx);
     const keyChanged = rel.primaryKey !== null && rel.primaryKey.some((c) => b.sets.some((s) => s.col === c));
-    pending.push({ oldKey, newKey: keyChanged ? w.keyFor(rel, row) : oldKey, row, src });
+    pending.push({ oldKey, newKey: keyChanged ? w.keyFor(rel, row) : oldKey, row, old: src.slice(0, width), src });
   }
   // key changes: remove all old versions first so that swaps (id = id + 1) do not collide
-  for (const p of pending) if (!p.newKey.equals(p.oldKey)) w.delete(rel, p.oldKey);
+  for (const p of pending) if (!p.newKey.equals(p.oldKey)) w.delete(rel, p.oldKey, p.old);
   for (const p of pending) {
     if (!p.newKey.equals(p.oldKey)) {
       if (w.getStorage(rel, p.newKey)) throw pkViolation(rel, p.row, cx);
@@ -171,7 +171,7 @@ function executeUpdate(b: BoundUpdate, cx: ExecContext, w: TableWriter): DmlResu
       w.insert(rel, p.newKey, p.row);
     } else {
       w.checkUnique(rel, p.oldKey, p.row);
-      w.update(rel, p.oldKey, p.row);
+      w.update(rel, p.oldKey, p.row, p.old);
     }
     if (ret) {
       const r = p.row.concat(p.src.slice(width));
@@ -193,7 +193,7 @@ function executeDelete(b: BoundDelete, cx: ExecContext, w: TableWriter): DmlResu
     const hex = key.toString('hex');
     if (done.has(hex)) continue;
     done.add(hex);
-    w.delete(rel, key);
+    w.delete(rel, key, src.slice(0, width));
     count++;
     if (ret) out!.push(ret.map((f) => f(src, cx)));
   }

@@ -36,6 +36,12 @@ export interface RowWrite {
   readonly insertOnly?: boolean;
   /** the key was allocated by this transaction (a hidden row id): no stored row can hold it */
   readonly fresh?: boolean;
+  /**
+   * The committed version this update or delete was computed from (null: the row was absent).
+   * If another transaction committed a different version meanwhile, the commit fails with 40001
+   * instead of silently overwriting it (no lost updates).
+   */
+  readonly expected?: Row | null;
 }
 
 export interface CommitBatch {
@@ -164,6 +170,13 @@ export class Store {
       }
     }
     for (const w of batch.rows) {
+      if (w.expected !== undefined) {
+        const cur = this.rows.get(w.key);
+        const want = w.expected === null ? undefined : encodeRow(w.rel.types, w.expected);
+        if (!storedEqual(cur, want)) {
+          throw new SqlError(SqlState.SerializationFailure, 'could not serialize access due to concurrent update', { table: w.rel.name });
+        }
+      }
       const plain = w.rel.indexes.length === 0;
       if (plain && (w.fresh || (!w.insertOnly && w.row !== null))) {
         // no index entries to maintain and no conflict possible: the old value is not needed
@@ -210,4 +223,23 @@ export class Store {
   async close(): Promise<void> {
     await this.root.close();
   }
+}
+
+/** Equality of stored values (msgpack may hand back small int8 values as numbers). */
+function storedEqual(a: Stored | Stored[] | undefined, b: Stored | Stored[] | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  if (a === null || b === null) return a === b;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b)) return false;
+    const n = Math.max(a.length, b.length);
+    for (let i = 0; i < n; i++) if (!storedEqual(a[i] ?? null, b[i] ?? null)) return false;
+    return true;
+  }
+  if (typeof a === 'bigint' || typeof b === 'bigint') {
+    return (typeof a === 'bigint' || typeof a === 'number') && (typeof b === 'bigint' || typeof b === 'number') && BigInt(a) === BigInt(b);
+  }
+  if (a instanceof Uint8Array || b instanceof Uint8Array) {
+    return a instanceof Uint8Array && b instanceof Uint8Array && Buffer.from(a).equals(Buffer.from(b));
+  }
+  return Object.is(a, b);
 }

@@ -67,6 +67,8 @@ interface Portal {
 
 const nowMicros = (): number => Date.now() * 1000;
 const FLUSH_RE = /^\s*flush\s*;?\s*$/i;
+/** how often a standalone statement is re-run after losing a write-write race */
+const MAX_STATEMENT_RETRIES = 50;
 
 /** A time setting such as statement_timeout: '250', '250ms', '2s', '1min', '1h' (plain numbers are ms). */
 function durationMs(v: string): number {
@@ -153,25 +155,35 @@ export class SqlSession implements Session {
       throw new SqlError(SqlState.InFailedSqlTransaction, 'current transaction is aborted, commands ignored until end of transaction block');
     }
     const implicit = !this.txn;
-    const txn = this.beginImplicit();
-    const stmtLayer = new WriteLayer(txn.layer);
     this.canceled = false;
-    // one read snapshot for the whole statement (PostgreSQL's READ COMMITTED: per statement)
-    this.snapshot = this.engine.store.snapshot();
     const timeout = durationMs(this.settings.get('statement_timeout'));
     this.deadline = timeout > 0 ? Date.now() + timeout : 0;
-    try {
-      const result = await this.dispatch(cmd, params, prepared, stmtLayer, txn);
-      stmtLayer.mergeUp();
-      if (implicit && !this.implicitBlock) await this.commitTxn();
-      return result;
-    } catch (err) {
-      if (implicit && !this.implicitBlock) this.txn = null;
-      else if (this.txn) this.txn.failed = true;
-      throw err;
-    } finally {
-      this.snapshot?.done();
-      this.snapshot = null;
+    const copyData = this.pendingCopyData;
+    for (let attempt = 1; ; attempt++) {
+      const txn = this.beginImplicit();
+      const stmtLayer = new WriteLayer(txn.layer);
+      // one read snapshot for the whole statement (PostgreSQL's READ COMMITTED: per statement)
+      this.snapshot = this.engine.store.snapshot();
+      try {
+        const result = await this.dispatch(cmd, params, prepared, stmtLayer, txn);
+        stmtLayer.mergeUp();
+        if (implicit && !this.implicitBlock) await this.commitTxn();
+        return result;
+      } catch (err) {
+        const standalone = implicit && !this.implicitBlock;
+        if (standalone) this.txn = null;
+        else if (this.txn) this.txn.failed = true;
+        // A statement of its own that lost a race to a concurrent commit runs again on the newer
+        // data, as PostgreSQL's READ COMMITTED re-evaluates an UPDATE against the new row version.
+        if (standalone && err instanceof SqlError && err.code === SqlState.SerializationFailure && attempt < MAX_STATEMENT_RETRIES) {
+          this.pendingCopyData = copyData;
+          continue;
+        }
+        throw err;
+      } finally {
+        this.snapshot?.done();
+        this.snapshot = null;
+      }
     }
   }
 

@@ -20,6 +20,8 @@ interface Pending {
   insertOnly: boolean;
   /** the key is a hidden row id just allocated by keyFor: no committed row can hold it */
   readonly fresh?: boolean;
+  /** the committed row version the first update/delete of this key in the transaction read */
+  readonly expected?: Row | null;
 }
 
 /**
@@ -107,7 +109,8 @@ export class WriteLayer {
       for (const p of m.values()) {
         if (p.row === null && !p.existed) continue;
         const sr = storedRel1(p.rel);
-        out.push(p.fresh ? { rel: sr, key: p.key, row: p.row, fresh: true } : p.insertOnly ? { rel: sr, key: p.key, row: p.row, insertOnly: true } : { rel: sr, key: p.key, row: p.row });
+        const base = p.fresh ? { rel: sr, key: p.key, row: p.row, fresh: true } : p.insertOnly ? { rel: sr, key: p.key, row: p.row, insertOnly: true } : { rel: sr, key: p.key, row: p.row };
+        out.push(p.expected !== undefined ? { ...base, expected: p.expected } : base);
       }
     }
     return out;
@@ -253,21 +256,31 @@ export class TxnReader implements TableReader, TableWriter {
     }
     const existing = this.layer.lookup(rel.oid, id);
     const existed = existing ? existing.existed : this.existedInStore(rel, key);
-    this.layer.set({ rel, key, row, existed, insertOnly: !existed, ...(existing?.fresh ? { fresh: true } : {}) }, id);
+    this.layer.set({
+      rel, key, row, existed, insertOnly: !existed, ...(existing?.fresh ? { fresh: true } : {}),
+      // re-inserting a key this transaction deleted keeps the version that delete was based on
+      ...(existing?.expected !== undefined ? { expected: existing.expected } : {}),
+    }, id);
   }
 
-  update(rel: RelationDef, key: Buffer, row: Row): void {
+  /** `old`: the committed version the new row was computed from, checked again at commit */
+  update(rel: RelationDef, key: Buffer, row: Row, old?: Row): void {
     const id = keyId(key);
     const existing = this.layer.lookup(rel.oid, id);
     const existed = existing ? existing.existed : true;
-    this.layer.set({ rel, key, row, existed, insertOnly: existing?.insertOnly ?? false, ...(existing?.fresh ? { fresh: true } : {}) }, id);
+    const expected = existing ? existing.expected : old;
+    this.layer.set({
+      rel, key, row, existed, insertOnly: existing?.insertOnly ?? false, ...(existing?.fresh ? { fresh: true } : {}),
+      ...(expected !== undefined ? { expected } : {}),
+    }, id);
   }
 
-  delete(rel: RelationDef, key: Buffer): void {
+  delete(rel: RelationDef, key: Buffer, old?: Row): void {
     const id = keyId(key);
     const existing = this.layer.lookup(rel.oid, id);
     const existed = existing ? existing.existed : true;
-    this.layer.set({ rel, key, row: null, existed, insertOnly: false }, id);
+    const expected = existing ? existing.expected : old;
+    this.layer.set({ rel, key, row: null, existed, insertOnly: false, ...(expected !== undefined ? { expected } : {}) }, id);
   }
 
   /** 23505 if another live row holds the same values in a unique index */
