@@ -51,6 +51,8 @@ export function copyFrom(c: CopyCommand, session: SqlSession, layer: WriteLayer,
   if (opts.header) records.shift();
   const rows: Row[] = [];
   const types = cols.map((i) => rel.columns[i]!.type);
+  /** 4: int4, 8: int8, 0: anything else */
+  const intKinds = types.map((t) => (t.kind === 'array' ? 0 : t.name === 'int4' ? 4 : t.name === 'int8' ? 8 : 0));
   let line = 0;
   for (const rec of records) {
     line++;
@@ -62,6 +64,12 @@ export function copyFrom(c: CopyCommand, session: SqlSession, layer: WriteLayer,
     for (let i = 0; i < rec.length; i++) {
       const v = rec[i]!;
       if (v === null) { row[i] = null; continue; }
+      const kind = intKinds[i]!;
+      if (kind !== 0) {
+        // bulk loads are mostly integers: plain digits skip the general input function
+        const n = plainInt(v);
+        if (n !== undefined) { row[i] = kind === 4 ? n : BigInt(n); continue; }
+      }
       try { row[i] = parseText(types[i]!, v, settings); } catch (err) {
         if (err instanceof SqlError) throw new SqlError(err.code, err.message, { ...err.fields, detail: `COPY ${rel.name}, line ${line}, column ${rel.columns[cols[i]!]!.name}: "${v}"` });
         throw err;
@@ -79,14 +87,39 @@ export function copyFrom(c: CopyCommand, session: SqlSession, layer: WriteLayer,
 function parseTextFormat(data: string, o: CopySpec): (string | null)[][] {
   const out: (string | null)[][] = [];
   const lines = data.split('\n');
+  const nullString = o.nullString;
   for (let li = 0; li < lines.length; li++) {
     let line = lines[li]!;
     if (line.endsWith('\r')) line = line.slice(0, -1);
     if (line === '\\.') break;
     if (line === '' && li === lines.length - 1) break;
-    out.push(line.split(o.delimiter).map((f) => (f === o.nullString ? null : unescapeText(f))));
+    const fields: (string | null)[] = line.split(o.delimiter);
+    for (let i = 0; i < fields.length; i++) {
+      const f = fields[i]!;
+      fields[i] = f === nullString ? null : unescapeText(f);
+    }
+    out.push(fields);
   }
   return out;
+}
+
+/**
+ * An optionally signed run of at most 9 decimal digits (always within int4), else undefined so
+ * that the general input function handles (and reports) everything else.
+ */
+function plainInt(v: string): number | undefined {
+  const n = v.length;
+  const neg = n > 0 && v.charCodeAt(0) === 45;
+  let i = neg ? 1 : 0;
+  if (n === i || n - i > 9) return undefined;
+  let x = 0;
+  for (; i < n; i++) {
+    const c = v.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return undefined;
+    x = x * 10 + c;
+  }
+  // `| 0` also turns -0 into 0
+  return (neg ? -x : x) | 0;
 }
 
 function unescapeText(f: string): string {
