@@ -125,7 +125,8 @@ export function insertRows(b: BoundInsert, source: readonly Row[], cx: ExecConte
     if (oc && oc.action === 'nothing' && hasUniqueConflict(rel, w, key, row)) continue;
     w.checkUnique(rel, key, row);
     w.insert(rel, key, row);
-    touched.add(key.toString('hex'));
+    // only ON CONFLICT reads `touched`; a bulk insert would build a million strings for nothing
+    if (oc) touched.add(key.toString('hex'));
     count++;
     if (ret) out!.push(ret.map((f) => f(row, cx)));
   }
