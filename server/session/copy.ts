@@ -60,7 +60,8 @@ export function copyFrom(c: CopyCommand, session: SqlSession, layer: WriteLayer,
       throw new SqlError('22P04', rec.length < cols.length ? `missing data for column "${rel.columns[cols[rec.length]!]!.name}"` : 'extra data after last expected column',
         { detail: `COPY ${rel.name}, line ${line}` });
     }
-    const row = new Array<Datum>(rec.length);
+    // the parsed record becomes the row in place: one array per line instead of two
+    const row: Datum[] = rec;
     for (let i = 0; i < rec.length; i++) {
       const v = rec[i]!;
       if (v === null) { row[i] = null; continue; }
