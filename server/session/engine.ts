@@ -11,6 +11,7 @@ import type { WriteLayer } from './txn.js';
 import { SqlSession } from './session.js';
 import { systemRows } from '../../catalog/system-tables.js';
 import { PlanCache } from './plan-cache.js';
+import { LockTable } from './locks.js';
 import { storedPassword } from './scram.js';
 
 export interface EngineOptions {
@@ -27,6 +28,7 @@ export class Engine implements SessionFactory {
   /** bumps on every catalog change so cached plans can tell they are stale */
   catalogVersion = 1;
   readonly planCache = new PlanCache();
+  readonly locks = new LockTable();
   /** the storage catalog version this process has loaded */
   private storedCatalogVersion: number;
 

@@ -24,6 +24,7 @@ import type { Engine } from './engine.js';
 import { WriteLayer, TxnReader } from './txn.js';
 import type { ReadSnapshot } from '../../storage/store.js';
 import { Settings } from './settings.js';
+import { LockWait } from './locks.js';
 import { executeDdl, createTableAs } from './ddl.js';
 import { copyFrom, copyTo, copyTarget, CopyCollector } from './copy.js';
 import { literalKind, type CachedPlan } from './plan-cache.js';
@@ -142,9 +143,30 @@ export class SqlSession implements Session {
   private async commitTxn(): Promise<void> {
     const t = this.txn;
     this.txn = null;
-    if (t?.explicit) this.cursors.clear();
-    if (!t || t.failed) return;
-    await this.engine.commit(t.layer, t.catalog, t.clear);
+    if (!t) return;
+    if (t.explicit) this.cursors.clear();
+    try {
+      if (!t.failed) await this.engine.commit(t.layer, t.catalog, t.clear);
+    } finally {
+      // row locks end with the transaction, once its writes are visible
+      this.engine.locks.releaseAll(t);
+    }
+  }
+
+  /**
+   * An error aborts the transaction block: it can only roll back now, so its row locks go at once
+   * (as in PostgreSQL) and others waiting for them proceed.
+   */
+  private failTxn(): void {
+    if (!this.txn) return;
+    this.txn.failed = true;
+    this.engine.locks.releaseAll(this.txn);
+  }
+
+  /** Ends the current transaction without committing (rollback): its writes vanish, its locks go. */
+  private endTxn(): void {
+    if (this.txn) this.engine.locks.releaseAll(this.txn);
+    this.txn = null;
   }
 
   /** Runs one statement with statement-level atomicity inside the current transaction. */
@@ -171,8 +193,21 @@ export class SqlSession implements Session {
         return result;
       } catch (err) {
         const standalone = implicit && !this.implicitBlock;
-        if (standalone) this.txn = null;
-        else if (this.txn) this.txn.failed = true;
+        if (err instanceof LockWait) {
+          // another transaction changed a row this statement wants to change: wait for it to end,
+          // then run the statement again on what it committed (READ COMMITTED)
+          if (standalone) this.endTxn();
+          try {
+            await this.engine.locks.wait(txn, err.holder, () => this.checkInterrupt());
+          } catch (waitErr) {
+            if (!standalone) this.failTxn();
+            throw waitErr;
+          }
+          this.pendingCopyData = copyData;
+          continue;
+        }
+        if (standalone) this.endTxn();
+        else this.failTxn();
         // A statement of its own that lost a race to a concurrent commit runs again on the newer
         // data, as PostgreSQL's READ COMMITTED re-evaluates an UPDATE against the new row version.
         if (standalone && err instanceof SqlError && err.code === SqlState.SerializationFailure && attempt < MAX_STATEMENT_RETRIES) {
@@ -200,17 +235,17 @@ export class SqlSession implements Session {
         if (!this.txn?.explicit) {
           // COMMIT inside an implicit block commits what the block did so far
           if (this.txn && this.implicitBlock && !this.txn.failed) { await this.commitTxn(); return { columns: null, rows: [], tag: 'COMMIT' }; }
-          this.txn = null;
+          this.endTxn();
           return { columns: null, rows: [], tag: 'COMMIT', events: notice('there is no transaction in progress', '25P01') };
         }
         const failed = this.txn.failed;
-        if (failed) { this.txn = null; return { columns: null, rows: [], tag: 'ROLLBACK' }; }
+        if (failed) { this.endTxn(); return { columns: null, rows: [], tag: 'ROLLBACK' }; }
         await this.commitTxn();
         return { columns: null, rows: [], tag: 'COMMIT' };
       }
       case 'rollback': {
         const had = this.txn?.explicit;
-        this.txn = null;
+        this.endTxn();
         return { columns: null, rows: [], tag: 'ROLLBACK', ...(had ? {} : { events: notice('there is no transaction in progress', '25P01') }) };
       }
       case 'savepoint': case 'release': case 'rollbackTo': {
@@ -246,8 +281,10 @@ export class SqlSession implements Session {
     const settings = this.valueSettings();
     const catalog = this.catalog();
     const evalCtx: EvalContext = { settings, txnTimestamp: txn.startedAt, now: nowMicros };
+    const locks = this.engine.locks;
     const reader = new TxnReader(this.engine.store, layer, (r) => this.engine.storedRel(r),
-      (name) => this.engine.virtualRows(name, catalog, this), this.engine.rowIdAllocator(), this.snapshot ?? undefined);
+      (name) => this.engine.virtualRows(name, catalog, this), this.engine.rowIdAllocator(), this.snapshot ?? undefined,
+      write ? (key) => locks.acquire(txn, key) : undefined);
     return {
       params, evalCtx, tables: reader, outer: [], subqueryCache: new Map(), cteCache: new Map(),
       checkInterrupt: () => this.checkInterrupt(),
@@ -446,7 +483,7 @@ export class SqlSession implements Session {
     this.implicitBlock = false;
     if (this.txn && !this.txn.explicit) {
       if (ok && !this.txn.failed) await this.commitTxn();
-      else this.txn = null;
+      else this.endTxn();
     }
   }
 
@@ -630,14 +667,14 @@ export class SqlSession implements Session {
   }
 
   markFailed(): void {
-    if (this.txn?.explicit) this.txn.failed = true;
-    else if (this.implicitBlock) { this.txn = null; this.implicitBlock = false; }
+    if (this.txn?.explicit) this.failTxn();
+    else if (this.implicitBlock) { this.endTxn(); this.implicitBlock = false; }
   }
 
   cancel(): void { this.canceled = true; }
 
   async close(): Promise<void> {
-    this.txn = null;
+    this.endTxn();
     this.engine.sessions.delete(this.processId);
   }
 

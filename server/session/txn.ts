@@ -145,6 +145,8 @@ export class TxnReader implements TableReader, TableWriter {
     private readonly nextRowId: () => bigint,
     /** the statement's read snapshot of committed data (undefined: latest) */
     private readonly snap?: ReadSnapshot,
+    /** takes the row lock before an update or delete (throws LockWait when another transaction has it) */
+    private readonly lockRow?: (lockKey: string) => void,
   ) {}
 
   scanKeyed(rel: RelationDef): Iterable<[Buffer, Row]> { return this.scanStorage(rel); }
@@ -266,6 +268,7 @@ export class TxnReader implements TableReader, TableWriter {
   /** `old`: the committed version the new row was computed from, checked again at commit */
   update(rel: RelationDef, key: Buffer, row: Row, old?: Row): void {
     const id = keyId(key);
+    this.lockRow?.(`${rel.oid}:${id}`);
     const existing = this.layer.lookup(rel.oid, id);
     const existed = existing ? existing.existed : true;
     const expected = existing ? existing.expected : old;
@@ -277,6 +280,7 @@ export class TxnReader implements TableReader, TableWriter {
 
   delete(rel: RelationDef, key: Buffer, old?: Row): void {
     const id = keyId(key);
+    this.lockRow?.(`${rel.oid}:${id}`);
     const existing = this.layer.lookup(rel.oid, id);
     const existed = existing ? existing.existed : true;
     const expected = existing ? existing.expected : old;
