@@ -70,7 +70,9 @@ table('pg_catalog', 'pg_attribute', 'attrelid oid, attname name, atttypid oid, a
     const cols = liveColumns(r);
     for (let i = 0; i < cols.length; i++) {
       const col = cols[i]!;
-      yield [r.oid, col.name, typeOid(col.type), -1, typLen(col.type), i + 1, col.type.kind === 'array' ? 1 : 0, -1, col.type.typmod, false, 'i', 'x', '', col.notNull, col.defaultSql !== null, false, '', '', false, true, 0, isText(col.type) ? 100 : 0, null, null, null];
+      // attstorage: fixed-length types are 'plain', varlena ones 'extended' (numeric: 'main')
+      const storage = typLen(col.type) > 0 ? 'p' : col.type.kind === 'scalar' && col.type.name === 'numeric' ? 'm' : 'x';
+      yield [r.oid, col.name, typeOid(col.type), -1, typLen(col.type), i + 1, col.type.kind === 'array' ? 1 : 0, -1, col.type.typmod, typLen(col.type) > 0 && typLen(col.type) <= 8, 'i', storage, '', col.notNull, col.defaultSql !== null, false, '', '', false, true, 0, isText(col.type) ? 100 : 0, null, null, null];
     }
     for (const idx of r.indexes) {
       for (let i = 0; i < idx.columns.length; i++) {
