@@ -101,21 +101,25 @@ export function canCoerce(from: SqlType, to: SqlType, ctx: CoercionContext): boo
  * some input cannot be implicitly converted to the choice.
  */
 export function tryCommonType(types: readonly SqlType[]): SqlType | undefined {
+  const r = selectCommon(types);
+  return 'type' in r ? r.type : undefined;
+}
+
+/** The select_common_type algorithm, reporting why it fails instead of throwing. */
+function selectCommon(types: readonly SqlType[]): { type: SqlType } | { clash: [SqlType, SqlType] } | { uncoercible: [SqlType, SqlType] } {
   let p: SqlType | undefined;
   let allSameMod = true;
   for (const t of types) {
     if (t.kind === 'scalar' && t.name === 'unknown') continue;
     if (!p) { p = t; continue; }
     if (sameType(p, t)) { if (p.typmod !== t.typmod) allSameMod = false; continue; }
-    if (typeCategory(p) !== typeCategory(t)) {
-      return undefined;
-    }
+    if (typeCategory(p) !== typeCategory(t)) return { clash: [p, t] };
     if (!isPreferredType(p) && canCoerce(p, t, 'implicit') && !canCoerce(t, p, 'implicit')) p = t;
   }
-  if (!p) return T.text;
+  if (!p) return { type: T.text };
   if (!allSameMod || !sameTypmods(types, p)) p = stripMod(p);
-  for (const t of types) if (!canCoerce(t, p, 'implicit')) return undefined;
-  return p;
+  for (const t of types) if (!canCoerce(t, p, 'implicit')) return { uncoercible: [t, p] };
+  return { type: p };
 }
 
 /** select_common_typmod: the typmod survives only if every input already has the common type and that typmod */
@@ -132,25 +136,10 @@ function stripMod(t: SqlType): SqlType {
 
 /** PostgreSQL select_common_type (UNION, CASE, COALESCE, VALUES, IN, ARRAY ...). */
 export function commonType(types: readonly SqlType[], construct: string): SqlType {
-  let p: SqlType | undefined;
-  let allSameMod = true;
-  for (const t of types) {
-    if (t.kind === 'scalar' && t.name === 'unknown') continue;
-    if (!p) { p = t; continue; }
-    if (sameType(p, t)) { if (p.typmod !== t.typmod) allSameMod = false; continue; }
-    if (typeCategory(p) !== typeCategory(t)) {
-      throw new SqlError(SqlState.DatatypeMismatch,
-        `${construct} types ${typeDisplayName(p)} and ${typeDisplayName(t)} cannot be matched`);
-    }
-    if (!isPreferredType(p) && canCoerce(p, t, 'implicit') && !canCoerce(t, p, 'implicit')) p = t;
+  const r = selectCommon(types);
+  if ('type' in r) return r.type;
+  if ('clash' in r) {
+    throw new SqlError(SqlState.DatatypeMismatch, `${construct} types ${typeDisplayName(r.clash[0])} and ${typeDisplayName(r.clash[1])} cannot be matched`);
   }
-  if (!p) return T.text;
-  if (!allSameMod || !sameTypmods(types, p)) p = stripMod(p);
-  for (const t of types) {
-    if (!canCoerce(t, p, 'implicit')) {
-      throw new SqlError(SqlState.CannotCoerce,
-        `${construct} could not convert type ${typeDisplayName(t)} to ${typeDisplayName(p)}`);
-    }
-  }
-  return p;
+  throw new SqlError(SqlState.CannotCoerce, `${construct} could not convert type ${typeDisplayName(r.uncoercible[0])} to ${typeDisplayName(r.uncoercible[1])}`);
 }

@@ -1,6 +1,6 @@
 // Mathematical functions (float.c, numeric.c, int.c) with PostgreSQL's result scales and errors.
 import type { Datum } from '../../core/datum.js';
-import { Numeric, pow10n } from '../../core/values/numeric.js';
+import { Numeric, pow10n, isqrt } from '../../core/values/numeric.js';
 import { numericLn, numericLog, numericExp, numericPower } from '../../core/values/io.js';
 import { SqlError, SqlState } from '../../core/errors.js';
 import { fn, op } from './define.js';
@@ -30,16 +30,6 @@ function decWeight(n: Numeric): number {
   return -(m[0].length + 1);
 }
 
-function bigSqrt(n: bigint): bigint {
-  if (n < 2n) return n;
-  // Newton's method from an initial guess above the root converges monotonically downward
-  let x = 1n << BigInt(Math.ceil(n.toString(2).length / 2));
-  for (;;) {
-    const y = (x + n / x) >> 1n;
-    if (y >= x) return x;
-    x = y;
-  }
-}
 
 export function numericSqrt(a: Numeric): Numeric {
   if (a.isNaN) return a;
@@ -60,7 +50,7 @@ export function numericSqrtScale(a: Numeric, rscale: number): Numeric {
   // sqrt(D·10^-s) at scale r+1: isqrt(D·10^(2(r+1)-s)), then round half up to r
   const e = 2 * (rscale + 1) - a.scale;
   const radicand = e >= 0 ? a.digits * pow10n(e) : a.digits / pow10n(-e);
-  const r1 = bigSqrt(radicand);
+  const r1 = isqrt(radicand);
   return Numeric.of((r1 + 5n) / 10n, rscale);
 }
 
