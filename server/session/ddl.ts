@@ -113,7 +113,7 @@ export function executeDdl(cmd: DdlCommand, session: SqlSession, layer: WriteLay
       return { tag: 'TRUNCATE TABLE', catalog: null, clear, notices };
     }
     case 'rename': return renameObject(cmd, draft, catalog, searchPath, done);
-    case 'alterTable': return alterTable(cmd, draft, findRel(cmd.target), session, reader, notice, done, txn, layer);
+    case 'alterTable': return alterTable(cmd, draft, findRel(cmd.target), session, reader, notice, done, txn, layer, clear);
     case 'createRole': {
       if (catalog.role(cmd.name)) throw new SqlError(SqlState.DuplicateObject, `role "${cmd.name}" already exists`);
       const o = cmd.options;
@@ -333,7 +333,7 @@ function renameObject(cmd: Extract<DdlCommand, { kind: 'rename' }>, draft: Draft
 }
 
 /** ALTER TABLE rewrites rows for ADD/DROP COLUMN, so stored rows always match the live columns. */
-function alterTable(cmd: Extract<DdlCommand, { kind: 'alterTable' }>, draft: Draft, rel0: RelationDef | undefined, session: SqlSession, reader: () => TxnReader, notice: (m: string) => void, done: (tag: string) => DdlResult, txn: { readonly startedAt: number }, layer: WriteLayer): DdlResult {
+function alterTable(cmd: Extract<DdlCommand, { kind: 'alterTable' }>, draft: Draft, rel0: RelationDef | undefined, session: SqlSession, reader: () => TxnReader, notice: (m: string) => void, done: (tag: string) => DdlResult, txn: { readonly startedAt: number }, layer: WriteLayer, clear: RelationDef[]): DdlResult {
   if (!rel0) {
     if (cmd.ifExists) { notice(`relation "${cmd.target.name}" does not exist, skipping`); return { ...done('ALTER TABLE'), catalog: null }; }
     throw new SqlError(SqlState.UndefinedTable, `relation "${cmd.target.name}" does not exist`);
@@ -430,8 +430,11 @@ function alterTable(cmd: Extract<DdlCommand, { kind: 'alterTable' }>, draft: Dra
   draft.replace(rel0, rel);
   const rewritten = rows as [Buffer, Row][] | null;
   if (rewritten && rekey) {
-    for (const [key] of rewritten) r.delete(rel0, key);
-    for (const [, row] of rewritten) r.insert(rel, r.keyFor(rel, row), row);
+    // a new primary key re-keys every row: clear the stored table (rows and index entries) at
+    // commit and write each row once under its new key, instead of a delete plus an insert per row
+    clear.push(rel0);
+    layer.clearRelationChain(rel0.oid);
+    for (const [, row] of rewritten) r.insertRewritten(rel, r.keyFor(rel, row), row);
   } else if (rewritten) {
     for (const [key, row] of rewritten) r.update(rel, key, row);
   }

@@ -265,6 +265,14 @@ export class TxnReader implements TableReader, TableWriter {
     }, id);
   }
 
+  /**
+   * Writes a row into a relation whose stored rows this transaction clears at commit (a table
+   * rewrite): no committed row can hold the key, so neither existence checks nor old values apply.
+   */
+  insertRewritten(rel: RelationDef, key: Buffer, row: Row): void {
+    this.layer.set({ rel, key, row, existed: false, insertOnly: false, fresh: true }, keyId(key));
+  }
+
   /** `old`: the committed version the new row was computed from, checked again at commit */
   update(rel: RelationDef, key: Buffer, row: Row, old?: Row): void {
     const id = keyId(key);
