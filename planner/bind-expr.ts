@@ -147,7 +147,7 @@ function bindConst(c: import('@pgsql/types').A_Const): Expr {
 import { DEFAULT_VALUE_SETTINGS as DEFAULT_SETTINGS_FOR_CONST } from '../core/values/settings.js';
 
 /** `t` or `t.*` used as a value: a record of the range's visible columns. */
-function wholeRow(table: string, ctx: ExprCtx, location: number | undefined): Expr | null {
+function wholeRow(table: string, ctx: ExprCtx): Expr | null {
   let depth = 0;
   for (let s: Scope | null = ctx.scope; s; s = s.parent, depth++) {
     if (!s.hasTable(table)) continue;
@@ -161,7 +161,6 @@ function wholeRow(table: string, ctx: ExprCtx, location: number | undefined): Ex
     if (depth > 0) for (let m: Scope | null = ctx.scope, k = 0; m && k < depth; m = m.parent, k++) m.correlated = true;
     return { kind: 'row', args, type: recordOf(fields) };
   }
-  void location;
   return null;
 }
 
@@ -169,7 +168,7 @@ function bindColumnRef(fields: readonly Node[], location: number | undefined, ct
   const names: string[] = [];
   for (const f of fields) {
     if ('A_Star' in f) {
-      const row = names.length > 0 ? wholeRow(names[names.length - 1]!, ctx, location) : null;
+      const row = names.length > 0 ? wholeRow(names[names.length - 1]!, ctx) : null;
       if (row) return row;
       throw new SqlError(SqlState.SyntaxError, 'row expansion via "*" is not supported here', pos(location));
     }
@@ -189,7 +188,7 @@ function bindColumnRef(fields: readonly Node[], location: number | undefined, ct
   }
   // A whole-row reference `t` used as a value is rare; report like PostgreSQL.
   if (table === null) {
-    const row = wholeRow(name, ctx, location);
+    const row = wholeRow(name, ctx);
     if (row) return row;
     throw new SqlError(SqlState.UndefinedColumn, `column "${name}" does not exist`, pos(location));
   }
