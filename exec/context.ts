@@ -11,6 +11,8 @@ export interface TableReader {
   getByKey(rel: RelationDef, key: readonly Datum[]): Row | undefined;
   /** rows whose index columns start with `values` */
   indexLookup(rel: RelationDef, indexOid: number, values: readonly Datum[]): Iterable<Row>;
+  /** a table's binlog after sequence number `after`: [seq, event type, op, commit µs, ...row] */
+  binlog(rel: RelationDef, after: number): Iterable<Row>;
   /** rows of a system relation such as 'pg_catalog.pg_class' */
   virtualRows(name: string): Iterable<Row>;
 }

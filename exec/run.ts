@@ -39,6 +39,10 @@ export function run(plan: Plan, cx: ExecContext): Generator<Batch> {
     case 'cteScan': return fromIterable(materializeCte(plan.cte, cx));
     case 'recursiveUnion': return fromIterable(recursive(plan, cx));
     case 'projectSet': return projectSet(plan, cx);
+    case 'binlogScan': {
+      const after = plan.after ? compile(plan.after)([], cx) : null;
+      return fromIterable(cx.tables.binlog(plan.table, after === null ? 0 : Number(after)));
+    }
     default: return assertNever(plan, 'plan node');
   }
 }

@@ -94,6 +94,8 @@ export type Plan =
   | { readonly kind: 'recursiveUnion'; readonly cte: CteDef; readonly base: Plan; readonly step: Plan; readonly all: boolean; readonly columns: readonly PlanColumn[] }
   /** set-returning functions of a SELECT list: input columns, then one column per call (lockstep, PostgreSQL 10+) */
   | { readonly kind: 'projectSet'; readonly input: Plan; readonly calls: readonly SrfCall[]; readonly columns: readonly PlanColumn[] }
+  /** a table's binlog (eddy_binlog('t')): seq, event_type, op, commit_ts, then the row's columns */
+  | { readonly kind: 'binlogScan'; readonly table: RelationDef; readonly after: Expr | null; readonly columns: readonly PlanColumn[] }
   /** one row with no columns (SELECT without FROM) */
   | { readonly kind: 'single'; readonly columns: readonly PlanColumn[] };
 

@@ -218,6 +218,7 @@ function bindRangeFunction(rf: RangeFunction, scope: Scope, env: BindEnv, start:
   const probe = new Scope(scope, new Map(scope.ctes));
   const ctx: ExprCtx = { env, scope: probe, aggs: null, windows: null, clause: 'functions in FROM' };
   const args = (fc.args ?? []).map((a) => bindExpr(a, ctx));
+  if (fname === 'eddy_binlog') return bindBinlog(args, rf, scope, env, start, fc.location);
   const r = resolveSetFunction(fname, args.map((a) => a.type));
   const alias = aliasOf(rf.alias);
   let plan: Plan;
@@ -237,6 +238,28 @@ function bindRangeFunction(rf: RangeFunction, scope: Scope, env: BindEnv, start:
   }
   scope.add(planColumnsToScope(plan.columns, alias.name ?? fname, alias.cols));
   return { plan, start, width: plan.columns.length, lateral: probe.correlated };
+}
+
+/**
+ * eddy_binlog('table' [, after_seq]): the table's change log (Hologres event types: 5 INSERT,
+ * 2 DELETE, 3 UPDATE_BEFORE, 7 UPDATE_AFTER) with its commit sequence numbers and times.
+ */
+function bindBinlog(args: readonly Expr[], rf: RangeFunction, scope: Scope, env: BindEnv, start: number, location?: number): Item {
+  const nameArg = args[0];
+  if (!nameArg || args.length > 2 || nameArg.kind !== 'const' || typeof nameArg.value !== 'string') {
+    throw new SqlError(SqlState.UndefinedFunction, 'eddy_binlog takes a table name literal and an optional sequence number', pos(location));
+  }
+  const parts = nameArg.value.split('.');
+  const rel = env.catalog.findRelation(parts.length > 1 ? parts[0]! : null, parts[parts.length - 1]!, env.searchPath);
+  if (!rel || rel.kind !== 'table') throw new SqlError(SqlState.UndefinedTable, `relation "${nameArg.value}" does not exist`, pos(location));
+  const after = args[1] ? coerce(args[1], T.int8, 'implicit', env) : null;
+  const columns: PlanColumn[] = [
+    { name: 'seq', type: T.int8 }, { name: 'event_type', type: T.int4 }, { name: 'op', type: T.text }, { name: 'commit_ts', type: T.timestamptz },
+    ...liveColumns(rel).map((c) => ({ name: c.name, type: c.type })),
+  ];
+  const alias = aliasOf(rf.alias);
+  scope.add(planColumnsToScope(columns, alias.name ?? 'eddy_binlog', alias.cols));
+  return { plan: { kind: 'binlogScan', table: rel, after, columns }, start, width: columns.length, lateral: false };
 }
 
 // ---- join planning -------------------------------------------------------------

@@ -37,5 +37,6 @@ export function planLines(p: Plan, depth = 0): string[] {
     case 'cteScan': return line(`CTE Scan on ${p.cte.name}`, []);
     case 'recursiveUnion': return line('Recursive Union', [p.base, p.step]);
     case 'projectSet': return line('ProjectSet', [p.input]);
+    case 'binlogScan': return line(`Binlog Scan on ${p.table.name}`, []);
   }
 }

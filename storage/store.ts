@@ -52,9 +52,32 @@ export interface CommitBatch {
   readonly clearRelations?: readonly StoredRelation[];
   /** counters to persist, e.g. sequences and hidden row ids */
   readonly counters?: ReadonlyMap<string, number>;
+  /** relations dropped by this commit: their binlogs go too */
+  readonly droppedRelations?: readonly number[];
+  /** commit time recorded in the binlog, µs since 1970 */
+  readonly commitTimestamp?: number;
 }
 
 const CATALOG_KEY = 'catalog';
+
+/** Binlog event types, numbered as Hologres numbers them. */
+export const BinlogEvent = { Delete: 2, UpdateBefore: 3, Insert: 5, UpdateAfter: 7 } as const;
+export type BinlogEvent = (typeof BinlogEvent)[keyof typeof BinlogEvent];
+
+export interface BinlogEntry {
+  readonly seq: number;
+  readonly event: BinlogEvent;
+  /** commit time, µs since 1970 */
+  readonly commitTs: number;
+  readonly row: Row;
+}
+
+function binlogKey(oid: number, seq: number): Buffer {
+  const b = Buffer.allocUnsafe(12);
+  b.writeUInt32BE(oid >>> 0, 0);
+  b.writeBigUInt64BE(BigInt(seq), 4);
+  return b;
+}
 
 /** An LMDB read transaction used as a statement's snapshot. */
 export interface ReadSnapshot {
@@ -66,6 +89,8 @@ export class Store {
   private readonly rows: Database<Stored[], Buffer>;
   private readonly index: Database<Buffer, Buffer>;
   private readonly meta: Database<unknown, string>;
+  /** per-table change log: key = relation oid + sequence number, value = [event type, commit µs, row] */
+  private readonly binlogDb: Database<[number, number, Stored[]], Buffer>;
   private readonly kw = new KeyWriter();
 
   constructor(readonly dir: string, opts: { noSync?: boolean } = {}) {
@@ -74,6 +99,7 @@ export class Store {
     this.rows = this.root.openDB({ name: 'rows', keyEncoding: 'binary', encoding: 'msgpack' });
     this.index = this.root.openDB({ name: 'index', keyEncoding: 'binary', encoding: 'binary' });
     this.meta = this.root.openDB({ name: 'meta', keyEncoding: 'ordered-binary', encoding: 'msgpack' });
+    this.binlogDb = this.root.openDB({ name: 'binlog', keyEncoding: 'binary', encoding: 'msgpack' });
   }
 
   loadCatalog(): unknown {
@@ -120,6 +146,27 @@ export class Store {
     for (const { key, value } of this.rows.getRange({ start: r.start, end: r.end, ...(snap ? { transaction: snap } : {}) } as never) as Iterable<{ key: Buffer; value: Stored[] }>) {
       yield [key, decodeRow(rel.types, value)];
     }
+  }
+
+  /** A table's change log in commit order, from sequence number `after` (exclusive). */
+  *binlog(rel: StoredRelation, after = 0, snap?: ReadSnapshot): Generator<BinlogEntry> {
+    const start = binlogKey(rel.oid, after + 1);
+    const end = relationRange(rel.oid).end;
+    for (const { key, value } of this.binlogDb.getRange({ start, end, ...(snap ? { transaction: snap } : {}) } as never) as Iterable<{ key: Buffer; value: [number, number, Stored[]] }>) {
+      yield { seq: Number(key.readBigUInt64BE(4)), event: value[0] as BinlogEvent, commitTs: value[1], row: decodeRow(rel.types, value[2]) };
+    }
+  }
+
+  /** Removes binlog entries committed before `beforeMicros` (binlog_ttl). Returns how many went. */
+  async trimBinlog(rel: StoredRelation, beforeMicros: number): Promise<number> {
+    const r = relationRange(rel.oid);
+    const old: Buffer[] = [];
+    for (const { key, value } of this.binlogDb.getRange({ start: r.start, end: r.end }) as Iterable<{ key: Buffer; value: [number, number, Stored[]] }>) {
+      if (value[1] >= beforeMicros) break;
+      old.push(Buffer.from(key));
+    }
+    if (old.length) await this.root.transaction(() => { for (const k of old) this.binlogDb.remove(k); });
+    return old.length;
   }
 
   countRows(rel: StoredRelation): number {
@@ -169,6 +216,12 @@ export class Store {
         for (const key of this.index.getKeys({ start: ir.start, end: ir.end })) this.index.remove(key);
       }
     }
+    let seq = (this.meta.get('binlogSeq') as number | undefined) ?? 0;
+    const ts = batch.commitTimestamp ?? Date.now() * 1000;
+    const log = (rel: StoredRelation, event: BinlogEvent, row: Stored[]): void => {
+      seq++;
+      this.binlogDb.put(binlogKey(rel.oid, seq), [event, ts, row]);
+    };
     for (const w of batch.rows) {
       if (w.expected !== undefined) {
         const cur = this.rows.get(w.key);
@@ -178,16 +231,15 @@ export class Store {
         }
       }
       const plain = w.rel.indexes.length === 0;
-      if (plain && (w.fresh || (!w.insertOnly && w.row !== null))) {
-        // no index entries to maintain and no conflict possible: the old value is not needed
-        this.rows.put(w.key, encodeRow(w.rel.types, w.row!));
-        continue;
-      }
-      if (plain && w.row === null) {
-        this.rows.remove(w.key);
+      if (plain && w.fresh) {
+        // a new hidden row id: no old version, no index entries, no conflict possible
+        const stored = encodeRow(w.rel.types, w.row!);
+        this.rows.put(w.key, stored);
+        log(w.rel, BinlogEvent.Insert, stored);
         continue;
       }
       const oldStored = w.fresh ? undefined : this.rows.get(w.key);
+      if (oldStored !== undefined) log(w.rel, w.row === null ? BinlogEvent.Delete : BinlogEvent.UpdateBefore, oldStored);
       if (w.insertOnly && oldStored !== undefined) {
         const name = w.rel.pkName ?? `${w.rel.name}_pkey`;
         throw new SqlError(SqlState.UniqueViolation, `duplicate key value violates unique constraint "${name}"`, { table: w.rel.name, constraint: name });
@@ -211,7 +263,14 @@ export class Store {
         }
         this.index.put(ik, w.key);
       }
-      this.rows.put(w.key, encodeRow(w.rel.types, w.row));
+      const stored = encodeRow(w.rel.types, w.row);
+      this.rows.put(w.key, stored);
+      log(w.rel, oldStored === undefined ? BinlogEvent.Insert : BinlogEvent.UpdateAfter, stored);
+    }
+    this.meta.put('binlogSeq', seq);
+    for (const oid of batch.droppedRelations ?? []) {
+      const r = relationRange(oid);
+      for (const key of this.binlogDb.getKeys({ start: r.start, end: r.end })) this.binlogDb.remove(key);
     }
     if (batch.catalog !== undefined) {
       this.meta.put(CATALOG_KEY, batch.catalog);

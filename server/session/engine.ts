@@ -51,7 +51,30 @@ export class Engine implements SessionFactory {
   }
 
   static open(options: EngineOptions): Engine {
-    return new Engine(new Store(options.dataDir), options);
+    const engine = new Engine(new Store(options.dataDir), options);
+    engine.startBinlogTrimming();
+    return engine;
+  }
+
+  private trimTimer: NodeJS.Timeout | null = null;
+
+  /** Background work: drop binlog entries older than each table's binlog_ttl (default 7 days). */
+  private startBinlogTrimming(): void {
+    const run = (): void => { void this.trimBinlogs().catch((err: unknown) => process.stderr.write(`binlog trim failed: ${String(err)}\n`)); };
+    run();
+    this.trimTimer = setInterval(run, 60_000);
+    this.trimTimer.unref();
+  }
+
+  async trimBinlogs(): Promise<number> {
+    let removed = 0;
+    const now = Date.now() * 1000;
+    for (const rel of this.catalog.relations()) {
+      if (rel.kind !== 'table') continue;
+      const ttl = binlogTtlMicros(rel.options['binlog_ttl']);
+      removed += await this.store.trimBinlog(this.storedRel(rel), now - ttl);
+    }
+    return removed;
   }
 
   /**
@@ -161,7 +184,12 @@ export class Engine implements SessionFactory {
   async commit(layer: WriteLayer, catalog: CatalogData | null, clear: readonly RelationDef[]): Promise<void> {
     const rows = layer.writes((r) => this.storedRel(r));
     if (rows.length === 0 && catalog === null && clear.length === 0) return;
-    await this.store.commit({ rows, ...(catalog ? { catalog } : {}), clearRelations: clear.map((r) => this.storedRel(r)) });
+    // relations gone from the new catalog were dropped: their binlogs go with them
+    const dropped = catalog ? clear.filter((r) => !catalog.relations.some((x) => x.oid === r.oid)).map((r) => r.oid) : [];
+    await this.store.commit({
+      rows, ...(catalog ? { catalog } : {}), clearRelations: clear.map((r) => this.storedRel(r)),
+      droppedRelations: dropped, commitTimestamp: Date.now() * 1000,
+    });
     if (catalog) {
       this.catalog = new Catalog(catalog);
       this.catalogVersion++;
@@ -205,6 +233,19 @@ export class Engine implements SessionFactory {
   onForeignCancel: ((processId: number, secretKey: number) => void) | null = null;
 
   async close(): Promise<void> {
+    if (this.trimTimer) clearInterval(this.trimTimer);
     await this.store.close();
   }
+}
+
+const DEFAULT_BINLOG_TTL = 7 * 86_400_000_000;
+
+/** binlog_ttl such as '7 days', '12 hours', '30 min', '10 s' or a number of seconds, in µs. */
+export function binlogTtlMicros(v: string | undefined): number {
+  if (!v) return DEFAULT_BINLOG_TTL;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(d|day|days|h|hour|hours|min|mins|minute|minutes|s|sec|secs|second|seconds)?\s*$/i.exec(v);
+  if (!m) return DEFAULT_BINLOG_TTL;
+  const unit = (m[2] ?? 's').toLowerCase();
+  const perUnit = unit.startsWith('d') ? 86_400 : unit.startsWith('h') ? 3_600 : unit.startsWith('m') ? 60 : 1;
+  return Math.round(Number(m[1]) * perUnit * 1_000_000);
 }

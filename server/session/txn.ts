@@ -243,6 +243,13 @@ export class TxnReader implements TableReader, TableWriter {
     for (const [, row] of this.indexLookupStorage(rel, indexOid, values)) yield proj ? proj(row) : row;
   }
 
+  *binlog(rel: RelationDef, after: number): Generator<Row> {
+    const names: Record<number, string> = { 2: 'DELETE', 3: 'UPDATE_BEFORE', 5: 'INSERT', 7: 'UPDATE_AFTER' };
+    for (const e of this.store.binlog(this.storedRel(rel), after, this.snap)) {
+      yield [BigInt(e.seq), e.event, names[e.event] ?? '?', e.commitTs, ...e.row];
+    }
+  }
+
   virtualRows(name: string): Iterable<Row> {
     return this.virtual(name);
   }
