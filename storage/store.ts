@@ -89,7 +89,7 @@ export class Store {
   private readonly rows: Database<Stored[], Buffer>;
   private readonly index: Database<Buffer, Buffer>;
   private readonly meta: Database<unknown, string>;
-  /** per-table change log: key = relation oid + sequence number, value = [event type, commit µs, row] */
+  /** per-table change log: key = relation oid + the table's sequence number, value = [event type, commit µs, row] */
   private readonly binlogDb: Database<[number, number, Stored[]], Buffer>;
   private readonly kw = new KeyWriter();
 
@@ -216,10 +216,12 @@ export class Store {
         for (const key of this.index.getKeys({ start: ir.start, end: ir.end })) this.index.remove(key);
       }
     }
-    let seq = (this.meta.get('binlogSeq') as number | undefined) ?? 0;
+    // each table's binlog numbers its entries 1, 2, 3, ... without gaps
+    const seqs = new Map<number, number>();
     const ts = batch.commitTimestamp ?? Date.now() * 1000;
     const log = (rel: StoredRelation, event: BinlogEvent, row: Stored[]): void => {
-      seq++;
+      const seq = (seqs.get(rel.oid) ?? (this.meta.get('binlogSeq:' + rel.oid) as number | undefined) ?? 0) + 1;
+      seqs.set(rel.oid, seq);
       this.binlogDb.put(binlogKey(rel.oid, seq), [event, ts, row]);
     };
     for (const w of batch.rows) {
@@ -267,10 +269,11 @@ export class Store {
       this.rows.put(w.key, stored);
       log(w.rel, oldStored === undefined ? BinlogEvent.Insert : BinlogEvent.UpdateAfter, stored);
     }
-    this.meta.put('binlogSeq', seq);
+    for (const [oid, seq] of seqs) this.meta.put('binlogSeq:' + oid, seq);
     for (const oid of batch.droppedRelations ?? []) {
       const r = relationRange(oid);
       for (const key of this.binlogDb.getKeys({ start: r.start, end: r.end })) this.binlogDb.remove(key);
+      this.meta.remove('binlogSeq:' + oid);
     }
     if (batch.catalog !== undefined) {
       this.meta.put(CATALOG_KEY, batch.catalog);
