@@ -47,3 +47,35 @@ test('a statement sees all or nothing of each concurrent transaction', async () 
   await mover.end();
   await reader.end();
 });
+
+test('long scans during heavy upserts see exactly one version of each key', async () => {
+  const setup = await eddy.client();
+  await setup.query('CREATE TABLE upserted (id int PRIMARY KEY, v int NOT NULL)');
+  await setup.query('INSERT INTO upserted SELECT g, 0 FROM generate_series(1, 100000) g');
+  await setup.end();
+  const writer = await eddy.client();
+  const reader = await eddy.client();
+  let stop = false;
+  let batches = 0;
+  const writing = (async () => {
+    while (!stop) {
+      const base = (batches * 997) % 99000;
+      await writer.query(
+        'INSERT INTO upserted SELECT g, $2::int FROM generate_series($1::int + 1, $1::int + 500) g ON CONFLICT (id) DO UPDATE SET v = excluded.v',
+        [base, batches]);
+      batches++;
+    }
+  })();
+  try {
+    for (let i = 0; i < 8; i++) {
+      const r = await reader.query('SELECT count(*) AS n, count(DISTINCT id) AS d, min(id) AS lo, max(id) AS hi FROM upserted');
+      expect(r.rows[0]).toEqual({ n: '100000', d: '100000', lo: 1, hi: 100000 });
+    }
+  } finally {
+    stop = true;
+    await writing;
+  }
+  expect(batches).toBeGreaterThan(0);
+  await writer.end();
+  await reader.end();
+});
