@@ -1,0 +1,118 @@
+// Write path side by side with PostgreSQL: COPY of a wide keyed table, then random upserts in
+// batches over the wire (INSERT ... ON CONFLICT DO UPDATE). Writes rows/s and the Eddy/PG ratio
+// to docs/benchmarks.md. The storage issue targets: upserts Eddy >= 2x PG, COPY Eddy >= PG.
+// Usage: npm run bench:upsert [-- --rows 5000000 --upserts 1000000 --batch 1000]
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { parseArgs } from 'node:util';
+import { createWriteStream, mkdtempSync, rmSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { once } from 'node:events';
+import { cpus, totalmem, tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { startEddy } from '../test/harness/server.js';
+import { startPostgres } from '../test/harness/postgres.js';
+
+const run = promisify(execFile);
+const { values } = parseArgs({ options: { rows: { type: 'string' }, upserts: { type: 'string' }, batch: { type: 'string' } } });
+const rowCount = Number(values.rows ?? 5_000_000);
+const upsertCount = Number(values.upserts ?? 1_000_000);
+const batch = Number(values.batch ?? 1000);
+
+const DDL = 'CREATE TABLE bench_upsert (id int PRIMARY KEY, a int, b bigint, c double precision, d text, e boolean, f int)';
+
+/** Deterministic pseudo-random numbers so both systems get the same keys in the same order. */
+function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s / 2 ** 32; };
+}
+
+async function writeCsv(file: string): Promise<void> {
+  const out = createWriteStream(file);
+  const rnd = lcg(1);
+  let chunk = '';
+  for (let id = 1; id <= rowCount; id++) {
+    chunk += `${id},${(rnd() * 1e6) | 0},${id * 7},${(rnd() * 1000).toFixed(3)},name-${id % 997},${id % 2 === 0 ? 't' : 'f'},${id % 100}\n`;
+    if (chunk.length > 1 << 20) { if (!out.write(chunk)) await once(out, 'drain'); chunk = ''; }
+  }
+  out.end(chunk);
+  await once(out, 'finish');
+}
+
+/** COPY through psql's \copy (client-side file, streamed over the wire); returns seconds. */
+async function copy(port: number, file: string): Promise<number> {
+  const psql = ['-h', '127.0.0.1', '-p', String(port), '-U', 'eddy', '-d', 'eddy', '-v', 'ON_ERROR_STOP=1', '-q'];
+  await run('psql', [...psql, '-c', 'DROP TABLE IF EXISTS bench_upsert']);
+  await run('psql', [...psql, '-c', DDL]);
+  const t = process.hrtime.bigint();
+  await run('psql', [...psql, '-c', `\\copy bench_upsert FROM '${file}' WITH (FORMAT csv)`], { maxBuffer: 1 << 20 });
+  return Number(process.hrtime.bigint() - t) / 1e9;
+}
+
+/** Random-key upserts, one multi-row INSERT ... ON CONFLICT per batch, each its own transaction. */
+async function upserts(port: number): Promise<number> {
+  const client = new pg.Client({ host: '127.0.0.1', port, user: 'eddy', database: 'eddy', password: 'eddy' });
+  await client.connect();
+  const rnd = lcg(2);
+  const tuples: string[] = [];
+  for (let i = 0; i < batch; i++) {
+    const p = i * 4;
+    // partial-column upsert: a, c, d are replaced; b, e, f keep their values on conflict
+    tuples.push(`($${p + 1}::int, $${p + 2}::int, 0, $${p + 3}::float8, $${p + 4}::text, false, 0)`);
+  }
+  const sql = `INSERT INTO bench_upsert VALUES ${tuples.join(',')} ON CONFLICT (id) DO UPDATE SET a = excluded.a, c = excluded.c, d = excluded.d`;
+  const t = process.hrtime.bigint();
+  for (let done = 0; done < upsertCount; done += batch) {
+    const params: unknown[] = [];
+    const seen = new Set<number>();
+    for (let i = 0; i < batch; i++) {
+      // PostgreSQL rejects a key twice in one statement; draw again on a repeat
+      let id: number;
+      do { id = 1 + Math.floor(rnd() * rowCount * 1.05); } while (seen.has(id));
+      seen.add(id);
+      params.push(id, (rnd() * 1e6) | 0, rnd() * 1000, `upd-${done + i}`);
+    }
+    await client.query({ name: 'upsert', text: sql, values: params });
+  }
+  const seconds = Number(process.hrtime.bigint() - t) / 1e9;
+  const n = await client.query('SELECT count(*)::int AS n FROM bench_upsert');
+  console.log(`port ${port}: ${n.rows[0].n} rows after upserts`);
+  await client.end();
+  return seconds;
+}
+
+const dir = mkdtempSync(path.join(tmpdir(), 'eddy-bench-upsert-'));
+const csv = path.join(dir, 'rows.csv');
+await writeCsv(csv);
+const eddy = await startEddy({ startTimeoutMs: 60_000 });
+const pgServer = await startPostgres();
+try {
+  const copyEddy = await copy(eddy.port, csv);
+  const copyPg = await copy(pgServer.port, csv);
+  console.log(`COPY ${rowCount}: Eddy ${copyEddy.toFixed(1)} s, PostgreSQL ${copyPg.toFixed(1)} s`);
+  const upEddy = await upserts(eddy.port);
+  const upPg = await upserts(pgServer.port);
+  console.log(`${upsertCount} upserts: Eddy ${upEddy.toFixed(1)} s, PostgreSQL ${upPg.toFixed(1)} s`);
+  const rate = (n: number, s: number): string => (n / s).toFixed(0);
+  const section = [
+    `## Write path: COPY and upserts (${new Date().toISOString().slice(0, 10)})`,
+    '',
+    `Machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}; PostgreSQL 15 (Debian) with default settings, both on loopback. Table: id int primary key + 6 columns.`,
+    '',
+    '| benchmark | Eddy rows/s | PostgreSQL rows/s | ratio Eddy/PG | target |',
+    '|---|---|---|---|---|',
+    `| COPY ${rowCount} rows (psql \\copy, CSV) | ${rate(rowCount, copyEddy)} | ${rate(rowCount, copyPg)} | ${(copyPg / copyEddy).toFixed(2)} | ≥ 1 |`,
+    `| ${upsertCount} random upserts, batches of ${batch} (INSERT ... ON CONFLICT DO UPDATE, 3 of 6 columns) | ${rate(upsertCount, upEddy)} | ${rate(upsertCount, upPg)} | ${(upPg / upEddy).toFixed(2)} | ≥ 2 |`,
+    '',
+  ].join('\n');
+  const file = 'docs/benchmarks.md';
+  const old = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n\nMeasured side by side in one run; ratios > 1 favour Eddy.\n\n';
+  const start = old.indexOf('## Write path');
+  const rest = start >= 0 ? old.slice(0, start) + old.slice(start).replace(/## Write path[\s\S]*?(?=\n## |$)/, '') : old;
+  writeFileSync(file, rest.trimEnd() + '\n\n' + section);
+  console.log(section);
+} finally {
+  await eddy.stop();
+  await pgServer.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
