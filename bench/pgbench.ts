@@ -4,10 +4,10 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus } from 'node:os';
 import { startEddy } from '../test/harness/server.js';
 import { startPostgres } from '../test/harness/postgres.js';
+import { machineLine, writeSection } from './report.js';
 
 const run = promisify(execFile);
 const { values } = parseArgs({ options: { scale: { type: 'string' }, seconds: { type: 'string' }, clients: { type: 'string' }, threads: { type: 'string' }, workers: { type: 'string' }, runs: { type: 'string' } } });
@@ -58,18 +58,14 @@ try {
   const section = [
     `## pgbench select-only (${new Date().toISOString().slice(0, 10)})`,
     '',
-    `Machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}; PostgreSQL 15 (Debian) with default settings, both on loopback.`,
+    machineLine(),
     '',
     '| benchmark | Eddy TPS | PostgreSQL TPS | ratio Eddy/PG |',
     '|---|---|---|---|',
     ...rows,
     '',
   ].join('\n');
-  const file = 'docs/benchmarks.md';
-  const old = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n\nMeasured side by side in one run; ratios > 1 favour Eddy.\n\n';
-  const start = old.indexOf('## pgbench select-only');
-  const rest = start >= 0 ? old.slice(0, start) + old.slice(start).replace(/## pgbench select-only[\s\S]*?(?=\n## |$)/, '') : old;
-  writeFileSync(file, rest.trimEnd() + '\n\n' + section);
+  writeSection('pgbench select-only', section);
   console.log(section);
 } finally {
   await eddy.stop();

@@ -5,13 +5,14 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
-import { createWriteStream, mkdtempSync, rmSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
-import { cpus, totalmem, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { startEddy } from '../test/harness/server.js';
 import { startPostgres } from '../test/harness/postgres.js';
+import { machineLine, writeSection } from './report.js';
 
 const run = promisify(execFile);
 const { values } = parseArgs({ options: { rows: { type: 'string' }, upserts: { type: 'string' }, batch: { type: 'string' } } });
@@ -97,7 +98,7 @@ try {
   const section = [
     `## Write path: COPY and upserts (${new Date().toISOString().slice(0, 10)})`,
     '',
-    `Machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}; PostgreSQL 15 (Debian) with default settings, both on loopback. Table: id int primary key + 6 columns.`,
+    `${machineLine()} Table: id int primary key + 6 columns.`,
     '',
     '| benchmark | Eddy rows/s | PostgreSQL rows/s | ratio Eddy/PG | target |',
     '|---|---|---|---|---|',
@@ -105,11 +106,7 @@ try {
     `| ${upsertCount} random upserts, batches of ${batch} (INSERT ... ON CONFLICT DO UPDATE, 3 of 6 columns) | ${rate(upsertCount, upEddy)} | ${rate(upsertCount, upPg)} | ${(upPg / upEddy).toFixed(2)} | ≥ 2 |`,
     '',
   ].join('\n');
-  const file = 'docs/benchmarks.md';
-  const old = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n\nMeasured side by side in one run; ratios > 1 favour Eddy.\n\n';
-  const start = old.indexOf('## Write path');
-  const rest = start >= 0 ? old.slice(0, start) + old.slice(start).replace(/## Write path[\s\S]*?(?=\n## |$)/, '') : old;
-  writeFileSync(file, rest.trimEnd() + '\n\n' + section);
+  writeSection('Write path', section);
   console.log(section);
 } finally {
   await eddy.stop();

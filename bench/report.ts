@@ -1,0 +1,24 @@
+// Writes one benchmark's section into docs/benchmarks.md, replacing that section from an earlier
+// run (sections are found by their heading prefix) and keeping every other section as it is.
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+
+const FILE = 'docs/benchmarks.md';
+
+/** The machine line every section starts with: results are only comparable on the same machine. */
+export function machineLine(): string {
+  return `Machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}; PostgreSQL 15 (Debian) with default settings, both on loopback.`;
+}
+
+/** Replaces the section whose heading starts with `## ${headingPrefix}` (or appends it). */
+export function writeSection(headingPrefix: string, section: string): void {
+  const marker = `## ${headingPrefix}`;
+  const old = existsSync(FILE) ? readFileSync(FILE, 'utf8') : '# Benchmarks\n\nMeasured side by side in one run; ratios > 1 favour Eddy.\n\n';
+  const start = old.indexOf(marker);
+  let rest = old;
+  if (start >= 0) {
+    const next = old.indexOf('\n## ', start + marker.length);
+    rest = old.slice(0, start) + (next >= 0 ? old.slice(next + 1) : '');
+  }
+  writeFileSync(FILE, rest.trimEnd() + '\n\n' + section);
+}
