@@ -13,6 +13,7 @@ import pg from 'pg';
 import { startEddy } from '../test/harness/server.js';
 import { startPostgres } from '../test/harness/postgres.js';
 import { machineLine, writeSection } from './report.js';
+import { mulberry32 } from '../test/harness/prng.js';
 
 const run = promisify(execFile);
 const { values } = parseArgs({ options: { rows: { type: 'string' }, upserts: { type: 'string' }, batch: { type: 'string' } } });
@@ -22,15 +23,10 @@ const batch = Number(values.batch ?? 1000);
 
 const DDL = 'CREATE TABLE bench_upsert (id int PRIMARY KEY, a int, b bigint, c double precision, d text, e boolean, f int)';
 
-/** Deterministic pseudo-random numbers so both systems get the same keys in the same order. */
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s / 2 ** 32; };
-}
 
 async function writeCsv(file: string): Promise<void> {
   const out = createWriteStream(file);
-  const rnd = lcg(1);
+  const rnd = mulberry32(1);
   let chunk = '';
   for (let id = 1; id <= rowCount; id++) {
     chunk += `${id},${(rnd() * 1e6) | 0},${id * 7},${(rnd() * 1000).toFixed(3)},name-${id % 997},${id % 2 === 0 ? 't' : 'f'},${id % 100}\n`;
@@ -54,7 +50,7 @@ async function copy(port: number, file: string): Promise<number> {
 async function upserts(port: number): Promise<number> {
   const client = new pg.Client({ host: '127.0.0.1', port, user: 'eddy', database: 'eddy', password: 'eddy' });
   await client.connect();
-  const rnd = lcg(2);
+  const rnd = mulberry32(2);
   const tuples: string[] = [];
   for (let i = 0; i < batch; i++) {
     const p = i * 4;

@@ -4,6 +4,7 @@ import { connect } from 'node:net';
 import pg from 'pg';
 import { FakeFactory, frame, i16, i32, msg, startupPacket } from './testkit.js';
 import { startPgServer } from './server.js';
+import { mulberry32 as prng } from '../../test/harness/prng.js';
 
 vi.mock('../../core/values/io.js', () => ({
   formatText: (_t: unknown, d: unknown) => String(d),
@@ -25,17 +26,6 @@ afterAll(async () => {
   await server.close();
 });
 
-// deterministic PRNG (mulberry32) so failures reproduce
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TEMPLATES: Buffer[] = [
   msg.query('SELECT 3'), msg.query('SELECT 1; ERROR 22012'), msg.query(''), msg.query('NOTICE'), msg.query('BEGIN'), msg.query('COMMIT'),

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startTarget } from './target.js';
 import type { Target } from './target.js';
 import { frame, msg, startupMessage } from './wire.js';
+import { mulberry32 as rng } from '../harness/prng.js';
 
 const FRAMES = Number(process.env.EDDY_FUZZ_FRAMES ?? '100000');
 const PER_CONN = 50;
@@ -19,17 +20,6 @@ afterAll(async () => {
   await target?.stop();
 });
 
-/** Deterministic PRNG (mulberry32) so a failing seed can be replayed with EDDY_FUZZ_SEED. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TYPES = 'QPBEDCSHXFdcfpB\0\xff';
 const valid: Buffer[] = [

@@ -1,0 +1,14 @@
+// Deterministic pseudo-random numbers (mulberry32): fuzzers and benchmarks replay the same
+// sequence for a seed, so a failure can be reproduced and two systems get the same input.
+
+/** A generator of floats in [0, 1) for `seed`. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
