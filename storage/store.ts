@@ -8,55 +8,11 @@ import type { Row } from '../core/datum.js';
 import { SqlError, SqlState } from '../core/errors.js';
 import { encodeRow, decodeRow, type Stored } from './row-codec.js';
 import { KeyWriter, relationRange, prefixEnd } from './key-codec.js';
+import { storedEqual } from './stored-equal.js';
+import { ColumnStore, type ColumnCommit, type ColumnScanSpec, type ScanStats, type SegmentMeta } from './column/column-store.js';
 
-/** What storage needs to know of a relation to read and write it. */
-export interface StoredRelation {
-  readonly oid: number;
-  readonly name: string;
-  readonly types: readonly SqlType[];
-  /** secondary indexes (the primary key is the row key itself) */
-  readonly indexes: readonly StoredIndex[];
-  readonly pkName: string | null;
-}
-export interface StoredIndex {
-  readonly oid: number;
-  readonly name: string;
-  readonly columns: readonly number[];
-  readonly unique: boolean;
-  /** column names for error messages */
-  readonly columnNames: readonly string[];
-}
-
-export interface RowWrite {
-  readonly rel: StoredRelation;
-  readonly key: Buffer;
-  /** null = delete */
-  readonly row: Row | null;
-  /** a plain INSERT: fail with 23505 if another transaction committed the key meanwhile */
-  readonly insertOnly?: boolean;
-  /** the key was allocated by this transaction (a hidden row id): no stored row can hold it */
-  readonly fresh?: boolean;
-  /**
-   * The committed version this update or delete was computed from (null: the row was absent).
-   * If another transaction committed a different version meanwhile, the commit fails with 40001
-   * instead of silently overwriting it (no lost updates).
-   */
-  readonly expected?: Row | null;
-}
-
-export interface CommitBatch {
-  readonly rows: readonly RowWrite[];
-  /** new catalog record (JSON-serializable), when DDL changed it */
-  readonly catalog?: unknown;
-  /** relations whose rows and index entries must be removed (DROP TABLE, TRUNCATE) */
-  readonly clearRelations?: readonly StoredRelation[];
-  /** counters to persist, e.g. sequences and hidden row ids */
-  readonly counters?: ReadonlyMap<string, number>;
-  /** relations dropped by this commit: their binlogs go too */
-  readonly droppedRelations?: readonly number[];
-  /** commit time recorded in the binlog, µs since 1970 */
-  readonly commitTimestamp?: number;
-}
+export type { StoredRelation, StoredIndex, RowWrite, CommitBatch, ReadSnapshot, Orientation } from './store-types.js';
+import type { StoredRelation, StoredIndex, CommitBatch, ReadSnapshot } from './store-types.js';
 
 const CATALOG_KEY = 'catalog';
 
@@ -79,11 +35,6 @@ function binlogKey(oid: number, seq: number): Buffer {
   return b;
 }
 
-/** An LMDB read transaction used as a statement's snapshot. */
-export interface ReadSnapshot {
-  done(): void;
-}
-
 export class Store {
   private readonly root: RootDatabase;
   private readonly rows: Database<Stored[], Buffer>;
@@ -92,14 +43,28 @@ export class Store {
   /** per-table change log: key = relation oid + the table's sequence number, value = [event type, commit µs, row] */
   private readonly binlogDb: Database<[number, number, Stored[]], Buffer>;
   private readonly kw = new KeyWriter();
+  readonly columns: ColumnStore;
+  /** snapshots handed out so far, and the epoch of each still open (segment files outlive them) */
+  private snapshotEpoch = 0;
+  private readonly openSnapshots = new Map<ReadSnapshot, number>();
 
-  constructor(readonly dir: string, opts: { noSync?: boolean } = {}) {
+  constructor(readonly dir: string, opts: { noSync?: boolean; segmentCacheBytes?: number; retireGraceMs?: number } = {}) {
     // every running statement holds a read snapshot, so allow many readers (connections)
-    this.root = open({ path: dir, maxDbs: 8, maxReaders: 4096, noSync: opts.noSync ?? false, mapSize: 2 ** 34, compression: false });
+    this.root = open({ path: dir, maxDbs: 16, maxReaders: 4096, noSync: opts.noSync ?? false, mapSize: 2 ** 36, compression: false });
     this.rows = this.root.openDB({ name: 'rows', keyEncoding: 'binary', encoding: 'msgpack' });
     this.index = this.root.openDB({ name: 'index', keyEncoding: 'binary', encoding: 'binary' });
     this.meta = this.root.openDB({ name: 'meta', keyEncoding: 'ordered-binary', encoding: 'msgpack' });
     this.binlogDb = this.root.openDB({ name: 'binlog', keyEncoding: 'binary', encoding: 'msgpack' });
+    this.columns = new ColumnStore(this.root, {
+      segments: this.root.openDB({ name: 'segments', keyEncoding: 'binary', encoding: 'msgpack' }),
+      delbits: this.root.openDB({ name: 'delbits', keyEncoding: 'binary', encoding: 'binary' }),
+      loc: this.root.openDB({ name: 'loc', keyEncoding: 'binary', encoding: 'binary' }),
+      memtable: this.root.openDB({ name: 'memtable', keyEncoding: 'binary', encoding: 'msgpack' }),
+    }, dir, {
+      epoch: () => this.snapshotEpoch,
+      oldestOpen: () => { let m = Infinity; for (const e of this.openSnapshots.values()) if (e < m) m = e; return m; },
+      open: () => this.snapshot(),
+    }, (n) => this.allocateBlock('segmentId', n, 1), opts.segmentCacheBytes ?? 1024 * 1024 * 1024, opts.retireGraceMs ?? 30_000);
   }
 
   loadCatalog(): unknown {
@@ -133,17 +98,37 @@ export class Store {
    * while it yields to the event loop and other sessions commit. Must be released with done().
    */
   snapshot(): ReadSnapshot {
-    return this.rows.useReadTransaction() as unknown as ReadSnapshot;
+    const txn = this.rows.useReadTransaction() as unknown as { done(): void };
+    const epoch = ++this.snapshotEpoch;
+    let open = true;
+    const snap: ReadSnapshot = {
+      txn,
+      done: () => {
+        if (!open) return;
+        open = false;
+        this.openSnapshots.delete(snap);
+        txn.done();
+      },
+    };
+    this.openSnapshots.set(snap, epoch);
+    return snap;
   }
 
   get(rel: StoredRelation, key: Buffer, snap?: ReadSnapshot): Row | undefined {
-    const v = snap ? this.rows.get(key, { transaction: snap } as never) : this.rows.get(key);
+    if (!rel.orientation.row) return this.columns.get(rel, key, snap);
+    const v = snap ? this.rows.get(key, { transaction: snap.txn } as never) : this.rows.get(key);
     return v === undefined ? undefined : decodeRow(rel.types, v);
   }
 
+  /** Rows with their keys from the store a full scan should use: the row store if the table has one. */
   *scan(rel: StoredRelation, range?: { start: Buffer; end: Buffer }, snap?: ReadSnapshot): Generator<[Buffer, Row]> {
+    if (!rel.orientation.row) {
+      if (range) throw new Error('key-range scans need the row store');
+      yield* this.columns.scan(rel, { columns: null, predicates: [] }, snap);
+      return;
+    }
     const r = range ?? relationRange(rel.oid);
-    for (const { key, value } of this.rows.getRange({ start: r.start, end: r.end, ...(snap ? { transaction: snap } : {}) } as never) as Iterable<{ key: Buffer; value: Stored[] }>) {
+    for (const { key, value } of this.rows.getRange({ start: r.start, end: r.end, ...(snap ? { transaction: snap.txn } : {}) } as never) as Iterable<{ key: Buffer; value: Stored[] }>) {
       yield [key, decodeRow(rel.types, value)];
     }
   }
@@ -152,7 +137,7 @@ export class Store {
   *binlog(rel: StoredRelation, after = 0, snap?: ReadSnapshot): Generator<BinlogEntry> {
     const start = binlogKey(rel.oid, after + 1);
     const end = relationRange(rel.oid).end;
-    for (const { key, value } of this.binlogDb.getRange({ start, end, ...(snap ? { transaction: snap } : {}) } as never) as Iterable<{ key: Buffer; value: [number, number, Stored[]] }>) {
+    for (const { key, value } of this.binlogDb.getRange({ start, end, ...(snap ? { transaction: snap.txn } : {}) } as never) as Iterable<{ key: Buffer; value: [number, number, Stored[]] }>) {
       yield { seq: Number(key.readBigUInt64BE(4)), event: value[0] as BinlogEvent, commitTs: value[1], row: decodeRow(rel.types, value[2]) };
     }
   }
@@ -170,6 +155,7 @@ export class Store {
   }
 
   countRows(rel: StoredRelation): number {
+    if (!rel.orientation.row) { let n = 0; for (const _ of this.columns.scan(rel, { columns: [], predicates: [] })) n++; return n; }
     const r = relationRange(rel.oid);
     return this.rows.getKeysCount({ start: r.start, end: r.end });
   }
@@ -177,7 +163,7 @@ export class Store {
   /** Primary keys of rows whose indexed columns equal `values` (a prefix of the index columns is allowed). */
   *indexLookup(idx: StoredIndex, types: readonly SqlType[], values: readonly unknown[], snap?: ReadSnapshot): Generator<Buffer> {
     const prefix = this.indexPrefix(idx, types, values as Row);
-    for (const { value } of this.index.getRange({ start: prefix, end: prefixEnd(prefix), ...(snap ? { transaction: snap } : {}) } as never) as Iterable<{ value: Buffer }>) yield value;
+    for (const { value } of this.index.getRange({ start: prefix, end: prefixEnd(prefix), ...(snap ? { transaction: snap.txn } : {}) } as never) as Iterable<{ value: Buffer }>) yield value;
   }
 
   private indexPrefix(idx: StoredIndex, types: readonly SqlType[], values: Row): Buffer {
@@ -204,10 +190,21 @@ export class Store {
 
   /** Applies a transaction's writes atomically and durably. Unique indexes are re-checked here. */
   async commit(batch: CommitBatch): Promise<void> {
-    await this.root.transaction(() => this.applyInTxn(batch));
+    const cc = this.columns.beginCommit();
+    await this.root.transaction(() => this.applyInTxn(batch, cc));
+    cc.committed();
+    for (const [oid, n] of cc.written) this.onColumnWrites?.(oid, n);
   }
 
-  private applyInTxn(batch: CommitBatch): void {
+  /** told after each commit how many rows went into a table's memtable (flush scheduling) */
+  onColumnWrites: ((oid: number, rows: number) => void) | null = null;
+
+  /** the current version of a row, in stored form, from whichever store holds it (inside a write transaction) */
+  private currentStored(rel: StoredRelation, key: Buffer, cc: ColumnCommit): Stored[] | undefined {
+    return rel.orientation.row ? this.rows.get(key) : cc.current(rel, key);
+  }
+
+  private applyInTxn(batch: CommitBatch, cc: ColumnCommit): void {
     for (const rel of batch.clearRelations ?? []) {
       const r = relationRange(rel.oid);
       for (const key of this.rows.getKeys({ start: r.start, end: r.end })) this.rows.remove(key);
@@ -215,6 +212,7 @@ export class Store {
         const ir = relationRange(idx.oid);
         for (const key of this.index.getKeys({ start: ir.start, end: ir.end })) this.index.remove(key);
       }
+      cc.clear(rel.oid);
     }
     // each table's binlog numbers its entries 1, 2, 3, ... without gaps
     const seqs = new Map<number, number>();
@@ -225,8 +223,9 @@ export class Store {
       this.binlogDb.put(binlogKey(rel.oid, seq), [event, ts, row]);
     };
     for (const w of batch.rows) {
+      const { row: inRow, column: inColumn } = w.rel.orientation;
       if (w.expected !== undefined) {
-        const cur = this.rows.get(w.key);
+        const cur = this.currentStored(w.rel, w.key, cc);
         const want = w.expected === null ? undefined : encodeRow(w.rel.types, w.expected);
         if (!storedEqual(cur, want)) {
           throw new SqlError(SqlState.SerializationFailure, 'could not serialize access due to concurrent update', { table: w.rel.name });
@@ -236,11 +235,12 @@ export class Store {
       if (plain && w.fresh) {
         // a new hidden row id: no old version, no index entries, no conflict possible
         const stored = encodeRow(w.rel.types, w.row!);
-        this.rows.put(w.key, stored);
+        if (inRow) this.rows.put(w.key, stored);
+        if (inColumn) cc.write(w.rel, w.key, stored, false);
         log(w.rel, BinlogEvent.Insert, stored);
         continue;
       }
-      const oldStored = w.fresh ? undefined : this.rows.get(w.key);
+      const oldStored = w.fresh ? undefined : this.currentStored(w.rel, w.key, cc);
       if (oldStored !== undefined) log(w.rel, w.row === null ? BinlogEvent.Delete : BinlogEvent.UpdateBefore, oldStored);
       if (w.insertOnly && oldStored !== undefined) {
         const name = w.rel.pkName ?? `${w.rel.name}_pkey`;
@@ -251,7 +251,10 @@ export class Store {
         for (const idx of w.rel.indexes) this.index.remove(this.indexKey(w.rel, idx, old, w.key));
       }
       if (w.row === null) {
-        if (oldStored !== undefined) this.rows.remove(w.key);
+        if (oldStored !== undefined) {
+          if (inRow) this.rows.remove(w.key);
+          if (inColumn) cc.write(w.rel, w.key, null, true);
+        }
         continue;
       }
       for (const idx of w.rel.indexes) {
@@ -266,9 +269,11 @@ export class Store {
         this.index.put(ik, w.key);
       }
       const stored = encodeRow(w.rel.types, w.row);
-      this.rows.put(w.key, stored);
+      if (inRow) this.rows.put(w.key, stored);
+      if (inColumn) cc.write(w.rel, w.key, stored, oldStored !== undefined);
       log(w.rel, oldStored === undefined ? BinlogEvent.Insert : BinlogEvent.UpdateAfter, stored);
     }
+    cc.finish();
     for (const [oid, seq] of seqs) this.meta.put('binlogSeq:' + oid, seq);
     for (const oid of batch.droppedRelations ?? []) {
       const r = relationRange(oid);
@@ -282,26 +287,16 @@ export class Store {
     for (const [name, v] of batch.counters ?? []) this.meta.put('counter:' + name, v);
   }
 
+  /** Vectorized column-store scan (see ColumnStore.scan). */
+  columnScan(rel: StoredRelation, spec: ColumnScanSpec, snap?: ReadSnapshot, stats?: ScanStats): Generator<[Buffer, Row]> {
+    return this.columns.scan(rel, spec, snap, stats);
+  }
+
+  segments(rel: StoredRelation): SegmentMeta[] {
+    return this.columns.segments(rel.oid);
+  }
+
   async close(): Promise<void> {
     await this.root.close();
   }
-}
-
-/** Equality of stored values (msgpack may hand back small int8 values as numbers). */
-function storedEqual(a: Stored | Stored[] | undefined, b: Stored | Stored[] | undefined): boolean {
-  if (a === undefined || b === undefined) return a === b;
-  if (a === null || b === null) return a === b;
-  if (Array.isArray(a) || Array.isArray(b)) {
-    if (!Array.isArray(a) || !Array.isArray(b)) return false;
-    const n = Math.max(a.length, b.length);
-    for (let i = 0; i < n; i++) if (!storedEqual(a[i] ?? null, b[i] ?? null)) return false;
-    return true;
-  }
-  if (typeof a === 'bigint' || typeof b === 'bigint') {
-    return (typeof a === 'bigint' || typeof a === 'number') && (typeof b === 'bigint' || typeof b === 'number') && BigInt(a) === BigInt(b);
-  }
-  if (a instanceof Uint8Array || b instanceof Uint8Array) {
-    return a instanceof Uint8Array && b instanceof Uint8Array && Buffer.from(a).equals(Buffer.from(b));
-  }
-  return Object.is(a, b);
 }

@@ -1,6 +1,7 @@
 // Applies DDL commands (catalog/commands.ts, bound from SQL by planner/bind-ddl.ts) to a draft of
 // the catalog that the transaction commits together with its row changes; ALTER TABLE and CREATE
 // INDEX also rewrite the table's stored rows.
+import { normalizeTableOptions } from '../../catalog/table-options.js';
 import { T, sameType } from '../../core/types.js';
 import type { Row } from '../../core/datum.js';
 import { SqlError, SqlState, type SqlNotice } from '../../core/errors.js';
@@ -211,7 +212,7 @@ function createTable(cmd: Extract<DdlCommand, { kind: 'createTable' }>, draft: D
     taken.add(uname);
     indexes.push({ oid: draft.oid(), name: uname, columns: cols, unique: true, primary: false });
   }
-  draft.data.relations.push({ oid, schema, name, kind: 'table', columns, primaryKey: pk, indexes, checks: [...cmd.checks], viewSql: null, options: { ...cmd.options } });
+  draft.data.relations.push({ oid, schema, name, kind: 'table', columns, primaryKey: pk, indexes, checks: [...cmd.checks], viewSql: null, options: normalizeTableOptions(cmd.options) });
   return done('CREATE TABLE');
 }
 
@@ -465,7 +466,7 @@ export function createTableAs(session: SqlSession, target: QualifiedName, colNam
     if (seen.has(c.name)) throw new SqlError(SqlState.DuplicateColumn, `column "${c.name}" specified more than once`);
     seen.add(c.name);
   }
-  const rel: RelationDef = { oid: draft.oid(), schema, name, kind: 'table', columns: cols, primaryKey: null, indexes: [], checks: [], viewSql: null, options: {} };
+  const rel: RelationDef = { oid: draft.oid(), schema, name, kind: 'table', columns: cols, primaryKey: null, indexes: [], checks: [], viewSql: null, options: normalizeTableOptions({}) };
   draft.data.relations.push(rel);
   return { result: { tag: 'SELECT', catalog: draft.data, clear: [], notices: [] }, rel };
 }

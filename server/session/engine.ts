@@ -1,5 +1,6 @@
 // The engine shared by all sessions: the durable store, the committed catalog, roles and
 // authentication, the session registry for CancelRequest, and the commit path.
+import { tableOrientation, memtableRows } from '../../catalog/table-options.js';
 import { randomInt } from 'node:crypto';
 import type { Row } from '../../core/datum.js';
 import { SqlError, SqlState } from '../../core/errors.js';
@@ -170,6 +171,8 @@ export class Engine implements SessionFactory {
           oid: i.oid, name: i.name, columns: i.columns, unique: i.unique, columnNames: i.columns.map((c) => rel.columns[c]!.name),
         })),
         pkName: rel.indexes.find((i) => i.primary)?.name ?? null,
+        orientation: tableOrientation(rel.options),
+        flushRows: memtableRows(rel.options),
       };
       this.storedCache.set(rel, s);
     }

@@ -1,0 +1,434 @@
+// The column store of a table: immutable Arrow segments on disk, each with zone maps and a
+// delete bitmap, plus a durable write buffer (memtable) in LMDB. Merge-on-write: a commit that
+// replaces or deletes a row finds where the current version lives through the primary-key
+// location index (memtable or segment + offset), sets that segment's delete bit and writes the
+// new version into the memtable, all in the commit's LMDB transaction. Readers never merge
+// versions: every live key is in exactly one place in any snapshot.
+//
+// The manifest (segment list with zone maps), delete bitmaps, location index and memtable are
+// LMDB databases, so a reader's LMDB snapshot is a consistent view of all of them; segment files
+// are written and fsynced before the transaction that makes them visible, and removed only after
+// no snapshot can still read them.
+import { mkdirSync, readFileSync, openSync, writeSync, fsyncSync, closeSync, renameSync, readdirSync, unlinkSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RootDatabase, Database } from 'lmdb';
+import type { Row } from '../../core/datum.js';
+import { encodeRow, decodeRow, type Stored } from '../row-codec.js';
+import { relationRange } from '../key-codec.js';
+import type { StoredRelation, ReadSnapshot } from '../store-types.js';
+import { encodeSegment, decodeSegment, type LoadedSegment, type ZoneMap } from './segment-format.js';
+import { DeleteBitmaps, PendingDeletes, segmentIdKey, type Bitmap } from './delete-bitmaps.js';
+import { zonesMayMatch, selectRows, type ScanPredicate } from './vector-filter.js';
+import { storedEqual } from '../stored-equal.js';
+import { SegmentCache } from './segment-cache.js';
+
+export type { ScanPredicate } from './vector-filter.js';
+
+/** Rows per segment written by a flush or compaction. */
+export const SEGMENT_ROWS = 65536;
+
+export interface SegmentMeta {
+  readonly id: number;
+  readonly rows: number;
+  /** table width when written (later ADD COLUMNs read NULL) */
+  readonly width: number;
+  readonly zones: readonly ZoneMap[];
+  readonly bytes: number;
+}
+
+/** What a column scan reads: the columns a query touches (storage positions) and pushed-down comparisons. */
+export interface ColumnScanSpec {
+  readonly columns: readonly number[] | null;
+  readonly predicates: readonly ScanPredicate[];
+}
+
+/** Counters of one scan, for EXPLAIN ANALYZE-style reporting and tests. */
+export interface ScanStats {
+  segments: number;
+  skipped: number;
+  memtableRows: number;
+}
+
+function segmentKey(oid: number, segId: number): Buffer {
+  const b = Buffer.allocUnsafe(8);
+  b.writeUInt32BE(oid >>> 0, 0);
+  b.writeUInt32BE(segId >>> 0, 4);
+  return b;
+}
+
+function location(segId: number, offset: number): Buffer {
+  const b = Buffer.allocUnsafe(8);
+  b.writeUInt32BE(segId >>> 0, 0);
+  b.writeUInt32BE(offset >>> 0, 4);
+  return b;
+}
+
+function txnOpt(snap: ReadSnapshot | undefined): object {
+  return snap ? { transaction: snap.txn } : {};
+}
+
+export interface ColumnStoreDbs {
+  readonly segments: Database<SegmentMeta, Buffer>;
+  readonly delbits: Database<Buffer, Buffer>;
+  readonly loc: Database<Buffer, Buffer>;
+  readonly memtable: Database<Stored[], Buffer>;
+}
+
+export class ColumnStore {
+  readonly bitmaps: DeleteBitmaps;
+  private readonly cache: SegmentCache;
+  private readonly segDir: string;
+  /** segment files to remove once no snapshot can read them */
+  private retired: { path: string; epoch: number; at: number }[] = [];
+  /** tables with a flush or compaction running (one at a time per table) */
+  private readonly busy = new Set<number>();
+
+  constructor(
+    private readonly root: RootDatabase,
+    private readonly dbs: ColumnStoreDbs,
+    dir: string,
+    /** snapshots: the current epoch, and the oldest epoch still open in this process */
+    private readonly snapshots: { epoch(): number; oldestOpen(): number; open(): ReadSnapshot },
+    private readonly allocateSegmentIds: (n: number) => number,
+    cacheBytes: number,
+    private readonly retireGraceMs: number,
+  ) {
+    this.bitmaps = new DeleteBitmaps(dbs.delbits);
+    this.segDir = join(dir, 'segments');
+    mkdirSync(this.segDir, { recursive: true });
+    this.cache = new SegmentCache(cacheBytes);
+  }
+
+  private file(segId: number): string {
+    return join(this.segDir, `${segId}.arrow`);
+  }
+
+  segments(oid: number, snap?: ReadSnapshot): SegmentMeta[] {
+    const r = relationRange(oid);
+    const out: SegmentMeta[] = [];
+    for (const { value } of this.dbs.segments.getRange({ start: r.start, end: r.end, ...txnOpt(snap) } as never) as Iterable<{ value: SegmentMeta }>) out.push(value);
+    return out;
+  }
+
+  memtableCount(oid: number, limit?: number): number {
+    const r = relationRange(oid);
+    let n = 0;
+    for (const _ of this.dbs.memtable.getKeys({ start: r.start, end: r.end, ...(limit ? { limit } : {}) })) n++;
+    return n;
+  }
+
+  private load(rel: StoredRelation, meta: SegmentMeta): LoadedSegment {
+    const hit = this.cache.get(meta.id);
+    if (hit) return hit;
+    const seg = decodeSegment(rel.types.slice(0, meta.width), readFileSync(this.file(meta.id)));
+    this.cache.put(meta.id, seg);
+    return seg;
+  }
+
+  /** The current version of a row in the column store (memtable first, then its segment), in stored form. */
+  current(rel: StoredRelation, key: Buffer, snap?: ReadSnapshot): Stored[] | undefined {
+    const m = this.dbs.memtable.get(key, txnOpt(snap) as never);
+    if (m !== undefined) return m;
+    const loc = this.dbs.loc.get(key, txnOpt(snap) as never);
+    if (loc === undefined) return undefined;
+    const b = Buffer.from(loc);
+    const segId = b.readUInt32BE(0);
+    const meta = this.dbs.segments.get(segmentKey(rel.oid, segId), txnOpt(snap) as never);
+    if (!meta) return undefined;
+    const seg = this.load(rel, meta);
+    const off = b.readUInt32BE(4);
+    const row: Row = rel.types.map((_, c) => seg.columns[c]?.datum(off) ?? null);
+    return encodeRow(rel.types, row);
+  }
+
+  get(rel: StoredRelation, key: Buffer, snap?: ReadSnapshot): Row | undefined {
+    const s = this.current(rel, key, snap);
+    return s === undefined ? undefined : decodeRow(rel.types, s);
+  }
+
+  /**
+   * Live rows of the table as of `snap`: segments (vectorized: zone maps skip whole segments,
+   * delete bitmaps and pushed-down comparisons make a selection vector, only `spec.columns` are
+   * materialized), then the memtable. Yields [storage key, row]; columns not asked for are NULL.
+   */
+  *scan(rel: StoredRelation, spec: ColumnScanSpec, snap?: ReadSnapshot, stats?: ScanStats): Generator<[Buffer, Row]> {
+    // a scan must see one manifest and keep its files: without a statement snapshot, take one
+    const own = snap ? null : this.snapshots.open();
+    const s = snap ?? own!;
+    try {
+      const width = rel.types.length;
+      const cols = spec.columns ?? rel.types.map((_, i) => i);
+      for (const meta of this.segments(rel.oid, s)) {
+        if (stats) stats.segments++;
+        if (!zonesMayMatch(meta.zones, meta.width, spec.predicates)) { if (stats) stats.skipped++; continue; }
+        const seg = this.load(rel, meta);
+        const sel = selectRows(seg, this.bitmaps.read(meta.id, s), spec.predicates);
+        for (let j = 0; j < sel.length; j++) {
+          const off = sel[j]!;
+          const row: Row = new Array(width).fill(null);
+          for (const c of cols) { const v = seg.columns[c]; if (v) row[c] = v.datum(off); }
+          yield [seg.key(off), row];
+        }
+      }
+      const r = relationRange(rel.oid);
+      for (const { key, value } of this.dbs.memtable.getRange({ start: r.start, end: r.end, transaction: s.txn } as never) as Iterable<{ key: Buffer; value: Stored[] }>) {
+        if (stats) stats.memtableRows++;
+        yield [key, decodeRow(rel.types, value)];
+      }
+    } finally {
+      own?.done();
+    }
+  }
+
+  /** Zone-map pruning of the current manifest, for EXPLAIN. */
+  prune(rel: StoredRelation, predicates: readonly ScanPredicate[]): { segments: number; skipped: number } {
+    const segs = this.segments(rel.oid);
+    return { segments: segs.length, skipped: segs.filter((m) => !zonesMayMatch(m.zones, m.width, predicates)).length };
+  }
+
+  beginCommit(): ColumnCommit {
+    return new ColumnCommit(this, this.dbs);
+  }
+
+  /** @internal ColumnCommit: file paths of segments a commit removed */
+  segmentFile(segId: number): string { return this.file(segId); }
+
+  /** @internal after a commit that removed segments */
+  retire(paths: readonly string[], segIds: readonly number[]): void {
+    const epoch = this.snapshots.epoch();
+    for (const p of paths) this.retired.push({ path: p, epoch, at: Date.now() });
+    for (const id of segIds) this.cache.delete(id);
+  }
+
+  /**
+   * Removes retired segment files no snapshot of this process can still read. Other processes on
+   * the same data directory are covered by the grace period (longer than any statement is expected
+   * to hold one snapshot).
+   */
+  reclaim(): number {
+    const oldest = this.snapshots.oldestOpen();
+    const now = Date.now();
+    let n = 0;
+    this.retired = this.retired.filter((r) => {
+      if (r.epoch >= oldest || now - r.at < this.retireGraceMs) return true;
+      try { unlinkSync(r.path); n++; } catch { /* already gone */ }
+      return false;
+    });
+    return n;
+  }
+
+  /** Segment files not in the manifest: a flush or compaction that died before its commit. */
+  removeOrphans(): number {
+    const live = new Set<number>();
+    for (const { value } of this.dbs.segments.getRange({}) as Iterable<{ value: SegmentMeta }>) live.add(value.id);
+    let n = 0;
+    for (const f of readdirSync(this.segDir)) {
+      const m = /^(\d+)\.arrow$/.exec(f);
+      if (m && live.has(Number(m[1]))) continue;
+      unlinkSync(join(this.segDir, f));
+      n++;
+    }
+    return n;
+  }
+
+  /** Bytes of segment files on disk. */
+  diskBytes(): number {
+    let n = 0;
+    for (const f of readdirSync(this.segDir)) { try { n += statSync(join(this.segDir, f)).size; } catch { /* removed meanwhile */ } }
+    return n;
+  }
+
+  /** Writes segment files for `rows` in chunks of SEGMENT_ROWS; fsynced and renamed into place. */
+  private writeSegments(rel: StoredRelation, rows: readonly Stored[][], keys: readonly Buffer[]): { meta: SegmentMeta; from: number }[] {
+    const chunks = Math.ceil(rows.length / SEGMENT_ROWS);
+    if (chunks === 0) return [];
+    const first = this.allocateSegmentIds(chunks);
+    const out: { meta: SegmentMeta; from: number }[] = [];
+    for (let c = 0; c < chunks; c++) {
+      const from = c * SEGMENT_ROWS;
+      const part = rows.slice(from, from + SEGMENT_ROWS);
+      const { bytes, zones } = encodeSegment(rel.types, part, keys.slice(from, from + SEGMENT_ROWS));
+      const id = first + c;
+      const tmp = this.file(id) + '.tmp';
+      const fd = openSync(tmp, 'w');
+      try { writeSync(fd, bytes); fsyncSync(fd); } finally { closeSync(fd); }
+      renameSync(tmp, this.file(id));
+      out.push({ meta: { id, rows: part.length, width: rel.types.length, zones, bytes: bytes.byteLength }, from });
+    }
+    const dfd = openSync(this.segDir, 'r');
+    try { fsyncSync(dfd); } finally { closeSync(dfd); }
+    return out;
+  }
+
+  /**
+   * Moves the memtable into new segments. Rows changed by commits that ran while the files were
+   * written stay in the memtable and are born deleted in the new segment.
+   */
+  async flush(rel: StoredRelation): Promise<number> {
+    if (this.busy.has(rel.oid)) return 0;
+    this.busy.add(rel.oid);
+    try {
+      const r = relationRange(rel.oid);
+      const keys: Buffer[] = [];
+      const rows: Stored[][] = [];
+      for (const { key, value } of this.dbs.memtable.getRange({ start: r.start, end: r.end }) as Iterable<{ key: Buffer; value: Stored[] }>) {
+        keys.push(Buffer.from(key));
+        rows.push(value);
+      }
+      if (rows.length === 0) return 0;
+      const written = this.writeSegments(rel, rows, keys);
+      const unused: string[] = [];
+      await this.root.transaction(() => {
+        for (const { meta, from } of written) {
+          const dead: number[] = [];
+          for (let i = 0; i < meta.rows; i++) {
+            const key = keys[from + i]!;
+            const cur = this.dbs.memtable.get(key);
+            if (cur !== undefined && storedEqual(cur, rows[from + i]!)) {
+              this.dbs.memtable.remove(key);
+              this.dbs.loc.put(key, location(meta.id, i));
+            } else {
+              dead.push(i);
+            }
+          }
+          if (dead.length === meta.rows) { unused.push(this.file(meta.id)); continue; }
+          this.dbs.segments.put(segmentKey(rel.oid, meta.id), meta);
+          if (dead.length) this.bitmaps.write(meta.id, DeleteBitmaps.create(dead));
+        }
+      });
+      for (const f of unused) { try { unlinkSync(f); } catch { /* ignore */ } }
+      return rows.length;
+    } finally {
+      this.busy.delete(rel.oid);
+    }
+  }
+
+  /** Segments worth rewriting: many deleted rows, or several small ones. */
+  compactionCandidates(rel: StoredRelation, snap?: ReadSnapshot): { meta: SegmentMeta; deleted: Bitmap }[] {
+    const segs = this.segments(rel.oid, snap).map((meta) => ({ meta, deleted: this.bitmaps.read(meta.id, snap) }));
+    const heavy = segs.filter((s) => s.deleted.size >= s.meta.rows * 0.3);
+    const small = segs.filter((s) => s.deleted.size < s.meta.rows * 0.3 && s.meta.rows - s.deleted.size < SEGMENT_ROWS / 2);
+    return small.length >= 2 ? [...heavy, ...small] : heavy;
+  }
+
+  /**
+   * Rewrites segments with many deletes (or many small segments) into new ones holding only their
+   * live rows, and re-points the location index. Readers keep reading the old segments through
+   * their snapshots; a row deleted or updated while the new files were written is born deleted.
+   */
+  async compact(rel: StoredRelation): Promise<{ removed: number; written: number }> {
+    if (this.busy.has(rel.oid)) return { removed: 0, written: 0 };
+    this.busy.add(rel.oid);
+    const snap = this.snapshots.open();
+    let picked: { meta: SegmentMeta; deleted: Bitmap }[];
+    const keys: Buffer[] = [];
+    const rows: Stored[][] = [];
+    const origin: Buffer[] = [];
+    try {
+      picked = this.compactionCandidates(rel, snap);
+      if (picked.length === 0) return { removed: 0, written: 0 };
+      for (const { meta, deleted } of picked) {
+        const seg = this.load(rel, meta);
+        for (let off = 0; off < meta.rows; off++) {
+          if (deleted.has(off)) continue;
+          keys.push(seg.key(off));
+          rows.push(encodeRow(rel.types, rel.types.map((_, c) => seg.columns[c]?.datum(off) ?? null)));
+          origin.push(location(meta.id, off));
+        }
+      }
+    } finally {
+      snap.done();
+    }
+    try {
+      const written = this.writeSegments(rel, rows, keys);
+      const unused: string[] = [];
+      let registered = 0;
+      await this.root.transaction(() => {
+        for (const { meta, from } of written) {
+          const dead: number[] = [];
+          for (let i = 0; i < meta.rows; i++) {
+            const key = keys[from + i]!;
+            const cur = this.dbs.loc.get(key);
+            if (cur !== undefined && Buffer.from(cur).equals(origin[from + i]!)) this.dbs.loc.put(key, location(meta.id, i));
+            else dead.push(i);
+          }
+          if (dead.length === meta.rows) { unused.push(this.file(meta.id)); continue; }
+          this.dbs.segments.put(segmentKey(rel.oid, meta.id), meta);
+          if (dead.length) this.bitmaps.write(meta.id, DeleteBitmaps.create(dead));
+          registered++;
+        }
+        for (const { meta } of picked) {
+          this.dbs.segments.remove(segmentKey(rel.oid, meta.id));
+          this.bitmaps.remove(meta.id);
+        }
+      });
+      for (const f of unused) { try { unlinkSync(f); } catch { /* ignore */ } }
+      this.retire(picked.map((p) => this.file(p.meta.id)), picked.map((p) => p.meta.id));
+      return { removed: picked.length, written: registered };
+    } finally {
+      this.busy.delete(rel.oid);
+    }
+  }
+}
+
+/** The column-store part of one commit's LMDB write transaction. */
+export class ColumnCommit {
+  private readonly deletes = new PendingDeletes();
+  private readonly removedFiles: string[] = [];
+  private readonly removedIds: number[] = [];
+  /** memtable rows written per table (flush triggers) */
+  readonly written = new Map<number, number>();
+
+  constructor(private readonly store: ColumnStore, private readonly dbs: ColumnStoreDbs) {}
+
+  current(rel: StoredRelation, key: Buffer): Stored[] | undefined {
+    return this.store.current(rel, key);
+  }
+
+  /**
+   * Records a new version (or a delete) of `key`. `hadOld`: a current version exists (known from
+   * the row store or current()); if it lives in a segment its delete bit is set.
+   */
+  write(rel: StoredRelation, key: Buffer, stored: Stored[] | null, hadOld: boolean): void {
+    if (hadOld) {
+      const loc = this.dbs.loc.get(key);
+      if (loc !== undefined) {
+        const b = Buffer.from(loc);
+        this.deletes.mark(b.readUInt32BE(0), b.readUInt32BE(4));
+        this.dbs.loc.remove(key);
+      }
+    }
+    if (stored) {
+      this.dbs.memtable.put(key, stored);
+      this.written.set(rel.oid, (this.written.get(rel.oid) ?? 0) + 1);
+    } else if (hadOld) {
+      this.dbs.memtable.remove(key);
+    }
+  }
+
+  /** TRUNCATE / DROP: every segment, location and buffered row of the table goes. */
+  clear(oid: number): void {
+    const r = relationRange(oid);
+    for (const { key, value } of this.dbs.segments.getRange({ start: r.start, end: r.end }) as Iterable<{ key: Buffer; value: SegmentMeta }>) {
+      this.dbs.segments.remove(key);
+      this.store.bitmaps.remove(value.id);
+      this.deletes.forget(value.id);
+      this.removedFiles.push(this.store.segmentFile(value.id));
+      this.removedIds.push(value.id);
+    }
+    for (const key of this.dbs.loc.getKeys({ start: r.start, end: r.end })) this.dbs.loc.remove(key);
+    for (const key of this.dbs.memtable.getKeys({ start: r.start, end: r.end })) this.dbs.memtable.remove(key);
+  }
+
+  /** last step inside the transaction */
+  finish(): void {
+    this.deletes.apply(this.store.bitmaps);
+  }
+
+  /** after the transaction committed */
+  committed(): void {
+    if (this.removedFiles.length) this.store.retire(this.removedFiles, this.removedIds);
+  }
+}
+
+export { segmentIdKey };

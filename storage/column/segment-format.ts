@@ -1,0 +1,152 @@
+// A column segment as an Apache Arrow IPC file: one record batch, one Arrow column per table
+// column. Fixed-width SQL types get typed Arrow columns (scans read them as typed arrays);
+// strings are Utf8; everything else (numeric, interval, jsonb, arrays, ...) is the row codec's
+// stored value packed with msgpack into a Binary column.
+import {
+  makeData, makeVector, vectorFromArray, tableToIPC, tableFromIPC, Table,
+  Int32, Int64, Float64, Int8, Utf8, Binary, type Vector,
+} from 'apache-arrow';
+import { pack, unpack } from 'msgpackr';
+import type { SqlType } from '../../core/types.js';
+import type { Datum } from '../../core/datum.js';
+import { fromStored, type Stored } from '../row-codec.js';
+
+/** How a SQL type is laid out in a segment. */
+export type ColumnKind = 'i32' | 'i64' | 'f64' | 'bool' | 'utf8' | 'packed';
+
+export function columnKind(type: SqlType): ColumnKind {
+  if (type.kind === 'array') return 'packed';
+  switch (type.name) {
+    case 'int2': case 'int4': return 'i32';
+    case 'int8': return 'i64';
+    // oids exceed int32; dates and timestamps may be ±Infinity
+    case 'float4': case 'float8': case 'date': case 'time': case 'timestamp': case 'timestamptz':
+    case 'oid': case 'regclass': case 'regtype': case 'regproc': case 'regnamespace': return 'f64';
+    case 'bool': return 'bool';
+    case 'text': case 'varchar': case 'bpchar': case 'name': case 'char': case 'uuid': case 'json': return 'utf8';
+    default: return 'packed';
+  }
+}
+
+/** min/max of a column's non-null values (zone map); null when the column has no non-null value or no order is kept */
+export type ZoneMap = readonly [number | bigint, number | bigint] | null;
+
+/** Zone maps are kept for integer-like columns whose JS order is SQL order (not floats: NaN). */
+function zoneMapped(type: SqlType): boolean {
+  if (type.kind === 'array') return false;
+  return ['int2', 'int4', 'int8', 'date', 'time', 'timestamp', 'timestamptz'].includes(type.name);
+}
+
+function storedNumber(v: Stored): number {
+  return typeof v === 'string' ? Number(v) : Number(v as number | bigint);
+}
+
+/** Builds a segment file from rows in the row codec's stored form; returns its bytes and zone maps. */
+export function encodeSegment(types: readonly SqlType[], rows: readonly (readonly Stored[])[], keys: readonly Uint8Array[]): { bytes: Uint8Array; zones: ZoneMap[] } {
+  const n = rows.length;
+  const cols: Record<string, Vector> = {};
+  const zones: ZoneMap[] = [];
+  types.forEach((type, c) => {
+    const kind = columnKind(type);
+    const valid = new Uint8Array((n + 7) >> 3);
+    let nulls = 0;
+    const isNull = (v: Stored | undefined): boolean => {
+      if (v === null || v === undefined) { nulls++; return true; }
+      return false;
+    };
+    let lo: number | bigint | null = null;
+    let hi: number | bigint | null = null;
+    const track = (x: number | bigint): void => {
+      if (lo === null || x < lo) lo = x;
+      if (hi === null || x > hi) hi = x;
+    };
+    const zoned = zoneMapped(type);
+    let vec: Vector;
+    if (kind === 'i32' || kind === 'i64' || kind === 'f64' || kind === 'bool') {
+      const values = kind === 'i32' ? new Int32Array(n) : kind === 'i64' ? new BigInt64Array(n) : kind === 'f64' ? new Float64Array(n) : new Int8Array(n);
+      for (let i = 0; i < n; i++) {
+        const v = rows[i]![c];
+        if (isNull(v)) continue;
+        valid[i >> 3]! |= 1 << (i & 7);
+        if (kind === 'i64') {
+          const b = BigInt(v as number | bigint);
+          (values as BigInt64Array)[i] = b;
+          if (zoned) track(b);
+        } else if (kind === 'bool') {
+          (values as Int8Array)[i] = v ? 1 : 0;
+        } else {
+          const x = storedNumber(v!);
+          (values as Int32Array | Float64Array)[i] = x;
+          if (zoned && Number.isFinite(x)) track(x);
+          // an infinite date/timestamp makes the range unbounded on that side
+          else if (zoned) track(x);
+        }
+      }
+      const arrowType = kind === 'i32' ? new Int32() : kind === 'i64' ? new Int64() : kind === 'f64' ? new Float64() : new Int8();
+      vec = makeVector(makeData({ type: arrowType as never, length: n, nullCount: nulls, nullBitmap: nulls ? valid : null, data: values } as never));
+    } else if (kind === 'utf8') {
+      const strings = rows.map((r) => { const v = r[c]; return v === null || v === undefined ? null : String(v); });
+      vec = vectorFromArray(strings, new Utf8());
+    } else {
+      const blobs = rows.map((r) => { const v = r[c]; return v === null || v === undefined ? null : (pack(v) as Uint8Array); });
+      vec = vectorFromArray(blobs, new Binary());
+    }
+    cols['c' + c] = vec;
+    zones.push(zoned && lo !== null ? [lo, hi!] : null);
+  });
+  // each row's storage key, so compaction can re-point the primary-key index at the row's new place
+  cols['k'] = vectorFromArray(keys as Uint8Array[], new Binary());
+  const table = new Table(cols);
+  return { bytes: tableToIPC(table, 'file'), zones };
+}
+
+/** One column of a loaded segment: typed values for fixed-width kinds, a per-row getter for all. */
+export interface ColumnVector {
+  readonly kind: ColumnKind;
+  /** Int32Array | BigInt64Array | Float64Array | Int8Array for fixed-width kinds, else null */
+  readonly values: Int32Array | BigInt64Array | Float64Array | Int8Array | null;
+  /** Arrow validity bitmap (bit set = not null), or null when the column has no nulls */
+  readonly valid: Uint8Array | null;
+  /** the Datum at row i (decoded on demand: only touched rows of touched columns are materialized) */
+  datum(i: number): Datum;
+}
+
+export interface LoadedSegment {
+  readonly rows: number;
+  /** columns in table order; a table widened by ADD COLUMN after the segment was written reads NULL past its width */
+  readonly columns: readonly ColumnVector[];
+  readonly bytes: number;
+  /** the storage key of row i */
+  key(i: number): Buffer;
+}
+
+export function decodeSegment(types: readonly SqlType[], bytes: Uint8Array): LoadedSegment {
+  const table = tableFromIPC(bytes);
+  const columns: ColumnVector[] = [];
+  const keyVec = table.getChild('k')!;
+  const width = table.numCols - 1;
+  for (let c = 0; c < width && c < types.length; c++) {
+    const type = types[c]!;
+    const kind = columnKind(type);
+    const vec = table.getChildAt(c)!;
+    const data = vec.data[0]!;
+    const valid = data.nullCount > 0 ? (data.nullBitmap as Uint8Array) : null;
+    const isValid = (i: number): boolean => valid === null || (valid[i >> 3]! & (1 << (i & 7))) !== 0;
+    if (kind === 'utf8' || kind === 'packed') {
+      columns.push({
+        kind, values: null, valid,
+        datum: kind === 'utf8'
+          ? (i) => (isValid(i) ? (vec.get(i) as string) : null)
+          : (i) => (isValid(i) ? fromStored(type, unpack(vec.get(i) as Uint8Array) as Stored) : null),
+      });
+      continue;
+    }
+    const values = data.values as Int32Array | BigInt64Array | Float64Array | Int8Array;
+    const datum: (i: number) => Datum = kind === 'bool'
+      ? (i) => (isValid(i) ? values[i] === 1 : null)
+      : (i) => (isValid(i) ? (values[i] as number | bigint) : null);
+    columns.push({ kind, values, valid, datum });
+  }
+  const key = (i: number): Buffer => Buffer.from(keyVec.get(i) as Uint8Array);
+  return { rows: table.numRows, columns, bytes: bytes.byteLength, key };
+}

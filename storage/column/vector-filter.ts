@@ -1,0 +1,78 @@
+// Vectorized selection over a loaded segment: delete bitmap and pushed-down comparisons of a
+// column with a constant run over the typed arrays and produce a selection vector (the offsets
+// of qualifying rows); zone maps decide whether a segment is read at all.
+import type { LoadedSegment, ZoneMap } from './segment-format.js';
+import type { Bitmap } from './delete-bitmaps.js';
+
+export type CompareOp = '<' | '<=' | '=' | '>=' | '>' | '<>';
+
+/** `column op value` with SQL semantics (NULL never qualifies); value is of the column's JS type. */
+export interface ScanPredicate {
+  readonly col: number;
+  readonly op: CompareOp;
+  readonly value: number | bigint;
+}
+
+/** false when no row of a segment can satisfy every predicate, judging by its zone maps */
+export function zonesMayMatch(zones: readonly ZoneMap[], width: number, preds: readonly ScanPredicate[]): boolean {
+  for (const p of preds) {
+    // a column added after the segment was written is NULL in all its rows
+    if (p.col >= width) return false;
+    const z = zones[p.col];
+    // zone-mapped column with no non-null value: nothing compares true
+    if (z === null || z === undefined) return false;
+    const [lo, hi] = z;
+    const v = p.value;
+    switch (p.op) {
+      case '=': if (v < lo || v > hi) return false; break;
+      case '<': if (lo >= v) return false; break;
+      case '<=': if (lo > v) return false; break;
+      case '>': if (hi <= v) return false; break;
+      case '>=': if (hi < v) return false; break;
+      case '<>': if (lo === v && hi === v) return false; break;
+    }
+  }
+  return true;
+}
+
+function test(op: CompareOp, x: number | bigint, v: number | bigint): boolean {
+  switch (op) {
+    case '<': return x < v;
+    case '<=': return x <= v;
+    case '=': return x === v;
+    case '>=': return x >= v;
+    case '>': return x > v;
+    case '<>': return x !== v;
+  }
+}
+
+/** Offsets of rows that are not deleted and satisfy every predicate. */
+export function selectRows(seg: LoadedSegment, deleted: Bitmap, preds: readonly ScanPredicate[]): Uint32Array {
+  const n = seg.rows;
+  let sel = new Uint32Array(n);
+  let count = 0;
+  if (deleted.isEmpty) {
+    for (let i = 0; i < n; i++) sel[i] = i;
+    count = n;
+  } else {
+    const dead = new Uint8Array(n);
+    for (const off of deleted.toUint32Array()) if (off < n) dead[off] = 1;
+    for (let i = 0; i < n; i++) if (dead[i] === 0) sel[count++] = i;
+  }
+  for (const p of preds) {
+    const col = seg.columns[p.col];
+    if (!col || !col.values) return new Uint32Array(0);
+    const vals = col.values;
+    const valid = col.valid;
+    let k = 0;
+    const v = p.value;
+    for (let j = 0; j < count; j++) {
+      const i = sel[j]!;
+      if (valid !== null && (valid[i >> 3]! & (1 << (i & 7))) === 0) continue;
+      if (test(p.op, vals[i]!, v)) sel[k++] = i;
+    }
+    count = k;
+  }
+  if (count < n) sel = sel.subarray(0, count);
+  return sel;
+}
