@@ -3,10 +3,18 @@
 import type { Datum, Row } from '../core/datum.js';
 import type { EvalContext } from '../expr/functions/registry.js';
 import type { RelationDef } from '../catalog/model.js';
+import type { CompareOp } from '../expr/plan.js';
 
 /** Reads of tables as the current transaction sees them; rows have the relation's live columns. */
+/** What a column-store scan should read: live column positions (null = all) and comparisons with evaluated constants. */
+export interface ColumnarRead {
+  readonly columns: readonly number[] | null;
+  readonly predicates: readonly { readonly col: number; readonly op: CompareOp; readonly value: number | bigint }[];
+}
+
 export interface TableReader {
-  scan(rel: RelationDef): Iterable<Row>;
+  /** all rows; `columnar`: read the column store (columns not asked for may come back NULL) */
+  scan(rel: RelationDef, columnar?: ColumnarRead): Iterable<Row>;
   /** lookup by full primary key values (already of the key columns' types) */
   getByKey(rel: RelationDef, key: readonly Datum[]): Row | undefined;
   /** rows whose index columns start with `values` */

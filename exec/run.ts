@@ -3,7 +3,7 @@
 // loop breathe, so long queries stay cancelable without making operators async.
 import type { Datum, Row } from '../core/datum.js';
 import { SqlError, SqlState, assertNever } from '../core/errors.js';
-import type { Plan } from '../expr/plan.js';
+import type { Plan, CompareOp } from '../expr/plan.js';
 import type { ExecContext } from './context.js';
 import { compile, withOuter } from './compile.js';
 import { runHashJoin } from './join.js';
@@ -102,6 +102,14 @@ function* scan(plan: Extract<Plan, { kind: 'scan' }>, cx: ExecContext): Generato
     const key = a.keys.map((k) => compile(k)(empty, cx));
     if (key.some((k) => k === null)) return;
     source = cx.tables.indexLookup(plan.table, a.indexOid, key);
+  } else if (plan.columnar) {
+    const preds: { col: number; op: CompareOp; value: number | bigint }[] = [];
+    for (const p of plan.columnar.predicates) {
+      const v = compile(p.value)(empty, cx);
+      // comparing with NULL selects nothing; the filter above says so, no need to push it down
+      if (typeof v === 'number' || typeof v === 'bigint') preds.push({ col: p.col, op: p.op, value: v });
+    }
+    source = cx.tables.scan(plan.table, { columns: plan.columnar.columns, predicates: preds });
   } else {
     source = cx.tables.scan(plan.table);
   }

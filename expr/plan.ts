@@ -64,11 +64,26 @@ export type Access =
   | { readonly kind: 'pk'; readonly keys: readonly Expr[] }
   | { readonly kind: 'index'; readonly indexOid: number; readonly keys: readonly Expr[] };
 
+/** A comparison a column-store scan evaluates on the typed column arrays (and its zone maps). */
+export type CompareOp = '<' | '<=' | '=' | '>=' | '>' | '<>';
+export interface ColumnarPredicate {
+  /** column position in the table's live columns */
+  readonly col: number;
+  readonly op: CompareOp;
+  /** a constant or parameter of the column's type */
+  readonly value: Expr;
+}
+/** A full scan served by the column store: the columns the query uses (null = all) and pushed-down comparisons. */
+export interface ColumnarScan {
+  readonly columns: readonly number[] | null;
+  readonly predicates: readonly ColumnarPredicate[];
+}
+
 export type JoinType = 'inner' | 'left' | 'right' | 'full' | 'semi' | 'anti';
 
 export type Plan =
   /** withKey: a trailing bytea column carries each row's storage key (UPDATE/DELETE targets) */
-  | { readonly kind: 'scan'; readonly table: RelationDef; readonly access: Access; readonly filter: Expr | null; readonly withKey?: boolean; readonly columns: readonly PlanColumn[] }
+  | { readonly kind: 'scan'; readonly table: RelationDef; readonly access: Access; readonly filter: Expr | null; readonly withKey?: boolean; readonly columnar?: ColumnarScan; readonly columns: readonly PlanColumn[] }
   /** a system/virtual relation computed from the catalog at execution time */
   | { readonly kind: 'virtualScan'; readonly name: string; readonly columns: readonly PlanColumn[] }
   | { readonly kind: 'values'; readonly rows: readonly (readonly Expr[])[]; readonly columns: readonly PlanColumn[] }

@@ -7,6 +7,7 @@ import type { QualifiedName, DdlCommand } from '../catalog/commands.js';
 import type { Plan } from '../expr/plan.js';
 import type { BoundDml } from '../expr/dml.js';
 import type { ParsedStatement } from './parse.js';
+import { chooseScans } from './column-scan.js';
 import { bindSelect } from './bind-select.js';
 import { bindInsert, bindUpdate, bindDelete } from './bind-dml.js';
 import { bindDdl, isDdl } from './bind-ddl.js';
@@ -55,7 +56,9 @@ export type Statement =
   | { readonly kind: 'discard' }
   | { readonly kind: 'deallocate'; readonly name: string | null }
   /** accepted without effect: CHECKPOINT, VACUUM, ANALYZE, LOCK, LISTEN, ... */
-  | { readonly kind: 'noop'; readonly tag: string };
+  | { readonly kind: 'noop'; readonly tag: string }
+  /** VACUUM [table, ...]: flush and compact the column store of the tables (all when none are named) */
+  | { readonly kind: 'vacuum'; readonly tables: readonly QualifiedName[] };
 
 const qn = (rv: { schemaname?: string; relname?: string } | undefined): QualifiedName => ({ schema: rv?.schemaname ?? null, name: rv?.relname ?? '' });
 const names = (list: readonly Node[] | undefined): string[] => (list ?? []).map((n) => ('String' in n ? (n.String.sval ?? '') : ''));
@@ -119,7 +122,11 @@ export function classify(p: ParsedStatement): Statement {
   if ('DiscardStmt' in s) return { kind: 'discard' };
   if ('DeallocateStmt' in s) return { kind: 'deallocate', name: s.DeallocateStmt.name ?? null };
   if ('CheckPointStmt' in s) return { kind: 'noop', tag: 'CHECKPOINT' };
-  if ('VacuumStmt' in s) return { kind: 'noop', tag: s.VacuumStmt.is_vacuumcmd ? 'VACUUM' : 'ANALYZE' };
+  if ('VacuumStmt' in s) {
+    const v = s.VacuumStmt;
+    if (!v.is_vacuumcmd) return { kind: 'noop', tag: 'ANALYZE' };
+    return { kind: 'vacuum', tables: (v.rels ?? []).map((r) => qn('VacuumRelation' in r ? r.VacuumRelation.relation : undefined)) };
+  }
   if ('LockStmt' in s) return { kind: 'noop', tag: 'LOCK TABLE' };
   if ('ListenStmt' in s) return { kind: 'noop', tag: 'LISTEN' };
   if ('UnlistenStmt' in s) return { kind: 'noop', tag: 'UNLISTEN' };
@@ -191,7 +198,7 @@ function copySpec(opts: readonly Node[]): CopySpec {
 // ---- binding the parts a command refers to ---------------------------------------------------
 
 export function bindQuery(q: QueryRef, env: BindEnv): Plan {
-  return bindSelect(q.node as import('@pgsql/types').SelectStmt, new Scope(null), env);
+  return chooseScans(bindSelect(q.node as import('@pgsql/types').SelectStmt, new Scope(null), env));
 }
 
 export function bindDml(d: DmlRef, env: BindEnv): BoundDml {

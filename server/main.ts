@@ -48,7 +48,8 @@ type WorkerMessage = CancelMessage | ListeningMessage;
 
 async function serve(): Promise<{ port: number; stop: () => Promise<void> }> {
   await loadParser();
-  const engine = Engine.open({ dataDir, auth });
+  // one process per data directory writes segment files: the only worker, or the first one
+  const engine = Engine.open({ dataDir, auth, maintenance: !cluster.isWorker || cluster.worker?.id === 1 });
   // with several workers the primary has set it before forking
   if (bootstrapPassword && !cluster.isWorker) await engine.setRolePassword('eddy', bootstrapPassword);
   if (cluster.isWorker) {
@@ -76,7 +77,7 @@ mkdirSync(dataDir, { recursive: true });
 
 if (workers > 1 && cluster.isPrimary) {
   if (bootstrapPassword) {
-    const engine = Engine.open({ dataDir, auth });
+    const engine = Engine.open({ dataDir, auth, maintenance: false });
     await engine.setRolePassword('eddy', bootstrapPassword);
     await engine.close();
   }

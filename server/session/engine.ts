@@ -14,11 +14,16 @@ import { systemRows } from '../../catalog/system-tables.js';
 import { PlanCache } from './plan-cache.js';
 import { LockTable } from './locks.js';
 import { storedPassword } from './scram.js';
+import { ColumnMaintenance } from './column-maintenance.js';
 
 export interface EngineOptions {
   readonly dataDir: string;
   /** 'trust' (default) or a password method required of every role that has a password */
   readonly auth?: 'trust' | 'password' | 'md5' | 'scram-sha-256';
+  /** run the column store's background flushes and compactions (one process per data directory) */
+  readonly maintenance?: boolean;
+  /** how long removed segment files are kept for snapshots of other processes (default 30 s) */
+  readonly segmentGraceMs?: number;
 }
 
 export class Engine implements SessionFactory {
@@ -52,12 +57,27 @@ export class Engine implements SessionFactory {
   }
 
   static open(options: EngineOptions): Engine {
-    const engine = new Engine(new Store(options.dataDir), options);
+    const engine = new Engine(new Store(options.dataDir, options.segmentGraceMs !== undefined ? { retireGraceMs: options.segmentGraceMs } : {}), options);
     engine.startBinlogTrimming();
+    if (options.maintenance ?? true) {
+      engine.maintenance = new ColumnMaintenance(engine.store, () => engine.storedTables());
+      engine.maintenance.start();
+    }
     return engine;
   }
 
   private trimTimer: NodeJS.Timeout | null = null;
+  /** present in the process that does the column store's background work */
+  maintenance: ColumnMaintenance | null = null;
+
+  /** VACUUM: flush and compact the table's column store now (in the process that does maintenance). */
+  async vacuum(rel: RelationDef): Promise<void> {
+    await this.maintenance?.vacuum(this.storedRel(rel));
+  }
+
+  storedTables(): StoredRelation[] {
+    return this.catalog.relations().filter((r) => r.kind === 'table').map((r) => this.storedRel(r));
+  }
 
   /** Background work: drop binlog entries older than each table's binlog_ttl (default 7 days). */
   private startBinlogTrimming(): void {
@@ -237,6 +257,7 @@ export class Engine implements SessionFactory {
 
   async close(): Promise<void> {
     if (this.trimTimer) clearInterval(this.trimTimer);
+    await this.maintenance?.stop();
     await this.store.close();
   }
 }

@@ -378,7 +378,7 @@ export class SqlSession implements Session {
         return { columns: [col(name.toLowerCase(), T.text)], rows: [[v]], tag: 'SHOW' };
       }
       case 'explain': {
-        const lines = explain(cmd.target, cmd.isDml, this.bindEnv(paramTypes));
+        const lines = explain(cmd.target, cmd.isDml, this.bindEnv(paramTypes), (t, preds) => this.engine.store.columns.prune(this.engine.storedRel(t), preds));
         return { columns: [col('QUERY PLAN', T.text)], rows: lines.map((l) => [l]), tag: 'EXPLAIN' };
       }
       case 'copy': return cmd.from ? copyFrom(cmd, this, layer, txn) : copyTo(cmd, this, layer, txn);
@@ -412,6 +412,18 @@ export class SqlSession implements Session {
         if (cmd.name !== null) this.prepared.delete(cmd.name); else this.prepared.clear();
         return done('DEALLOCATE');
       case 'noop': return done(cmd.tag);
+      case 'vacuum': {
+        if (txn.explicit) throw new SqlError(SqlState.ActiveSqlTransaction, 'VACUUM cannot run inside a transaction block');
+        const catalog = this.engine.catalog;
+        const path = this.settings.searchPath(this.user);
+        const rels = cmd.tables.length === 0 ? catalog.relations().filter((r) => r.kind === 'table') : cmd.tables.map((t) => {
+          const r = catalog.findRelation(t.schema, t.name, path);
+          if (!r || r.kind !== 'table') throw new SqlError(SqlState.UndefinedTable, `relation "${t.name}" does not exist`);
+          return r;
+        });
+        for (const r of rels) await this.engine.vacuum(r);
+        return done('VACUUM');
+      }
       case 'transaction': return this.transactionStatement(cmd.action, cmd.savepoint);
     }
   }

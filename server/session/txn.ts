@@ -9,7 +9,7 @@ import { compareDatums } from '../../core/values/io.js';
 import type { Store, StoredRelation, RowWrite, ReadSnapshot } from '../../storage/store.js';
 import { encodeKey } from '../../storage/key-codec.js';
 import type { RelationDef } from '../../catalog/model.js';
-import type { TableReader, TableWriter } from '../../exec/context.js';
+import type { TableReader, TableWriter, ColumnarRead } from '../../exec/context.js';
 
 interface Pending {
   readonly rel: RelationDef;
@@ -174,27 +174,50 @@ export class TxnReader implements TableReader, TableWriter {
   }
 
   /** storage-layout rows with their keys */
-  *scanStorage(rel: RelationDef): Generator<[Buffer, Row]> {
+  scanStorage(rel: RelationDef): Generator<[Buffer, Row]> {
     const sr = this.storedRel(rel);
+    return this.overlay(rel, this.store.scan(sr, undefined, this.snap));
+  }
+
+  /** Stored rows with this transaction's pending writes of the relation laid over them. */
+  private *overlay(rel: RelationDef, stored: Iterable<[Buffer, Row]>): Generator<[Buffer, Row]> {
     if (!this.layer.touches(rel.oid)) {
-      yield* this.store.scan(sr, undefined, this.snap);
+      yield* stored;
       return;
     }
     const pending = this.layer.merged(rel.oid);
-    for (const [key, row] of this.store.scan(sr, undefined, this.snap)) {
-      const p = pending.get(keyId(key));
+    // a pushed-down comparison may have skipped the stored version of a row this transaction
+    // changed, so every pending row not met in the stored rows comes at the end
+    const seen = new Set<string>();
+    for (const [key, row] of stored) {
+      const id = keyId(key);
+      const p = pending.get(id);
       if (p) {
+        seen.add(id);
         if (p.row) yield [key, p.row];
         continue;
       }
       yield [key, row];
     }
-    for (const p of pending.values()) if (!p.existed && p.row) yield [p.key, p.row];
+    for (const [id, p] of pending) if (p.row && !seen.has(id)) yield [p.key, p.row];
   }
 
-  *scan(rel: RelationDef): Generator<Row> {
+  *scan(rel: RelationDef, columnar?: ColumnarRead): Generator<Row> {
     const proj = liveProjector(rel);
-    for (const [, row] of this.scanStorage(rel)) yield proj ? proj(row) : row;
+    const sr = this.storedRel(rel);
+    let rows: Iterable<[Buffer, Row]>;
+    if (columnar && sr.orientation.column) {
+      // plan positions are live columns; storage keeps dropped ones in place
+      const toStorage = proj ? rel.columns.map((c, i) => (c.dropped ? -1 : i)).filter((i) => i >= 0) : null;
+      const at = (c: number): number => (toStorage ? toStorage[c]! : c);
+      rows = this.overlay(rel, this.store.columnScan(sr, {
+        columns: columnar.columns ? columnar.columns.map(at) : null,
+        predicates: columnar.predicates.map((p) => ({ ...p, col: at(p.col) })),
+      }, this.snap));
+    } else {
+      rows = this.scanStorage(rel);
+    }
+    for (const [, row] of rows) yield proj ? proj(row) : row;
   }
 
   getStorage(rel: RelationDef, key: Buffer): Row | undefined {

@@ -24,8 +24,13 @@ import { SegmentCache } from './segment-cache.js';
 
 export type { ScanPredicate } from './vector-filter.js';
 
-/** Rows per segment written by a flush or compaction. */
+/** Most rows per segment written by a flush or compaction. */
 export const SEGMENT_ROWS = 65536;
+
+/** A table's segment size: its memtable threshold, up to SEGMENT_ROWS. */
+function segmentRows(rel: StoredRelation): number {
+  return Math.max(1, Math.min(rel.flushRows, SEGMENT_ROWS));
+}
 
 export interface SegmentMeta {
   readonly id: number;
@@ -238,16 +243,17 @@ export class ColumnStore {
     return n;
   }
 
-  /** Writes segment files for `rows` in chunks of SEGMENT_ROWS; fsynced and renamed into place. */
+  /** Writes segment files for `rows` in chunks of the table's segment size; fsynced and renamed into place. */
   private writeSegments(rel: StoredRelation, rows: readonly Stored[][], keys: readonly Buffer[]): { meta: SegmentMeta; from: number }[] {
-    const chunks = Math.ceil(rows.length / SEGMENT_ROWS);
+    const size = segmentRows(rel);
+    const chunks = Math.ceil(rows.length / size);
     if (chunks === 0) return [];
     const first = this.allocateSegmentIds(chunks);
     const out: { meta: SegmentMeta; from: number }[] = [];
     for (let c = 0; c < chunks; c++) {
-      const from = c * SEGMENT_ROWS;
-      const part = rows.slice(from, from + SEGMENT_ROWS);
-      const { bytes, zones } = encodeSegment(rel.types, part, keys.slice(from, from + SEGMENT_ROWS));
+      const from = c * size;
+      const part = rows.slice(from, from + size);
+      const { bytes, zones } = encodeSegment(rel.types, part, keys.slice(from, from + size));
       const id = first + c;
       const tmp = this.file(id) + '.tmp';
       const fd = openSync(tmp, 'w');
@@ -307,7 +313,7 @@ export class ColumnStore {
   compactionCandidates(rel: StoredRelation, snap?: ReadSnapshot): { meta: SegmentMeta; deleted: Bitmap }[] {
     const segs = this.segments(rel.oid, snap).map((meta) => ({ meta, deleted: this.bitmaps.read(meta.id, snap) }));
     const heavy = segs.filter((s) => s.deleted.size >= s.meta.rows * 0.3);
-    const small = segs.filter((s) => s.deleted.size < s.meta.rows * 0.3 && s.meta.rows - s.deleted.size < SEGMENT_ROWS / 2);
+    const small = segs.filter((s) => s.deleted.size < s.meta.rows * 0.3 && s.meta.rows - s.deleted.size < segmentRows(rel) / 2);
     return small.length >= 2 ? [...heavy, ...small] : heavy;
   }
 
@@ -319,11 +325,19 @@ export class ColumnStore {
   async compact(rel: StoredRelation): Promise<{ removed: number; written: number }> {
     if (this.busy.has(rel.oid)) return { removed: 0, written: 0 };
     this.busy.add(rel.oid);
-    const snap = this.snapshots.open();
-    let picked: { meta: SegmentMeta; deleted: Bitmap }[];
+    try {
+      return await this.compactNow(rel);
+    } finally {
+      this.busy.delete(rel.oid);
+    }
+  }
+
+  private async compactNow(rel: StoredRelation): Promise<{ removed: number; written: number }> {
     const keys: Buffer[] = [];
     const rows: Stored[][] = [];
     const origin: Buffer[] = [];
+    const snap = this.snapshots.open();
+    let picked: { meta: SegmentMeta; deleted: Bitmap }[];
     try {
       picked = this.compactionCandidates(rel, snap);
       if (picked.length === 0) return { removed: 0, written: 0 };
@@ -339,35 +353,31 @@ export class ColumnStore {
     } finally {
       snap.done();
     }
-    try {
-      const written = this.writeSegments(rel, rows, keys);
-      const unused: string[] = [];
-      let registered = 0;
-      await this.root.transaction(() => {
-        for (const { meta, from } of written) {
-          const dead: number[] = [];
-          for (let i = 0; i < meta.rows; i++) {
-            const key = keys[from + i]!;
-            const cur = this.dbs.loc.get(key);
-            if (cur !== undefined && Buffer.from(cur).equals(origin[from + i]!)) this.dbs.loc.put(key, location(meta.id, i));
-            else dead.push(i);
-          }
-          if (dead.length === meta.rows) { unused.push(this.file(meta.id)); continue; }
-          this.dbs.segments.put(segmentKey(rel.oid, meta.id), meta);
-          if (dead.length) this.bitmaps.write(meta.id, DeleteBitmaps.create(dead));
-          registered++;
+    const written = this.writeSegments(rel, rows, keys);
+    const unused: string[] = [];
+    let registered = 0;
+    await this.root.transaction(() => {
+      for (const { meta, from } of written) {
+        const dead: number[] = [];
+        for (let i = 0; i < meta.rows; i++) {
+          const key = keys[from + i]!;
+          const cur = this.dbs.loc.get(key);
+          if (cur !== undefined && Buffer.from(cur).equals(origin[from + i]!)) this.dbs.loc.put(key, location(meta.id, i));
+          else dead.push(i);
         }
-        for (const { meta } of picked) {
-          this.dbs.segments.remove(segmentKey(rel.oid, meta.id));
-          this.bitmaps.remove(meta.id);
-        }
-      });
-      for (const f of unused) { try { unlinkSync(f); } catch { /* ignore */ } }
-      this.retire(picked.map((p) => this.file(p.meta.id)), picked.map((p) => p.meta.id));
-      return { removed: picked.length, written: registered };
-    } finally {
-      this.busy.delete(rel.oid);
-    }
+        if (dead.length === meta.rows) { unused.push(this.file(meta.id)); continue; }
+        this.dbs.segments.put(segmentKey(rel.oid, meta.id), meta);
+        if (dead.length) this.bitmaps.write(meta.id, DeleteBitmaps.create(dead));
+        registered++;
+      }
+      for (const { meta } of picked) {
+        this.dbs.segments.remove(segmentKey(rel.oid, meta.id));
+        this.bitmaps.remove(meta.id);
+      }
+    });
+    for (const f of unused) { try { unlinkSync(f); } catch { /* ignore */ } }
+    this.retire(picked.map((p) => this.file(p.meta.id)), picked.map((p) => p.meta.id));
+    return { removed: picked.length, written: registered };
   }
 }
 
