@@ -1,5 +1,6 @@
 // pg_catalog and information_schema relations, computed from the native catalog when read.
 // These are what psql, JDBC and other drivers query to discover schemas, tables and columns.
+import { tableOrientation } from './table-options.js';
 import { T, TYPE_INFO, arrayOf, typeOid, type SqlType, type ScalarTypeName } from '../core/types.js';
 import type { Datum, Row } from '../core/datum.js';
 import type { VirtualTable } from './model.js';
@@ -16,6 +17,11 @@ interface SystemTable extends VirtualTable {
 export interface SystemContext {
   readonly engine: { readonly sessions: ReadonlyMap<number, { readonly user: string; readonly database: string; readonly lastQuery: string; readonly state: string; readonly startedAt: number; readonly startup: Readonly<Record<string, string>> }> ; readonly startTime: number };
   readonly session: { readonly settings: { all(): { name: string; setting: string }[] } };
+  /** the column store of a table: its segments and the rows waiting in its memtable */
+  readonly storage: {
+    segments(rel: RelationDef): readonly { readonly id: number; readonly rows: number; readonly deleted: number; readonly bytes: number }[];
+    memtableRows(rel: RelationDef): number;
+  };
 }
 
 const tables = new Map<string, SystemTable>();
@@ -44,6 +50,11 @@ export function findSystemTable(schema: string | null, name: string): VirtualTab
 export function systemRows(qualified: string, c: Catalog, ctx: SystemContext): Iterable<Row> {
   const t = tables.get(qualified);
   return t ? t.rows(c, ctx) : [];
+}
+
+function tableOrientationName(options: Readonly<Record<string, string>>): string {
+  const o = tableOrientation(options);
+  return o.row && o.column ? 'row,column' : o.row ? 'row' : 'column';
 }
 
 const nsOid = (c: Catalog, schema: string): number => c.schema(schema)?.oid ?? PUBLIC_NAMESPACE;
@@ -173,3 +184,19 @@ function indexDef(r: RelationDef, i: RelationDef['indexes'][number]): string {
 
 export const SYSTEM_SCHEMAS = [PG_CATALOG_NAMESPACE, INFORMATION_SCHEMA_NAMESPACE];
 export type { Datum };
+
+// Eddy's storage, per table and per column segment (cf. Hologres' and RisingWave's storage views).
+table('pg_catalog', 'eddy_storage', 'schemaname name, tablename name, orientation text, segments int8, segment_rows int8, deleted_rows int8, memtable_rows int8, segment_bytes int8', function* (c, ctx) {
+  for (const r of c.relations()) {
+    if (r.kind !== 'table') continue;
+    const segs = ctx.storage.segments(r);
+    const sum = (f: (x: (typeof segs)[number]) => number): bigint => BigInt(segs.reduce((n, x) => n + f(x), 0));
+    yield [r.schema, r.name, tableOrientationName(r.options), BigInt(segs.length), sum((x) => x.rows), sum((x) => x.deleted), BigInt(ctx.storage.memtableRows(r)), sum((x) => x.bytes)];
+  }
+});
+table('pg_catalog', 'eddy_segments', 'schemaname name, tablename name, segment_id int8, rows int8, deleted_rows int8, bytes int8', function* (c, ctx) {
+  for (const r of c.relations()) {
+    if (r.kind !== 'table') continue;
+    for (const x of ctx.storage.segments(r)) yield [r.schema, r.name, BigInt(x.id), BigInt(x.rows), BigInt(x.deleted), BigInt(x.bytes)];
+  }
+});

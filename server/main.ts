@@ -31,7 +31,8 @@ const { values } = parseArgs({
 if (values.help) {
   process.stdout.write(`Usage: npm start -- [--host H] [--port P] [--data-dir D] [--auth trust|password|md5|scram-sha-256] [--password PW]
                  [--workers N] [--max-connections N] [--tls-key FILE --tls-cert FILE]
-Environment: EDDY_HOST, EDDY_PORT, EDDY_DATA_DIR, EDDY_AUTH, EDDY_PASSWORD (password of the eddy role), EDDY_WORKERS\n`);
+Environment: EDDY_HOST, EDDY_PORT, EDDY_DATA_DIR, EDDY_AUTH, EDDY_PASSWORD (password of the eddy role), EDDY_WORKERS,
+             EDDY_SEGMENT_GRACE_MS (how long replaced column segment files are kept for running scans, default 30000)\n`);
   process.exit(0);
 }
 
@@ -49,7 +50,11 @@ type WorkerMessage = CancelMessage | ListeningMessage;
 async function serve(): Promise<{ port: number; stop: () => Promise<void> }> {
   await loadParser();
   // one process per data directory writes segment files: the only worker, or the first one
-  const engine = Engine.open({ dataDir, auth, maintenance: !cluster.isWorker || cluster.worker?.id === 1 });
+  const grace = process.env['EDDY_SEGMENT_GRACE_MS'];
+  const engine = Engine.open({
+    dataDir, auth, maintenance: !cluster.isWorker || cluster.worker?.id === 1,
+    ...(grace !== undefined ? { segmentGraceMs: Number(grace) } : {}),
+  });
   // with several workers the primary has set it before forking
   if (bootstrapPassword && !cluster.isWorker) await engine.setRolePassword('eddy', bootstrapPassword);
   if (cluster.isWorker) {

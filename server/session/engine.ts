@@ -200,7 +200,16 @@ export class Engine implements SessionFactory {
   }
 
   virtualRows(name: string, catalog: Catalog, session: SqlSession): Iterable<Row> {
-    return systemRows(name, catalog, { engine: this, session });
+    return systemRows(name, catalog, {
+      engine: this, session,
+      storage: {
+        segments: (rel) => {
+          const sr = this.storedRel(rel);
+          return sr.orientation.column ? this.store.columns.segments(rel.oid).map((m) => ({ id: m.id, rows: m.rows, deleted: this.store.columns.bitmaps.read(m.id).size, bytes: m.bytes })) : [];
+        },
+        memtableRows: (rel) => (this.storedRel(rel).orientation.column ? this.store.columns.memtableCount(rel.oid) : 0),
+      },
+    });
   }
 
   /** Writes a transaction durably; the catalog becomes visible to all sessions after it. */
