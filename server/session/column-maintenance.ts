@@ -77,12 +77,14 @@ export class ColumnMaintenance {
     if (r.removed > 0) this.stats.compactions++;
   }
 
-  /** VACUUM: flush and compact a table now. */
-  async vacuum(rel: StoredRelation): Promise<void> {
-    if (!rel.orientation.column) return;
+  /** VACUUM: flush and compact the tables now, then remove the segment files nothing reads any more. */
+  async vacuum(rels: readonly StoredRelation[]): Promise<void> {
     await this.running;
-    await this.flush(rel);
-    await this.compact(rel);
+    for (const rel of rels) {
+      if (!rel.orientation.column) continue;
+      await this.flush(rel);
+      await this.compact(rel);
+    }
     this.stats.reclaimedFiles += this.store.columns.reclaim();
   }
 

@@ -70,9 +70,9 @@ export class Engine implements SessionFactory {
   /** present in the process that does the column store's background work */
   maintenance: ColumnMaintenance | null = null;
 
-  /** VACUUM: flush and compact the table's column store now (in the process that does maintenance). */
-  async vacuum(rel: RelationDef): Promise<void> {
-    await this.maintenance?.vacuum(this.storedRel(rel));
+  /** VACUUM: flush and compact the tables' column stores now (in the process that does maintenance). */
+  async vacuum(rels: readonly RelationDef[]): Promise<void> {
+    await this.maintenance?.vacuum(rels.map((r) => this.storedRel(r)));
   }
 
   storedTables(): StoredRelation[] {

@@ -421,7 +421,9 @@ export class SqlSession implements Session {
           if (!r || r.kind !== 'table') throw new SqlError(SqlState.UndefinedTable, `relation "${t.name}" does not exist`);
           return r;
         });
-        for (const r of rels) await this.engine.vacuum(r);
+        // VACUUM reads nothing through the statement's snapshot; holding it would keep the files it retires
+        this.snapshot?.done();
+        await this.engine.vacuum(rels);
         return done('VACUUM');
       }
       case 'transaction': return this.transactionStatement(cmd.action, cmd.savepoint);
