@@ -17,7 +17,9 @@ import type { Row } from '../../core/datum.js';
 import { mulberry32 } from '../../test/harness/prng.js';
 import type { ScanPredicate } from './vector-filter.js';
 
-const TYPES = [T.int4, T.int8, T.text, T.float8, T.date, T.numeric];
+// numeric(10,2) is stored as exact unscaled integers; text of few distinct values as a dictionary
+const NUMERIC_10_2 = { ...T.numeric, typmod: ((10 << 16) | 2) + 4 };
+const TYPES = [T.int4, T.int8, T.text, T.float8, T.date, T.numeric, NUMERIC_10_2];
 
 function table(oid: number, name: string, row: boolean, column: boolean, flushRows: number): StoredRelation {
   return { oid, name, types: TYPES, indexes: [], pkName: `${name}_pkey`, orientation: { row, column }, flushRows };
@@ -66,6 +68,7 @@ describe('storage engine model', () => {
       rnd() < 0.1 ? null : int(1000) / 8,
       rnd() < 0.1 ? null : 18000 + int(3000),
       rnd() < 0.1 ? null : Numeric.fromString(String(int(100000) / 100)),
+      rnd() < 0.1 ? null : Numeric.fromString((int(2_000_000) / 100 - 10000).toFixed(2)),
     ];
     const counts = { insert: 0, upsert: 0, partial: 0, delete: 0, truncate: 0, flush: 0, compact: 0, race: 0, reopen: 0 };
 

@@ -4,15 +4,40 @@
 // stored value packed with msgpack into a Binary column.
 import {
   makeData, makeVector, vectorFromArray, tableToIPC, tableFromIPC, Table,
-  Int32, Int64, Float64, Int8, Utf8, Binary, type Vector,
+  Int32, Int64, Float64, Int8, Utf8, Binary, Dictionary, Type, type Vector,
 } from 'apache-arrow';
+import { Numeric } from '../../core/values/numeric.js';
 import { pack, unpack } from 'msgpackr';
 import type { SqlType } from '../../core/types.js';
 import type { Datum } from '../../core/datum.js';
 import { fromStored, type Stored } from '../row-codec.js';
 
-/** How a SQL type is laid out in a segment. */
-export type ColumnKind = 'i32' | 'i64' | 'f64' | 'bool' | 'utf8' | 'packed';
+/**
+ * How a SQL type is laid out in a segment. 'dec': numeric(p, s) with p <= 15 as exact unscaled
+ * integers in a Float64 column (when every value of the segment has scale s); strings of few
+ * distinct values are dictionary-encoded (codes + strings).
+ */
+export type ColumnKind = 'i32' | 'i64' | 'f64' | 'bool' | 'utf8' | 'packed' | 'dec';
+
+/** the scale of numeric(p, s) columns whose values fit a float64 exactly (p <= 15), else null */
+export function decimalScale(type: SqlType): number | null {
+  if (type.kind !== 'scalar' || type.name !== 'numeric' || type.typmod < 4) return null;
+  const t = type.typmod - 4;
+  const precision = t >> 16;
+  return precision >= 1 && precision <= 15 ? t & 0xffff : null;
+}
+
+/** unscaled integer of a numeric text with exactly `scale` fraction digits, or null */
+function unscaled(text: string, scale: number): number | null {
+  const dot = text.indexOf('.');
+  if (scale === 0 ? dot >= 0 : dot < 0 || text.length - dot - 1 !== scale) return null;
+  const n = Number(scale === 0 ? text : text.slice(0, dot) + text.slice(dot + 1));
+  return Number.isSafeInteger(n) ? n : null;
+}
+
+function formatUnscaled(u: number, scale: number): Numeric {
+  return Numeric.of(BigInt(u), scale);
+}
 
 export function columnKind(type: SqlType): ColumnKind {
   if (type.kind === 'array') return 'packed';
@@ -86,7 +111,21 @@ export function encodeSegment(types: readonly SqlType[], rows: readonly (readonl
       vec = makeVector(makeData({ type: arrowType as never, length: n, nullCount: nulls, nullBitmap: nulls ? valid : null, data: values } as never));
     } else if (kind === 'utf8') {
       const strings = rows.map((r) => { const v = r[c]; return v === null || v === undefined ? null : String(v); });
-      vec = vectorFromArray(strings, new Utf8());
+      // few distinct values: a dictionary (scans then read codes, not strings)
+      const distinct = new Set(strings);
+      vec = distinct.size <= Math.min(65536, Math.max(16, n / 4))
+        ? vectorFromArray(strings, new Dictionary(new Utf8(), new Int32()))
+        : vectorFromArray(strings, new Utf8());
+    } else if (decimalScale(type) !== null && rows.every((r) => { const v = r[c]; return v === null || v === undefined || unscaled(String(v), decimalScale(type)!) !== null; })) {
+      const scale = decimalScale(type)!;
+      const values = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        const v = rows[i]![c];
+        if (isNull(v)) continue;
+        valid[i >> 3]! |= 1 << (i & 7);
+        values[i] = unscaled(String(v), scale)!;
+      }
+      vec = makeVector(makeData({ type: new Float64() as never, length: n, nullCount: nulls, nullBitmap: nulls ? valid : null, data: values } as never));
     } else {
       const blobs = rows.map((r) => { const v = r[c]; return v === null || v === undefined ? null : (pack(v) as Uint8Array); });
       vec = vectorFromArray(blobs, new Binary());
@@ -103,6 +142,10 @@ export function encodeSegment(types: readonly SqlType[], rows: readonly (readonl
 /** One column of a loaded segment: typed values for fixed-width kinds, a per-row getter for all. */
 export interface ColumnVector {
   readonly kind: ColumnKind;
+  /** 'dec': the column's scale (values are unscaled integers) */
+  readonly scale?: number;
+  /** dictionary-encoded strings: the code of each row and the distinct strings */
+  readonly dict?: { readonly codes: Int32Array; readonly strings: readonly (string | null)[] };
   /** Int32Array | BigInt64Array | Float64Array | Int8Array for fixed-width kinds, else null */
   readonly values: Int32Array | BigInt64Array | Float64Array | Int8Array | null;
   /** Arrow validity bitmap (bit set = not null), or null when the column has no nulls */
@@ -132,6 +175,20 @@ export function decodeSegment(types: readonly SqlType[], bytes: Uint8Array): Loa
     const data = vec.data[0]!;
     const valid = data.nullCount > 0 ? (data.nullBitmap as Uint8Array) : null;
     const isValid = (i: number): boolean => valid === null || (valid[i >> 3]! & (1 << (i & 7))) !== 0;
+    if (kind === 'utf8' && data.typeId === Type.Dictionary) {
+      const codes = data.values as Int32Array;
+      const dictVec = data.dictionary!;
+      const strings: (string | null)[] = [];
+      for (let k = 0; k < dictVec.length; k++) strings.push(dictVec.get(k) as string | null);
+      columns.push({ kind, values: null, valid, dict: { codes, strings }, datum: (i) => (isValid(i) ? strings[codes[i]!]! : null) });
+      continue;
+    }
+    if (kind === 'packed' && decimalScale(type) !== null && data.typeId === Type.Float) {
+      const scale = decimalScale(type)!;
+      const values = data.values as Float64Array;
+      columns.push({ kind: 'dec', scale, values, valid, datum: (i) => (isValid(i) ? formatUnscaled(values[i]!, scale) : null) });
+      continue;
+    }
     if (kind === 'utf8' || kind === 'packed') {
       columns.push({
         kind, values: null, valid,
