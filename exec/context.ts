@@ -12,7 +12,27 @@ export interface ColumnarRead {
   readonly predicates: readonly { readonly col: number; readonly op: CompareOp; readonly value: number | bigint }[];
 }
 
+/** A column of a segment chunk (storage's column vectors satisfy this). */
+export interface ColumnData {
+  readonly kind: string;
+  readonly values: Int32Array | BigInt64Array | Float64Array | Int8Array | null;
+  readonly valid: Uint8Array | null;
+  readonly scale?: number;
+  readonly dict?: { readonly codes: Int32Array; readonly strings: readonly (string | null)[] };
+  datum(i: number): Datum;
+}
+
+/** A piece of a column-store scan: the selected offsets of one segment, or rows (memtable). Columns are live positions. */
+export type ColumnChunk =
+  | { readonly kind: 'segment'; readonly sel: Uint32Array; column(c: number): ColumnData | null }
+  | { readonly kind: 'rows'; readonly rows: readonly Row[] };
+
 export interface TableReader {
+  /**
+   * The column store's chunks for vectorized operators; undefined/null when the table has no
+   * column store or this transaction has uncommitted writes to it (use scan then).
+   */
+  columnChunks?(rel: RelationDef, columnar: ColumnarRead): Iterable<ColumnChunk> | null;
   /** all rows; `columnar`: read the column store (columns not asked for may come back NULL) */
   scan(rel: RelationDef, columnar?: ColumnarRead): Iterable<Row>;
   /** lookup by full primary key values (already of the key columns' types) */

@@ -8,6 +8,7 @@ import type { ExecContext } from './context.js';
 import { compile, withOuter } from './compile.js';
 import { runHashJoin } from './join.js';
 import { runAggregate } from './aggregate.js';
+import { tryColumnAggregate } from './column-aggregate.js';
 import { runWindow } from './window.js';
 import { sortRows, rowKeyFn } from './sort.js';
 import { runSetOp } from './setop.js';
@@ -29,7 +30,7 @@ export function run(plan: Plan, cx: ExecContext): Generator<Batch> {
     case 'project': return project(plan, cx);
     case 'join': return runHashJoin(plan, cx);
     case 'lateral': return lateral(plan, cx);
-    case 'aggregate': return runAggregate(plan, cx);
+    case 'aggregate': return tryColumnAggregate(plan, cx) ?? runAggregate(plan, cx);
     case 'window': return runWindow(plan, cx);
     case 'sort': return sort(plan, cx);
     case 'limit': return limit(plan, cx);

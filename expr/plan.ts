@@ -77,6 +77,8 @@ export interface ColumnarPredicate {
 export interface ColumnarScan {
   readonly columns: readonly number[] | null;
   readonly predicates: readonly ColumnarPredicate[];
+  /** the predicates are the whole filter (vectorized operators may then skip evaluating it) */
+  readonly exact: boolean;
 }
 
 export type JoinType = 'inner' | 'left' | 'right' | 'full' | 'semi' | 'anti';

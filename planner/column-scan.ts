@@ -68,7 +68,8 @@ function columnar(p: Extract<Plan, { kind: 'scan' }>, need: Need): ColumnarScan 
   if (p.access.kind !== 'full' || p.withKey || p.table.kind !== 'table') return undefined;
   if (!tableOrientation(p.table.options).column) return undefined;
   const cols = needOf([p.filter], need);
-  return { columns: cols === null ? null : [...cols].sort((x, y) => x - y), predicates: pushable(p.filter) };
+  const predicates = pushable(p.filter);
+  return { columns: cols === null ? null : [...cols].sort((x, y) => x - y), predicates, exact: predicates.length === (p.filter ? conjuncts(p.filter).length : 0) };
 }
 
 const pruned = new WeakSet<object>();

@@ -9,7 +9,8 @@ import { SqlError, SqlState } from '../core/errors.js';
 import { encodeRow, decodeRow, type Stored } from './row-codec.js';
 import { KeyWriter, relationRange, prefixEnd } from './key-codec.js';
 import { storedEqual } from './stored-equal.js';
-import { ColumnStore, type ColumnCommit, type ColumnScanSpec, type ScanStats, type SegmentMeta } from './column/column-store.js';
+import { ColumnStore, type ColumnCommit, type ColumnScanSpec, type ScanStats, type SegmentMeta, type StoreChunk } from './column/column-store.js';
+export type { StoreChunk } from './column/column-store.js';
 
 export type { StoredRelation, StoredIndex, RowWrite, CommitBatch, ReadSnapshot, Orientation } from './store-types.js';
 import type { StoredRelation, StoredIndex, CommitBatch, ReadSnapshot } from './store-types.js';
@@ -290,6 +291,11 @@ export class Store {
   /** Vectorized column-store scan (see ColumnStore.scan). */
   columnScan(rel: StoredRelation, spec: ColumnScanSpec, snap?: ReadSnapshot, stats?: ScanStats): Generator<[Buffer, Row]> {
     return this.columns.scan(rel, spec, snap, stats);
+  }
+
+  /** Chunks of a vectorized column-store scan (see ColumnStore.chunks). */
+  columnChunks(rel: StoredRelation, spec: ColumnScanSpec, snap?: ReadSnapshot): Generator<StoreChunk> {
+    return this.columns.chunks(rel, spec, snap);
   }
 
   segments(rel: StoredRelation): SegmentMeta[] {

@@ -9,7 +9,7 @@ import { compareDatums } from '../../core/values/io.js';
 import type { Store, StoredRelation, RowWrite, ReadSnapshot } from '../../storage/store.js';
 import { encodeKey } from '../../storage/key-codec.js';
 import type { RelationDef } from '../../catalog/model.js';
-import type { TableReader, TableWriter, ColumnarRead } from '../../exec/context.js';
+import type { TableReader, TableWriter, ColumnarRead, ColumnChunk } from '../../exec/context.js';
 
 interface Pending {
   readonly rel: RelationDef;
@@ -200,6 +200,24 @@ export class TxnReader implements TableReader, TableWriter {
       yield [key, row];
     }
     for (const [id, p] of pending) if (p.row && !seen.has(id)) yield [p.key, p.row];
+  }
+
+  columnChunks(rel: RelationDef, columnar: ColumnarRead): Iterable<ColumnChunk> | null {
+    const sr = this.storedRel(rel);
+    if (!sr.orientation.column || this.layer.touches(rel.oid)) return null;
+    const proj = liveProjector(rel);
+    const toStorage = proj ? rel.columns.map((c, i) => (c.dropped ? -1 : i)).filter((i) => i >= 0) : null;
+    const at = (c: number): number => (toStorage ? toStorage[c]! : c);
+    const chunks = this.store.columnChunks(sr, {
+      columns: columnar.columns ? columnar.columns.map(at) : null,
+      predicates: columnar.predicates.map((p) => ({ ...p, col: at(p.col) })),
+    }, this.snap);
+    return (function* (): Generator<ColumnChunk> {
+      for (const ch of chunks) {
+        if (ch.kind === 'rows') yield { kind: 'rows', rows: proj ? ch.rows.map(proj) : ch.rows };
+        else yield { kind: 'segment', sel: ch.sel, column: (c: number) => ch.seg.columns[at(c)] ?? null };
+      }
+    })();
   }
 
   *scan(rel: RelationDef, columnar?: ColumnarRead): Generator<Row> {

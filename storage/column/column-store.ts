@@ -18,7 +18,7 @@ import { relationRange } from '../key-codec.js';
 import type { StoredRelation, ReadSnapshot } from '../store-types.js';
 import { encodeSegment, decodeSegment, type LoadedSegment, type ZoneMap } from './segment-format.js';
 import { DeleteBitmaps, PendingDeletes, segmentIdKey, type Bitmap } from './delete-bitmaps.js';
-import { zonesMayMatch, selectRows, type ScanPredicate } from './vector-filter.js';
+import { zonesMayMatch, selectRows, rowMatches, type ScanPredicate } from './vector-filter.js';
 import { storedEqual } from '../stored-equal.js';
 import { SegmentCache } from './segment-cache.js';
 
@@ -46,6 +46,11 @@ export interface ColumnScanSpec {
   readonly columns: readonly number[] | null;
   readonly predicates: readonly ScanPredicate[];
 }
+
+/** A chunk of a vectorized scan (storage column positions). */
+export type StoreChunk =
+  | { readonly kind: 'segment'; readonly seg: LoadedSegment; readonly sel: Uint32Array }
+  | { readonly kind: 'rows'; readonly rows: readonly Row[] };
 
 /** Counters of one scan, for EXPLAIN ANALYZE-style reporting and tests. */
 export interface ScanStats {
@@ -180,6 +185,34 @@ export class ColumnStore {
         if (stats) stats.memtableRows++;
         yield [key, decodeRow(rel.types, value)];
       }
+    } finally {
+      own?.done();
+    }
+  }
+
+  /**
+   * The same rows as scan(), as chunks for vectorized operators: a segment with the selection
+   * vector of its qualifying rows, or memtable rows (already filtered by the predicates).
+   */
+  *chunks(rel: StoredRelation, spec: ColumnScanSpec, snap?: ReadSnapshot): Generator<StoreChunk> {
+    const own = snap ? null : this.snapshots.open();
+    const s = snap ?? own!;
+    try {
+      for (const meta of this.segments(rel.oid, s)) {
+        if (!zonesMayMatch(meta.zones, meta.width, spec.predicates)) continue;
+        const seg = this.load(rel, meta);
+        const sel = selectRows(seg, this.bitmaps.read(meta.id, s), spec.predicates);
+        if (sel.length) yield { kind: 'segment', seg, sel };
+      }
+      const r = relationRange(rel.oid);
+      let rows: Row[] = [];
+      for (const { value } of this.dbs.memtable.getRange({ start: r.start, end: r.end, transaction: s.txn } as never) as Iterable<{ value: Stored[] }>) {
+        const row = decodeRow(rel.types, value);
+        if (!rowMatches(row, spec.predicates)) continue;
+        rows.push(row);
+        if (rows.length >= 4096) { yield { kind: 'rows', rows }; rows = []; }
+      }
+      if (rows.length) yield { kind: 'rows', rows };
     } finally {
       own?.done();
     }

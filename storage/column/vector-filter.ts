@@ -76,3 +76,13 @@ export function selectRows(seg: LoadedSegment, deleted: Bitmap, preds: readonly 
   if (count < n) sel = sel.subarray(0, count);
   return sel;
 }
+
+/** The predicates on a decoded row (memtable rows): NULL never qualifies. */
+export function rowMatches(row: readonly unknown[], preds: readonly ScanPredicate[]): boolean {
+  for (const p of preds) {
+    const x = row[p.col];
+    if (typeof x !== 'number' && typeof x !== 'bigint') return false;
+    if (!test(p.op, x, p.value)) return false;
+  }
+  return true;
+}
