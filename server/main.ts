@@ -32,7 +32,8 @@ if (values.help) {
   process.stdout.write(`Usage: npm start -- [--host H] [--port P] [--data-dir D] [--auth trust|password|md5|scram-sha-256] [--password PW]
                  [--workers N] [--max-connections N] [--tls-key FILE --tls-cert FILE]
 Environment: EDDY_HOST, EDDY_PORT, EDDY_DATA_DIR, EDDY_AUTH, EDDY_PASSWORD (password of the eddy role), EDDY_WORKERS,
-             EDDY_SEGMENT_GRACE_MS (how long replaced column segment files are kept for running scans, default 30000)\n`);
+             EDDY_SEGMENT_GRACE_MS (how long replaced column segment files are kept for running scans, default 30000),
+             EDDY_IDLE_FLUSH_MS (flush a table's memtable after this long without writes, default 10000)\n`);
   process.exit(0);
 }
 
@@ -54,6 +55,7 @@ async function serve(): Promise<{ port: number; stop: () => Promise<void> }> {
   const engine = Engine.open({
     dataDir, auth, maintenance: !cluster.isWorker || cluster.worker?.id === 1,
     ...(grace !== undefined ? { segmentGraceMs: Number(grace) } : {}),
+    ...(process.env['EDDY_IDLE_FLUSH_MS'] ? { idleFlushMs: Number(process.env['EDDY_IDLE_FLUSH_MS']) } : {}),
   });
   // with several workers the primary has set it before forking
   if (bootstrapPassword && !cluster.isWorker) await engine.setRolePassword('eddy', bootstrapPassword);

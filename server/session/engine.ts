@@ -24,6 +24,8 @@ export interface EngineOptions {
   readonly maintenance?: boolean;
   /** how long removed segment files are kept for snapshots of other processes (default 30 s) */
   readonly segmentGraceMs?: number;
+  /** flush a memtable below its threshold after this long without writes (default 10 s) */
+  readonly idleFlushMs?: number;
 }
 
 export class Engine implements SessionFactory {
@@ -60,7 +62,8 @@ export class Engine implements SessionFactory {
     const engine = new Engine(new Store(options.dataDir, options.segmentGraceMs !== undefined ? { retireGraceMs: options.segmentGraceMs } : {}), options);
     engine.startBinlogTrimming();
     if (options.maintenance ?? true) {
-      engine.maintenance = new ColumnMaintenance(engine.store, () => engine.storedTables());
+      engine.maintenance = new ColumnMaintenance(engine.store, () => engine.storedTables(),
+        options.idleFlushMs !== undefined ? { idleFlushMs: options.idleFlushMs } : {});
       engine.maintenance.start();
     }
     return engine;

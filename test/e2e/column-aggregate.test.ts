@@ -7,14 +7,17 @@ import { startEddy, type EddyServer } from '../harness/server.js';
 import { mulberry32 } from '../harness/prng.js';
 
 let eddy: EddyServer;
-beforeAll(async () => { eddy = await startEddy(); });
+// no idle flush: the last rounds' rows must stay in the memtable
+beforeAll(async () => { eddy = await startEddy({ env: { EDDY_IDLE_FLUSH_MS: '3600000' } }); });
 afterAll(async () => { await eddy?.stop(); });
 
-const TABLES = { agg_r: `orientation = 'row'`, agg_rc: `orientation = 'row,column', memtable_rows = 700`, agg_c: `orientation = 'column', memtable_rows = 500` };
+const TABLES = { agg_r: `orientation = 'row'`, agg_rc: `orientation = 'row,column', memtable_rows = 3000`, agg_c: `orientation = 'column', memtable_rows = 2000` };
 const COLUMNS = 'id int PRIMARY KEY, g int, k text, big bigint, amount numeric(10,2), wide numeric(18,4), f float8, d date, ts timestamp, b bool';
 
 const QUERIES = [
   'SELECT count(*) FROM {t}',
+  'SELECT sum(id), avg(id), count(id), min(id), max(id) FROM {t}',
+  'SELECT k, sum(id) FROM {t} GROUP BY k ORDER BY k',
   'SELECT count(*), count(g), count(k), sum(g), avg(g), min(g), max(g) FROM {t}',
   'SELECT sum(big), avg(big), min(big), max(big) FROM {t}',
   'SELECT sum(amount), avg(amount), count(amount) FROM {t}',
