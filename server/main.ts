@@ -66,6 +66,7 @@ async function serve(): Promise<{ port: number; stop: () => Promise<void> }> {
       if (m.type === 'cancel') engine.cancelLocal(m.processId, m.secretKey);
     });
   }
+  await engine.ready;
   const tls = values['tls-key'] && values['tls-cert'] ? { key: readFileSync(values['tls-key']), cert: readFileSync(values['tls-cert']) } : undefined;
   const server = await startPgServer({
     host, port, factory: engine,

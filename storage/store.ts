@@ -9,7 +9,8 @@ import { SqlError, SqlState } from '../core/errors.js';
 import { encodeRow, decodeRow, type Stored } from './row-codec.js';
 import { KeyWriter, relationRange, prefixEnd } from './key-codec.js';
 import { storedEqual } from './stored-equal.js';
-import { ColumnStore, type ColumnCommit, type ColumnScanSpec, type ScanStats, type SegmentMeta, type StoreChunk } from './column/column-store.js';
+import { Binlog, BinlogEvent, BINLOG_CHUNK, type BinlogEntry } from './binlog.js';
+import { ColumnStore, type ColumnCommit, type ColumnScanSpec, type ScanStats, type SegmentMeta, type StoreChunk, type BulkLoad } from './column/column-store.js';
 export type { StoreChunk } from './column/column-store.js';
 
 export type { StoredRelation, StoredIndex, RowWrite, CommitBatch, ReadSnapshot, Orientation } from './store-types.js';
@@ -17,24 +18,7 @@ import type { StoredRelation, StoredIndex, CommitBatch, ReadSnapshot } from './s
 
 const CATALOG_KEY = 'catalog';
 
-/** Binlog event types, numbered as Hologres numbers them. */
-export const BinlogEvent = { Delete: 2, UpdateBefore: 3, Insert: 5, UpdateAfter: 7 } as const;
-export type BinlogEvent = (typeof BinlogEvent)[keyof typeof BinlogEvent];
-
-export interface BinlogEntry {
-  readonly seq: number;
-  readonly event: BinlogEvent;
-  /** commit time, µs since 1970 */
-  readonly commitTs: number;
-  readonly row: Row;
-}
-
-function binlogKey(oid: number, seq: number): Buffer {
-  const b = Buffer.allocUnsafe(12);
-  b.writeUInt32BE(oid >>> 0, 0);
-  b.writeBigUInt64BE(BigInt(seq), 4);
-  return b;
-}
+export { BinlogEvent, type BinlogEntry } from './binlog.js';
 
 export class Store {
   private readonly root: RootDatabase;
@@ -42,7 +26,7 @@ export class Store {
   private readonly index: Database<Buffer, Buffer>;
   private readonly meta: Database<unknown, string>;
   /** per-table change log: key = relation oid + the table's sequence number, value = [event type, commit µs, row] */
-  private readonly binlogDb: Database<[number, number, Stored[]], Buffer>;
+  private readonly binlogs: Binlog;
   private readonly kw = new KeyWriter();
   readonly columns: ColumnStore;
   /** snapshots handed out so far, and the epoch of each still open (segment files outlive them) */
@@ -55,7 +39,7 @@ export class Store {
     this.rows = this.root.openDB({ name: 'rows', keyEncoding: 'binary', encoding: 'msgpack' });
     this.index = this.root.openDB({ name: 'index', keyEncoding: 'binary', encoding: 'binary' });
     this.meta = this.root.openDB({ name: 'meta', keyEncoding: 'ordered-binary', encoding: 'msgpack' });
-    this.binlogDb = this.root.openDB({ name: 'binlog', keyEncoding: 'binary', encoding: 'msgpack' });
+    this.binlogs = new Binlog(this.root.openDB({ name: 'binlog', keyEncoding: 'binary', encoding: 'msgpack' }));
     this.columns = new ColumnStore(this.root, {
       segments: this.root.openDB({ name: 'segments', keyEncoding: 'binary', encoding: 'msgpack' }),
       delbits: this.root.openDB({ name: 'delbits', keyEncoding: 'binary', encoding: 'binary' }),
@@ -135,24 +119,15 @@ export class Store {
   }
 
   /** A table's change log in commit order, from sequence number `after` (exclusive). */
-  *binlog(rel: StoredRelation, after = 0, snap?: ReadSnapshot): Generator<BinlogEntry> {
-    const start = binlogKey(rel.oid, after + 1);
-    const end = relationRange(rel.oid).end;
-    for (const { key, value } of this.binlogDb.getRange({ start, end, ...(snap ? { transaction: snap.txn } : {}) } as never) as Iterable<{ key: Buffer; value: [number, number, Stored[]] }>) {
-      yield { seq: Number(key.readBigUInt64BE(4)), event: value[0] as BinlogEvent, commitTs: value[1], row: decodeRow(rel.types, value[2]) };
-    }
+  binlog(rel: StoredRelation, after = 0, snap?: ReadSnapshot): Generator<BinlogEntry> {
+    return this.binlogs.read(rel.oid, rel.types, after, snap);
   }
 
   /** Removes binlog entries committed before `beforeMicros` (binlog_ttl). Returns how many went. */
   async trimBinlog(rel: StoredRelation, beforeMicros: number): Promise<number> {
-    const r = relationRange(rel.oid);
-    const old: Buffer[] = [];
-    for (const { key, value } of this.binlogDb.getRange({ start: r.start, end: r.end }) as Iterable<{ key: Buffer; value: [number, number, Stored[]] }>) {
-      if (value[1] >= beforeMicros) break;
-      old.push(Buffer.from(key));
-    }
-    if (old.length) await this.root.transaction(() => { for (const k of old) this.binlogDb.remove(k); });
-    return old.length;
+    const { keys, entries } = this.binlogs.oldChunks(rel.oid, beforeMicros);
+    if (keys.length) await this.root.transaction(() => this.binlogs.remove(keys));
+    return entries;
   }
 
   countRows(rel: StoredRelation): number {
@@ -192,7 +167,13 @@ export class Store {
   /** Applies a transaction's writes atomically and durably. Unique indexes are re-checked here. */
   async commit(batch: CommitBatch): Promise<void> {
     const cc = this.columns.beginCommit();
-    await this.root.transaction(() => this.applyInTxn(batch, cc));
+    const bulk = this.columns.prepareBulk(batch.rows);
+    try {
+      await this.root.transaction(() => this.applyInTxn(batch, cc, bulk));
+    } catch (err) {
+      bulk?.abandon();
+      throw err;
+    }
     cc.committed();
     for (const [oid, n] of cc.written) this.onColumnWrites?.(oid, n);
   }
@@ -205,7 +186,7 @@ export class Store {
     return rel.orientation.row ? this.rows.get(key) : cc.current(rel, key);
   }
 
-  private applyInTxn(batch: CommitBatch, cc: ColumnCommit): void {
+  private applyInTxn(batch: CommitBatch, cc: ColumnCommit, bulk: BulkLoad | null): void {
     for (const rel of batch.clearRelations ?? []) {
       const r = relationRange(rel.oid);
       for (const key of this.rows.getKeys({ start: r.start, end: r.end })) this.rows.remove(key);
@@ -215,13 +196,14 @@ export class Store {
       }
       cc.clear(rel.oid);
     }
-    // each table's binlog numbers its entries 1, 2, 3, ... without gaps
-    const seqs = new Map<number, number>();
+    // each table's binlog numbers its entries 1, 2, 3, ... without gaps, written in chunks as they fill
+    const logs = new Map<number, { next: number; entries: [number, Stored[]][] }>();
     const ts = batch.commitTimestamp ?? Date.now() * 1000;
     const log = (rel: StoredRelation, event: BinlogEvent, row: Stored[]): void => {
-      const seq = (seqs.get(rel.oid) ?? (this.meta.get('binlogSeq:' + rel.oid) as number | undefined) ?? 0) + 1;
-      seqs.set(rel.oid, seq);
-      this.binlogDb.put(binlogKey(rel.oid, seq), [event, ts, row]);
+      let l = logs.get(rel.oid);
+      if (!l) { l = { next: ((this.meta.get('binlogSeq:' + rel.oid) as number | undefined) ?? 0) + 1, entries: [] }; logs.set(rel.oid, l); }
+      l.entries.push([event, row]);
+      if (l.entries.length >= BINLOG_CHUNK) { this.binlogs.append(rel.oid, l.next, ts, l.entries); l.next += l.entries.length; l.entries = []; }
     };
     for (const w of batch.rows) {
       const { row: inRow, column: inColumn } = w.rel.orientation;
@@ -233,11 +215,12 @@ export class Store {
         }
       }
       const plain = w.rel.indexes.length === 0;
+      const placed = bulk?.placed.get(w);
       if (plain && w.fresh) {
         // a new hidden row id: no old version, no index entries, no conflict possible
         const stored = encodeRow(w.rel.types, w.row!);
         if (inRow) this.rows.put(w.key, stored);
-        if (inColumn) cc.write(w.rel, w.key, stored, false);
+        if (inColumn) cc.write(w.rel, w.key, stored, false, placed);
         log(w.rel, BinlogEvent.Insert, stored);
         continue;
       }
@@ -271,14 +254,17 @@ export class Store {
       }
       const stored = encodeRow(w.rel.types, w.row);
       if (inRow) this.rows.put(w.key, stored);
-      if (inColumn) cc.write(w.rel, w.key, stored, oldStored !== undefined);
+      if (inColumn) cc.write(w.rel, w.key, stored, oldStored !== undefined, placed);
       log(w.rel, oldStored === undefined ? BinlogEvent.Insert : BinlogEvent.UpdateAfter, stored);
     }
     cc.finish();
-    for (const [oid, seq] of seqs) this.meta.put('binlogSeq:' + oid, seq);
+    bulk?.register();
+    for (const [oid, l] of logs) {
+      if (l.entries.length) this.binlogs.append(oid, l.next, ts, l.entries);
+      this.meta.put('binlogSeq:' + oid, l.next + l.entries.length - 1);
+    }
     for (const oid of batch.droppedRelations ?? []) {
-      const r = relationRange(oid);
-      for (const key of this.binlogDb.getKeys({ start: r.start, end: r.end })) this.binlogDb.remove(key);
+      this.binlogs.drop(oid);
       this.meta.remove('binlogSeq:' + oid);
     }
     if (batch.catalog !== undefined) {

@@ -84,11 +84,14 @@ export class Engine implements SessionFactory {
 
   /** Background work: drop binlog entries older than each table's binlog_ttl (default 7 days). */
   private startBinlogTrimming(): void {
-    const run = (): void => { void this.trimBinlogs().catch((err: unknown) => process.stderr.write(`binlog trim failed: ${String(err)}\n`)); };
-    run();
-    this.trimTimer = setInterval(run, 60_000);
+    const run = (): Promise<void> => this.trimBinlogs().then(() => undefined, (err: unknown) => { process.stderr.write(`binlog trim failed: ${String(err)}\n`); });
+    this.ready = run();
+    this.trimTimer = setInterval(() => void run(), 60_000);
     this.trimTimer.unref();
   }
+
+  /** resolves when start-up work (the first binlog trim) is done; the server accepts connections after it */
+  ready: Promise<void> = Promise.resolve();
 
   async trimBinlogs(): Promise<number> {
     let removed = 0;

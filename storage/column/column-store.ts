@@ -15,7 +15,7 @@ import type { RootDatabase, Database } from 'lmdb';
 import type { Row } from '../../core/datum.js';
 import { encodeRow, decodeRow, type Stored } from '../row-codec.js';
 import { relationRange } from '../key-codec.js';
-import type { StoredRelation, ReadSnapshot } from '../store-types.js';
+import type { StoredRelation, ReadSnapshot, RowWrite } from '../store-types.js';
 import { encodeSegment, decodeSegment, type LoadedSegment, type ZoneMap } from './segment-format.js';
 import { DeleteBitmaps, PendingDeletes, segmentIdKey, type Bitmap } from './delete-bitmaps.js';
 import { zonesMayMatch, selectRows, rowMatches, type ScanPredicate } from './vector-filter.js';
@@ -45,6 +45,16 @@ export interface SegmentMeta {
 export interface ColumnScanSpec {
   readonly columns: readonly number[] | null;
   readonly predicates: readonly ScanPredicate[];
+}
+
+/** New versions a commit writes straight into segments (see ColumnStore.prepareBulk). */
+export interface BulkLoad {
+  /** where each bulk-written version lives (segment id + offset) */
+  readonly placed: ReadonlyMap<RowWrite, Buffer>;
+  /** inside the commit's transaction: make the segments part of the manifest */
+  register(): void;
+  /** the commit failed: remove the files */
+  abandon(): void;
 }
 
 /** A chunk of a vectorized scan (storage column positions). */
@@ -226,6 +236,41 @@ export class ColumnStore {
 
   beginCommit(): ColumnCommit {
     return new ColumnCommit(this, this.dbs);
+  }
+
+  /**
+   * Bulk path: a commit that writes at least a segment's worth of new versions to a table puts
+   * them straight into new segment files, written before its transaction (and removed if it
+   * fails), instead of the memtable and a later flush.
+   */
+  prepareBulk(writes: readonly RowWrite[]): BulkLoad | null {
+    const byRel = new Map<number, RowWrite[]>();
+    for (const w of writes) {
+      if (w.row === null || !w.rel.orientation.column) continue;
+      let a = byRel.get(w.rel.oid);
+      if (!a) { a = []; byRel.set(w.rel.oid, a); }
+      a.push(w);
+    }
+    const placed = new Map<RowWrite, Buffer>();
+    const metas: { oid: number; meta: SegmentMeta }[] = [];
+    for (const ws of byRel.values()) {
+      const rel = ws[0]!.rel;
+      const size = segmentRows(rel);
+      if (ws.length < size) continue;
+      // one segment at a time: only its rows are held in stored form
+      for (let from = 0; from < ws.length; from += size) {
+        const part = ws.slice(from, from + size);
+        const [{ meta }] = this.writeSegments(rel, part.map((w) => encodeRow(rel.types, w.row!)), part.map((w) => w.key)) as [{ meta: SegmentMeta; from: number }];
+        metas.push({ oid: rel.oid, meta });
+        part.forEach((w, i) => placed.set(w, location(meta.id, i)));
+      }
+    }
+    if (metas.length === 0) return null;
+    return {
+      placed,
+      register: () => { for (const { oid, meta } of metas) this.dbs.segments.put(segmentKey(oid, meta.id), meta); },
+      abandon: () => { for (const { meta } of metas) { try { unlinkSync(this.file(meta.id)); } catch { /* never written */ } } },
+    };
   }
 
   /** @internal ColumnCommit: file paths of segments a commit removed */
@@ -432,16 +477,21 @@ export class ColumnCommit {
    * Records a new version (or a delete) of `key`. `hadOld`: a current version exists (known from
    * the row store or current()); if it lives in a segment its delete bit is set.
    */
-  write(rel: StoredRelation, key: Buffer, stored: Stored[] | null, hadOld: boolean): void {
+  write(rel: StoredRelation, key: Buffer, stored: Stored[] | null, hadOld: boolean, bulkLoc?: Buffer): void {
     if (hadOld) {
       const loc = this.dbs.loc.get(key);
       if (loc !== undefined) {
         const b = Buffer.from(loc);
         this.deletes.mark(b.readUInt32BE(0), b.readUInt32BE(4));
         this.dbs.loc.remove(key);
+      } else if (bulkLoc) {
+        // the old version is in the memtable; the new one lives in a bulk segment
+        this.dbs.memtable.remove(key);
       }
     }
-    if (stored) {
+    if (bulkLoc) {
+      this.dbs.loc.put(key, bulkLoc);
+    } else if (stored) {
       this.dbs.memtable.put(key, stored);
       this.written.set(rel.oid, (this.written.get(rel.oid) ?? 0) + 1);
     } else if (hadOld) {

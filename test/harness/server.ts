@@ -82,7 +82,8 @@ export async function startEddy(opts: EddyOptions = {}): Promise<EddyServer> {
   let exited: Promise<void> = Promise.resolve();
 
   const launch = async (): Promise<void> => {
-    const args = [main, '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir, ...(opts.args ?? [])];
+    // the same heap limit `npm start` gives the server
+    const args = ['--max-old-space-size=8192', main, '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir, ...(opts.args ?? [])];
     const proc = spawn(process.execPath, args, {
       env: { ...process.env, EDDY_PORT: String(port), EDDY_DATA_DIR: dataDir, ...(opts.env ?? {}) },
       stdio: ['ignore', 'pipe', 'pipe'],

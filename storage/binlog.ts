@@ -1,0 +1,86 @@
+// Per-table binlogs: every commit's row changes in order, numbered 1, 2, 3, ... per table
+// without gaps. A commit's entries for one table are stored as chunks of up to CHUNK entries
+// (key: table oid + sequence number of the chunk's first entry; value: commit time and the
+// entries), so logging costs one LMDB write per chunk, not one per row. Entries of one chunk
+// share a commit, hence a commit time, so trimming by age removes whole chunks.
+import type { Database } from 'lmdb';
+import type { SqlType } from '../core/types.js';
+import type { Row } from '../core/datum.js';
+import { decodeRow, type Stored } from './row-codec.js';
+import { relationRange } from './key-codec.js';
+import type { ReadSnapshot } from './store-types.js';
+
+/** Binlog event types, numbered as Hologres numbers them. */
+export const BinlogEvent = { Delete: 2, UpdateBefore: 3, Insert: 5, UpdateAfter: 7 } as const;
+export type BinlogEvent = (typeof BinlogEvent)[keyof typeof BinlogEvent];
+
+export interface BinlogEntry {
+  readonly seq: number;
+  readonly event: BinlogEvent;
+  /** commit time, µs since 1970 */
+  readonly commitTs: number;
+  readonly row: Row;
+}
+
+/** entries per stored chunk */
+export const BINLOG_CHUNK = 1024;
+
+/** A stored chunk: [commit µs, [event, row][]] */
+type Chunk = [number, [number, Stored[]][]];
+
+function chunkKey(oid: number, seq: number): Buffer {
+  const b = Buffer.allocUnsafe(12);
+  b.writeUInt32BE(oid >>> 0, 0);
+  b.writeBigUInt64BE(BigInt(seq), 4);
+  return b;
+}
+
+export class Binlog {
+  constructor(private readonly db: Database<Chunk, Buffer>) {}
+
+  /** A table's entries after sequence number `after`, in order, as of `snap`. */
+  *read(oid: number, types: readonly SqlType[], after = 0, snap?: ReadSnapshot): Generator<BinlogEntry> {
+    const r = relationRange(oid);
+    const txn = snap ? { transaction: snap.txn } : {};
+    // the chunk holding entry after + 1 starts at or before it
+    let start = chunkKey(oid, after + 1);
+    for (const { key } of this.db.getRange({ start, end: r.start, reverse: true, limit: 1, ...txn } as never) as Iterable<{ key: Buffer }>) start = Buffer.from(key);
+    for (const { key, value } of this.db.getRange({ start, end: r.end, ...txn } as never) as Iterable<{ key: Buffer; value: Chunk }>) {
+      const first = Number(key.readBigUInt64BE(4));
+      const [ts, entries] = value;
+      for (let i = Math.max(0, after + 1 - first); i < entries.length; i++) {
+        const [event, row] = entries[i]!;
+        yield { seq: first + i, event: event as BinlogEvent, commitTs: ts, row: decodeRow(types, row) };
+      }
+    }
+  }
+
+  /** Removes the chunks of entries committed before `beforeMicros`; returns how many entries went. */
+  oldChunks(oid: number, beforeMicros: number): { keys: Buffer[]; entries: number } {
+    const r = relationRange(oid);
+    const keys: Buffer[] = [];
+    let entries = 0;
+    for (const { key, value } of this.db.getRange({ start: r.start, end: r.end }) as Iterable<{ key: Buffer; value: Chunk }>) {
+      if (value[0] >= beforeMicros) break;
+      keys.push(Buffer.from(key));
+      entries += value[1].length;
+    }
+    return { keys, entries };
+  }
+
+  /** inside a write transaction */
+  remove(keys: readonly Buffer[]): void {
+    for (const k of keys) this.db.remove(k);
+  }
+
+  /** inside a write transaction: a dropped table's whole log */
+  drop(oid: number): void {
+    const r = relationRange(oid);
+    for (const key of this.db.getKeys({ start: r.start, end: r.end })) this.db.remove(key);
+  }
+
+  /** inside a write transaction: one table's entries of a commit, numbered from `first` */
+  append(oid: number, first: number, ts: number, entries: readonly [number, Stored[]][]): void {
+    for (let i = 0; i < entries.length; i += BINLOG_CHUNK) this.db.put(chunkKey(oid, first + i), [ts, entries.slice(i, i + BINLOG_CHUNK) as [number, Stored[]][]]);
+  }
+}
