@@ -68,7 +68,8 @@ export interface TableWriter {
   getStorage(rel: RelationDef, key: Buffer): Row | undefined;
   /** the storage key of a new row (primary key encoding, or a fresh hidden row id) */
   keyFor(rel: RelationDef, row: Row): Buffer;
-  insert(rel: RelationDef, key: Buffer, row: Row): void;
+  /** `absent`: the caller just read the key through this writer and found no row (saves a storage read) */
+  insert(rel: RelationDef, key: Buffer, row: Row, absent?: boolean): void;
   /** `old`: the committed row the change was computed from; a concurrent change to it fails the commit (40001) */
   update(rel: RelationDef, key: Buffer, row: Row, old?: Row): void;
   delete(rel: RelationDef, key: Buffer, old?: Row): void;

@@ -86,6 +86,8 @@ export function insertRows(b: BoundInsert, source: readonly Row[], cx: ExecConte
     checkRow(rel, b.checks, row, cx);
     let key = w.keyFor(rel, row);
     let existing: Row | undefined;
+    /** the key was looked up (store and this transaction) and holds no row */
+    let absent = false;
     if (oc && oc.index) {
       const vals = oc.index.columns.map((c) => row[c] ?? null);
       if (!vals.some((v) => v === null)) {
@@ -93,6 +95,7 @@ export function insertRows(b: BoundInsert, source: readonly Row[], cx: ExecConte
       }
     } else if (rel.primaryKey) {
       existing = w.getStorage(rel, key);
+      absent = existing === undefined;
     }
     if (existing) {
       if (!oc) throw pkViolation(rel, row, cx);
@@ -124,7 +127,7 @@ export function insertRows(b: BoundInsert, source: readonly Row[], cx: ExecConte
     }
     if (oc && oc.action === 'nothing' && hasUniqueConflict(rel, w, key, row)) continue;
     w.checkUnique(rel, key, row);
-    w.insert(rel, key, row);
+    w.insert(rel, key, row, absent);
     // only ON CONFLICT reads `touched`; a bulk insert would build a million strings for nothing
     if (oc) touched.add(key.toString('hex'));
     count++;

@@ -297,7 +297,7 @@ export class TxnReader implements TableReader, TableWriter {
 
   // ---- writes -------------------------------------------------------------
 
-  insert(rel: RelationDef, key: Buffer, row: Row): void {
+  insert(rel: RelationDef, key: Buffer, row: Row, absent = false): void {
     const id = keyId(key);
     if (key === this.freshKey) {
       this.freshKey = null;
@@ -305,7 +305,8 @@ export class TxnReader implements TableReader, TableWriter {
       return;
     }
     const existing = this.layer.lookup(rel.oid, id);
-    const existed = existing ? existing.existed : this.existedInStore(rel, key);
+    // a pending delete of the key keeps what the store had; otherwise the caller's read already said "no row"
+    const existed = existing ? existing.existed : absent ? false : this.existedInStore(rel, key);
     this.layer.set({
       rel, key, row, existed, insertOnly: !existed, ...(existing?.fresh ? { fresh: true } : {}),
       // re-inserting a key this transaction deleted keeps the version that delete was based on
