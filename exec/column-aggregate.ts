@@ -184,6 +184,8 @@ function* aggregateChunks(plan: AggregatePlan, chunks: Iterable<ColumnChunk>, us
     const dictKey = chunk.kind === 'segment' && single && keys[0]!.kind === 'col' ? chunk.column((keys[0] as { col: number }).col)?.dict : undefined;
     if (keys.length === 0) {
       gids.fill(0);
+    } else if (single && chunk.kind === 'segment' && denseGroups(keys[0]!, chunk, count, at, gids, kv, groupOf)) {
+      // integer keys in a narrow range: group ids from a dense table, no hashing per row
     } else if (dictKey) {
       const byCode = new Int32Array(dictKey.strings.length).fill(-1);
       const col = (chunk as Extract<ColumnChunk, { kind: 'segment' }>).column((keys[0] as { col: number }).col)!;
@@ -213,6 +215,48 @@ function* aggregateChunks(plan: AggregatePlan, chunks: Iterable<ColumnChunk>, us
     accs.forEach((acc) => { for (let g = 0; g < acc.s.length; g++) if (Math.abs(acc.s[g]!) >= SPILL) { acc.big[g]! += BigInt(acc.s[g]!); acc.s[g] = 0; } });
   }
   yield* emit(plan, groupKeys, aggs, accs);
+}
+
+/**
+ * Group ids for a single integer-valued key (an int2/int4 column, a date, or date_trunc buckets of
+ * a timestamp) through a table indexed by key - min, when the chunk's keys span a narrow range.
+ * Returns false (nothing done) when the key does not qualify.
+ */
+function denseGroups(spec: KeySpec, chunk: Extract<ColumnChunk, { kind: 'segment' }>, count: number, at: (j: number) => number,
+  gids: Int32Array, kv: Datum[], groupOf: (kv: Datum[]) => number): boolean {
+  if (spec.kind === 'expr') return false;
+  const col = chunk.column(spec.col);
+  if (!col || !col.values || (col.kind !== 'i32' && !(col.kind === 'f64' && spec.kind === 'trunc'))) return false;
+  const vals = col.values as Int32Array | Float64Array;
+  const unit = spec.kind === 'trunc' ? spec.unit : 1;
+  const valid = col.valid;
+  const bucket = new Float64Array(count);
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let j = 0; j < count; j++) {
+    const i = at(j);
+    if (valid !== null && (valid[i >> 3]! & (1 << (i & 7))) === 0) { bucket[j] = NaN; continue; }
+    const b = unit === 1 ? vals[i]! : Math.floor(vals[i]! / unit);
+    bucket[j] = b;
+    if (b < lo) lo = b;
+    if (b > hi) hi = b;
+  }
+  if (lo === Infinity) lo = hi = 0;
+  if (!Number.isFinite(lo) || !Number.isFinite(hi) || hi - lo > Math.max(4 * count, 1024)) return false;
+  const table = new Int32Array(hi - lo + 1).fill(-1);
+  let nullGroup = -1;
+  for (let j = 0; j < count; j++) {
+    const b = bucket[j]!;
+    if (Number.isNaN(b)) {
+      if (nullGroup < 0) { kv[0] = null; nullGroup = groupOf(kv); }
+      gids[j] = nullGroup;
+      continue;
+    }
+    let g = table[b - lo]!;
+    if (g < 0) { kv[0] = b * unit; g = groupOf(kv); table[b - lo] = g; }
+    gids[j] = g;
+  }
+  return true;
 }
 
 function filterChunk(chunk: ColumnChunk, pred: Compiled, rowsOf: (chunk: ColumnChunk, i: number) => Row, cx: ExecContext): ColumnChunk {

@@ -227,14 +227,17 @@ function* projectSet(plan: Extract<Plan, { kind: 'projectSet' }>, cx: ExecContex
   }
 }
 
-function* sort(plan: Extract<Plan, { kind: 'sort' }>, cx: ExecContext): Generator<Batch> {
-  const rows: Row[] = [];
+/** `bound`: only the first `bound` rows are wanted (ORDER BY ... LIMIT): keep a buffer of the best, not all rows */
+function* sort(plan: Extract<Plan, { kind: 'sort' }>, cx: ExecContext, bound = Infinity): Generator<Batch> {
+  let rows: Row[] = [];
   for (const b of run(plan.input, cx)) {
     yield EMPTY;
     for (const r of b) rows.push(r);
+    // top-N: sorting a buffer of 2N down to N each time it fills keeps the work at O(n log N)
+    if (rows.length >= 2 * bound + BATCH_SIZE) rows = sortRows(rows, plan.keys, cx).slice(0, bound);
   }
   const sorted = sortRows(rows, plan.keys, cx);
-  yield* fromIterable(sorted);
+  yield* fromIterable(bound < sorted.length ? sorted.slice(0, bound) : sorted);
 }
 
 function* limit(plan: Extract<Plan, { kind: 'limit' }>, cx: ExecContext): Generator<Batch> {
@@ -246,7 +249,8 @@ function* limit(plan: Extract<Plan, { kind: 'limit' }>, cx: ExecContext): Genera
   if (remaining < 0) throw new SqlError(SqlState.InvalidRowCountInLimitClause, 'LIMIT must not be negative');
   if (skip < 0) throw new SqlError(SqlState.InvalidRowCountInResultOffsetClause, 'OFFSET must not be negative');
   if (remaining === 0) return;
-  for (const b of run(plan.input, cx)) {
+  const source = plan.input.kind === 'sort' && remaining + skip <= 100_000 ? sort(plan.input, cx, remaining + skip) : run(plan.input, cx);
+  for (const b of source) {
     if (b.length === 0) { yield b; continue; }
     let start = 0;
     if (skip > 0) { start = Math.min(skip, b.length); skip -= start; }
