@@ -15,6 +15,7 @@ import { Numeric } from '../core/values/numeric.js';
 import { SqlError, SqlState } from '../core/errors.js';
 import type { ExecContext, ColumnChunk, ColumnData, ColumnarRead } from './context.js';
 import { compile, type Compiled } from './compile.js';
+import { evaluatePredicates } from './columnar-predicates.js';
 import { rowKeyFn } from './sort.js';
 import { EMPTY, type Batch, BATCH_SIZE } from './run.js';
 
@@ -123,15 +124,10 @@ export function tryColumnAggregate(plan: AggregatePlan, cx: ExecContext): Genera
   for (const e of [...(residual ? [residual] : []), ...plan.groupKeys, ...plan.aggs.flatMap((a) => [...a.args, ...(a.filter ? [a.filter] : []), ...a.orderBy.map((k) => k.expr)])]) {
     if (!colRefs(e, used)) return null;
   }
-  const empty: Row = [];
-  const predicates: ColumnarRead['predicates'][number][] = [];
-  for (const p of scan.columnar.predicates) {
-    const v = compile(p.value)(empty, cx);
-    // a comparison with NULL is never true: no row qualifies
-    if (v === null) return emit(plan, [], [], []);
-    if (typeof v !== 'number' && typeof v !== 'bigint') return null;
-    predicates.push({ col: p.col, op: p.op, value: v });
-  }
+  const predicates = evaluatePredicates(scan.columnar.predicates, cx);
+  // a comparison with NULL is never true: no row qualifies
+  if (predicates === 'none') return emit(plan, [], [], []);
+  if (predicates === null) return null;
   if (plan.aggs.some((a) => aggSpec(a) === null)) return null;
   const chunks = cx.tables.columnChunks(scan.table, { columns: [...used].sort((a, b) => a - b), predicates });
   if (!chunks) return null;

@@ -9,7 +9,7 @@ import type { CompareOp } from '../expr/plan.js';
 /** What a column-store scan should read: live column positions (null = all) and comparisons with evaluated constants. */
 export interface ColumnarRead {
   readonly columns: readonly number[] | null;
-  readonly predicates: readonly { readonly col: number; readonly op: CompareOp; readonly value: number | bigint }[];
+  readonly predicates: readonly { readonly col: number; readonly op: CompareOp; readonly value: number | bigint; readonly scale?: number }[];
 }
 
 /** A column of a segment chunk (storage's column vectors satisfy this). */

@@ -9,6 +9,7 @@ import { compile, withOuter } from './compile.js';
 import { runHashJoin } from './join.js';
 import { runAggregate } from './aggregate.js';
 import { tryColumnAggregate } from './column-aggregate.js';
+import { evaluatePredicates } from './columnar-predicates.js';
 import { runWindow } from './window.js';
 import { sortRows, rowKeyFn } from './sort.js';
 import { runSetOp } from './setop.js';
@@ -104,13 +105,10 @@ function* scan(plan: Extract<Plan, { kind: 'scan' }>, cx: ExecContext): Generato
     if (key.some((k) => k === null)) return;
     source = cx.tables.indexLookup(plan.table, a.indexOid, key);
   } else if (plan.columnar) {
-    const preds: { col: number; op: CompareOp; value: number | bigint }[] = [];
-    for (const p of plan.columnar.predicates) {
-      const v = compile(p.value)(empty, cx);
-      // comparing with NULL selects nothing; the filter above says so, no need to push it down
-      if (typeof v === 'number' || typeof v === 'bigint') preds.push({ col: p.col, op: p.op, value: v });
-    }
-    source = cx.tables.scan(plan.table, { columns: plan.columnar.columns, predicates: preds });
+    const preds = evaluatePredicates(plan.columnar.predicates, cx);
+    // 'none': a comparison with NULL, no row qualifies; null: run the scan without pushdown (the filter decides)
+    if (preds === 'none') return;
+    source = cx.tables.scan(plan.table, { columns: plan.columnar.columns, predicates: preds ?? [] });
   } else {
     source = cx.tables.scan(plan.table);
   }

@@ -72,6 +72,8 @@ export interface ColumnarPredicate {
   readonly op: CompareOp;
   /** a constant or parameter of the column's type */
   readonly value: Expr;
+  /** numeric(p, s) columns: s (the store compares unscaled integers) */
+  readonly scale?: number;
 }
 /** A full scan served by the column store: the columns the query uses (null = all) and pushed-down comparisons. */
 export interface ColumnarScan {

@@ -35,7 +35,9 @@ describe('column segment format', () => {
     expect(zones[0]).toEqual([-49, 49]);
     expect(zones[1]).toEqual([0n, 990_000_000_000n]);
     expect(zones[8]).toEqual([1e6, Infinity]);
-    expect(zones[2]).toBeNull();
+    expect(zones[2]).toBe('none');
+    expect(zones[7]).toBe('none');
+    expect(zones[6]).toEqual([-275, 2175]);
   });
 
   it('keeps numeric(p,s) values that do not fit the exact layout in the general one', () => {

@@ -53,8 +53,11 @@ export function columnKind(type: SqlType): ColumnKind {
   }
 }
 
-/** min/max of a column's non-null values (zone map); null when the column has no non-null value or no order is kept */
-export type ZoneMap = readonly [number | bigint, number | bigint] | null;
+/**
+ * min/max of a column's non-null values (zone map; for exact decimals, of the unscaled values);
+ * null when the column has no non-null value; 'none' when no zone map is kept for the column.
+ */
+export type ZoneMap = readonly [number | bigint, number | bigint] | null | 'none';
 
 /** Zone maps are kept for integer-like columns whose JS order is SQL order (not floats: NaN). */
 function zoneMapped(type: SqlType): boolean {
@@ -86,6 +89,7 @@ export function encodeSegment(types: readonly SqlType[], rows: readonly (readonl
       if (hi === null || x > hi) hi = x;
     };
     const zoned = zoneMapped(type);
+    let decimalZone = false;
     let vec: Vector;
     if (kind === 'i32' || kind === 'i64' || kind === 'f64' || kind === 'bool') {
       const values = kind === 'i32' ? new Int32Array(n) : kind === 'i64' ? new BigInt64Array(n) : kind === 'f64' ? new Float64Array(n) : new Int8Array(n);
@@ -123,15 +127,18 @@ export function encodeSegment(types: readonly SqlType[], rows: readonly (readonl
         const v = rows[i]![c];
         if (isNull(v)) continue;
         valid[i >> 3]! |= 1 << (i & 7);
-        values[i] = unscaled(String(v), scale)!;
+        const u = unscaled(String(v), scale)!;
+        values[i] = u;
+        track(u);
       }
+      decimalZone = true;
       vec = makeVector(makeData({ type: new Float64() as never, length: n, nullCount: nulls, nullBitmap: nulls ? valid : null, data: values } as never));
     } else {
       const blobs = rows.map((r) => { const v = r[c]; return v === null || v === undefined ? null : (pack(v) as Uint8Array); });
       vec = vectorFromArray(blobs, new Binary());
     }
     cols['c' + c] = vec;
-    zones.push(zoned && lo !== null ? [lo, hi!] : null);
+    zones.push(zoned || decimalZone ? (lo !== null ? [lo, hi!] : null) : 'none');
   });
   // each row's storage key, so compaction can re-point the primary-key index at the row's new place
   cols['k'] = vectorFromArray(keys as Uint8Array[], new Binary());

@@ -6,11 +6,23 @@ import type { Bitmap } from './delete-bitmaps.js';
 
 export type CompareOp = '<' | '<=' | '=' | '>=' | '>' | '<>';
 
-/** `column op value` with SQL semantics (NULL never qualifies); value is of the column's JS type. */
+/**
+ * `column op value` with SQL semantics (NULL never qualifies); value is of the column's JS type,
+ * or for a numeric(p, s) column (`scale` set) a bound on the unscaled value.
+ */
 export interface ScanPredicate {
   readonly col: number;
   readonly op: CompareOp;
   readonly value: number | bigint;
+  readonly scale?: number;
+}
+
+/** A numeric datum as an unscaled number of `scale` (NaN sorts above everything, as in PostgreSQL). */
+function unscaledOf(d: unknown, scale: number): number {
+  const n = d as { special: string | null; digits: bigint; scale: number };
+  if (n.special === 'nan' || n.special === 'inf') return Infinity;
+  if (n.special === '-inf') return -Infinity;
+  return n.scale <= scale ? Number(n.digits * 10n ** BigInt(scale - n.scale)) : Number(n.digits) / 10 ** (n.scale - scale);
 }
 
 /** false when no row of a segment can satisfy every predicate, judging by its zone maps */
@@ -19,6 +31,8 @@ export function zonesMayMatch(zones: readonly ZoneMap[], width: number, preds: r
     // a column added after the segment was written is NULL in all its rows
     if (p.col >= width) return false;
     const z = zones[p.col];
+    // no zone map kept (e.g. a decimal column stored in the general layout): cannot rule it out
+    if (z === 'none') continue;
     // zone-mapped column with no non-null value: nothing compares true
     if (z === null || z === undefined) return false;
     const [lo, hi] = z;
@@ -61,7 +75,19 @@ export function selectRows(seg: LoadedSegment, deleted: Bitmap, preds: readonly 
   }
   for (const p of preds) {
     const col = seg.columns[p.col];
-    if (!col || !col.values) return new Uint32Array(0);
+    // a column added after the segment was written: all NULL
+    if (!col) return new Uint32Array(0);
+    if (!col.values) {
+      // decimals this segment keeps in the general layout: compare row by row
+      let k = 0;
+      for (let j = 0; j < count; j++) {
+        const i = sel[j]!;
+        const d = col.datum(i);
+        if (d !== null && p.scale !== undefined && test(p.op, unscaledOf(d, p.scale), p.value)) sel[k++] = i;
+      }
+      count = k;
+      continue;
+    }
     const vals = col.values;
     const valid = col.valid;
     let k = 0;
@@ -81,6 +107,8 @@ export function selectRows(seg: LoadedSegment, deleted: Bitmap, preds: readonly 
 export function rowMatches(row: readonly unknown[], preds: readonly ScanPredicate[]): boolean {
   for (const p of preds) {
     const x = row[p.col];
+    if (x === null || x === undefined) return false;
+    if (p.scale !== undefined) { if (!test(p.op, unscaledOf(x, p.scale), p.value)) return false; continue; }
     if (typeof x !== 'number' && typeof x !== 'bigint') return false;
     if (!test(p.op, x, p.value)) return false;
   }

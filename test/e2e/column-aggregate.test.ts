@@ -34,6 +34,13 @@ const QUERIES = [
   'SELECT k, count(DISTINCT g) FROM {t} GROUP BY k ORDER BY k',
   'SELECT count(*), sum(amount) FROM {t} WHERE g < 20 AND id >= 100',
   'SELECT count(*) FROM {t} WHERE g < 20 AND amount > 50',
+  'SELECT count(*), sum(amount) FROM {t} WHERE amount > 5000.005',
+  'SELECT count(*) FROM {t} WHERE amount >= 2500.5 AND amount <= 7000',
+  'SELECT count(*) FROM {t} WHERE amount <> 100 AND amount < 9000.999',
+  'SELECT k, count(*) FROM {t} WHERE amount = 1234.5 OR amount = 77 GROUP BY k ORDER BY k',
+  'SELECT id, amount FROM {t} WHERE amount < 300 AND amount > 250.5 ORDER BY id',
+  'SELECT count(*) FROM {t} WHERE amount > NULL::numeric',
+  "SELECT count(*) FROM {t} WHERE amount < 'NaN'::numeric",
   'SELECT k, sum(g) FROM {t} WHERE d >= DATE \'2026-03-01\' GROUP BY k ORDER BY k',
   'SELECT count(*) FROM {t} WHERE id > 100000',
   'SELECT k, count(*) FROM {t} WHERE id > 100000 GROUP BY k',
@@ -65,6 +72,15 @@ test('vectorized aggregates over the column store equal the row-store results', 
   for (let round = 0; round < 6; round++) {
     const values = Array.from({ length: 800 }, () => rowSql(rnd, nextId++)).join(',');
     await allTables((t) => `INSERT INTO ${t} VALUES ${values}`);
+    // a NaN makes its segment keep amount in the general layout (compared row by row)
+    if (round === 1) await allTables((t) => `INSERT INTO ${t} VALUES (${nextId}, 1, 'k1', 0, 'NaN', 0, 0, NULL, NULL, true)`);
+    if (round === 1) nextId++;
+    // values right at the bounds of the decimal comparisons below
+    if (round === 2) {
+      const edge = ['5000.00', '5000.01', '2500.50', '2500.49', '7000.00', '7000.01', '9000.99', '9001.00', '100.00', '77.00', '1234.50', '250.50', '250.51', '299.99']
+        .map((a) => `(${nextId++}, 2, 'k2', 0, ${a}, 0, 0, NULL, NULL, false)`).join(',');
+      await allTables((t) => `INSERT INTO ${t} VALUES ${edge}`);
+    }
     const lo = Math.floor(rnd() * nextId);
     const upd = `g = g + 1, amount = amount * 2, k = CASE WHEN k = 'k0' THEN NULL ELSE k END`;
     await allTables((t) => `UPDATE ${t} SET ${upd} WHERE id BETWEEN ${lo} AND ${lo + 150}`);
@@ -82,7 +98,7 @@ test('vectorized aggregates over the column store equal the row-store results', 
     }
     for (const q of QUERIES) {
       const want = (await c.query(q.replaceAll('{t}', 'agg_r'))).rows;
-      if (!q.includes('id > 100000')) expect(want.length, q).toBeGreaterThan(0);
+      if (!q.includes('WHERE')) expect(want.length, q).toBeGreaterThan(0);
       for (const t of ['agg_rc', 'agg_c']) {
         const got = (await c.query(q.replaceAll('{t}', t))).rows;
         expect(got, `${q} on ${t}`).toEqual(want);
