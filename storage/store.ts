@@ -130,6 +130,14 @@ export class Store {
     return entries;
   }
 
+  /** Whether the table has no rows as of `snap`. */
+  isEmpty(rel: StoredRelation, snap?: ReadSnapshot): boolean {
+    if (!rel.orientation.row) return this.columns.isEmpty(rel.oid, snap);
+    const r = relationRange(rel.oid);
+    for (const _ of this.rows.getKeys({ start: r.start, end: r.end, limit: 1, ...(snap ? { transaction: snap.txn } : {}) } as never)) return false;
+    return true;
+  }
+
   countRows(rel: StoredRelation): number {
     if (!rel.orientation.row) { let n = 0; for (const _ of this.columns.scan(rel, { columns: [], predicates: [] })) n++; return n; }
     const r = relationRange(rel.oid);

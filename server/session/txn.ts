@@ -241,11 +241,23 @@ export class TxnReader implements TableReader, TableWriter {
   getStorage(rel: RelationDef, key: Buffer): Row | undefined {
     const p = this.layer.lookup(rel.oid, keyId(key));
     if (p) return p.row ?? undefined;
+    if (this.emptyInSnapshot(rel)) return undefined;
     return this.store.get(this.storedRel(rel), key, this.snap);
   }
 
   existedInStore(rel: RelationDef, key: Buffer): boolean {
+    if (this.emptyInSnapshot(rel)) return false;
     return this.store.get(this.storedRel(rel), key, this.snap) !== undefined;
+  }
+
+  private readonly empty = new Map<number, boolean>();
+
+  /** The table has no rows in this statement's snapshot: key reads can be skipped (loading a new table). */
+  private emptyInSnapshot(rel: RelationDef): boolean {
+    if (!this.snap) return false;
+    let e = this.empty.get(rel.oid);
+    if (e === undefined) { e = this.store.isEmpty(this.storedRel(rel), this.snap); this.empty.set(rel.oid, e); }
+    return e;
   }
 
   getByKey(rel: RelationDef, key: readonly Datum[]): Row | undefined {

@@ -12,7 +12,7 @@
 import { mkdirSync, readFileSync, openSync, writeSync, fsyncSync, closeSync, renameSync, readdirSync, unlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RootDatabase, Database } from 'lmdb';
-import type { Row } from '../../core/datum.js';
+import type { Row, Datum } from '../../core/datum.js';
 import { encodeRow, decodeRow, type Stored } from '../row-codec.js';
 import { relationRange } from '../key-codec.js';
 import type { StoredRelation, ReadSnapshot, RowWrite } from '../store-types.js';
@@ -128,6 +128,14 @@ export class ColumnStore {
     const out: SegmentMeta[] = [];
     for (const { value } of this.dbs.segments.getRange({ start: r.start, end: r.end, ...txnOpt(snap) } as never) as Iterable<{ value: SegmentMeta }>) out.push(value);
     return out;
+  }
+
+  /** no segment and no memtable row as of `snap` */
+  isEmpty(oid: number, snap?: ReadSnapshot): boolean {
+    const r = relationRange(oid);
+    for (const _ of this.dbs.segments.getKeys({ start: r.start, end: r.end, limit: 1, ...txnOpt(snap) } as never)) return false;
+    for (const _ of this.dbs.memtable.getKeys({ start: r.start, end: r.end, limit: 1, ...txnOpt(snap) } as never)) return false;
+    return true;
   }
 
   memtableCount(oid: number, limit?: number): number {
@@ -260,7 +268,7 @@ export class ColumnStore {
       // one segment at a time: only its rows are held in stored form
       for (let from = 0; from < ws.length; from += size) {
         const part = ws.slice(from, from + size);
-        const [{ meta }] = this.writeSegments(rel, part.map((w) => encodeRow(rel.types, w.row!)), part.map((w) => w.key)) as [{ meta: SegmentMeta; from: number }];
+        const [{ meta }] = this.writeSegments(rel, part.map((w) => w.row!), part.map((w) => w.key), true) as [{ meta: SegmentMeta; from: number }];
         metas.push({ oid: rel.oid, meta });
         part.forEach((w, i) => placed.set(w, location(meta.id, i)));
       }
@@ -322,7 +330,7 @@ export class ColumnStore {
   }
 
   /** Writes segment files for `rows` in chunks of the table's segment size; fsynced and renamed into place. */
-  private writeSegments(rel: StoredRelation, rows: readonly Stored[][], keys: readonly Buffer[]): { meta: SegmentMeta; from: number }[] {
+  private writeSegments(rel: StoredRelation, rows: readonly (readonly (Stored | Datum)[])[], keys: readonly Buffer[], datums = false): { meta: SegmentMeta; from: number }[] {
     const size = segmentRows(rel);
     const chunks = Math.ceil(rows.length / size);
     if (chunks === 0) return [];
@@ -331,7 +339,7 @@ export class ColumnStore {
     for (let c = 0; c < chunks; c++) {
       const from = c * size;
       const part = rows.slice(from, from + size);
-      const { bytes, zones } = encodeSegment(rel.types, part, keys.slice(from, from + size));
+      const { bytes, zones } = encodeSegment(rel.types, part, keys.slice(from, from + size), datums);
       const id = first + c;
       const tmp = this.file(id) + '.tmp';
       const fd = openSync(tmp, 'w');

@@ -3,14 +3,14 @@
 // strings are Utf8; everything else (numeric, interval, jsonb, arrays, ...) is the row codec's
 // stored value packed with msgpack into a Binary column.
 import {
-  makeData, makeVector, vectorFromArray, tableToIPC, tableFromIPC, Table,
+  makeData, makeVector, tableToIPC, tableFromIPC, Table,
   Int32, Int64, Float64, Int8, Utf8, Binary, Dictionary, Type, type Vector,
 } from 'apache-arrow';
 import { Numeric } from '../../core/values/numeric.js';
 import { pack, unpack } from 'msgpackr';
 import type { SqlType } from '../../core/types.js';
 import type { Datum } from '../../core/datum.js';
-import { fromStored, type Stored } from '../row-codec.js';
+import { fromStored, toStored, type Stored } from '../row-codec.js';
 
 /**
  * How a SQL type is laid out in a segment. 'dec': numeric(p, s) with p <= 15 as exact unscaled
@@ -33,6 +33,11 @@ function unscaled(text: string, scale: number): number | null {
   if (scale === 0 ? dot >= 0 : dot < 0 || text.length - dot - 1 !== scale) return null;
   const n = Number(scale === 0 ? text : text.slice(0, dot) + text.slice(dot + 1));
   return Number.isSafeInteger(n) ? n : null;
+}
+
+function decimalsFit(rows: readonly (readonly unknown[])[], c: number, scale: number): boolean {
+  for (const r of rows) { const v = r[c]; if (v !== null && v !== undefined && decimalUnscaled(v, scale) === null) return false; }
+  return true;
 }
 
 function formatUnscaled(u: number, scale: number): Numeric {
@@ -69,8 +74,60 @@ function storedNumber(v: Stored): number {
   return typeof v === 'string' ? Number(v) : Number(v as number | bigint);
 }
 
-/** Builds a segment file from rows in the row codec's stored form; returns its bytes and zone maps. */
-export function encodeSegment(types: readonly SqlType[], rows: readonly (readonly Stored[])[], keys: readonly Uint8Array[]): { bytes: Uint8Array; zones: ZoneMap[] } {
+/** A Utf8 or Binary Arrow column built in two passes (sizes, then bytes) instead of value by value. */
+function varBinary(values: readonly (string | Uint8Array | null)[], type: Utf8 | Binary): Vector {
+  const n = values.length;
+  const offsets = new Int32Array(n + 1);
+  const valid = new Uint8Array((n + 7) >> 3);
+  let nulls = 0;
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (v === null || v === undefined) nulls++;
+    else { valid[i >> 3]! |= 1 << (i & 7); total += typeof v === 'string' ? Buffer.byteLength(v, 'utf8') : v.byteLength; }
+    offsets[i + 1] = total;
+  }
+  const data = Buffer.allocUnsafe(total);
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (v === null || v === undefined) continue;
+    if (typeof v === 'string') data.write(v, offsets[i]!, 'utf8');
+    else data.set(v, offsets[i]!);
+  }
+  return makeVector(makeData({ type: type as never, length: n, nullCount: nulls, nullBitmap: nulls ? valid : null, valueOffsets: offsets, data } as never));
+}
+
+/** Strings as dictionary codes + the distinct strings. */
+function dictionaryColumn(strings: readonly (string | null)[], distinct: readonly string[]): Vector {
+  const n = strings.length;
+  const codeOf = new Map(distinct.map((s, i) => [s, i]));
+  const codes = new Int32Array(n);
+  const valid = new Uint8Array((n + 7) >> 3);
+  let nulls = 0;
+  for (let i = 0; i < n; i++) {
+    const v = strings[i];
+    if (v === null || v === undefined) { nulls++; continue; }
+    valid[i >> 3]! |= 1 << (i & 7);
+    codes[i] = codeOf.get(v)!;
+  }
+  const dictionary = varBinary(distinct, new Utf8());
+  return makeVector(makeData({ type: new Dictionary(new Utf8(), new Int32()) as never, length: n, nullCount: nulls, nullBitmap: nulls ? valid : null, data: codes, dictionary } as never));
+}
+
+function decimalUnscaled(v: unknown, scale: number): number | null {
+  if (typeof v === 'object' && v !== null && 'digits' in v) {
+    const d = v as Numeric;
+    if (d.special === null && d.scale === scale) { const n = Number(d.digits); return Number.isSafeInteger(n) ? n : null; }
+    return d.special === null ? unscaled(d.toString(), scale) : null;
+  }
+  return unscaled(String(v), scale);
+}
+
+/**
+ * Builds a segment file from rows in the row codec's stored form, or (`datums`) as executor
+ * values; returns its bytes and zone maps.
+ */
+export function encodeSegment(types: readonly SqlType[], rows: readonly (readonly (Stored | Datum)[])[], keys: readonly Uint8Array[], datums = false): { bytes: Uint8Array; zones: ZoneMap[] } {
   const n = rows.length;
   const cols: Record<string, Vector> = {};
   const zones: ZoneMap[] = [];
@@ -78,7 +135,7 @@ export function encodeSegment(types: readonly SqlType[], rows: readonly (readonl
     const kind = columnKind(type);
     const valid = new Uint8Array((n + 7) >> 3);
     let nulls = 0;
-    const isNull = (v: Stored | undefined): boolean => {
+    const isNull = (v: Stored | Datum | undefined): boolean => {
       if (v === null || v === undefined) { nulls++; return true; }
       return false;
     };
@@ -104,7 +161,7 @@ export function encodeSegment(types: readonly SqlType[], rows: readonly (readonl
         } else if (kind === 'bool') {
           (values as Int8Array)[i] = v ? 1 : 0;
         } else {
-          const x = storedNumber(v!);
+          const x = storedNumber(v as Stored);
           (values as Int32Array | Float64Array)[i] = x;
           if (zoned && Number.isFinite(x)) track(x);
           // an infinite date/timestamp makes the range unbounded on that side
@@ -116,32 +173,32 @@ export function encodeSegment(types: readonly SqlType[], rows: readonly (readonl
     } else if (kind === 'utf8') {
       const strings = rows.map((r) => { const v = r[c]; return v === null || v === undefined ? null : String(v); });
       // few distinct values: a dictionary (scans then read codes, not strings)
-      const distinct = new Set(strings);
-      vec = distinct.size <= Math.min(65536, Math.max(16, n / 4))
-        ? vectorFromArray(strings, new Dictionary(new Utf8(), new Int32()))
-        : vectorFromArray(strings, new Utf8());
-    } else if (decimalScale(type) !== null && rows.every((r) => { const v = r[c]; return v === null || v === undefined || unscaled(String(v), decimalScale(type)!) !== null; })) {
+      const distinct = new Set<string>();
+      const limit = Math.min(65536, Math.max(16, n / 4));
+      for (const x of strings) if (x !== null && distinct.add(x).size > limit) break;
+      vec = distinct.size <= limit ? dictionaryColumn(strings, [...distinct]) : varBinary(strings, new Utf8());
+    } else if (decimalScale(type) !== null && decimalsFit(rows, c, decimalScale(type)!)) {
       const scale = decimalScale(type)!;
       const values = new Float64Array(n);
       for (let i = 0; i < n; i++) {
         const v = rows[i]![c];
         if (isNull(v)) continue;
         valid[i >> 3]! |= 1 << (i & 7);
-        const u = unscaled(String(v), scale)!;
+        const u = decimalUnscaled(v, scale)!;
         values[i] = u;
         track(u);
       }
       decimalZone = true;
       vec = makeVector(makeData({ type: new Float64() as never, length: n, nullCount: nulls, nullBitmap: nulls ? valid : null, data: values } as never));
     } else {
-      const blobs = rows.map((r) => { const v = r[c]; return v === null || v === undefined ? null : (pack(v) as Uint8Array); });
-      vec = vectorFromArray(blobs, new Binary());
+      const blobs = rows.map((r) => { const v = r[c]; return v === null || v === undefined ? null : (pack(datums ? toStored(type, v as Datum) : v) as Uint8Array); });
+      vec = varBinary(blobs, new Binary());
     }
     cols['c' + c] = vec;
     zones.push(zoned || decimalZone ? (lo !== null ? [lo, hi!] : null) : 'none');
   });
   // each row's storage key, so compaction can re-point the primary-key index at the row's new place
-  cols['k'] = vectorFromArray(keys as Uint8Array[], new Binary());
+  cols['k'] = varBinary(keys, new Binary());
   const table = new Table(cols);
   return { bytes: tableToIPC(table, 'file'), zones };
 }
