@@ -51,6 +51,11 @@ function exactDecimalScale(t: SqlType): number | null {
 const ZONE_TYPES = new Set(['int2', 'int4', 'int8', 'date', 'time', 'timestamp', 'timestamptz']);
 const FLIP: Record<CompareOp, CompareOp> = { '<': '>', '<=': '>=', '=': '=', '>=': '<=', '>': '<', '<>': '<>' };
 
+/** a constant, a parameter, or casts of one (`amount > 500` compares with 500::numeric) */
+function isConstant(e: Expr): boolean {
+  return e.kind === 'const' || e.kind === 'param' || (e.kind === 'cast' && isConstant(e.arg));
+}
+
 function conjuncts(e: Expr): Expr[] {
   return e.kind === 'and' ? e.args.flatMap(conjuncts) : [e];
 }
@@ -64,7 +69,7 @@ function pushable(filter: Expr | null): ColumnarPredicate[] {
     let [a, b] = c.args as [Expr, Expr];
     let op = c.fn.name as CompareOp;
     if (a.kind !== 'col') { [a, b] = [b, a]; op = FLIP[op]; }
-    if (a.kind !== 'col' || (b.kind !== 'const' && b.kind !== 'param')) continue;
+    if (a.kind !== 'col' || !isConstant(b)) continue;
     if (a.type.kind !== 'scalar' || b.type.kind !== 'scalar' || b.type.name !== a.type.name) continue;
     const scale = exactDecimalScale(a.type);
     if (scale !== null) out.push({ col: a.index, op, value: b, scale });

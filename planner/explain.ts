@@ -1,6 +1,7 @@
 // EXPLAIN: the batch plan as an indented tree, one line per node.
 import type { Plan, ColumnarScan, CompareOp } from '../expr/plan.js';
 import type { RelationDef } from '../catalog/model.js';
+import type { Expr } from '../expr/ir.js';
 import { tableOrientation } from '../catalog/table-options.js';
 import type { BindEnv } from './scope.js';
 import { bindQuery, bindDml, type QueryRef, type DmlRef } from './statement.js';
@@ -21,7 +22,8 @@ function columnScanLines(p: Extract<Plan, { kind: 'scan' }>, c: ColumnarScan, pa
   const out = [`${pad}Column Scan on ${p.table.name}${p.filter ? ' (filtered)' : ''}`];
   out.push(`${detail}Columns: ${c.columns === null ? '*' : c.columns.length === 0 ? '(none)' : c.columns.map((i) => live[i]?.name ?? '?').join(', ')}`);
   if (c.predicates.length) {
-    out.push(`${detail}Zone Map Filter: ${c.predicates.map((q) => `${live[q.col]?.name ?? '?'} ${q.op} ${q.value.kind === 'param' ? '$' + (q.value.index + 1) : String(q.value.kind === 'const' ? q.value.value : '?')}`).join(' AND ')}`);
+    const show = (e: Expr): string => (e.kind === 'param' ? '$' + (e.index + 1) : e.kind === 'const' ? String(e.value) : e.kind === 'cast' ? show(e.arg) : '?');
+    out.push(`${detail}Zone Map Filter: ${c.predicates.map((q) => `${live[q.col]?.name ?? '?'} ${q.op} ${show(q.value)}`).join(' AND ')}`);
   }
   if (pruner) {
     const consts = c.predicates.flatMap((q) => (q.value.kind === 'const' && (typeof q.value.value === 'number' || typeof q.value.value === 'bigint') ? [{ col: q.col, op: q.op, value: q.value.value }] : []));
