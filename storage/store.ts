@@ -10,7 +10,7 @@ import { encodeRow, decodeRow, type Stored } from './row-codec.js';
 import { KeyWriter, relationRange, prefixEnd } from './key-codec.js';
 import { storedEqual } from './stored-equal.js';
 import { Binlog, BinlogEvent, BINLOG_CHUNK, type BinlogEntry } from './binlog.js';
-import { ColumnStore, type ColumnCommit, type ColumnScanSpec, type ScanStats, type SegmentMeta, type StoreChunk, type BulkLoad } from './column/column-store.js';
+import { ColumnStore, type ColumnCommit, type ColumnScanSpec, type SegmentMeta, type StoreChunk, type BulkLoad } from './column/column-store.js';
 export type { StoreChunk } from './column/column-store.js';
 
 export type { StoredRelation, StoredIndex, RowWrite, CommitBatch, ReadSnapshot, Orientation } from './store-types.js';
@@ -283,8 +283,8 @@ export class Store {
   }
 
   /** Vectorized column-store scan (see ColumnStore.scan). */
-  columnScan(rel: StoredRelation, spec: ColumnScanSpec, snap?: ReadSnapshot, stats?: ScanStats): Generator<[Buffer, Row]> {
-    return this.columns.scan(rel, spec, snap, stats);
+  columnScan(rel: StoredRelation, spec: ColumnScanSpec, snap?: ReadSnapshot): Generator<[Buffer, Row]> {
+    return this.columns.scan(rel, spec, snap);
   }
 
   /** Chunks of a vectorized column-store scan (see ColumnStore.chunks). */

@@ -17,29 +17,17 @@ import { encodeRow, decodeRow, type Stored } from '../row-codec.js';
 import { relationRange } from '../key-codec.js';
 import type { StoredRelation, ReadSnapshot, RowWrite } from '../store-types.js';
 import { encodeSegment, decodeSegment, type LoadedSegment, type ZoneMap } from './segment-format.js';
-import { DeleteBitmaps, PendingDeletes, segmentIdKey, type Bitmap } from './delete-bitmaps.js';
+import { DeleteBitmaps, type Bitmap } from './delete-bitmaps.js';
+import { ColumnCommit } from './column-commit.js';
+import { segmentRows, segmentKey, location, type SegmentMeta, type ColumnStoreDbs } from './layout.js';
+
+export { SEGMENT_ROWS, type SegmentMeta, type ColumnStoreDbs } from './layout.js';
+export { ColumnCommit } from './column-commit.js';
 import { zonesMayMatch, selectRows, rowMatches, type ScanPredicate } from './vector-filter.js';
 import { storedEqual } from '../stored-equal.js';
 import { SegmentCache } from './segment-cache.js';
 
 export type { ScanPredicate } from './vector-filter.js';
-
-/** Most rows per segment written by a flush or compaction. */
-export const SEGMENT_ROWS = 65536;
-
-/** A table's segment size: its memtable threshold, up to SEGMENT_ROWS. */
-function segmentRows(rel: StoredRelation): number {
-  return Math.max(1, Math.min(rel.flushRows, SEGMENT_ROWS));
-}
-
-export interface SegmentMeta {
-  readonly id: number;
-  readonly rows: number;
-  /** table width when written (later ADD COLUMNs read NULL) */
-  readonly width: number;
-  readonly zones: readonly ZoneMap[];
-  readonly bytes: number;
-}
 
 /** What a column scan reads: the columns a query touches (storage positions) and pushed-down comparisons. */
 export interface ColumnScanSpec {
@@ -62,36 +50,8 @@ export type StoreChunk =
   | { readonly kind: 'segment'; readonly seg: LoadedSegment; readonly sel: Uint32Array }
   | { readonly kind: 'rows'; readonly rows: readonly Row[] };
 
-/** Counters of one scan, for EXPLAIN ANALYZE-style reporting and tests. */
-export interface ScanStats {
-  segments: number;
-  skipped: number;
-  memtableRows: number;
-}
-
-function segmentKey(oid: number, segId: number): Buffer {
-  const b = Buffer.allocUnsafe(8);
-  b.writeUInt32BE(oid >>> 0, 0);
-  b.writeUInt32BE(segId >>> 0, 4);
-  return b;
-}
-
-function location(segId: number, offset: number): Buffer {
-  const b = Buffer.allocUnsafe(8);
-  b.writeUInt32BE(segId >>> 0, 0);
-  b.writeUInt32BE(offset >>> 0, 4);
-  return b;
-}
-
 function txnOpt(snap: ReadSnapshot | undefined): object {
   return snap ? { transaction: snap.txn } : {};
-}
-
-export interface ColumnStoreDbs {
-  readonly segments: Database<SegmentMeta, Buffer>;
-  readonly delbits: Database<Buffer, Buffer>;
-  readonly loc: Database<Buffer, Buffer>;
-  readonly memtable: Database<Stored[], Buffer>;
 }
 
 export class ColumnStore {
@@ -179,7 +139,7 @@ export class ColumnStore {
    * delete bitmaps and pushed-down comparisons make a selection vector, only `spec.columns` are
    * materialized), then the memtable. Yields [storage key, row]; columns not asked for are NULL.
    */
-  *scan(rel: StoredRelation, spec: ColumnScanSpec, snap?: ReadSnapshot, stats?: ScanStats): Generator<[Buffer, Row]> {
+  *scan(rel: StoredRelation, spec: ColumnScanSpec, snap?: ReadSnapshot): Generator<[Buffer, Row]> {
     // a scan must see one manifest and keep its files: without a statement snapshot, take one
     const own = snap ? null : this.snapshots.open();
     const s = snap ?? own!;
@@ -187,8 +147,7 @@ export class ColumnStore {
       const width = rel.types.length;
       const cols = spec.columns ?? rel.types.map((_, i) => i);
       for (const meta of this.segments(rel.oid, s)) {
-        if (stats) stats.segments++;
-        if (!zonesMayMatch(meta.zones, meta.width, spec.predicates)) { if (stats) stats.skipped++; continue; }
+        if (!zonesMayMatch(meta.zones, meta.width, spec.predicates)) continue;
         const seg = this.load(rel, meta);
         const sel = selectRows(seg, this.bitmaps.read(meta.id, s), spec.predicates);
         for (let j = 0; j < sel.length; j++) {
@@ -200,7 +159,6 @@ export class ColumnStore {
       }
       const r = relationRange(rel.oid);
       for (const { key, value } of this.dbs.memtable.getRange({ start: r.start, end: r.end, transaction: s.txn } as never) as Iterable<{ key: Buffer; value: Stored[] }>) {
-        if (stats) stats.memtableRows++;
         yield [key, decodeRow(rel.types, value)];
       }
     } finally {
@@ -281,10 +239,10 @@ export class ColumnStore {
     };
   }
 
-  /** @internal ColumnCommit: file paths of segments a commit removed */
+  /** the file of a segment (ColumnCommit retires the files of segments a commit removes) */
   segmentFile(segId: number): string { return this.file(segId); }
 
-  /** @internal after a commit that removed segments */
+  /** after a commit that removed segments: their files go once no snapshot can read them */
   retire(paths: readonly string[], segIds: readonly number[]): void {
     const epoch = this.snapshots.epoch();
     for (const p of paths) this.retired.push({ path: p, epoch, at: Date.now() });
@@ -319,13 +277,6 @@ export class ColumnStore {
       unlinkSync(join(this.segDir, f));
       n++;
     }
-    return n;
-  }
-
-  /** Bytes of segment files on disk. */
-  diskBytes(): number {
-    let n = 0;
-    for (const f of readdirSync(this.segDir)) { try { n += statSync(join(this.segDir, f)).size; } catch { /* removed meanwhile */ } }
     return n;
   }
 
@@ -467,69 +418,3 @@ export class ColumnStore {
   }
 }
 
-/** The column-store part of one commit's LMDB write transaction. */
-export class ColumnCommit {
-  private readonly deletes = new PendingDeletes();
-  private readonly removedFiles: string[] = [];
-  private readonly removedIds: number[] = [];
-  /** memtable rows written per table (flush triggers) */
-  readonly written = new Map<number, number>();
-
-  constructor(private readonly store: ColumnStore, private readonly dbs: ColumnStoreDbs) {}
-
-  current(rel: StoredRelation, key: Buffer): Stored[] | undefined {
-    return this.store.current(rel, key);
-  }
-
-  /**
-   * Records a new version (or a delete) of `key`. `hadOld`: a current version exists (known from
-   * the row store or current()); if it lives in a segment its delete bit is set.
-   */
-  write(rel: StoredRelation, key: Buffer, stored: Stored[] | null, hadOld: boolean, bulkLoc?: Buffer): void {
-    if (hadOld) {
-      const loc = this.dbs.loc.get(key);
-      if (loc !== undefined) {
-        const b = Buffer.from(loc);
-        this.deletes.mark(b.readUInt32BE(0), b.readUInt32BE(4));
-        this.dbs.loc.remove(key);
-      } else if (bulkLoc) {
-        // the old version is in the memtable; the new one lives in a bulk segment
-        this.dbs.memtable.remove(key);
-      }
-    }
-    if (bulkLoc) {
-      this.dbs.loc.put(key, bulkLoc);
-    } else if (stored) {
-      this.dbs.memtable.put(key, stored);
-      this.written.set(rel.oid, (this.written.get(rel.oid) ?? 0) + 1);
-    } else if (hadOld) {
-      this.dbs.memtable.remove(key);
-    }
-  }
-
-  /** TRUNCATE / DROP: every segment, location and buffered row of the table goes. */
-  clear(oid: number): void {
-    const r = relationRange(oid);
-    for (const { key, value } of this.dbs.segments.getRange({ start: r.start, end: r.end }) as Iterable<{ key: Buffer; value: SegmentMeta }>) {
-      this.dbs.segments.remove(key);
-      this.store.bitmaps.remove(value.id);
-      this.deletes.forget(value.id);
-      this.removedFiles.push(this.store.segmentFile(value.id));
-      this.removedIds.push(value.id);
-    }
-    for (const key of this.dbs.loc.getKeys({ start: r.start, end: r.end })) this.dbs.loc.remove(key);
-    for (const key of this.dbs.memtable.getKeys({ start: r.start, end: r.end })) this.dbs.memtable.remove(key);
-  }
-
-  /** last step inside the transaction */
-  finish(): void {
-    this.deletes.apply(this.store.bitmaps);
-  }
-
-  /** after the transaction committed */
-  committed(): void {
-    if (this.removedFiles.length) this.store.retire(this.removedFiles, this.removedIds);
-  }
-}
-
-export { segmentIdKey };
