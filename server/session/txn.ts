@@ -251,12 +251,23 @@ export class TxnReader implements TableReader, TableWriter {
   }
 
   private readonly empty = new Map<number, boolean>();
+  private readonly keyReads = new Map<number, number>();
 
-  /** The table has no rows in this statement's snapshot: key reads can be skipped (loading a new table). */
+  /**
+   * The table has no rows in this statement's snapshot, so key reads can be skipped (loading a
+   * new table). Asked only once a statement has read many keys of the table: a point lookup
+   * should not pay for the extra range read.
+   */
   private emptyInSnapshot(rel: RelationDef): boolean {
     if (!this.snap) return false;
     let e = this.empty.get(rel.oid);
-    if (e === undefined) { e = this.store.isEmpty(this.storedRel(rel), this.snap); this.empty.set(rel.oid, e); }
+    if (e === undefined) {
+      const n = (this.keyReads.get(rel.oid) ?? 0) + 1;
+      this.keyReads.set(rel.oid, n);
+      if (n < 64) return false;
+      e = this.store.isEmpty(this.storedRel(rel), this.snap);
+      this.empty.set(rel.oid, e);
+    }
     return e;
   }
 
