@@ -11,7 +11,7 @@ import { runAggregate } from './aggregate.js';
 import { tryColumnAggregate } from './column-aggregate.js';
 import { evaluatePredicates } from './columnar-predicates.js';
 import { runWindow } from './window.js';
-import { sortRows, rowKeyFn } from './sort.js';
+import { sortRows, rowKeyFn, TopN } from './sort.js';
 import { runSetOp } from './setop.js';
 
 export type Batch = Row[];
@@ -225,17 +225,23 @@ function* projectSet(plan: Extract<Plan, { kind: 'projectSet' }>, cx: ExecContex
   }
 }
 
-/** `bound`: only the first `bound` rows are wanted (ORDER BY ... LIMIT): keep a buffer of the best, not all rows */
+/** `bound`: only the first `bound` rows are wanted (ORDER BY ... LIMIT): keep just those while reading */
 function* sort(plan: Extract<Plan, { kind: 'sort' }>, cx: ExecContext, bound = Infinity): Generator<Batch> {
-  let rows: Row[] = [];
+  if (Number.isFinite(bound)) {
+    const top = new TopN(plan.keys, bound, cx);
+    for (const b of run(plan.input, cx)) {
+      yield EMPTY;
+      for (const r of b) top.push(r);
+    }
+    yield* fromIterable(top.rows());
+    return;
+  }
+  const rows: Row[] = [];
   for (const b of run(plan.input, cx)) {
     yield EMPTY;
     for (const r of b) rows.push(r);
-    // top-N: sorting a buffer of 2N down to N each time it fills keeps the work at O(n log N)
-    if (rows.length >= 2 * bound + BATCH_SIZE) rows = sortRows(rows, plan.keys, cx).slice(0, bound);
   }
-  const sorted = sortRows(rows, plan.keys, cx);
-  yield* fromIterable(bound < sorted.length ? sorted.slice(0, bound) : sorted);
+  yield* fromIterable(sortRows(rows, plan.keys, cx));
 }
 
 function* limit(plan: Extract<Plan, { kind: 'limit' }>, cx: ExecContext): Generator<Batch> {
@@ -247,7 +253,7 @@ function* limit(plan: Extract<Plan, { kind: 'limit' }>, cx: ExecContext): Genera
   if (remaining < 0) throw new SqlError(SqlState.InvalidRowCountInLimitClause, 'LIMIT must not be negative');
   if (skip < 0) throw new SqlError(SqlState.InvalidRowCountInResultOffsetClause, 'OFFSET must not be negative');
   if (remaining === 0) return;
-  const source = plan.input.kind === 'sort' && remaining + skip <= 100_000 ? sort(plan.input, cx, remaining + skip) : run(plan.input, cx);
+  const source = plan.input.kind === 'sort' && remaining + skip <= 1000 ? sort(plan.input, cx, remaining + skip) : run(plan.input, cx);
   for (const b of source) {
     if (b.length === 0) { yield b; continue; }
     let start = 0;

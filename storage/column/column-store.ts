@@ -266,16 +266,25 @@ export class ColumnStore {
     return n;
   }
 
-  /** Segment files not in the manifest: a flush or compaction that died before its commit. */
+  /**
+   * Segment files not in the manifest: a flush, compaction or bulk commit that died before its
+   * transaction. Only files older than this process are removed: a younger one may belong to a
+   * commit another worker process is running right now.
+   */
   removeOrphans(): number {
     const live = new Set<number>();
     for (const { value } of this.dbs.segments.getRange({}) as Iterable<{ value: SegmentMeta }>) live.add(value.id);
+    const started = Date.now() - process.uptime() * 1000;
     let n = 0;
     for (const f of readdirSync(this.segDir)) {
       const m = /^(\d+)\.arrow$/.exec(f);
       if (m && live.has(Number(m[1]))) continue;
-      unlinkSync(join(this.segDir, f));
-      n++;
+      const path = join(this.segDir, f);
+      try {
+        if (statSync(path).mtimeMs >= started) continue;
+        unlinkSync(path);
+        n++;
+      } catch { /* removed meanwhile */ }
     }
     return n;
   }
