@@ -12,6 +12,7 @@ import type { Expr } from '../expr/ir.js';
 import type { Plan, AggCall } from '../expr/plan.js';
 import { exprChildren } from '../expr/ir.js';
 import { Numeric } from '../core/values/numeric.js';
+import roaring from 'roaring';
 import { SqlError, SqlState } from '../core/errors.js';
 import type { ExecContext, ColumnChunk, ColumnData, ColumnarRead } from './context.js';
 import { compile, type Compiled } from './compile.js';
@@ -41,6 +42,7 @@ type AggSpec =
   | { readonly kind: 'generic'; readonly call: AggCall; readonly args: readonly Compiled[] };
 
 const MAX_CHUNK_ROWS = 65536;
+const { RoaringBitmap32 } = roaring;
 
 function colRefs(e: Expr, into: Set<number>): boolean {
   if (e.kind === 'col') { into.add(e.index); return true; }
@@ -105,6 +107,8 @@ interface Acc {
   readonly extra: (Numeric | null)[];
   readonly ext: (number | bigint | null)[];
   readonly sets: Set<unknown>[];
+  /** count(DISTINCT int) of a single group: a roaring bitmap filled a chunk at a time */
+  bits?: InstanceType<typeof RoaringBitmap32>;
   readonly states: unknown[];
 }
 
@@ -206,7 +210,7 @@ function* aggregateChunks(plan: AggregatePlan, chunks: Iterable<ColumnChunk>, us
       }
     }
     // 2. each aggregate over the chunk
-    aggs.forEach((a, ai) => accumulate(a, accs[ai]!, chunk, count, at, gids, rowsOf, cx));
+    aggs.forEach((a, ai) => accumulate(a, accs[ai]!, chunk, count, at, gids, rowsOf, cx, keys.length === 0));
     // keep number sums exact: move them into bigint before they pass 2^52
     accs.forEach((acc) => { for (let g = 0; g < acc.s.length; g++) if (Math.abs(acc.s[g]!) >= SPILL) { acc.big[g]! += BigInt(acc.s[g]!); acc.s[g] = 0; } });
   }
@@ -270,7 +274,7 @@ function typedView(col: ColumnData | null): (Int32Array | Float64Array | BigInt6
 }
 
 function accumulate(a: AggSpec, acc: Acc, chunk: ColumnChunk, count: number, at: (j: number) => number, gids: Int32Array,
-  rowsOf: (chunk: ColumnChunk, i: number) => Row, cx: ExecContext): void {
+  rowsOf: (chunk: ColumnChunk, i: number) => Row, cx: ExecContext, oneGroup: boolean): void {
   if (a.kind === 'generic') {
     for (let j = 0; j < count; j++) {
       const row = rowsOf(chunk, at(j));
@@ -296,6 +300,15 @@ function accumulate(a: AggSpec, acc: Acc, chunk: ColumnChunk, count: number, at:
       for (let j = 0; j < count; j++) if (!isNull(at(j))) acc.n[gids[j]!]!++;
       return;
     case 'countDistinct':
+      if (col !== null && col.kind === 'i32' && oneGroup) {
+        // one group: the chunk's int32 values go into a roaring bitmap in one native call (as uint32, a bijection)
+        const vals = col.values as Int32Array;
+        const buf = new Uint32Array(count);
+        let m = 0;
+        for (let j = 0; j < count; j++) { const i = at(j); if (valid === null || (valid[i >> 3]! & (1 << (i & 7))) !== 0) buf[m++] = vals[i]! >>> 0; }
+        (acc.bits ??= new RoaringBitmap32()).addMany(buf.subarray(0, m));
+        return;
+      }
       for (let j = 0; j < count; j++) { const i = at(j); if (!isNull(i)) acc.sets[gids[j]!]!.add(datum(i)); }
       return;
     case 'min': case 'max': {
@@ -365,7 +378,13 @@ function* emit(plan: AggregatePlan, groupKeys: Datum[][], aggs: AggSpec[], accs:
 function finalValue(a: AggSpec, acc: Acc, g: number): Datum {
   switch (a.kind) {
     case 'count': return BigInt(acc.n[g]!);
-    case 'countDistinct': return BigInt(acc.sets[g]!.size);
+    case 'countDistinct': {
+      if (!acc.bits) return BigInt(acc.sets[g]!.size);
+      // values read row by row (memtable) went to the set; count the union
+      let n = acc.bits.size;
+      for (const v of acc.sets[g]!) if (!acc.bits.has((v as number) >>> 0)) n++;
+      return BigInt(n);
+    }
     case 'min': case 'max': return acc.ext[g] ?? null;
     case 'generic': return a.call.agg.final(acc.states[g]);
     case 'sum': case 'avg': {
