@@ -11,7 +11,7 @@ import type { SqlType } from '../core/types.js';
 import type { Expr } from '../expr/ir.js';
 import type { Plan, AggCall } from '../expr/plan.js';
 import { exprChildren } from '../expr/ir.js';
-import { Numeric } from '../core/values/numeric.js';
+import { Numeric, fixedDecimal } from '../core/values/numeric.js';
 import roaring from 'roaring';
 import { SqlError, SqlState } from '../core/errors.js';
 import type { ExecContext, ColumnChunk, ColumnData, ColumnarRead } from './context.js';
@@ -67,11 +67,6 @@ function keySpec(e: Expr): KeySpec {
   return { kind: 'expr', fn: compile(e) };
 }
 
-function decimalOf(t: SqlType): { precision: number; scale: number } | null {
-  if (t.kind !== 'scalar' || t.name !== 'numeric' || t.typmod < 4) return null;
-  return { precision: (t.typmod - 4) >> 16, scale: (t.typmod - 4) & 0xffff };
-}
-
 /** How an aggregate runs vectorized; null when it cannot (DISTINCT, FILTER or ORDER BY of other kinds). */
 function aggSpec(call: AggCall): AggSpec | null {
   const name = call.agg.name;
@@ -87,7 +82,7 @@ function aggSpec(call: AggCall): AggSpec | null {
   const t = scalarName(arg.type);
   if (name === 'count') return { kind: 'count', col: arg.index };
   if (name === 'sum' || name === 'avg') {
-    const dec = decimalOf(arg.type);
+    const dec = fixedDecimal(arg.type);
     const kind = t === 'int2' || t === 'int4' ? 'int' : t === 'int8' ? 'int8' : t === 'float8' ? 'float' : t === 'numeric' && dec !== null ? 'dec' : null;
     // typed sums stay exact in a float64 for a whole chunk: |value| * rows per chunk < 2^52
     const fast = kind === 'int' || kind === 'float' || (kind === 'dec' && 10 ** dec!.precision * MAX_CHUNK_ROWS < SPILL);

@@ -4,7 +4,7 @@
 // down through the plan) and skipping segments by zone maps with the comparisons of the scan's
 // filter that can be evaluated on the typed column arrays.
 import type { Expr } from '../expr/ir.js';
-import type { SqlType } from '../core/types.js';
+import { fixedDecimal } from '../core/values/numeric.js';
 import { exprChildren } from '../expr/ir.js';
 import type { Plan, ColumnarScan, ColumnarPredicate, SortKey, AggCall, CompareOp } from '../expr/plan.js';
 import { tableOrientation } from '../catalog/table-options.js';
@@ -41,13 +41,6 @@ function slice(need: Need, from: number, to: number): Need {
   return s;
 }
 
-/** numeric(p, s) with p <= 15: segments keep it as exact unscaled integers (storage's decimal layout) */
-function exactDecimalScale(t: SqlType): number | null {
-  if (t.kind !== 'scalar' || t.name !== 'numeric' || t.typmod < 4) return null;
-  const p = (t.typmod - 4) >> 16;
-  return p >= 1 && p <= 15 ? (t.typmod - 4) & 0xffff : null;
-}
-
 const ZONE_TYPES = new Set(['int2', 'int4', 'int8', 'date', 'time', 'timestamp', 'timestamptz']);
 const FLIP: Record<CompareOp, CompareOp> = { '<': '>', '<=': '>=', '=': '=', '>=': '<=', '>': '<', '<>': '<>' };
 
@@ -71,7 +64,8 @@ function pushable(filter: Expr | null): ColumnarPredicate[] {
     if (a.kind !== 'col') { [a, b] = [b, a]; op = FLIP[op]; }
     if (a.kind !== 'col' || !isConstant(b)) continue;
     if (a.type.kind !== 'scalar' || b.type.kind !== 'scalar' || b.type.name !== a.type.name) continue;
-    const scale = exactDecimalScale(a.type);
+    // numeric(p <= 15, s): segments keep exact unscaled integers, compared with exact bounds
+    const scale = fixedDecimal(a.type)?.scale ?? null;
     if (scale !== null) out.push({ col: a.index, op, value: b, scale });
     else if (ZONE_TYPES.has(a.type.name)) out.push({ col: a.index, op, value: b });
   }

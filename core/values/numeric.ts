@@ -1,5 +1,6 @@
 // Exact decimal with PostgreSQL numeric semantics: value = digits × 10^-scale, scale ≥ 0 is the
 // display scale (dscale) PostgreSQL prints, plus NaN and ±Infinity.
+import type { SqlType } from '../types.js';
 import { SqlError, SqlState } from '../errors.js';
 
 type Special = 'nan' | 'inf' | '-inf' | null;
@@ -436,6 +437,16 @@ export function decodeNumericTypmod(typmod: number): { precision: number; scale:
   const scale = ((t & 0x7ff) ^ 1024) - 1024;
   return { precision, scale };
 }
+/**
+ * numeric(p, s) with 1 <= p <= 15 and 0 <= s <= p: every value is an integer number of 10^-s
+ * below 10^15, exact in a float64 (the column store's decimal layout); null for other types.
+ */
+export function fixedDecimal(type: SqlType): { precision: number; scale: number } | null {
+  if (type.kind !== 'scalar' || type.name !== 'numeric' || type.typmod < 4) return null;
+  const d = decodeNumericTypmod(type.typmod);
+  return d.precision >= 1 && d.precision <= 15 && d.scale >= 0 && d.scale <= d.precision ? d : null;
+}
+
 export function encodeNumericTypmod(precision: number, scale: number): number {
   return ((precision << 16) | (scale & 0x7ff)) + 4;
 }

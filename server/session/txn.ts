@@ -135,6 +135,19 @@ function liveProjector(rel: RelationDef): ((r: Row) => Row) | null {
   return (r) => idx.map((i) => r[i] ?? null);
 }
 
+/**
+ * A column read in storage positions: plans use live column positions, storage keeps dropped
+ * columns in place. `at` maps one position.
+ */
+function storageColumns(rel: RelationDef, columnar: ColumnarRead): { at: (c: number) => number; spec: ColumnarRead } {
+  const toStorage = rel.columns.some((c) => c.dropped) ? rel.columns.map((c, i) => (c.dropped ? -1 : i)).filter((i) => i >= 0) : null;
+  const at = (c: number): number => (toStorage ? toStorage[c]! : c);
+  return {
+    at,
+    spec: { columns: columnar.columns ? columnar.columns.map(at) : null, predicates: columnar.predicates.map((p) => ({ ...p, col: at(p.col) })) },
+  };
+}
+
 /** TableReader over store + write layers. Rows come back with live columns only. */
 export class TxnReader implements TableReader, TableWriter {
   constructor(
@@ -206,12 +219,8 @@ export class TxnReader implements TableReader, TableWriter {
     const sr = this.storedRel(rel);
     if (!sr.orientation.column || this.layer.touches(rel.oid)) return null;
     const proj = liveProjector(rel);
-    const toStorage = proj ? rel.columns.map((c, i) => (c.dropped ? -1 : i)).filter((i) => i >= 0) : null;
-    const at = (c: number): number => (toStorage ? toStorage[c]! : c);
-    const chunks = this.store.columnChunks(sr, {
-      columns: columnar.columns ? columnar.columns.map(at) : null,
-      predicates: columnar.predicates.map((p) => ({ ...p, col: at(p.col) })),
-    }, this.snap);
+    const { at, spec } = storageColumns(rel, columnar);
+    const chunks = this.store.columnChunks(sr, spec, this.snap);
     return (function* (): Generator<ColumnChunk> {
       for (const ch of chunks) {
         if (ch.kind === 'rows') yield { kind: 'rows', rows: proj ? ch.rows.map(proj) : ch.rows };
@@ -225,13 +234,7 @@ export class TxnReader implements TableReader, TableWriter {
     const sr = this.storedRel(rel);
     let rows: Iterable<[Buffer, Row]>;
     if (columnar && sr.orientation.column) {
-      // plan positions are live columns; storage keeps dropped ones in place
-      const toStorage = proj ? rel.columns.map((c, i) => (c.dropped ? -1 : i)).filter((i) => i >= 0) : null;
-      const at = (c: number): number => (toStorage ? toStorage[c]! : c);
-      rows = this.overlay(rel, this.store.columnScan(sr, {
-        columns: columnar.columns ? columnar.columns.map(at) : null,
-        predicates: columnar.predicates.map((p) => ({ ...p, col: at(p.col) })),
-      }, this.snap));
+      rows = this.overlay(rel, this.store.columnScan(sr, storageColumns(rel, columnar).spec, this.snap));
     } else {
       rows = this.scanStorage(rel);
     }

@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { encodeSegment, decodeSegment } from './segment-format.js';
 import { encodeRow, type Stored } from '../row-codec.js';
 import { T, arrayOf } from '../../core/types.js';
-import { Numeric } from '../../core/values/numeric.js';
+import { Numeric, encodeNumericTypmod } from '../../core/values/numeric.js';
 import { Interval } from '../../core/values/interval.js';
 import type { Row } from '../../core/datum.js';
 
@@ -46,5 +46,13 @@ describe('column segment format', () => {
     expect(seg.columns[6]!.kind).toBe('packed');
     expect(String(seg.columns[6]!.datum(3))).toBe('NaN');
     expect(String(seg.columns[6]!.datum(4))).toBe('4.25');
+  });
+
+  it('uses the exact decimal layout only for numeric(p <= 15, 0 <= s <= p)', () => {
+    const types = [{ ...T.numeric, typmod: encodeNumericTypmod(5, -2) }, { ...T.numeric, typmod: encodeNumericTypmod(20, 2) }, { ...T.numeric, typmod: encodeNumericTypmod(15, 15) }];
+    const rows = [[Numeric.fromString('12300'), Numeric.fromString('1.25'), Numeric.fromString('0.123456789012345')]];
+    const seg = decodeSegment(types, encodeSegment(types, rows.map((r) => encodeRow(types, r)), [Buffer.alloc(1)]).bytes);
+    expect(seg.columns.map((c) => c.kind)).toEqual(['packed', 'packed', 'dec']);
+    expect(seg.columns.map((c) => String(c.datum(0)))).toEqual(['12300', '1.25', '0.123456789012345']);
   });
 });

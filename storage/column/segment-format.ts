@@ -6,7 +6,7 @@ import {
   makeData, makeVector, tableToIPC, tableFromIPC, Table,
   Int32, Int64, Float64, Int8, Utf8, Binary, Dictionary, Type, type Vector,
 } from 'apache-arrow';
-import { Numeric } from '../../core/values/numeric.js';
+import { Numeric, fixedDecimal } from '../../core/values/numeric.js';
 import { pack, unpack } from 'msgpackr';
 import type { SqlType } from '../../core/types.js';
 import type { Datum } from '../../core/datum.js';
@@ -19,12 +19,9 @@ import { fromStored, toStored, type Stored } from '../row-codec.js';
  */
 export type ColumnKind = 'i32' | 'i64' | 'f64' | 'bool' | 'utf8' | 'packed' | 'dec';
 
-/** the scale of numeric(p, s) columns whose values fit a float64 exactly (p <= 15), else null */
+/** the scale of numeric(p, s) columns kept as exact unscaled integers, else null */
 export function decimalScale(type: SqlType): number | null {
-  if (type.kind !== 'scalar' || type.name !== 'numeric' || type.typmod < 4) return null;
-  const t = type.typmod - 4;
-  const precision = t >> 16;
-  return precision >= 1 && precision <= 15 ? t & 0xffff : null;
+  return fixedDecimal(type)?.scale ?? null;
 }
 
 /** unscaled integer of a numeric text with exactly `scale` fraction digits, or null */
