@@ -173,19 +173,20 @@ function* aggregateChunks(plan: AggregatePlan, chunks: Iterable<ColumnChunk>, us
     if (++examined % 4 === 0) yield EMPTY;
     if (residual) chunk = filterChunk(chunk, residual, rowsOf, cx);
     const count = chunk.kind === 'rows' ? chunk.rows.length : chunk.sel.length;
-    const at = (j: number): number => (chunk.kind === 'rows' ? j : chunk.sel[j]!);
+    // the offsets of the chunk's rows to use: a segment's selection vector, or 0..n-1 for plain rows
+    const sel = chunk.kind === 'rows' ? identity(count) : chunk.sel;
     // 1. a group id per selected row
     const gids = new Int32Array(count);
     const dictKey = chunk.kind === 'segment' && single && keys[0]!.kind === 'col' ? chunk.column((keys[0] as { col: number }).col)?.dict : undefined;
     if (keys.length === 0) {
       gids.fill(0);
-    } else if (single && chunk.kind === 'segment' && denseGroups(keys[0]!, chunk, count, at, gids, kv, groupOf)) {
+    } else if (single && chunk.kind === 'segment' && denseGroups(keys[0]!, chunk, count, sel, gids, kv, groupOf)) {
       // integer keys in a narrow range: group ids from a dense table, no hashing per row
     } else if (dictKey) {
       const byCode = new Int32Array(dictKey.strings.length).fill(-1);
       const col = (chunk as Extract<ColumnChunk, { kind: 'segment' }>).column((keys[0] as { col: number }).col)!;
       for (let j = 0; j < count; j++) {
-        const i = at(j);
+        const i = sel[j]!;
         if (col.valid !== null && (col.valid[i >> 3]! & (1 << (i & 7))) === 0) { kv[0] = null; gids[j] = groupOf(kv); continue; }
         const code = dictKey.codes[i]!;
         let g = byCode[code]!;
@@ -194,7 +195,7 @@ function* aggregateChunks(plan: AggregatePlan, chunks: Iterable<ColumnChunk>, us
       }
     } else {
       for (let j = 0; j < count; j++) {
-        const i = at(j);
+        const i = sel[j]!;
         for (let k = 0; k < keys.length; k++) {
           const spec = keys[k]!;
           if (spec.kind === 'expr') { kv[k] = spec.fn(rowsOf(chunk, i), cx); continue; }
@@ -205,7 +206,7 @@ function* aggregateChunks(plan: AggregatePlan, chunks: Iterable<ColumnChunk>, us
       }
     }
     // 2. each aggregate over the chunk
-    aggs.forEach((a, ai) => accumulate(a, accs[ai]!, chunk, count, at, gids, rowsOf, cx, keys.length === 0));
+    aggs.forEach((a, ai) => accumulate(a, accs[ai]!, chunk, count, sel, gids, rowsOf, cx, keys.length === 0));
     // keep number sums exact: move them into bigint before they pass 2^52
     accs.forEach((acc) => { for (let g = 0; g < acc.s.length; g++) if (Math.abs(acc.s[g]!) >= SPILL) { acc.big[g]! += BigInt(acc.s[g]!); acc.s[g] = 0; } });
   }
@@ -217,7 +218,7 @@ function* aggregateChunks(plan: AggregatePlan, chunks: Iterable<ColumnChunk>, us
  * a timestamp) through a table indexed by key - min, when the chunk's keys span a narrow range.
  * Returns false (nothing done) when the key does not qualify.
  */
-function denseGroups(spec: KeySpec, chunk: Extract<ColumnChunk, { kind: 'segment' }>, count: number, at: (j: number) => number,
+function denseGroups(spec: KeySpec, chunk: Extract<ColumnChunk, { kind: 'segment' }>, count: number, sel: Uint32Array,
   gids: Int32Array, kv: Datum[], groupOf: (kv: Datum[]) => number): boolean {
   if (spec.kind === 'expr') return false;
   const col = chunk.column(spec.col);
@@ -229,7 +230,7 @@ function denseGroups(spec: KeySpec, chunk: Extract<ColumnChunk, { kind: 'segment
   let lo = Infinity;
   let hi = -Infinity;
   for (let j = 0; j < count; j++) {
-    const i = at(j);
+    const i = sel[j]!;
     if (valid !== null && (valid[i >> 3]! & (1 << (i & 7))) === 0) { bucket[j] = NaN; continue; }
     const b = unit === 1 ? vals[i]! : Math.floor(vals[i]! / unit);
     bucket[j] = b;
@@ -254,6 +255,13 @@ function denseGroups(spec: KeySpec, chunk: Extract<ColumnChunk, { kind: 'segment
   return true;
 }
 
+let identityCache = new Uint32Array(0);
+/** 0, 1, ..., n-1 (shared; read only) */
+function identity(n: number): Uint32Array {
+  if (identityCache.length < n) { identityCache = new Uint32Array(Math.max(n, 4096)); for (let i = 0; i < identityCache.length; i++) identityCache[i] = i; }
+  return identityCache.subarray(0, n);
+}
+
 function filterChunk(chunk: ColumnChunk, pred: Compiled, rowsOf: (chunk: ColumnChunk, i: number) => Row, cx: ExecContext): ColumnChunk {
   if (chunk.kind === 'rows') return { kind: 'rows', rows: chunk.rows.filter((r) => pred(r, cx) === true) };
   const sel = chunk.sel;
@@ -268,11 +276,11 @@ function typedView(col: ColumnData | null): (Int32Array | Float64Array | BigInt6
   return col.values;
 }
 
-function accumulate(a: AggSpec, acc: Acc, chunk: ColumnChunk, count: number, at: (j: number) => number, gids: Int32Array,
+function accumulate(a: AggSpec, acc: Acc, chunk: ColumnChunk, count: number, sel: Uint32Array, gids: Int32Array,
   rowsOf: (chunk: ColumnChunk, i: number) => Row, cx: ExecContext, oneGroup: boolean): void {
   if (a.kind === 'generic') {
     for (let j = 0; j < count; j++) {
-      const row = rowsOf(chunk, at(j));
+      const row = rowsOf(chunk, sel[j]!);
       const args = a.args.map((f) => f(row, cx));
       if (a.call.agg.strict && args.some((x) => x === null)) continue;
       const g = gids[j]!;
@@ -292,7 +300,7 @@ function accumulate(a: AggSpec, acc: Acc, chunk: ColumnChunk, count: number, at:
   const datum = (i: number): Datum => (chunk.kind === 'rows' ? chunk.rows[i]![colIdx] ?? null : col?.datum(i) ?? null);
   switch (a.kind) {
     case 'count':
-      for (let j = 0; j < count; j++) if (!isNull(at(j))) acc.n[gids[j]!]!++;
+      for (let j = 0; j < count; j++) if (!isNull(sel[j]!)) acc.n[gids[j]!]!++;
       return;
     case 'countDistinct':
       if (col !== null && col.kind === 'i32' && oneGroup) {
@@ -300,16 +308,16 @@ function accumulate(a: AggSpec, acc: Acc, chunk: ColumnChunk, count: number, at:
         const vals = col.values as Int32Array;
         const buf = new Uint32Array(count);
         let m = 0;
-        for (let j = 0; j < count; j++) { const i = at(j); if (valid === null || (valid[i >> 3]! & (1 << (i & 7))) !== 0) buf[m++] = vals[i]! >>> 0; }
+        for (let j = 0; j < count; j++) { const i = sel[j]!; if (valid === null || (valid[i >> 3]! & (1 << (i & 7))) !== 0) buf[m++] = vals[i]! >>> 0; }
         (acc.bits ??= new RoaringBitmap32()).addMany(buf.subarray(0, m));
         return;
       }
-      for (let j = 0; j < count; j++) { const i = at(j); if (!isNull(i)) acc.sets[gids[j]!]!.add(datum(i)); }
+      for (let j = 0; j < count; j++) { const i = sel[j]!; if (!isNull(i)) acc.sets[gids[j]!]!.add(datum(i)); }
       return;
     case 'min': case 'max': {
       const less = a.kind === 'min';
       for (let j = 0; j < count; j++) {
-        const i = at(j);
+        const i = sel[j]!;
         if (isNull(i)) continue;
         const v = typed ? typed[i]! : (datum(i) as number | bigint);
         const g = gids[j]!;
@@ -324,10 +332,10 @@ function accumulate(a: AggSpec, acc: Acc, chunk: ColumnChunk, count: number, at:
       if (fast) {
         const vals = typed as Int32Array | Float64Array;
         if (valid === null) {
-          for (let j = 0; j < count; j++) { const g = gids[j]!; acc.n[g]!++; acc.s[g]! += vals[at(j)]!; }
+          for (let j = 0; j < count; j++) { const g = gids[j]!; acc.n[g]!++; acc.s[g]! += vals[sel[j]!]!; }
         } else {
           for (let j = 0; j < count; j++) {
-            const i = at(j);
+            const i = sel[j]!;
             if ((valid[i >> 3]! & (1 << (i & 7))) === 0) continue;
             const g = gids[j]!; acc.n[g]!++; acc.s[g]! += vals[i]!;
           }
@@ -335,7 +343,7 @@ function accumulate(a: AggSpec, acc: Acc, chunk: ColumnChunk, count: number, at:
         return;
       }
       for (let j = 0; j < count; j++) {
-        const i = at(j);
+        const i = sel[j]!;
         const v = datum(i);
         if (v === null) continue;
         const g = gids[j]!;
