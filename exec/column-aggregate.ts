@@ -168,6 +168,7 @@ function* aggregateChunks(plan: AggregatePlan, chunks: Iterable<ColumnChunk>, us
     return scratch;
   };
 
+  const dense: { t: DenseTable | null } = { t: null };
   let examined = 0;
   for (let chunk of chunks) {
     if (++examined % 4 === 0) yield EMPTY;
@@ -180,7 +181,7 @@ function* aggregateChunks(plan: AggregatePlan, chunks: Iterable<ColumnChunk>, us
     const dictKey = chunk.kind === 'segment' && single && keys[0]!.kind === 'col' ? chunk.column((keys[0] as { col: number }).col)?.dict : undefined;
     if (keys.length === 0) {
       gids.fill(0);
-    } else if (single && chunk.kind === 'segment' && denseGroups(keys[0]!, chunk, count, sel, gids, kv, groupOf)) {
+    } else if (single && chunk.kind === 'segment' && denseGroups(keys[0]!, chunk, count, sel, gids, kv, groupOf, dense)) {
       // integer keys in a narrow range: group ids from a dense table, no hashing per row
     } else if (dictKey) {
       const byCode = new Int32Array(dictKey.strings.length).fill(-1);
@@ -218,8 +219,14 @@ function* aggregateChunks(plan: AggregatePlan, chunks: Iterable<ColumnChunk>, us
  * a timestamp) through a table indexed by key - min, when the chunk's keys span a narrow range.
  * Returns false (nothing done) when the key does not qualify.
  */
+/** Group ids of a dense key kept across chunks: table[key - lo] (-1: not seen yet). */
+interface DenseTable { lo: number; table: Int32Array }
+
+/** the most entries a dense group table may have (16 MB) */
+const DENSE_MAX = 1 << 22;
+
 function denseGroups(spec: KeySpec, chunk: Extract<ColumnChunk, { kind: 'segment' }>, count: number, sel: Uint32Array,
-  gids: Int32Array, kv: Datum[], groupOf: (kv: Datum[]) => number): boolean {
+  gids: Int32Array, kv: Datum[], groupOf: (kv: Datum[]) => number, dense: { t: DenseTable | null }): boolean {
   if (spec.kind === 'expr') return false;
   const col = chunk.column(spec.col);
   if (!col || !col.values || (col.kind !== 'i32' && !(col.kind === 'f64' && spec.kind === 'trunc'))) return false;
@@ -238,8 +245,25 @@ function denseGroups(spec: KeySpec, chunk: Extract<ColumnChunk, { kind: 'segment
     if (b > hi) hi = b;
   }
   if (lo === Infinity) lo = hi = 0;
-  if (!Number.isFinite(lo) || !Number.isFinite(hi) || hi - lo > Math.max(4 * count, 1024)) return false;
-  const table = new Int32Array(hi - lo + 1).fill(-1);
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return false;
+  // one table for the whole query when the keys of all chunks so far span a bounded range,
+  // so each distinct key is hashed once, not once per chunk
+  let d = dense.t;
+  const newLo = d ? Math.min(d.lo, lo) : lo;
+  const newHi = d ? Math.max(d.lo + d.table.length - 1, hi) : hi;
+  if (newHi - newLo + 1 <= DENSE_MAX) {
+    if (!d || newLo < d.lo || newHi > d.lo + d.table.length - 1) {
+      const table = new Int32Array(newHi - newLo + 1).fill(-1);
+      if (d) table.set(d.table, d.lo - newLo);
+      d = dense.t = { lo: newLo, table };
+    }
+  } else {
+    // keys too spread for one table: a table for this chunk only, if its own range is narrow
+    if (hi - lo > Math.max(4 * count, 1024)) return false;
+    d = { lo, table: new Int32Array(hi - lo + 1).fill(-1) };
+  }
+  const table = d.table;
+  const base = d.lo;
   let nullGroup = -1;
   for (let j = 0; j < count; j++) {
     const b = bucket[j]!;
@@ -248,8 +272,8 @@ function denseGroups(spec: KeySpec, chunk: Extract<ColumnChunk, { kind: 'segment
       gids[j] = nullGroup;
       continue;
     }
-    let g = table[b - lo]!;
-    if (g < 0) { kv[0] = b * unit; g = groupOf(kv); table[b - lo] = g; }
+    let g = table[b - base]!;
+    if (g < 0) { kv[0] = b * unit; g = groupOf(kv); table[b - base] = g; }
     gids[j] = g;
   }
   return true;
