@@ -328,31 +328,44 @@ export class ColumnStore {
         rows.push(value);
       }
       if (rows.length === 0) return 0;
-      const written = this.writeSegments(rel, rows, keys);
-      const unused: string[] = [];
-      await this.root.transaction(() => {
-        for (const { meta, from } of written) {
-          const dead: number[] = [];
-          for (let i = 0; i < meta.rows; i++) {
-            const key = keys[from + i]!;
-            const cur = this.dbs.memtable.get(key);
-            if (cur !== undefined && storedEqual(cur, rows[from + i]!)) {
-              this.dbs.memtable.remove(key);
-              this.dbs.loc.put(key, location(meta.id, i));
-            } else {
-              dead.push(i);
-            }
-          }
-          if (dead.length === meta.rows) { unused.push(this.file(meta.id)); continue; }
-          this.dbs.segments.put(segmentKey(rel.oid, meta.id), meta);
-          if (dead.length) this.bitmaps.write(meta.id, DeleteBitmaps.create(dead));
-        }
+      // a row moves into the new segment only if the memtable still holds the version written
+      await this.installSegments(rel, this.writeSegments(rel, rows, keys), (i, loc) => {
+        const key = keys[i]!;
+        const cur = this.dbs.memtable.get(key);
+        if (cur === undefined || !storedEqual(cur, rows[i]!)) return false;
+        this.dbs.memtable.remove(key);
+        this.dbs.loc.put(key, loc);
+        return true;
       });
-      for (const f of unused) { try { unlinkSync(f); } catch { /* ignore */ } }
       return rows.length;
     } finally {
       this.busy.delete(rel.oid);
     }
+  }
+
+  /**
+   * One transaction that makes freshly written segments visible: `claim(i, location)` moves row i
+   * (of the rows written) into its new place and says whether it did; rows not claimed are born
+   * deleted, and a segment with no row left is not registered (its file goes). `also` runs in the
+   * same transaction. Returns how many segments were registered.
+   */
+  private async installSegments(rel: StoredRelation, written: readonly { meta: SegmentMeta; from: number }[],
+    claim: (i: number, loc: Buffer) => boolean, also?: () => void): Promise<number> {
+    const unused: string[] = [];
+    let registered = 0;
+    await this.root.transaction(() => {
+      for (const { meta, from } of written) {
+        const dead: number[] = [];
+        for (let i = 0; i < meta.rows; i++) if (!claim(from + i, location(meta.id, i))) dead.push(i);
+        if (dead.length === meta.rows) { unused.push(this.file(meta.id)); continue; }
+        this.dbs.segments.put(segmentKey(rel.oid, meta.id), meta);
+        if (dead.length) this.bitmaps.write(meta.id, DeleteBitmaps.create(dead));
+        registered++;
+      }
+      also?.();
+    });
+    for (const f of unused) { try { unlinkSync(f); } catch { /* already gone */ } }
+    return registered;
   }
 
   /** Segments worth rewriting: many deleted rows, or several small ones. */
@@ -399,29 +412,18 @@ export class ColumnStore {
     } finally {
       snap.done();
     }
-    const written = this.writeSegments(rel, rows, keys);
-    const unused: string[] = [];
-    let registered = 0;
-    await this.root.transaction(() => {
-      for (const { meta, from } of written) {
-        const dead: number[] = [];
-        for (let i = 0; i < meta.rows; i++) {
-          const key = keys[from + i]!;
-          const cur = this.dbs.loc.get(key);
-          if (cur !== undefined && Buffer.from(cur).equals(origin[from + i]!)) this.dbs.loc.put(key, location(meta.id, i));
-          else dead.push(i);
-        }
-        if (dead.length === meta.rows) { unused.push(this.file(meta.id)); continue; }
-        this.dbs.segments.put(segmentKey(rel.oid, meta.id), meta);
-        if (dead.length) this.bitmaps.write(meta.id, DeleteBitmaps.create(dead));
-        registered++;
-      }
+    // a row moves only if the location index still points at its old place
+    const registered = await this.installSegments(rel, this.writeSegments(rel, rows, keys), (i, loc) => {
+      const cur = this.dbs.loc.get(keys[i]!);
+      if (cur === undefined || !Buffer.from(cur).equals(origin[i]!)) return false;
+      this.dbs.loc.put(keys[i]!, loc);
+      return true;
+    }, () => {
       for (const { meta } of picked) {
         this.dbs.segments.remove(segmentKey(rel.oid, meta.id));
         this.bitmaps.remove(meta.id);
       }
     });
-    for (const f of unused) { try { unlinkSync(f); } catch { /* ignore */ } }
     this.retire(picked.map((p) => this.file(p.meta.id)), picked.map((p) => p.meta.id));
     return { removed: picked.length, written: registered };
   }

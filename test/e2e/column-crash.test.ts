@@ -136,13 +136,21 @@ async function verify(ledger: Ledger, round: string): Promise<number> {
       }
       expect([...replay.entries()].sort((x, y) => x[0] - y[0]), `${round}: ${t} binlog replay`).toEqual([...rc.entries()].sort((x, y) => x[0] - y[0]));
     }
-    // every segment in the manifest has its file; no half-written file survived recovery
+    // every segment in the manifest has its file; no half-written file survived recovery. Flushes
+    // and compactions keep running while this looks, so only segments registered both before
+    // and after the directory listing count, and a .tmp file only if it is not being written now.
     const segDir = path.join(eddy.dataDir, 'segments');
+    const manifest = async (): Promise<Set<string>> => new Set(((await c.query('SELECT segment_id FROM eddy_segments')).rows as { segment_id: string }[]).map((r) => r.segment_id));
+    const before = await manifest();
     const files = new Set(fs.readdirSync(segDir));
-    expect([...files].filter((f) => !/^\d+\.arrow$/.test(f)), `${round}: stray files`).toEqual([]);
-    const segs = (await c.query('SELECT segment_id FROM eddy_segments')).rows as { segment_id: string }[];
-    for (const s of segs) expect(files.has(`${s.segment_id}.arrow`), `${round}: segment ${s.segment_id} file`).toBe(true);
-    return segs.length;
+    const segs = await manifest();
+    const stray = [...files].filter((f) => {
+      if (/^\d+\.arrow$/.test(f)) return false;
+      try { return fs.statSync(path.join(segDir, f)).mtimeMs < Date.now() - 5000; } catch { return false; }
+    });
+    expect(stray, `${round}: stray files`).toEqual([]);
+    for (const id of segs) if (before.has(id)) expect(files.has(`${id}.arrow`), `${round}: segment ${id} file`).toBe(true);
+    return segs.size;
   } finally {
     await c.end();
   }
