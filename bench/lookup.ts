@@ -11,7 +11,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { startEddy } from '../test/harness/server.js';
 import { startPostgres } from '../test/harness/postgres.js';
-import { machineLine, writeSection } from './report.js';
+import { machineLine, publishSection } from './report.js';
 import { mulberry32 } from '../test/harness/prng.js';
 
 const run = promisify(execFile);
@@ -86,7 +86,7 @@ try {
   const e = await cell(eddy.port);
   const p = await cell(pgServer.port);
   const f = (r: Reads): string => `${r.tps.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)}`;
-  const section = [
+  publishSection('Point lookups under writes', [
     `## Point lookups under writes (${new Date().toISOString().slice(0, 10)})`,
     '',
     `${machineLine()} pgbench -S -M prepared, scale ${scale}, ${clients} clients, ${seconds} s per run; the writer`,
@@ -99,9 +99,7 @@ try {
     '',
     `Eddy keeps ${(100 * e.writing.tps / e.alone.tps).toFixed(0)}% of its read-only TPS while writing (PostgreSQL ${(100 * p.writing.tps / p.alone.tps).toFixed(0)}%); p99 goes from ${e.alone.p99.toFixed(2)} to ${e.writing.p99.toFixed(2)} ms.`,
     '',
-  ].join('\n');
-  writeSection('Point lookups under writes', section);
-  console.log(section);
+  ]);
 } finally {
   await eddy.stop();
   await pgServer.stop();

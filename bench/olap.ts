@@ -13,7 +13,7 @@ import pg from 'pg';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { startEddy } from '../test/harness/server.js';
 import { startPostgres } from '../test/harness/postgres.js';
-import { machineLine, writeSection } from './report.js';
+import { machineLine, publishSection } from './report.js';
 import { mulberry32 } from '../test/harness/prng.js';
 
 const run = promisify(execFile);
@@ -119,7 +119,7 @@ try {
     const e = eddyT.ms[i]!, p = pgT.ms[i]!, d = duckT.ms[i]!;
     rows.push(`| ${name} | ${e.toFixed(0)} | ${p.toFixed(0)} | ${d.toFixed(0)} | ${(p / e).toFixed(2)} | ${(e / d).toFixed(1)} | ${same ? 'yes' : 'NO'} |`);
   });
-  const section = [
+  publishSection('OLAP on the events table', [
     `## OLAP on the events table (${new Date().toISOString().slice(0, 10)})`,
     '',
     `${machineLine()} DuckDB (@duckdb/node-api) in the benchmark's Node process. ${rowCount} rows`,
@@ -130,9 +130,7 @@ try {
     '|---|---|---|---|---|---|---|',
     ...rows,
     '',
-  ].join('\n');
-  writeSection('OLAP on the events table', section);
-  console.log(section);
+  ]);
 } finally {
   await eddy.stop();
   await pgServer.stop();

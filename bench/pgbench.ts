@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { cpus } from 'node:os';
 import { startEddy } from '../test/harness/server.js';
 import { startPostgres } from '../test/harness/postgres.js';
-import { machineLine, writeSection } from './report.js';
+import { machineLine, publishSection } from './report.js';
 
 const run = promisify(execFile);
 const { values } = parseArgs({ options: { scale: { type: 'string' }, seconds: { type: 'string' }, clients: { type: 'string' }, threads: { type: 'string' }, workers: { type: 'string' }, runs: { type: 'string' } } });
@@ -55,7 +55,7 @@ try {
     console.log(rows[rows.length - 1], 'runs:', e.map((x) => x.toFixed(0)).join('/'), 'vs', p.map((x) => x.toFixed(0)).join('/'));
   }
   rows.push(`| pgbench -i load, scale ${scale} (seconds, lower is better) | ${loadEddy.toFixed(1)} | ${loadPg.toFixed(1)} | ${(loadPg / loadEddy).toFixed(2)} |`);
-  const section = [
+  publishSection('pgbench select-only', [
     `## pgbench select-only (${new Date().toISOString().slice(0, 10)})`,
     '',
     machineLine(),
@@ -64,9 +64,7 @@ try {
     '|---|---|---|---|',
     ...rows,
     '',
-  ].join('\n');
-  writeSection('pgbench select-only', section);
-  console.log(section);
+  ]);
 } finally {
   await eddy.stop();
   await pg.stop();

@@ -4,7 +4,7 @@
 // not grow with either. Usage: npm run bench:recovery [-- --rows 2000000]
 import { parseArgs } from 'node:util';
 import { startEddy, type EddyServer } from '../test/harness/server.js';
-import { writeSection } from './report.js';
+import { publishSection } from './report.js';
 import { cpus, totalmem } from 'node:os';
 
 const { values } = parseArgs({ options: { rows: { type: 'string' }, repeat: { type: 'string' } } });
@@ -54,7 +54,7 @@ for (const k of cases) {
     await eddy.stop();
   }
 }
-const section = [
+publishSection('Recovery after kill -9', [
   `## Recovery after kill -9 (${new Date().toISOString().slice(0, 10)})`,
   '',
   `Machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}.`,
@@ -66,6 +66,4 @@ const section = [
   '|---|---|---|---|---|',
   ...lines,
   '',
-].join('\n');
-writeSection('Recovery after kill -9', section);
-console.log(section);
+]);

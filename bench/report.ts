@@ -22,3 +22,10 @@ export function writeSection(headingPrefix: string, section: string): void {
   }
   writeFileSync(FILE, rest.trimEnd() + '\n\n' + section);
 }
+
+/** Writes a benchmark's section (its lines joined) into docs/benchmarks.md and prints it. */
+export function publishSection(headingPrefix: string, lines: readonly string[]): void {
+  const section = lines.join('\n');
+  writeSection(headingPrefix, section);
+  console.log(section);
+}

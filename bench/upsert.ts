@@ -12,7 +12,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { startEddy } from '../test/harness/server.js';
 import { startPostgres } from '../test/harness/postgres.js';
-import { machineLine, writeSection } from './report.js';
+import { machineLine, publishSection } from './report.js';
 import { mulberry32 } from '../test/harness/prng.js';
 
 const run = promisify(execFile);
@@ -91,7 +91,7 @@ try {
   const upPg = await upserts(pgServer.port);
   console.log(`${upsertCount} upserts: Eddy ${upEddy.toFixed(1)} s, PostgreSQL ${upPg.toFixed(1)} s`);
   const rate = (n: number, s: number): string => (n / s).toFixed(0);
-  const section = [
+  publishSection('Write path', [
     `## Write path: COPY and upserts (${new Date().toISOString().slice(0, 10)})`,
     '',
     `${machineLine()} Table: id int primary key + 6 columns.`,
@@ -101,9 +101,7 @@ try {
     `| COPY ${rowCount} rows (psql \\copy, CSV) | ${rate(rowCount, copyEddy)} | ${rate(rowCount, copyPg)} | ${(copyPg / copyEddy).toFixed(2)} | ≥ 1 |`,
     `| ${upsertCount} random upserts, batches of ${batch} (INSERT ... ON CONFLICT DO UPDATE, 3 of 6 columns) | ${rate(upsertCount, upEddy)} | ${rate(upsertCount, upPg)} | ${(upPg / upEddy).toFixed(2)} | ≥ 2 |`,
     '',
-  ].join('\n');
-  writeSection('Write path', section);
-  console.log(section);
+  ]);
 } finally {
   await eddy.stop();
   await pgServer.stop();
