@@ -59,6 +59,12 @@ export interface CommitBatch {
   readonly droppedRelations?: readonly number[];
   /** commit time recorded in the binlog, µs since 1970 */
   readonly commitTimestamp?: number;
+  /**
+   * Wait until the commit is on disk before returning (default). false is PostgreSQL's
+   * synchronous_commit = off: visible at once, durable a moment later; a crash of the machine
+   * (not of the process) may lose the last commits, never consistency.
+   */
+  readonly durable?: boolean;
 }
 
 /** An LMDB read transaction used as a statement's snapshot. */

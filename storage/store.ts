@@ -184,6 +184,9 @@ export class Store {
     }
     cc.committed();
     for (const [oid, n] of cc.written) this.onColumnWrites?.(oid, n);
+    // lmdb-js resolves a transaction when it is committed and visible (overlappingSync); the
+    // flush to disk completes after it
+    if (batch.durable !== false) await this.root.flushed;
   }
 
   /** told after each commit how many rows went into a table's memtable (flush scheduling) */
@@ -215,8 +218,12 @@ export class Store {
     };
     for (const w of batch.rows) {
       const { row: inRow, column: inColumn } = w.rel.orientation;
+      // the current version, read once: checked against what the transaction computed from, then superseded
+      let cur: Stored[] | undefined;
+      let curRead = false;
       if (w.expected !== undefined) {
-        const cur = this.currentStored(w.rel, w.key, cc);
+        cur = this.currentStored(w.rel, w.key, cc);
+        curRead = true;
         const want = w.expected === null ? undefined : encodeRow(w.rel.types, w.expected);
         if (!storedEqual(cur, want)) {
           throw new SqlError(SqlState.SerializationFailure, 'could not serialize access due to concurrent update', { table: w.rel.name });
@@ -232,7 +239,7 @@ export class Store {
         log(w.rel, BinlogEvent.Insert, stored);
         continue;
       }
-      const oldStored = w.fresh ? undefined : this.currentStored(w.rel, w.key, cc);
+      const oldStored = w.fresh ? undefined : curRead ? cur : this.currentStored(w.rel, w.key, cc);
       if (oldStored !== undefined) log(w.rel, w.row === null ? BinlogEvent.Delete : BinlogEvent.UpdateBefore, oldStored);
       if (w.insertOnly && oldStored !== undefined) {
         const name = w.rel.pkName ?? `${w.rel.name}_pkey`;

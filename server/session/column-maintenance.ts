@@ -61,6 +61,9 @@ export class ColumnMaintenance {
       const count = this.store.columns.memtableCount(rel.oid, rel.flushRows);
       const idle = now - (this.lastWrite.get(rel.oid) ?? 0) >= (this.options.idleFlushMs ?? 10_000);
       if (count >= rel.flushRows || (count > 0 && idle)) await this.flush(rel);
+      // rewrites of keys already buffered counted as writes: restart from the real size, or every
+      // later commit would kick a round that counts the memtable again
+      else this.pending.set(rel.oid, count);
       await this.compact(rel);
     }
     this.stats.reclaimedFiles += this.store.columns.reclaim();

@@ -219,14 +219,14 @@ export class Engine implements SessionFactory {
   }
 
   /** Writes a transaction durably; the catalog becomes visible to all sessions after it. */
-  async commit(layer: WriteLayer, catalog: CatalogData | null, clear: readonly RelationDef[]): Promise<void> {
+  async commit(layer: WriteLayer, catalog: CatalogData | null, clear: readonly RelationDef[], durable = true): Promise<void> {
     const rows = layer.writes((r) => this.storedRel(r));
     if (rows.length === 0 && catalog === null && clear.length === 0) return;
     // relations gone from the new catalog were dropped: their binlogs go with them
     const dropped = catalog ? clear.filter((r) => !catalog.relations.some((x) => x.oid === r.oid)).map((r) => r.oid) : [];
     await this.store.commit({
       rows, ...(catalog ? { catalog } : {}), clearRelations: clear.map((r) => this.storedRel(r)),
-      droppedRelations: dropped, commitTimestamp: Date.now() * 1000,
+      droppedRelations: dropped, commitTimestamp: Date.now() * 1000, durable,
     });
     if (catalog) {
       this.catalog = new Catalog(catalog);

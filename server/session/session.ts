@@ -146,7 +146,8 @@ export class SqlSession implements Session {
     if (!t) return;
     if (t.explicit) this.cursors.clear();
     try {
-      if (!t.failed) await this.engine.commit(t.layer, t.catalog, t.clear);
+      // synchronous_commit = off acknowledges before the flush to disk, as in PostgreSQL
+      if (!t.failed) await this.engine.commit(t.layer, t.catalog, t.clear, this.settings.get('synchronous_commit') !== 'off');
     } finally {
       // row locks end with the transaction, once its writes are visible
       this.engine.locks.releaseAll(t);
