@@ -3,7 +3,7 @@
 import type { Datum, Row } from '../core/datum.js';
 import type { Plan, AggCall } from '../expr/plan.js';
 import type { ExecContext } from './context.js';
-import { compile, type Compiled } from './compile.js';
+import { compile, type Compiled } from '../expr/compile.js';
 import { run, EMPTY, type Batch, BATCH_SIZE } from './run.js';
 import { rowKeyFn, sortRows } from './sort.js';
 

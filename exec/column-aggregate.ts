@@ -15,7 +15,7 @@ import { Numeric, fixedDecimal } from '../core/values/numeric.js';
 import roaring from 'roaring';
 import { SqlError, SqlState } from '../core/errors.js';
 import type { ExecContext, ColumnChunk, ColumnData, ColumnarRead } from './context.js';
-import { compile, type Compiled } from './compile.js';
+import { compile, type Compiled } from '../expr/compile.js';
 import { evaluatePredicates } from './columnar-predicates.js';
 import { rowKeyFn } from './sort.js';
 import { EMPTY, type Batch, BATCH_SIZE } from './run.js';

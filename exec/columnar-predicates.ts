@@ -5,7 +5,7 @@ import type { Row } from '../core/datum.js';
 import type { ColumnarPredicate, CompareOp } from '../expr/plan.js';
 import type { Numeric } from '../core/values/numeric.js';
 import type { ExecContext, ColumnarRead } from './context.js';
-import { compile } from './compile.js';
+import { compile } from '../expr/compile.js';
 
 type Evaluated = ColumnarRead['predicates'][number];
 

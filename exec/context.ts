@@ -1,9 +1,9 @@
 // What a running plan needs from its surroundings: parameters, function context, the rows of
 // tables (through the transaction's view of storage), and a place to cache per-execution results.
 import type { Datum, Row } from '../core/datum.js';
-import type { EvalContext } from '../expr/functions/registry.js';
 import type { RelationDef } from '../catalog/model.js';
 import type { CompareOp } from '../expr/plan.js';
+import type { EvalEnv } from '../expr/compile.js';
 
 /** Reads of tables as the current transaction sees them; rows have the relation's live columns. */
 /** What a column-store scan should read: live column positions (null = all) and comparisons with evaluated constants. */
@@ -45,13 +45,8 @@ export interface TableReader {
   virtualRows(name: string): Iterable<Row>;
 }
 
-export interface ExecContext {
-  readonly params: readonly Datum[];
-  readonly evalCtx: EvalContext;
+export interface ExecContext extends EvalEnv {
   readonly tables: TableReader;
-  /** rows of enclosing queries for correlated subqueries and LATERAL; last = innermost */
-  readonly outer: Row[];
-  readonly subqueryCache: Map<object, Row[]>;
   readonly cteCache: Map<object, Row[]>;
   /** throws QueryCanceled when the statement was canceled or timed out */
   checkInterrupt(): void;

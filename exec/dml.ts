@@ -7,7 +7,7 @@ import { formatText } from '../core/values/io.js';
 import type { BoundDml, BoundInsert, BoundUpdate, BoundDelete, RowChecks } from '../expr/dml.js';
 import type { RelationDef } from '../catalog/model.js';
 import type { ExecContext, TableWriter } from './context.js';
-import { compile } from './compile.js';
+import { compile } from '../expr/compile.js';
 import { runToArray } from './run.js';
 
 export interface DmlResult {

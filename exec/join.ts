@@ -4,7 +4,7 @@
 import type { Datum, Row } from '../core/datum.js';
 import type { Plan } from '../expr/plan.js';
 import type { ExecContext } from './context.js';
-import { compile } from './compile.js';
+import { compile } from '../expr/compile.js';
 import { run, EMPTY, type Batch } from './run.js';
 import { rowKeyFn } from './sort.js';
 

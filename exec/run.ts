@@ -5,7 +5,7 @@ import type { Datum, Row } from '../core/datum.js';
 import { SqlError, SqlState, assertNever } from '../core/errors.js';
 import type { Plan, CompareOp } from '../expr/plan.js';
 import type { ExecContext } from './context.js';
-import { compile, withOuter } from './compile.js';
+import { compile, withOuter } from '../expr/compile.js';
 import { runHashJoin } from './join.js';
 import { runAggregate } from './aggregate.js';
 import { tryColumnAggregate } from './column-aggregate.js';

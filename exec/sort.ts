@@ -5,7 +5,7 @@ import type { Datum, Row } from '../core/datum.js';
 import { compareDatums, datumKey } from '../core/values/io.js';
 import type { SortKey } from '../expr/plan.js';
 import type { ExecContext } from './context.js';
-import { compile } from './compile.js';
+import { compile } from '../expr/compile.js';
 
 export function compareWithNulls(type: SqlType, a: Datum, b: Datum, desc: boolean, nullsFirst: boolean): number {
   if (a === null || b === null) {

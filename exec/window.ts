@@ -4,7 +4,7 @@ import type { Datum, Row } from '../core/datum.js';
 import { SqlError, SqlState } from '../core/errors.js';
 import type { Plan, WindowCall } from '../expr/plan.js';
 import type { ExecContext } from './context.js';
-import { compile } from './compile.js';
+import { compile } from '../expr/compile.js';
 import { run, EMPTY, type Batch, BATCH_SIZE } from './run.js';
 import { rowKeyFn, compareWithNulls } from './sort.js';
 import { compareDatums } from '../core/values/io.js';

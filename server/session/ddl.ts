@@ -10,7 +10,7 @@ import { liveColumns } from '../../catalog/model.js';
 import type { Catalog } from '../../catalog/catalog.js';
 import type { DdlCommand, AlterAction, ColumnSpec, KeySpec, QualifiedName, RoleOptions } from '../../catalog/commands.js';
 import { bindDefaults } from '../../planner/bind-dml.js';
-import { compile } from '../../exec/compile.js';
+import { compile } from '../../expr/compile.js';
 import { storedPassword } from './scram.js';
 import type { SqlSession } from './session.js';
 import { TxnReader, type WriteLayer } from './txn.js';

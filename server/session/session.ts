@@ -17,7 +17,7 @@ import { Catalog } from '../../catalog/catalog.js';
 import type { CatalogData, RelationDef } from '../../catalog/model.js';
 import { findSystemTable } from '../../catalog/system-tables.js';
 import type { ExecContext } from '../../exec/context.js';
-import { run } from '../../exec/run.js';
+import { run, runToArray } from '../../exec/run.js';
 import { executeDml, insertRows } from '../../exec/dml.js';
 import type { EvalContext } from '../../expr/functions/registry.js';
 import type { Engine } from './engine.js';
@@ -286,11 +286,13 @@ export class SqlSession implements Session {
     const reader = new TxnReader(this.engine.store, layer, (r) => this.engine.storedRel(r),
       (name) => this.engine.virtualRows(name, catalog, this), this.engine.rowIdAllocator(), this.snapshot ?? undefined,
       write ? (key) => locks.acquire(txn, key) : undefined);
-    return {
+    const cx: ExecContext = {
       params, evalCtx, tables: reader, outer: [], subqueryCache: new Map(), cteCache: new Map(),
+      runPlan: (plan, limit) => runToArray(plan, cx, limit),
       checkInterrupt: () => this.checkInterrupt(),
       ...(write ? { writer: reader } : {}),
     };
+    return cx;
   }
 
   checkInterrupt(): void {

@@ -1,16 +1,27 @@
 // Compiles scalar Expr IR into closures, once per expression node (cached by identity).
-// Closures take the row and the execution context, so one compiled plan serves every
-// execution of a prepared statement with different parameters.
+// Closures take the row and an evaluation environment, so one compiled plan serves every
+// execution of a prepared statement with different parameters. Both the batch executor and the
+// dataflow use it; subqueries run through the environment (the executor provides runPlan).
 import { T, type SqlType } from '../core/types.js';
 import type { Datum, Row } from '../core/datum.js';
 import { SqlError, SqlState, assertNever } from '../core/errors.js';
 import { castDatum, applyTypmod, compareDatums } from '../core/values/io.js';
-import type { Expr } from '../expr/ir.js';
-import type { ScalarFunction } from '../expr/functions/registry.js';
-import type { ExecContext } from './context.js';
-import { runToArray } from './run.js';
+import type { Expr } from './ir.js';
+import type { Plan } from './plan.js';
+import type { ScalarFunction, EvalContext } from './functions/registry.js';
 
-export type Compiled = (row: Row, cx: ExecContext) => Datum;
+/** What compiled expressions read besides the row. */
+export interface EvalEnv {
+  readonly params: readonly Datum[];
+  readonly evalCtx: EvalContext;
+  /** rows of enclosing queries for correlated subqueries and LATERAL; last = innermost */
+  readonly outer: Row[];
+  readonly subqueryCache: Map<object, Row[]>;
+  /** runs a subquery's plan to its rows (at most `limit` when > 0); the batch executor provides it */
+  runPlan(plan: Plan, limit?: number): Row[];
+}
+
+export type Compiled = (row: Row, cx: EvalEnv) => Datum;
 
 const cache = new WeakMap<Expr, Compiled>();
 
@@ -215,7 +226,7 @@ function build(e: Expr): Compiled {
       const correlated = e.correlated;
       return (r, cx) => {
         const vals = args.map((a) => a(r, cx));
-        const rows = correlated ? withOuter(cx, r, () => runToArray(plan, cx)) : cachedRows(cx, e, () => runToArray(plan, cx));
+        const rows = correlated ? withOuter(cx, r, () => cx.runPlan(plan)) : cachedRows(cx, e, () => cx.runPlan(plan));
         if (rows.length === 0) return all;
         let sawNull = false;
         for (const row of rows) {
@@ -272,7 +283,7 @@ function flatten(list: readonly Datum[]): Datum[] {
   return list.some(Array.isArray) ? (list as Datum[]).flat(Infinity as 1) as Datum[] : (list as Datum[]);
 }
 
-function quantified(v: Datum, list: readonly Datum[], op: ScalarFunction['impl'], all: boolean, cx: ExecContext): Datum {
+function quantified(v: Datum, list: readonly Datum[], op: ScalarFunction['impl'], all: boolean, cx: EvalEnv): Datum {
   let sawNull = false;
   for (const x of list) {
     if (x === null) { sawNull = true; continue; }
@@ -284,12 +295,12 @@ function quantified(v: Datum, list: readonly Datum[], op: ScalarFunction['impl']
   return sawNull ? null : all;
 }
 
-export function withOuter<R>(cx: ExecContext, row: Row, f: () => R): R {
+export function withOuter<R>(cx: EvalEnv, row: Row, f: () => R): R {
   cx.outer.push(row);
   try { return f(); } finally { cx.outer.pop(); }
 }
 
-function cachedRows(cx: ExecContext, key: object, f: () => Row[]): Row[] {
+function cachedRows(cx: EvalEnv, key: object, f: () => Row[]): Row[] {
   let rows = cx.subqueryCache.get(key);
   if (!rows) { rows = f(); cx.subqueryCache.set(key, rows); }
   return rows;
@@ -298,8 +309,8 @@ function cachedRows(cx: ExecContext, key: object, f: () => Row[]): Row[] {
 function compileSubquery(e: Extract<Expr, { kind: 'subquery' }>): Compiled {
   const plan = e.plan;
   const correlated = e.correlated;
-  const run = (r: Row, cx: ExecContext, limit: number): Row[] =>
-    correlated ? withOuter(cx, r, () => runToArray(plan, cx, limit)) : cachedRows(cx, e, () => runToArray(plan, cx, limit));
+  const run = (r: Row, cx: EvalEnv, limit: number): Row[] =>
+    correlated ? withOuter(cx, r, () => cx.runPlan(plan, limit)) : cachedRows(cx, e, () => cx.runPlan(plan, limit));
   switch (e.mode) {
     case 'exists': return (r, cx) => run(r, cx, 1).length > 0;
     case 'scalar': return (r, cx) => {
