@@ -58,9 +58,14 @@ export type DdlCommand =
     readonly kind: 'createView'; readonly target: QualifiedName; readonly replace: boolean;
     readonly columns: readonly { readonly name: string; readonly type: SqlType }[]; readonly sql: string;
   }
+  | {
+    readonly kind: 'createMatview'; readonly target: QualifiedName; readonly ifNotExists: boolean;
+    readonly columns: readonly { readonly name: string; readonly type: SqlType }[]; readonly sql: string;
+    readonly options: Readonly<Record<string, string>>;
+  }
   | { readonly kind: 'createIndex'; readonly table: QualifiedName; readonly name: string | null; readonly columns: readonly string[]; readonly unique: boolean; readonly ifNotExists: boolean }
   | { readonly kind: 'createSequence'; readonly target: QualifiedName; readonly ifNotExists: boolean }
-  | { readonly kind: 'drop'; readonly objectType: 'table' | 'view' | 'index' | 'schema' | 'sequence'; readonly names: readonly QualifiedName[]; readonly ifExists: boolean; readonly cascade: boolean }
+  | { readonly kind: 'drop'; readonly objectType: 'table' | 'view' | 'matview' | 'index' | 'schema' | 'sequence'; readonly names: readonly QualifiedName[]; readonly ifExists: boolean; readonly cascade: boolean }
   | { readonly kind: 'truncate'; readonly tables: readonly QualifiedName[] }
   | { readonly kind: 'rename'; readonly objectType: 'table' | 'view' | 'column' | 'schema' | 'index'; readonly target: QualifiedName; readonly column: string | null; readonly newName: string }
   | { readonly kind: 'alterTable'; readonly target: QualifiedName; readonly ifExists: boolean; readonly actions: readonly AlterAction[] }

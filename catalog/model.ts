@@ -30,7 +30,7 @@ export interface RelationDef {
   readonly oid: number;
   readonly schema: string;
   readonly name: string;
-  readonly kind: 'table' | 'view';
+  readonly kind: 'table' | 'view' | 'matview';
   readonly columns: readonly ColumnDef[];
   /** primary key column positions, or null: rows are then keyed by a hidden row id */
   readonly primaryKey: readonly number[] | null;

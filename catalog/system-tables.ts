@@ -58,14 +58,14 @@ function tableOrientationName(options: Readonly<Record<string, string>>): string
 }
 
 const nsOid = (c: Catalog, schema: string): number => c.schema(schema)?.oid ?? PUBLIC_NAMESPACE;
-const relkind = (r: RelationDef): string => (r.kind === 'view' ? 'v' : 'r');
+const relkind = (r: RelationDef): string => (r.kind === 'view' ? 'v' : r.kind === 'matview' ? 'm' : 'r');
 
 table('pg_catalog', 'pg_namespace', 'oid oid, nspname name, nspowner oid, nspacl text[]', (c) =>
   c.schemas().map((s) => [s.oid, s.name, 10, null]));
 
 table('pg_catalog', 'pg_class', 'oid oid, relname name, relnamespace oid, reltype oid, reloftype oid, relowner oid, relam oid, relfilenode oid, reltablespace oid, relpages int4, reltuples float4, relallvisible int4, reltoastrelid oid, relhasindex bool, relisshared bool, relpersistence char, relkind char, relnatts int2, relchecks int2, relhasrules bool, relhastriggers bool, relhassubclass bool, relrowsecurity bool, relforcerowsecurity bool, relispopulated bool, relreplident char, relispartition bool, relrewrite oid, relfrozenxid int8, relminmxid int8, relacl text[], reloptions text[], relpartbound text', function* (c) {
   for (const r of c.relations()) {
-    yield [r.oid, r.name, nsOid(c, r.schema), 0, 0, 10, r.kind === 'table' ? 2 : 0, r.oid, 0, 0, -1, 0, 0, r.indexes.length > 0, false, 'p', relkind(r),
+    yield [r.oid, r.name, nsOid(c, r.schema), 0, 0, 10, r.kind === 'view' ? 0 : 2, r.oid, 0, 0, -1, 0, 0, r.indexes.length > 0, false, 'p', relkind(r),
       liveColumns(r).length, r.checks.length, r.kind === 'view', false, false, false, false, true, 'd', false, 0, 0n, 0n, null, null, null];
     for (const i of r.indexes) {
       yield [i.oid, i.name, nsOid(c, r.schema), 0, 0, 10, 403, i.oid, 0, 0, -1, 0, 0, false, false, 'p', 'i', i.columns.length, 0, false, false, false, false, false, true, 'n', false, 0, 0n, 0n, null, null, null];
@@ -188,7 +188,7 @@ export type { Datum };
 // Eddy's storage, per table and per column segment (cf. Hologres' and RisingWave's storage views).
 table('pg_catalog', 'eddy_storage', 'schemaname name, tablename name, orientation text, segments int8, segment_rows int8, deleted_rows int8, memtable_rows int8, segment_bytes int8', function* (c, ctx) {
   for (const r of c.relations()) {
-    if (r.kind !== 'table') continue;
+    if (r.kind === 'view') continue;
     const segs = ctx.storage.segments(r);
     const sum = (f: (x: (typeof segs)[number]) => number): bigint => BigInt(segs.reduce((n, x) => n + f(x), 0));
     yield [r.schema, r.name, tableOrientationName(r.options), BigInt(segs.length), sum((x) => x.rows), sum((x) => x.deleted), BigInt(ctx.storage.memtableRows(r)), sum((x) => x.bytes)];
@@ -196,7 +196,7 @@ table('pg_catalog', 'eddy_storage', 'schemaname name, tablename name, orientatio
 });
 table('pg_catalog', 'eddy_segments', 'schemaname name, tablename name, segment_id int8, rows int8, deleted_rows int8, bytes int8', function* (c, ctx) {
   for (const r of c.relations()) {
-    if (r.kind !== 'table') continue;
+    if (r.kind === 'view') continue;
     for (const x of ctx.storage.segments(r)) yield [r.schema, r.name, BigInt(x.id), BigInt(x.rows), BigInt(x.deleted), BigInt(x.bytes)];
   }
 });

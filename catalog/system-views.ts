@@ -22,6 +22,12 @@ export const SYSTEM_VIEWS: readonly SystemView[] = [
            pg_get_viewdef(c.oid) AS definition
     FROM pg_catalog.pg_class c LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
     WHERE c.relkind = 'v'`),
+  v('pg_catalog', 'pg_matviews', `
+    SELECT n.nspname AS schemaname, c.relname AS matviewname, pg_get_userbyid(c.relowner) AS matviewowner,
+           NULL::name AS tablespace, c.relhasindex AS hasindexes, c.relispopulated AS ispopulated,
+           pg_get_viewdef(c.oid) AS definition
+    FROM pg_catalog.pg_class c LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+    WHERE c.relkind = 'm'`),
   v('pg_catalog', 'pg_indexes', `
     SELECT n.nspname AS schemaname, c.relname AS tablename, i.relname AS indexname, NULL::name AS tablespace,
            pg_get_indexdef(i.oid) AS indexdef

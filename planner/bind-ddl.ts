@@ -136,14 +136,19 @@ function bindCreateTable(s: CreateStmt): DdlCommand {
       default: break;
     }
   }
+  return { kind: 'createTable', target: qn(s.relation), ifNotExists: s.if_not_exists ?? false, columns, primaryKey, uniques, checks, options: defOptions(s.options) };
+}
+
+/** WITH (name = value, ...) as strings */
+export function defOptions(list: readonly Node[] | undefined): Record<string, string> {
   const options: Record<string, string> = {};
-  for (const o of s.options ?? []) {
+  for (const o of list ?? []) {
     if ('DefElem' in o) {
       const a = o.DefElem.arg;
       options[o.DefElem.defname ?? ''] = a && 'String' in a ? (a.String.sval ?? '') : a && 'Integer' in a ? String(a.Integer.ival ?? 0) : '';
     }
   }
-  return { kind: 'createTable', target: qn(s.relation), ifNotExists: s.if_not_exists ?? false, columns, primaryKey, uniques, checks, options };
+  return options;
 }
 
 function bindCreateView(s: ViewStmt, sql: string, env: BindEnv): DdlCommand {
@@ -174,14 +179,14 @@ function objectName(n: Node): QualifiedName {
 
 function bindDrop(s: DropStmt): DdlCommand {
   const t = s.removeType;
-  const objectType = t === 'OBJECT_VIEW' ? 'view' : t === 'OBJECT_INDEX' ? 'index' : t === 'OBJECT_SCHEMA' ? 'schema' : t === 'OBJECT_SEQUENCE' ? 'sequence' : t === 'OBJECT_TABLE' ? 'table' : null;
+  const objectType = t === 'OBJECT_VIEW' ? 'view' : t === 'OBJECT_MATVIEW' ? 'matview' : t === 'OBJECT_INDEX' ? 'index' : t === 'OBJECT_SCHEMA' ? 'schema' : t === 'OBJECT_SEQUENCE' ? 'sequence' : t === 'OBJECT_TABLE' ? 'table' : null;
   if (!objectType) throw new SqlError(SqlState.FeatureNotSupported, `DROP ${String(t).replace('OBJECT_', '')} is not supported`);
   return { kind: 'drop', objectType, names: (s.objects ?? []).map(objectName), ifExists: s.missing_ok ?? false, cascade: s.behavior === 'DROP_CASCADE' };
 }
 
 function bindRename(s: RenameStmt): DdlCommand {
   const map: Record<string, 'table' | 'view' | 'column' | 'schema' | 'index'> = {
-    OBJECT_TABLE: 'table', OBJECT_VIEW: 'view', OBJECT_COLUMN: 'column', OBJECT_SCHEMA: 'schema', OBJECT_INDEX: 'index',
+    OBJECT_TABLE: 'table', OBJECT_VIEW: 'view', OBJECT_MATVIEW: 'view', OBJECT_COLUMN: 'column', OBJECT_SCHEMA: 'schema', OBJECT_INDEX: 'index',
   };
   const objectType = map[s.renameType ?? ''];
   if (!objectType) throw new SqlError(SqlState.FeatureNotSupported, `renaming ${s.renameType ?? ''} is not supported`);

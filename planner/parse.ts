@@ -22,6 +22,8 @@ export function parseSql(sql: string): ParsedStatement[] {
   try {
     result = parseSync(sql);
   } catch (err) {
+    // FLUSH (RisingWave's wait for materialized views) is not PostgreSQL grammar
+    if (/^\s*flush\s*;?\s*$/i.test(sql)) return [{ stmt: { FlushStmt: {} } as unknown as Node, sql: 'FLUSH', offset: 0 }];
     const e = err as { message?: string; sqlDetails?: { cursorPosition?: number } };
     const position = e.sqlDetails?.cursorPosition;
     throw new SqlError(SqlState.SyntaxError, e.message ?? 'syntax error',

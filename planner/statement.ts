@@ -10,7 +10,7 @@ import type { ParsedStatement } from './parse.js';
 import { chooseScans } from './column-scan.js';
 import { bindSelect } from './bind-select.js';
 import { bindInsert, bindUpdate, bindDelete } from './bind-dml.js';
-import { bindDdl, isDdl } from './bind-ddl.js';
+import { bindDdl, isDdl, defOptions } from './bind-ddl.js';
 import { Scope, type BindEnv } from './scope.js';
 
 /** A query inside a statement (SELECT, cursor, COPY (query), CREATE TABLE AS, EXPLAIN). */
@@ -38,6 +38,8 @@ export type Statement =
   | {
     readonly kind: 'createTableAs'; readonly target: QualifiedName; readonly columnNames: readonly string[];
     readonly ifNotExists: boolean; readonly withData: boolean; readonly materialized: boolean; readonly query: QueryRef;
+    /** WITH (...) storage options (orientation, memtable_rows, ...) */
+    readonly options: Readonly<Record<string, string>>;
   }
   | { readonly kind: 'transaction'; readonly action: TransactionAction; readonly savepoint: string }
   /** SET / RESET; value null = DEFAULT / RESET; name '' with resetAll */
@@ -58,7 +60,9 @@ export type Statement =
   /** accepted without effect: CHECKPOINT, VACUUM, ANALYZE, LOCK, LISTEN, ... */
   | { readonly kind: 'noop'; readonly tag: string }
   /** VACUUM [table, ...]: flush and compact the column store of the tables (all when none are named) */
-  | { readonly kind: 'vacuum'; readonly tables: readonly QualifiedName[] };
+  | { readonly kind: 'vacuum'; readonly tables: readonly QualifiedName[] }
+  /** FLUSH (RisingWave): wait until materialized views reflect every commit made before it */
+  | { readonly kind: 'flush' };
 
 const qn = (rv: { schemaname?: string; relname?: string } | undefined): QualifiedName => ({ schema: rv?.schemaname ?? null, name: rv?.relname ?? '' });
 const names = (list: readonly Node[] | undefined): string[] => (list ?? []).map((n) => ('String' in n ? (n.String.sval ?? '') : ''));
@@ -78,6 +82,7 @@ export function classify(p: ParsedStatement): Statement {
     return {
       kind: 'createTableAs', target: qn(c.into?.rel), columnNames: names(c.into?.colNames), ifNotExists: c.if_not_exists ?? false,
       withData: !c.into?.skipData, materialized: c.objtype === 'OBJECT_MATVIEW', query: { node: q.SelectStmt },
+      options: defOptions(c.into?.options),
     };
   }
   if ('TransactionStmt' in s) {
@@ -91,6 +96,7 @@ export function classify(p: ParsedStatement): Statement {
     return { kind: 'transaction', action, savepoint: t.savepoint_name ?? '' };
   }
   if ('VariableSetStmt' in s) return classifySet(s.VariableSetStmt);
+  if ('FlushStmt' in s) return { kind: 'flush' };
   if ('VariableShowStmt' in s) return { kind: 'show', name: s.VariableShowStmt.name ?? '' };
   if ('ExplainStmt' in s) {
     const q = s.ExplainStmt.query!;

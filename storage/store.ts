@@ -56,8 +56,15 @@ export class Store {
     return this.meta.get(CATALOG_KEY);
   }
 
-  counter(name: string): number | undefined {
-    return this.meta.get('counter:' + name) as number | undefined;
+  /** a persisted counter (CommitBatch.counters), latest or as of `snap` */
+  counter(name: string, snap?: ReadSnapshot): number | undefined {
+    return (snap ? this.meta.get('counter:' + name, { transaction: snap.txn } as never) : this.meta.get('counter:' + name)) as number | undefined;
+  }
+
+  /** the sequence number of a table's last binlog entry (0: none yet), latest or as of `snap` */
+  binlogHead(oid: number, snap?: ReadSnapshot): number {
+    const key = 'binlogSeq:' + oid;
+    return ((snap ? this.meta.get(key, { transaction: snap.txn } as never) : this.meta.get(key)) as number | undefined) ?? 0;
   }
 
   /** Bumped by every commit that changes the catalog; other processes on the same data reload on change. */

@@ -44,7 +44,7 @@ export function copyFrom(c: CopyCommand, session: SqlSession, layer: WriteLayer,
   session.pendingCopyData = null;
   if (data === null) throw new SqlError(SqlState.FeatureNotSupported, 'COPY FROM a file is not supported; use COPY FROM STDIN (or \\copy)');
   const { rel, cols } = copyTarget(c, session);
-  if (rel.kind !== 'table') throw new SqlError(SqlState.WrongObjectType, `cannot copy to view "${rel.name}"`);
+  if (rel.kind !== 'table') throw new SqlError(SqlState.WrongObjectType, `cannot copy to ${rel.kind === 'matview' ? 'materialized view' : 'view'} "${rel.name}"`);
   const opts = c.options;
   const settings = session.valueSettings();
   const records = opts.csv ? parseCsv(data, opts) : parseTextFormat(data, opts);
@@ -174,7 +174,7 @@ export async function copyTo(c: CopyCommand, session: SqlSession, layer: WriteLa
   } else {
     const { rel, cols } = copyTarget(c, session);
     const all = rel.columns.map((col, i) => ({ name: col.name, type: col.type, tableOid: rel.oid, attnum: i + 1 }));
-    if (rel.kind !== 'table') throw new SqlError(SqlState.WrongObjectType, `cannot copy from view "${rel.name}"`, { hint: 'Try the COPY (SELECT ...) TO variant.' });
+    if (rel.kind !== 'table') throw new SqlError(SqlState.WrongObjectType, `cannot copy from ${rel.kind === 'matview' ? 'materialized view' : 'view'} "${rel.name}"`, { hint: 'Try the COPY (SELECT ...) TO variant.' });
     const scan: Plan = { kind: 'scan', table: rel, access: { kind: 'full' }, filter: null, columns: all };
     plan = { kind: 'project', input: scan, exprs: cols.map((i) => ({ kind: 'col' as const, index: i, type: rel.columns[i]!.type })), columns: cols.map((i) => all[i]!) };
   }

@@ -71,6 +71,19 @@ export function executeDdl(cmd: DdlCommand, session: SqlSession, layer: WriteLay
     }
     case 'createTable': return createTable(cmd, draft, creationSchema(cmd.target.schema), notice, done);
     case 'createView': return createView(cmd, draft, creationSchema(cmd.target.schema), findRel(cmd.target), done);
+    case 'createMatview': {
+      const schema = creationSchema(cmd.target.schema);
+      if (draft.names(schema).has(cmd.target.name)) {
+        if (cmd.ifNotExists) { notice(`relation "${cmd.target.name}" already exists, skipping`); return done('CREATE MATERIALIZED VIEW', false); }
+        throw new SqlError(SqlState.DuplicateTable, `relation "${cmd.target.name}" already exists`);
+      }
+      const columns: ColumnDef[] = cmd.columns.map((c) => ({ name: c.name, type: c.type, notNull: false, defaultSql: null, dropped: false }));
+      draft.data.relations.push({
+        oid: draft.oid(), schema, name: cmd.target.name, kind: 'matview', columns, primaryKey: null, indexes: [], checks: [],
+        viewSql: cmd.sql, options: normalizeTableOptions(cmd.options),
+      });
+      return done('CREATE MATERIALIZED VIEW');
+    }
     case 'createIndex': {
       const rel = findRel(cmd.table);
       if (!rel || rel.kind !== 'table') throw new SqlError(SqlState.UndefinedTable, `relation "${cmd.table.name}" does not exist`);
@@ -229,27 +242,32 @@ function createView(cmd: Extract<DdlCommand, { kind: 'createView' }>, draft: Dra
   return done('CREATE VIEW');
 }
 
+/** how PostgreSQL names a relation's kind in messages */
+function kindName(rel: Pick<RelationDef, 'kind'>): string {
+  return rel.kind === 'matview' ? 'materialized view' : rel.kind;
+}
+
 function dependents(draft: Draft, rel: RelationDef): RelationDef[] {
   // views that mention the relation's name (conservative: a textual check of the stored SQL)
   const re = new RegExp(`\\b${rel.name.replace(/[^\w]/g, '')}\\b`);
-  return draft.data.relations.filter((r) => r.kind === 'view' && r.oid !== rel.oid && re.test(r.viewSql ?? ''));
+  return draft.data.relations.filter((r) => (r.kind === 'view' || r.kind === 'matview') && r.oid !== rel.oid && re.test(r.viewSql ?? ''));
 }
 
 function dropObjects(cmd: Extract<DdlCommand, { kind: 'drop' }>, draft: Draft, catalog: Catalog, searchPath: readonly string[], clear: RelationDef[], notice: (m: string) => void, done: (tag: string, changed?: boolean) => DdlResult, layer: WriteLayer): DdlResult {
   const cascade = cmd.cascade;
   const type = cmd.objectType;
   const missingOk = cmd.ifExists;
-  const tag = `DROP ${type.toUpperCase()}`;
+  const tag = type === 'matview' ? 'DROP MATERIALIZED VIEW' : `DROP ${type.toUpperCase()}`;
   const dropRel = (rel: RelationDef): void => {
     const deps = dependents(draft, rel);
     if (deps.length && !cascade) {
       throw new SqlError(SqlState.DependentObjectsStillExist, `cannot drop ${rel.kind} ${rel.name} because other objects depend on it`,
-        { detail: deps.map((d) => `view ${d.name} depends on ${rel.kind} ${rel.name}`).join('\n'), hint: 'Use DROP ... CASCADE to drop the dependent objects too.' });
+        { detail: deps.map((d) => `${kindName(d)} ${d.name} depends on ${kindName(rel)} ${rel.name}`).join('\n'), hint: 'Use DROP ... CASCADE to drop the dependent objects too.' });
     }
-    for (const d of deps) { notice(`drop cascades to view ${d.name}`); dropRel(d); }
+    for (const d of deps) { notice(`drop cascades to ${kindName(d)} ${d.name}`); dropRel(d); }
     draft.data.relations = draft.data.relations.filter((r) => r.oid !== rel.oid);
     draft.data.sequences = draft.data.sequences.filter((q) => q.ownedBy?.relation !== rel.oid);
-    if (rel.kind === 'table') {
+    if (rel.kind === 'table' || rel.kind === 'matview') {
       clear.push(rel);
       layer.clearRelationChain(rel.oid);
     }
@@ -286,11 +304,13 @@ function dropObjects(cmd: Extract<DdlCommand, { kind: 'drop' }>, draft: Draft, c
       continue;
     }
     const rel = catalog.findRelation(schema, name, searchPath);
-    const want = type === 'view' ? 'view' : 'table';
+    const want = type === 'view' ? 'view' : type === 'matview' ? 'matview' : 'table';
     if (!rel || rel.kind !== want) {
-      if (rel && rel.kind !== want) throw new SqlError(SqlState.WrongObjectType, `"${name}" is not a ${want}`, { hint: `Use DROP ${rel.kind === 'view' ? 'VIEW' : 'TABLE'} to remove a ${rel.kind}.` });
-      if (missingOk) { notice(`${want} "${name}" does not exist, skipping`); continue; }
-      throw new SqlError(SqlState.UndefinedTable, `${want} "${name}" does not exist`);
+      if (rel && rel.kind !== want) {
+        throw new SqlError(SqlState.WrongObjectType, `"${name}" is not a ${kindName({ kind: want })}`, { hint: `Use DROP ${kindName(rel).toUpperCase()} to remove a ${kindName(rel)}.` });
+      }
+      if (missingOk) { notice(`${kindName({ kind: want })} "${name}" does not exist, skipping`); continue; }
+      throw new SqlError(SqlState.UndefinedTable, `${kindName({ kind: want })} "${name}" does not exist`);
     }
     const cur = draft.data.relations.find((r) => r.oid === rel.oid);
     if (cur) dropRel(cur);

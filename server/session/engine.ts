@@ -15,6 +15,12 @@ import { PlanCache } from './plan-cache.js';
 import { LockTable } from './locks.js';
 import { storedPassword } from './scram.js';
 import { ColumnMaintenance } from './column-maintenance.js';
+import { ViewMaintainer, positionCounter, readyCounter } from './view-maintainer.js';
+import { Settings } from './settings.js';
+import { findSystemTable } from '../../catalog/system-tables.js';
+import { DEFAULT_VALUE_SETTINGS } from '../../core/values/settings.js';
+import { bindViewQuery } from '../../planner/materialized-view.js';
+import type { Plan } from '../../expr/plan.js';
 
 export interface EngineOptions {
   readonly dataDir: string;
@@ -65,8 +71,57 @@ export class Engine implements SessionFactory {
       engine.maintenance = new ColumnMaintenance(engine.store, () => engine.storedTables(),
         options.idleFlushMs !== undefined ? { idleFlushMs: options.idleFlushMs } : {});
       engine.maintenance.start();
+      engine.views = new ViewMaintainer({
+        store: engine.store,
+        currentCatalog: () => { engine.refreshCatalog(); return engine.catalog; },
+        storedRel: (r) => engine.storedRel(r),
+        viewPlan: (r) => engine.viewPlan(r),
+      });
+      engine.views.start();
     }
     return engine;
+  }
+
+  /** keeps materialized views up to date; present in the process that does storage maintenance */
+  views: ViewMaintainer | null = null;
+
+  /** the plan of a materialized view's stored query, bound with default settings */
+  viewPlan(rel: RelationDef): Plan {
+    const defaults = new Settings({});
+    return bindViewQuery(rel.viewSql!, {
+      catalog: this.catalog, searchPath: [rel.schema, 'public'], settings: DEFAULT_VALUE_SETTINGS, params: [],
+      user: 'eddy', database: 'eddy', processId: 0, findVirtual: (schema, name) => findSystemTable(schema, name), viewDepth: 0,
+      getSetting: (name) => defaults.get(name), startTime: this.startTime, sequences: this.sequences,
+    });
+  }
+
+  /**
+   * FLUSH: waits until every materialized view is built and reflects every commit made before
+   * the call (in any process on this data directory). The process that maintains views is
+   * kicked; other processes watch the positions it persists.
+   */
+  async flushViews(timeoutMs = 120_000): Promise<void> {
+    this.refreshCatalog();
+    const views = this.catalog.relations().filter((r) => r.kind === 'matview');
+    if (views.length === 0) return;
+    const deadline = Date.now() + timeoutMs;
+    const waitFor = async (done: () => boolean): Promise<void> => {
+      while (!done()) {
+        if (Date.now() > deadline) {
+          const why = this.views?.lastError instanceof Error ? `: ${this.views.lastError.message}` : '';
+          throw new SqlError(SqlState.QueryCanceled, `materialized views did not catch up within ${timeoutMs / 1000} s${why}`);
+        }
+        if (this.views) await this.views.kick();
+        if (!done()) await new Promise((r) => setTimeout(r, 5));
+      }
+    };
+    await waitFor(() => views.every((v) => this.store.counter(readyCounter(v.oid)) !== undefined));
+    const targets: [number, number][] = [];
+    for (const r of this.catalog.relations()) {
+      if (r.kind !== 'table' || this.store.counter(positionCounter(r.oid)) === undefined) continue;
+      targets.push([r.oid, this.store.binlogHead(r.oid)]);
+    }
+    await waitFor(() => targets.every(([t, head]) => (this.store.counter(positionCounter(t)) ?? 0) >= head));
   }
 
   private trimTimer: NodeJS.Timeout | null = null;
@@ -79,7 +134,7 @@ export class Engine implements SessionFactory {
   }
 
   storedTables(): StoredRelation[] {
-    return this.catalog.relations().filter((r) => r.kind === 'table').map((r) => this.storedRel(r));
+    return this.catalog.relations().filter((r) => r.kind === 'table' || r.kind === 'matview').map((r) => this.storedRel(r));
   }
 
   /** Background work: drop binlog entries older than each table's binlog_ttl (default 7 days). */
@@ -97,7 +152,7 @@ export class Engine implements SessionFactory {
     let removed = 0;
     const now = Date.now() * 1000;
     for (const rel of this.catalog.relations()) {
-      if (rel.kind !== 'table') continue;
+      if (rel.kind === 'view') continue;
       const ttl = binlogTtlMicros(rel.options['binlog_ttl']);
       removed += await this.store.trimBinlog(this.storedRel(rel), now - ttl);
     }
@@ -233,6 +288,8 @@ export class Engine implements SessionFactory {
       this.catalogVersion++;
       this.storedCatalogVersion = this.store.catalogVersion();
     }
+    // views follow the commit at once (freshness); the round runs after this commit is acknowledged
+    if (this.views && (rows.length > 0 || catalog) && this.views.hasViews()) void this.views.kick();
   }
 
   // ---- SessionFactory ----------------------------------------------------------
@@ -272,6 +329,7 @@ export class Engine implements SessionFactory {
 
   async close(): Promise<void> {
     if (this.trimTimer) clearInterval(this.trimTimer);
+    await this.views?.stop();
     await this.maintenance?.stop();
     await this.store.close();
   }

@@ -26,6 +26,8 @@ import type { ReadSnapshot } from '../../storage/store.js';
 import { Settings } from './settings.js';
 import { LockWait } from './locks.js';
 import { executeDdl, createTableAs } from './ddl.js';
+import { bindCreateMaterializedView } from '../../planner/materialized-view.js';
+import { buildCircuit } from '../../dataflow/build.js';
 import { copyFrom, copyTo, copyTarget, CopyCollector } from './copy.js';
 import { literalKind, type CachedPlan } from './plan-cache.js';
 import type {
@@ -67,7 +69,6 @@ interface Portal {
 }
 
 const nowMicros = (): number => Date.now() * 1000;
-const FLUSH_RE = /^\s*flush\s*;?\s*$/i;
 /** how often a standalone statement is re-run after losing a write-write race */
 const MAX_STATEMENT_RETRIES = 50;
 
@@ -190,7 +191,11 @@ export class SqlSession implements Session {
       try {
         const result = await this.dispatch(cmd, params, prepared, stmtLayer, txn);
         stmtLayer.mergeUp();
-        if (implicit && !this.implicitBlock) await this.commitTxn();
+        if (implicit && !this.implicitBlock) {
+          await this.commitTxn();
+          // CREATE MATERIALIZED VIEW returns once the view holds the result for the data committed before it
+          if (cmd.kind === 'createTableAs' && cmd.materialized) await this.engine.flushViews();
+        }
         return result;
       } catch (err) {
         const standalone = implicit && !this.implicitBlock;
@@ -349,7 +354,14 @@ export class SqlSession implements Session {
         return { columns: bound.returning ? bound.returning.columns.map(toResultColumn) : null, rows: r.rows ?? [], tag: `${verb} ${r.count}` };
       }
       case 'createTableAs': {
-        if (cmd.materialized) throw new SqlError(SqlState.FeatureNotSupported, 'materialized views are not supported yet');
+        if (cmd.materialized) {
+          const { command, plan } = bindCreateMaterializedView(cmd, this.bindEnv(paramTypes));
+          // fails here, before anything is created, on what the dataflow cannot maintain
+          buildCircuit(plan);
+          const res = executeDdl(command, this, layer, txn);
+          if (res.catalog) txn.catalog = res.catalog;
+          return { ...done(res.tag), ...(res.notices.length ? { events: res.notices.map((n) => ({ kind: 'notice' as const, notice: n })) } : {}) };
+        }
         const plan = bindQuery(cmd.query, this.bindEnv(paramTypes));
         const { result, rel } = createTableAs(this, cmd.target, cmd.columnNames, plan.columns, cmd.ifNotExists);
         if (!rel) return { ...done('CREATE TABLE AS'), events: result.notices.map((n) => ({ kind: 'notice' as const, notice: n })) };
@@ -362,6 +374,9 @@ export class SqlSession implements Session {
         const r = insertRows(bound, rows, this.execContext(params, layer, txn, true));
         return done(`SELECT ${r.count}`);
       }
+      case 'flush':
+        await this.engine.flushViews();
+        return done('FLUSH');
       case 'ddl': {
         const res = executeDdl(bindDdlRef(cmd.ddl, this.bindEnv(paramTypes)), this, layer, txn);
         if (res.catalog) txn.catalog = res.catalog;
@@ -419,9 +434,9 @@ export class SqlSession implements Session {
         if (txn.explicit) throw new SqlError(SqlState.ActiveSqlTransaction, 'VACUUM cannot run inside a transaction block');
         const catalog = this.engine.catalog;
         const path = this.settings.searchPath(this.user);
-        const rels = cmd.tables.length === 0 ? catalog.relations().filter((r) => r.kind === 'table') : cmd.tables.map((t) => {
+        const rels = cmd.tables.length === 0 ? catalog.relations().filter((r) => r.kind !== 'view') : cmd.tables.map((t) => {
           const r = catalog.findRelation(t.schema, t.name, path);
-          if (!r || r.kind !== 'table') throw new SqlError(SqlState.UndefinedTable, `relation "${t.name}" does not exist`);
+          if (!r || r.kind === 'view') throw new SqlError(SqlState.UndefinedTable, `relation "${t.name}" does not exist`);
           return r;
         });
         // VACUUM reads nothing through the statement's snapshot; holding it would keep the files it retires
@@ -453,13 +468,6 @@ export class SqlSession implements Session {
   async *simpleQuery(sql: string): AsyncIterable<QueryEvent> {
     this.lastQuery = sql;
     this.engine.refreshCatalog();
-    if (FLUSH_RE.test(sql)) {
-      // RisingWave's FLUSH: wait until committed writes are visible everywhere. Table writes are
-      // visible at commit, so there is nothing to wait for yet.
-      if (this.txn?.failed) throw new SqlError(SqlState.InFailedSqlTransaction, 'current transaction is aborted, commands ignored until end of transaction block');
-      yield { kind: 'complete', tag: 'FLUSH' };
-      return;
-    }
     const cached = this.cachedStatement(sql);
     if (cached) {
       this.state = 'active';

@@ -129,7 +129,7 @@ import { T } from '../../core/types.js';
 const INT8 = T.int8;
 
 /** Projects storage-layout rows (with dropped columns) to live columns. */
-function liveProjector(rel: RelationDef): ((r: Row) => Row) | null {
+export function liveProjector(rel: RelationDef): ((r: Row) => Row) | null {
   if (!rel.columns.some((c) => c.dropped)) return null;
   const idx = rel.columns.map((c, i) => (c.dropped ? -1 : i)).filter((i) => i >= 0);
   return (r) => idx.map((i) => r[i] ?? null);

@@ -1,0 +1,216 @@
+// GROUP BY with aggregates (and GROUPING SETS). Class: non-linear; state per group: its row
+// count and, per aggregate, either a running state (count, sum, avg: they have an inverse, so a
+// deletion is applied as retract) or the bag of argument values (min, max, string_agg, DISTINCT,
+// ORDER BY ...: recomputed from the bag when the group changes, so deleting the current minimum
+// is correct). A step emits (old row, -1), (new row, +1) for each group whose result changed.
+import type { Datum, Row } from '../../core/datum.js';
+import type { SqlType } from '../../core/types.js';
+import { compareDatums } from '../../core/values/io.js';
+import { datumKey } from '../../core/values/compare.js';
+import { emptyDelta, push, rowKey, RowBag, type Delta } from '../../core/delta.js';
+import { compile, type Compiled } from '../../expr/compile.js';
+import type { Expr } from '../../expr/ir.js';
+import type { AggCall } from '../../expr/plan.js';
+import { guarded, type Operator, type StepContext } from '../context.js';
+
+interface AggRuntime {
+  readonly call: AggCall;
+  readonly args: readonly Compiled[];
+  readonly filter: Compiled | null;
+  readonly orderBy: readonly Compiled[];
+  /** running state with init/step/retract; otherwise the group keeps a bag of argument tuples */
+  readonly invertible: boolean;
+}
+
+interface Group {
+  /** grouping set index and key values, as a string */
+  readonly id: string;
+  readonly set: number;
+  readonly keys: Datum[];
+  /** input rows in the group (weights summed) */
+  rows: number;
+  readonly states: unknown[];
+  readonly bags: (RowBag | null)[];
+  /** the row this group last emitted (null: none) */
+  out: Row | null;
+}
+
+export class AggregateOp implements Operator {
+  private readonly keyFns: Compiled[];
+  private readonly keyTypes: SqlType[];
+  private readonly aggs: AggRuntime[];
+  /** grouping sets as lists of group-key positions; one set of all keys without GROUPING SETS */
+  private readonly sets: readonly (readonly number[])[];
+  private readonly groups = new Map<string, Group>();
+  private readonly grouping: boolean;
+
+  constructor(
+    private readonly input: Operator,
+    groupKeys: readonly Expr[],
+    aggs: readonly AggCall[],
+    groupingSets: readonly (readonly number[])[] | null,
+  ) {
+    this.keyFns = groupKeys.map((e) => compile(e));
+    this.keyTypes = groupKeys.map((e) => e.type);
+    this.aggs = aggs.map((call) => ({
+      call,
+      args: call.args.map((e) => compile(e)),
+      filter: call.filter ? compile(call.filter) : null,
+      orderBy: call.orderBy.map((k) => compile(k.expr)),
+      invertible: call.agg.retract !== undefined && !call.distinct && call.orderBy.length === 0,
+    }));
+    this.grouping = groupingSets !== null;
+    this.sets = groupingSets ?? [groupKeys.map((_e, i) => i)];
+  }
+
+  step(cx: StepContext): Delta {
+    const d = this.input.step(cx);
+    const touched = new Set<Group>();
+    const nk = this.keyFns.length;
+    if (cx.initial) {
+      // a set without keys (no GROUP BY, or the () grouping set) has its row even for no input
+      for (let s = 0; s < this.sets.length; s++) if (this.sets[s]!.length === 0) touched.add(this.group(s, `${s}|`, new Array<Datum>(nk).fill(null)));
+    }
+    const full = new Array<Datum>(nk);
+    rows: for (let i = 0; i < d.rows.length; i++) {
+      const r = d.rows[i]!;
+      const w = d.weights[i]!;
+      for (let k = 0; k < nk; k++) {
+        const v = guarded(this.keyFns[k]!, r, w, cx);
+        if (v === undefined) continue rows;
+        full[k] = v;
+      }
+      // evaluate the aggregates' inputs once, not once per grouping set
+      const inputs = this.argsOf(r, w, cx);
+      if (inputs === undefined) continue;
+      for (let s = 0; s < this.sets.length; s++) {
+        const set = this.sets[s]!;
+        let gk = `${s}|`;
+        const keys = new Array<Datum>(nk).fill(null);
+        for (const k of set) {
+          const v = full[k] ?? null;
+          keys[k] = v;
+          gk += v === null ? '\u0000N\u0001' : String(datumKey(this.keyTypes[k]!, v)) + '\u0001';
+        }
+        const g = this.group(s, gk, keys);
+        touched.add(g);
+        this.apply(g, inputs, w);
+      }
+    }
+    const out = emptyDelta();
+    for (const g of touched) {
+      const keyless = this.sets[g.set]!.length === 0;
+      const now = g.rows > 0 || keyless ? this.result(g, cx) : null;
+      const before = g.out;
+      if (before && now && rowKey(before) === rowKey(now)) continue;
+      if (before) push(out, before, -1);
+      if (now) push(out, now, 1);
+      g.out = now;
+      if (g.rows === 0 && !keyless) this.groups.delete(g.id);
+    }
+    return out;
+  }
+
+  private group(set: number, gk: string, keys: Datum[]): Group {
+    let g = this.groups.get(gk);
+    if (!g) {
+      g = { id: gk, set, keys, rows: 0, states: this.aggs.map((a) => (a.invertible ? a.call.agg.init() : null)), bags: this.aggs.map((a) => (a.invertible ? null : new RowBag())), out: null };
+      this.groups.set(gk, g);
+    }
+    return g;
+  }
+
+  /** per aggregate: its argument tuple (with ORDER BY values appended), or null when the row does not count (FILTER, strict NULL) */
+  private argsOf(r: Row, w: number, cx: StepContext): (Datum[] | null)[] | undefined {
+    const out: (Datum[] | null)[] = [];
+    for (const a of this.aggs) {
+      if (a.filter) {
+        const f = guarded(a.filter, r, w, cx);
+        if (f === undefined) return undefined;
+        if (f !== true) { out.push(null); continue; }
+      }
+      const vals: Datum[] = [];
+      let hasNull = false;
+      for (const f of a.args) {
+        const v = guarded(f, r, w, cx);
+        if (v === undefined) return undefined;
+        if (v === null) hasNull = true;
+        vals.push(v);
+      }
+      if (hasNull && a.call.agg.strict) { out.push(null); continue; }
+      for (const f of a.orderBy) {
+        const v = guarded(f, r, w, cx);
+        if (v === undefined) return undefined;
+        vals.push(v);
+      }
+      out.push(vals);
+    }
+    return out;
+  }
+
+  private apply(g: Group, inputs: readonly (Datum[] | null)[], w: number): void {
+    g.rows += w;
+    for (let j = 0; j < this.aggs.length; j++) {
+      const vals = inputs[j];
+      if (!vals) continue;
+      const a = this.aggs[j]!;
+      if (a.invertible) {
+        const agg = a.call.agg;
+        for (let n = 0; n < w; n++) g.states[j] = agg.step(g.states[j], vals);
+        for (let n = 0; n > w; n--) g.states[j] = agg.retract!(g.states[j], vals);
+      } else {
+        g.bags[j]!.add(vals, w);
+      }
+    }
+  }
+
+  private result(g: Group, cx: StepContext): Row {
+    const row: Datum[] = [...g.keys];
+    for (let j = 0; j < this.aggs.length; j++) {
+      const a = this.aggs[j]!;
+      const agg = a.call.agg;
+      if (a.invertible) { row.push(agg.final(g.states[j], cx.env.evalCtx)); continue; }
+      const nargs = a.args.length;
+      let items: { vals: Datum[]; count: number }[] = [];
+      for (const e of g.bags[j]!) items.push({ vals: e.row, count: e.count });
+      if (a.call.orderBy.length) {
+        const keys = a.call.orderBy;
+        items.sort((x, y) => {
+          for (let i = 0; i < keys.length; i++) {
+            const c = compareSortKey(keys[i]!.expr.type, x.vals[nargs + i] ?? null, y.vals[nargs + i] ?? null, keys[i]!.desc, keys[i]!.nullsFirst);
+            if (c !== 0) return c;
+          }
+          return 0;
+        });
+      }
+      if (a.call.distinct) {
+        // DISTINCT: each value once, equal under SQL equality
+        const seen = new Set<string>();
+        const types = a.call.args.map((e) => e.type);
+        items = items.filter((it) => {
+          const k = it.vals.slice(0, nargs).map((v, i) => (v === null ? '\u0000N' : String(datumKey(types[i]!, v)))).join('\u0001');
+          if (seen.has(k)) return false;
+          seen.add(k);
+          return true;
+        }).map((it) => ({ vals: it.vals, count: 1 }));
+      }
+      let state = agg.init();
+      for (const it of items) {
+        const args = nargs === it.vals.length ? it.vals : it.vals.slice(0, nargs);
+        for (let n = 0; n < it.count; n++) state = agg.step(state, args);
+      }
+      row.push(agg.final(state, cx.env.evalCtx));
+    }
+    if (this.grouping) row.push(g.set);
+    return row;
+  }
+}
+
+function compareSortKey(type: SqlType, a: Datum, b: Datum, desc: boolean, nullsFirst: boolean): number {
+  if (a === null || b === null) {
+    if (a === null && b === null) return 0;
+    return (a === null) === nullsFirst ? -1 : 1;
+  }
+  const c = compareDatums(type, a, b);
+  return desc ? -c : c;
+}

@@ -1,0 +1,137 @@
+// Equi-join (inner, left, right, full) with a residual predicate. Class: bilinear.
+// Each side keeps an arrangement: its rows so far (a bag), indexed by the join key.
+//   Δ(A ⋈ B) = ΔA ⋈ B + A' ⋈ ΔB, with A' = A + ΔA
+// Outer joins add the NULL-padded rows of unmatched rows; whether a row is matched can change
+// with either side, so for each join key a step touches, the padded rows of that key are
+// recomputed before and after the step and the difference is emitted.
+import type { Datum, Row } from '../../core/datum.js';
+import type { SqlType } from '../../core/types.js';
+import { datumKey } from '../../core/values/compare.js';
+import { emptyDelta, push, rowKey, RowBag, type Delta } from '../../core/delta.js';
+import { compile, type Compiled } from '../../expr/compile.js';
+import type { Expr } from '../../expr/ir.js';
+import type { JoinType } from '../../expr/plan.js';
+import { guarded, type Operator, type StepContext } from '../context.js';
+
+type Arrangement = Map<string, RowBag>;
+
+export class JoinOp implements Operator {
+  private readonly lk: Compiled[];
+  private readonly rk: Compiled[];
+  private readonly keyTypes: SqlType[];
+  private readonly residual: Compiled | null;
+  private readonly left: Arrangement = new Map();
+  private readonly right: Arrangement = new Map();
+  private readonly keepLeft: boolean;
+  private readonly keepRight: boolean;
+  private readonly nullsL: Datum[];
+  private readonly nullsR: Datum[];
+
+  constructor(
+    private readonly type: JoinType,
+    private readonly l: Operator,
+    private readonly r: Operator,
+    leftKeys: readonly Expr[],
+    rightKeys: readonly Expr[],
+    residual: Expr | null,
+    leftWidth: number,
+    rightWidth: number,
+  ) {
+    this.lk = leftKeys.map((e) => compile(e));
+    this.rk = rightKeys.map((e) => compile(e));
+    this.keyTypes = leftKeys.map((e) => e.type);
+    this.residual = residual ? compile(residual) : null;
+    this.keepLeft = type === 'left' || type === 'full';
+    this.keepRight = type === 'right' || type === 'full';
+    this.nullsL = new Array<Datum>(leftWidth).fill(null);
+    this.nullsR = new Array<Datum>(rightWidth).fill(null);
+  }
+
+  /** the join key of a row (SQL equality), or null when a key column is NULL (matches nothing); undefined: evaluation failed */
+  private keyOf(fs: readonly Compiled[], row: Row, w: number, cx: StepContext): string | null | undefined {
+    let k = '';
+    for (let i = 0; i < fs.length; i++) {
+      const v = guarded(fs[i]!, row, w, cx);
+      if (v === undefined) return undefined;
+      if (v === null) return null;
+      k += String(datumKey(this.keyTypes[i]!, v)) + '\u0001';
+    }
+    return k;
+  }
+
+  private matches(joined: Row, w: number, cx: StepContext): boolean {
+    return !this.residual || guarded(this.residual, joined, w, cx) === true;
+  }
+
+  step(cx: StepContext): Delta {
+    const dl = this.l.step(cx);
+    const dr = this.r.step(cx);
+    const out = emptyDelta();
+    if (dl.rows.length === 0 && dr.rows.length === 0) return out;
+    const lkeys = dl.rows.map((row, i) => this.keyOf(this.lk, row, dl.weights[i]!, cx));
+    const rkeys = dr.rows.map((row, i) => this.keyOf(this.rk, row, dr.weights[i]!, cx));
+
+    // keys whose padded (unmatched) rows may change: their padded output before the step
+    const touched = new Set<string>();
+    if (this.keepLeft || this.keepRight) {
+      for (const k of lkeys) if (typeof k === 'string') touched.add(k);
+      for (const k of rkeys) if (typeof k === 'string') touched.add(k);
+      for (const k of touched) this.padded(k, -1, out, cx);
+    }
+
+    // ΔA ⋈ B, then A' = A + ΔA
+    for (let i = 0; i < dl.rows.length; i++) {
+      const k = lkeys[i];
+      const row = dl.rows[i]!;
+      const w = dl.weights[i]!;
+      if (k === undefined) continue;
+      if (k === null) { if (this.keepLeft) push(out, row.concat(this.nullsR), w); continue; }
+      const bag = this.right.get(k);
+      if (bag) for (const e of bag) { const j = row.concat(e.row); if (this.matches(j, w * e.count, cx)) push(out, j, w * e.count); }
+      add(this.left, k, row, w);
+    }
+    // A' ⋈ ΔB, then B' = B + ΔB
+    for (let i = 0; i < dr.rows.length; i++) {
+      const k = rkeys[i];
+      const row = dr.rows[i]!;
+      const w = dr.weights[i]!;
+      if (k === undefined) continue;
+      if (k === null) { if (this.keepRight) push(out, this.nullsL.concat(row), w); continue; }
+      const bag = this.left.get(k);
+      if (bag) for (const e of bag) { const j = e.row.concat(row); if (this.matches(j, w * e.count, cx)) push(out, j, w * e.count); }
+      add(this.right, k, row, w);
+    }
+
+    for (const k of touched) this.padded(k, 1, out, cx);
+    return out;
+  }
+
+  /** emits (with `sign`) the NULL-padded rows of key k: rows of one side that match no row of the other */
+  private padded(k: string, sign: number, out: Delta, cx: StepContext): void {
+    const ls = this.left.get(k);
+    const rs = this.right.get(k);
+    // evaluation errors of the residual were already recorded by the matching pass: do not count them again
+    const quiet: StepContext = { ...cx, errors: emptyDelta() };
+    if (this.keepLeft && ls) {
+      for (const a of ls) {
+        let matched = false;
+        if (rs) for (const b of rs) if (this.matches(a.row.concat(b.row), 1, quiet)) { matched = true; break; }
+        if (!matched) push(out, a.row.concat(this.nullsR), sign * a.count);
+      }
+    }
+    if (this.keepRight && rs) {
+      for (const b of rs) {
+        let matched = false;
+        if (ls) for (const a of ls) if (this.matches(a.row.concat(b.row), 1, quiet)) { matched = true; break; }
+        if (!matched) push(out, this.nullsL.concat(b.row), sign * b.count);
+      }
+    }
+  }
+}
+
+function add(arr: Arrangement, k: string, row: Row, w: number): void {
+  let bag = arr.get(k);
+  if (!bag) { bag = new RowBag(); arr.set(k, bag); }
+  bag.add(row, w, rowKey(row));
+  if (bag.size === 0) arr.delete(k);
+}

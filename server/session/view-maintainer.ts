@@ -1,0 +1,255 @@
+// Keeps materialized views up to date: one process (the one doing storage maintenance) runs
+// every view's circuit. A round reads one snapshot, takes each input table's binlog entries
+// since the last round as deltas, steps all circuits (upstream views first, so a view on a view
+// gets its input's change in the same round), and writes all views' changes plus the binlog
+// positions they reached in one commit: every reader sees all views at the same input state.
+//
+// Operator state lives in memory. After a restart (or a view's creation) a view is rebuilt from
+// a snapshot of its inputs, and its stored rows are corrected to the result, so a crash at any
+// moment leaves views correct once the first round has run.
+import type { Row } from '../../core/datum.js';
+import { T } from '../../core/types.js';
+import { consolidate, emptyDelta, push, rowKey, RowBag, type Delta } from '../../core/delta.js';
+import { DEFAULT_VALUE_SETTINGS } from '../../core/values/settings.js';
+import { encodeKey } from '../../storage/key-codec.js';
+import type { Store, StoredRelation, RowWrite, ReadSnapshot } from '../../storage/store.js';
+import { BinlogEvent } from '../../storage/store.js';
+import type { Catalog } from '../../catalog/catalog.js';
+import type { RelationDef } from '../../catalog/model.js';
+import type { Plan } from '../../expr/plan.js';
+import { buildCircuit, type Circuit } from '../../dataflow/build.js';
+import { dataflowEnv } from '../../dataflow/context.js';
+import { liveProjector } from './txn.js';
+
+export interface MaintainerHost {
+  readonly store: Store;
+  /** the current catalog (reloaded from storage when another process changed it) */
+  currentCatalog(): Catalog;
+  storedRel(rel: RelationDef): StoredRelation;
+  /** the plan of a materialized view's query */
+  viewPlan(rel: RelationDef): Plan;
+}
+
+interface ViewRuntime {
+  readonly rel: RelationDef;
+  readonly circuit: Circuit;
+  /** the view's rows (the integral of its output) */
+  readonly output: RowBag;
+  /** evaluation errors of rows currently in its inputs, as [sqlstate, message] rows */
+  readonly errors: RowBag;
+}
+
+/** persisted counters: how far views have consumed a table's binlog, and which views have been built */
+export const positionCounter = (tableOid: number): string => `mv:pos:${tableOid}`;
+export const readyCounter = (viewOid: number): string => `mv:ready:${viewOid}`;
+
+const KEY_TYPES = [T.text, T.int4];
+
+export class ViewMaintainer {
+  private readonly runtimes = new Map<number, ViewRuntime>();
+  /** binlog sequence number up to which the running views have consumed each input table */
+  private readonly positions = new Map<number, number>();
+  private running: Promise<void> | null = null;
+  private again = false;
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  /** counters for tests and monitoring */
+  readonly stats = { rounds: 0, errors: 0 };
+  lastError: unknown = null;
+
+  constructor(private readonly host: MaintainerHost, private readonly pollMs = 50) {}
+
+  /** polls for commits of other processes; commits of this process kick a round directly */
+  start(): void {
+    this.timer = setInterval(() => { if (this.hasViews() && this.behind()) void this.kick(); }, this.pollMs);
+    this.timer.unref();
+    if (this.hasViews()) void this.kick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  hasViews(): boolean {
+    return this.host.currentCatalog().relations().some((r) => r.kind === 'matview');
+  }
+
+  /** whether an input table has binlog entries no round has consumed, or a view is not built */
+  private behind(): boolean {
+    const catalog = this.host.currentCatalog();
+    for (const r of catalog.relations()) if (r.kind === 'matview' && !this.runtimes.has(r.oid)) return true;
+    for (const [t, pos] of this.positions) if (this.host.store.binlogHead(t) > pos) return true;
+    return false;
+  }
+
+  /** Runs a round soon; resolves when a round that started after this call has finished. */
+  kick(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    if (this.running) {
+      this.again = true;
+      return this.running.then(() => this.kick());
+    }
+    this.running = (async () => {
+      try {
+        do {
+          this.again = false;
+          await this.round();
+        } while (this.again && !this.stopped);
+      } catch (err) {
+        this.stats.errors++;
+        this.lastError = err;
+        process.stderr.write(`materialized view maintenance failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+      } finally {
+        this.running = null;
+      }
+    })();
+    return this.running;
+  }
+
+  /** the evaluation errors currently held by a view (empty when none or not maintained here) */
+  errors(viewOid: number): { code: string; message: string; count: number }[] {
+    const rt = this.runtimes.get(viewOid);
+    if (!rt) return [];
+    return [...rt.errors].map((e) => ({ code: String(e.row[0]), message: String(e.row[1]), count: e.count }));
+  }
+
+  private async round(): Promise<void> {
+    const catalog = this.host.currentCatalog();
+    const views = upstreamFirst(catalog.relations().filter((r) => r.kind === 'matview'), (oid) => this.inputsOf(oid, catalog));
+    const live = new Set(views.map((v) => v.oid));
+    for (const oid of [...this.runtimes.keys()]) if (!live.has(oid)) this.runtimes.delete(oid);
+    if (views.length === 0) { this.positions.clear(); return; }
+    this.stats.rounds++;
+    const store = this.host.store;
+    const snap = store.snapshot();
+    try {
+      const fresh = new Set<number>();
+      for (const v of views) {
+        if (this.runtimes.has(v.oid)) continue;
+        this.runtimes.set(v.oid, { rel: v, circuit: buildCircuit(this.host.viewPlan(v)), output: new RowBag(), errors: new RowBag() });
+        fresh.add(v.oid);
+      }
+      const tables = new Set<number>();
+      for (const rt of this.runtimes.values()) for (const i of rt.circuit.inputs) if (catalog.relationByOid(i)?.kind === 'table') tables.add(i);
+      const heads = new Map<number, number>();
+      for (const t of tables) heads.set(t, store.binlogHead(t, snap));
+      const tableDeltas = new Map<number, Delta>();
+      for (const t of tables) {
+        const pos = this.positions.get(t);
+        if (pos !== undefined && heads.get(t)! > pos) tableDeltas.set(t, this.binlogDelta(catalog.relationByOid(t)!, pos, snap));
+      }
+
+      const env = dataflowEnv({ settings: DEFAULT_VALUE_SETTINGS, txnTimestamp: Date.now() * 1000, now: () => Date.now() * 1000 });
+      const viewDeltas = new Map<number, Delta>();
+      const writes: RowWrite[] = [];
+      const counters = new Map<string, number>();
+      for (const v of views) {
+        const rt = this.runtimes.get(v.oid)!;
+        const isFresh = fresh.has(v.oid);
+        const inputs = new Map<number, Delta>();
+        for (const i of rt.circuit.inputs) {
+          const rel = catalog.relationByOid(i)!;
+          if (rel.kind === 'matview') inputs.set(i, isFresh ? bagDelta(this.runtimes.get(i)!.output) : viewDeltas.get(i) ?? emptyDelta());
+          else inputs.set(i, isFresh ? this.tableContents(rel, snap) : tableDeltas.get(i) ?? emptyDelta());
+        }
+        const errors = emptyDelta();
+        const out = consolidate(rt.circuit.root.step({ inputs, initial: isFresh, env, errors }));
+        for (let i = 0; i < errors.rows.length; i++) rt.errors.add(errors.rows[i]!, errors.weights[i]!);
+        viewDeltas.set(v.oid, out);
+        const sr = this.host.storedRel(v);
+        if (isFresh) {
+          for (let i = 0; i < out.rows.length; i++) rt.output.add(out.rows[i]!, out.weights[i]!);
+          this.reconcile(sr, rt.output, snap, writes);
+          counters.set(readyCounter(v.oid), 1);
+        } else {
+          for (let i = 0; i < out.rows.length; i++) {
+            const row = out.rows[i]!;
+            const rk = rowKey(row);
+            const { before, after } = rt.output.add(row, out.weights[i]!, rk);
+            rowWrites(sr, rk, row, before, after, writes);
+          }
+        }
+      }
+      for (const t of tables) { this.positions.set(t, heads.get(t)!); counters.set(positionCounter(t), heads.get(t)!); }
+      for (const t of [...this.positions.keys()]) if (!tables.has(t)) this.positions.delete(t);
+      snap.done();
+      // views are derived data, rebuilt after a crash: no need to wait for the disk
+      await store.commit({ rows: writes, counters, durable: false });
+    } catch (err) {
+      // in-memory state may be ahead of storage now: rebuild every view in the next round
+      this.runtimes.clear();
+      this.positions.clear();
+      throw err;
+    } finally {
+      snap.done();
+    }
+  }
+
+  private inputsOf(oid: number, catalog: Catalog): number[] {
+    const rt = this.runtimes.get(oid);
+    if (rt) return [...rt.circuit.inputs];
+    // not built yet: its upstream views, by name in its definition (ordering only)
+    const rel = catalog.relationByOid(oid)!;
+    return catalog.relations().filter((r) => r.kind === 'matview' && r.oid !== oid && new RegExp(`\\b${r.name.replace(/\W/g, '')}\\b`).test(rel.viewSql ?? '')).map((r) => r.oid);
+  }
+
+  /** a table's binlog entries after `after` as a delta of live-column rows */
+  private binlogDelta(rel: RelationDef, after: number, snap: ReadSnapshot): Delta {
+    const proj = liveProjector(rel);
+    const d = emptyDelta();
+    for (const e of this.host.store.binlog(this.host.storedRel(rel), after, snap)) {
+      const w = e.event === BinlogEvent.Insert || e.event === BinlogEvent.UpdateAfter ? 1 : -1;
+      push(d, proj ? proj(e.row) : e.row, w);
+    }
+    return d;
+  }
+
+  /** all rows of a table in the snapshot, as insertions */
+  private tableContents(rel: RelationDef, snap: ReadSnapshot): Delta {
+    const proj = liveProjector(rel);
+    const d = emptyDelta();
+    for (const [, row] of this.host.store.scan(this.host.storedRel(rel), undefined, snap)) push(d, proj ? proj(row) : row, 1);
+    return d;
+  }
+
+  /** writes that turn a view's stored rows into `target` */
+  private reconcile(sr: StoredRelation, target: RowBag, snap: ReadSnapshot, writes: RowWrite[]): void {
+    const stored = new RowBag();
+    for (const [, row] of this.host.store.scan(sr, undefined, snap)) stored.add(row, 1);
+    for (const e of stored) rowWrites(sr, rowKey(e.row), e.row, e.count, target.count(rowKey(e.row)), writes);
+    for (const e of target) { const rk = rowKey(e.row); if (stored.count(rk) === 0) rowWrites(sr, rk, e.row, 0, e.count, writes); }
+  }
+}
+
+/**
+ * A view row with count n is stored n times, under keys (row identity, 0 .. n-1): a change of
+ * the count from `before` to `after` inserts or deletes the keys in between.
+ */
+function rowWrites(sr: StoredRelation, rk: string, row: Row, before: number, after: number, writes: RowWrite[]): void {
+  for (let i = before; i < after; i++) writes.push({ rel: sr, key: encodeKey(sr.oid, KEY_TYPES, [rk, i]), row });
+  for (let i = after; i < before; i++) writes.push({ rel: sr, key: encodeKey(sr.oid, KEY_TYPES, [rk, i]), row: null });
+}
+
+function bagDelta(bag: RowBag): Delta {
+  const d = emptyDelta();
+  for (const e of bag) push(d, e.row, e.count);
+  return d;
+}
+
+/** views ordered so that every view comes after the views it reads */
+function upstreamFirst(views: RelationDef[], inputsOf: (oid: number) => number[]): RelationDef[] {
+  const byOid = new Map(views.map((v) => [v.oid, v]));
+  const out: RelationDef[] = [];
+  const state = new Map<number, 'visiting' | 'done'>();
+  const visit = (v: RelationDef): void => {
+    if (state.get(v.oid)) return;
+    state.set(v.oid, 'visiting');
+    for (const i of inputsOf(v.oid)) { const u = byOid.get(i); if (u && !state.get(i)) visit(u); }
+    state.set(v.oid, 'done');
+    out.push(v);
+  };
+  for (const v of views) visit(v);
+  return out;
+}
