@@ -205,15 +205,6 @@ export class Store {
   }
 
   private applyInTxn(batch: CommitBatch, cc: ColumnCommit, bulk: BulkLoad | null): void {
-    for (const rel of batch.clearRelations ?? []) {
-      const r = relationRange(rel.oid);
-      for (const key of this.rows.getKeys({ start: r.start, end: r.end })) this.rows.remove(key);
-      for (const idx of rel.indexes) {
-        const ir = relationRange(idx.oid);
-        for (const key of this.index.getKeys({ start: ir.start, end: ir.end })) this.index.remove(key);
-      }
-      cc.clear(rel.oid);
-    }
     // each table's binlog numbers its entries 1, 2, 3, ... without gaps, written in chunks as they fill
     const logs = new Map<number, { next: number; entries: [number, Stored[]][] }>();
     const ts = batch.commitTimestamp ?? Date.now() * 1000;
@@ -223,6 +214,18 @@ export class Store {
       l.entries.push([event, row]);
       if (l.entries.length >= BINLOG_CHUNK) { this.binlogs.append(rel.oid, l.next, ts, l.entries); l.next += l.entries.length; l.entries = []; }
     };
+    const dropped = new Set(batch.droppedRelations ?? []);
+    for (const rel of batch.clearRelations ?? []) {
+      // TRUNCATE deletes every row: its binlog says so (views and other consumers follow it)
+      if (!dropped.has(rel.oid)) for (const [, row] of this.scan(rel)) log(rel, BinlogEvent.Delete, encodeRow(rel.types, row));
+      const r = relationRange(rel.oid);
+      for (const key of this.rows.getKeys({ start: r.start, end: r.end })) this.rows.remove(key);
+      for (const idx of rel.indexes) {
+        const ir = relationRange(idx.oid);
+        for (const key of this.index.getKeys({ start: ir.start, end: ir.end })) this.index.remove(key);
+      }
+      cc.clear(rel.oid);
+    }
     for (const w of batch.rows) {
       const { row: inRow, column: inColumn } = w.rel.orientation;
       // the current version, read once: checked against what the transaction computed from, then superseded

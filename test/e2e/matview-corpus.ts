@@ -97,6 +97,7 @@ export function randomChange(rnd: () => number, nextId: { v: number }): string {
   };
   const r = rnd();
   const id = 1 + int(nextId.v);
+  if (r >= 0.985) return 'TRUNCATE items';
   if (r < 0.3) return `INSERT INTO orders VALUES (${nextId.v++}, ${orderValues()}) ON CONFLICT (id) DO NOTHING`;
   if (r < 0.45) return `UPDATE orders SET ${pick(['cust = ' + (1 + int(8)), 'amount = amount + 1', `status = ${lit(pick(STATUSES))}`, 'qty = ' + int(10), "ts = ts + interval '5 hours'"])} WHERE id = ${id}`;
   if (r < 0.55) return `DELETE FROM orders WHERE id = ${id}`;
