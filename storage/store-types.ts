@@ -55,6 +55,8 @@ export interface CommitBatch {
   readonly clearRelations?: readonly StoredRelation[];
   /** counters to persist, e.g. sequences and hidden row ids */
   readonly counters?: ReadonlyMap<string, number>;
+  /** small values to persist with the commit (Store.note); undefined removes one */
+  readonly notes?: ReadonlyMap<string, unknown>;
   /** relations dropped by this commit: their binlogs go too */
   readonly droppedRelations?: readonly number[];
   /** commit time recorded in the binlog, µs since 1970 */

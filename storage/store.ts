@@ -61,6 +61,11 @@ export class Store {
     return (snap ? this.meta.get('counter:' + name, { transaction: snap.txn } as never) : this.meta.get('counter:' + name)) as number | undefined;
   }
 
+  /** a value persisted by a commit's notes, latest or as of `snap` */
+  note(name: string, snap?: ReadSnapshot): unknown {
+    return snap ? this.meta.get('note:' + name, { transaction: snap.txn } as never) : this.meta.get('note:' + name);
+  }
+
   /** the sequence number of a table's last binlog entry (0: none yet), latest or as of `snap` */
   binlogHead(oid: number, snap?: ReadSnapshot): number {
     const key = 'binlogSeq:' + oid;
@@ -297,6 +302,10 @@ export class Store {
       this.meta.put('catalogVersion', ((this.meta.get('catalogVersion') as number | undefined) ?? 0) + 1);
     }
     for (const [name, v] of batch.counters ?? []) this.meta.put('counter:' + name, v);
+    for (const [name, v] of batch.notes ?? []) {
+      if (v === undefined) this.meta.remove('note:' + name);
+      else this.meta.put('note:' + name, v);
+    }
   }
 
   /** Vectorized column-store scan (see ColumnStore.scan). */

@@ -117,6 +117,9 @@ export class WriteLayer {
   }
 }
 
+/** persisted note (Store.note): a materialized view's evaluation errors, [sqlstate, message, rows][] */
+export const errorsNote = (viewOid: number): string => `mv:errors:${viewOid}`;
+
 export function storageTypes(rel: RelationDef): SqlType[] {
   return rel.columns.map((c) => c.type);
 }
@@ -186,8 +189,22 @@ export class TxnReader implements TableReader, TableWriter {
     return k;
   }
 
+  /**
+   * A materialized view whose input holds rows its query cannot evaluate (division by zero, a
+   * failed cast) raises the error when read, as running its query would.
+   */
+  private checkView(rel: RelationDef): void {
+    if (rel.kind !== 'matview') return;
+    const errs = this.store.note(errorsNote(rel.oid), this.snap) as [string, string, number][] | undefined;
+    if (!errs || errs.length === 0) return;
+    const [code, message] = errs[0]!;
+    const rows = errs.reduce((n, e) => n + e[2], 0);
+    throw new SqlError(code, message, { detail: `Materialized view "${rel.name}" has ${rows} input row${rows === 1 ? '' : 's'} whose evaluation failed.` });
+  }
+
   /** storage-layout rows with their keys */
   scanStorage(rel: RelationDef): Generator<[Buffer, Row]> {
+    this.checkView(rel);
     const sr = this.storedRel(rel);
     return this.overlay(rel, this.store.scan(sr, undefined, this.snap));
   }
@@ -216,6 +233,7 @@ export class TxnReader implements TableReader, TableWriter {
   }
 
   columnChunks(rel: RelationDef, columnar: ColumnarRead): Iterable<ColumnChunk> | null {
+    this.checkView(rel);
     const sr = this.storedRel(rel);
     if (!sr.orientation.column || this.layer.touches(rel.oid)) return null;
     const proj = liveProjector(rel);
@@ -230,6 +248,7 @@ export class TxnReader implements TableReader, TableWriter {
   }
 
   *scan(rel: RelationDef, columnar?: ColumnarRead): Generator<Row> {
+    this.checkView(rel);
     const proj = liveProjector(rel);
     const sr = this.storedRel(rel);
     let rows: Iterable<[Buffer, Row]>;

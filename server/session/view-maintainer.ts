@@ -19,7 +19,7 @@ import type { RelationDef } from '../../catalog/model.js';
 import type { Plan } from '../../expr/plan.js';
 import { buildCircuit, type Circuit } from '../../dataflow/build.js';
 import { dataflowEnv } from '../../dataflow/context.js';
-import { liveProjector } from './txn.js';
+import { liveProjector, errorsNote } from './txn.js';
 
 export interface MaintainerHost {
   readonly store: Store;
@@ -42,6 +42,7 @@ interface ViewRuntime {
 /** persisted counters: how far views have consumed a table's binlog, and which views have been built */
 export const positionCounter = (tableOid: number): string => `mv:pos:${tableOid}`;
 export const readyCounter = (viewOid: number): string => `mv:ready:${viewOid}`;
+
 
 const KEY_TYPES = [T.text, T.int4];
 
@@ -108,13 +109,6 @@ export class ViewMaintainer {
     return this.running;
   }
 
-  /** the evaluation errors currently held by a view (empty when none or not maintained here) */
-  errors(viewOid: number): { code: string; message: string; count: number }[] {
-    const rt = this.runtimes.get(viewOid);
-    if (!rt) return [];
-    return [...rt.errors].map((e) => ({ code: String(e.row[0]), message: String(e.row[1]), count: e.count }));
-  }
-
   private async round(): Promise<void> {
     const catalog = this.host.currentCatalog();
     const views = upstreamFirst(catalog.relations().filter((r) => r.kind === 'matview'), (oid) => this.inputsOf(oid, catalog));
@@ -145,6 +139,7 @@ export class ViewMaintainer {
       const viewDeltas = new Map<number, Delta>();
       const writes: RowWrite[] = [];
       const counters = new Map<string, number>();
+      const notes = new Map<string, unknown>();
       for (const v of views) {
         const rt = this.runtimes.get(v.oid)!;
         const isFresh = fresh.has(v.oid);
@@ -157,6 +152,10 @@ export class ViewMaintainer {
         const errors = emptyDelta();
         const out = consolidate(rt.circuit.root.step({ inputs, initial: isFresh, env, errors }));
         for (let i = 0; i < errors.rows.length; i++) rt.errors.add(errors.rows[i]!, errors.weights[i]!);
+        if (isFresh || errors.rows.length > 0) {
+          const list = [...rt.errors].map((x) => [x.row[0], x.row[1], x.count]);
+          notes.set(errorsNote(v.oid), list.length ? list : undefined);
+        }
         viewDeltas.set(v.oid, out);
         const sr = this.host.storedRel(v);
         if (isFresh) {
@@ -176,7 +175,7 @@ export class ViewMaintainer {
       for (const t of [...this.positions.keys()]) if (!tables.has(t)) this.positions.delete(t);
       snap.done();
       // views are derived data, rebuilt after a crash: no need to wait for the disk
-      await store.commit({ rows: writes, counters, durable: false });
+      await store.commit({ rows: writes, counters, notes, durable: false });
     } catch (err) {
       // in-memory state may be ahead of storage now: rebuild every view in the next round
       this.runtimes.clear();
