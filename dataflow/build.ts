@@ -74,7 +74,6 @@ function build(p: Plan, inputs: Set<number>): Operator {
     case 'project':
       return new ProjectOp(build(p.input, inputs), p.exprs);
     case 'join':
-      if (p.joinType === 'semi' || p.joinType === 'anti') unsupported(`${p.joinType} join`);
       return new JoinOp(p.joinType, build(p.left, inputs), build(p.right, inputs), p.leftKeys, p.rightKeys, p.residual,
         p.left.columns.length, p.right.columns.length);
     case 'aggregate':

@@ -53,7 +53,7 @@ export function splitAnd(e: Expr, out: Expr[]): Expr[] {
   return out;
 }
 
-function andOf(list: readonly Expr[]): Expr {
+export function andOf(list: readonly Expr[]): Expr {
   return list.length === 1 ? list[0]! : { kind: 'and', args: list, type: BOOL };
 }
 
@@ -389,7 +389,7 @@ function isEqui(e: Expr): boolean {
 }
 
 /** Builds a join whose conditions are over the local layout [left | right]; extracts hash keys. */
-function hashJoin(type: JoinType, left: Plan, leftWidth: number, right: Plan, conds: readonly Expr[]): Plan {
+export function hashJoin(type: JoinType, left: Plan, leftWidth: number, right: Plan, conds: readonly Expr[]): Plan {
   const leftKeys: Expr[] = [];
   const rightKeys: Expr[] = [];
   const residual: Expr[] = [];
@@ -427,7 +427,8 @@ function hashJoin(type: JoinType, left: Plan, leftWidth: number, right: Plan, co
   }
   return {
     kind: 'join', joinType: type, left, right, leftKeys, rightKeys,
-    residual: residual.length ? andOf(residual) : null, columns: [...left.columns, ...right.columns],
+    // semi and anti joins return the left rows only
+    residual: residual.length ? andOf(residual) : null, columns: type === 'semi' || type === 'anti' ? left.columns : [...left.columns, ...right.columns],
   };
 }
 

@@ -11,6 +11,7 @@ import type { DdlCommand, QualifiedName } from '../catalog/commands.js';
 import { bindSelect } from './bind-select.js';
 import { mapPlanExprs } from './plan-walk.js';
 import { parseSql } from './parse.js';
+import { decorrelate } from './decorrelate.js';
 import { Scope, type BindEnv } from './scope.js';
 
 /** stable functions whose value depends on the current time: a view using them would go stale */
@@ -34,7 +35,14 @@ export function checkIncremental(plan: Plan): void {
 export function bindViewQuery(sql: string, env: BindEnv): Plan {
   const parsed = parseSql(sql)[0]!.stmt;
   if (!('SelectStmt' in parsed)) throw new SqlError(SqlState.InternalError, 'materialized view is not a SELECT');
-  return bindSelect(parsed.SelectStmt, new Scope(null), env);
+  return incremental(bindSelect(parsed.SelectStmt, new Scope(null), env));
+}
+
+/** the batch plan rewritten for the dataflow (subqueries as joins), checked */
+function incremental(plan: Plan): Plan {
+  const p = decorrelate(plan);
+  checkIncremental(p);
+  return p;
 }
 
 export interface MaterializedViewSpec {
@@ -47,8 +55,7 @@ export interface MaterializedViewSpec {
 
 export function bindCreateMaterializedView(spec: MaterializedViewSpec, env: BindEnv): { command: DdlCommand; plan: Plan } {
   const q = spec.query.node as SelectStmt;
-  const plan = bindSelect(q, new Scope(null), env);
-  checkIncremental(plan);
+  const plan = incremental(bindSelect(q, new Scope(null), env));
   if (spec.columnNames.length > plan.columns.length) throw new SqlError(SqlState.SyntaxError, 'too many column names were specified');
   const columns = plan.columns.map((c, i) => ({ name: spec.columnNames[i] ?? c.name, type: c.type.kind === 'scalar' && c.type.name === 'unknown' ? T.text : c.type }));
   const seen = new Set<string>();

@@ -1,9 +1,10 @@
-// Equi-join (inner, left, right, full) with a residual predicate. Class: bilinear.
+// Equi-join (inner, left, right, full, semi, anti) with a residual predicate. Class: bilinear.
 // Each side keeps an arrangement: its rows so far (a bag), indexed by the join key.
 //   Δ(A ⋈ B) = ΔA ⋈ B + A' ⋈ ΔB, with A' = A + ΔA
 // Outer joins add the NULL-padded rows of unmatched rows; whether a row is matched can change
 // with either side, so for each join key a step touches, the padded rows of that key are
-// recomputed before and after the step and the difference is emitted.
+// recomputed before and after the step and the difference is emitted. Semi and anti joins
+// (EXISTS, IN, NOT EXISTS) emit left rows by the same per-key recomputation.
 import type { Datum, Row } from '../../core/datum.js';
 import type { SqlType } from '../../core/types.js';
 import { datumKey } from '../../core/values/compare.js';
@@ -70,6 +71,7 @@ export class JoinOp implements Operator {
     if (dl.rows.length === 0 && dr.rows.length === 0) return out;
     const lkeys = dl.rows.map((row, i) => this.keyOf(this.lk, row, dl.weights[i]!, cx));
     const rkeys = dr.rows.map((row, i) => this.keyOf(this.rk, row, dr.weights[i]!, cx));
+    if (this.type === 'semi' || this.type === 'anti') return this.stepExistence(dl, dr, lkeys, rkeys, cx);
 
     // keys whose padded (unmatched) rows may change: their padded output before the step
     const touched = new Set<string>();
@@ -104,6 +106,38 @@ export class JoinOp implements Operator {
 
     for (const k of touched) this.padded(k, 1, out, cx);
     return out;
+  }
+
+  private stepExistence(dl: Delta, dr: Delta, lkeys: (string | null | undefined)[], rkeys: (string | null | undefined)[], cx: StepContext): Delta {
+    const out = emptyDelta();
+    const touched = new Set<string>();
+    for (const k of lkeys) if (typeof k === 'string') touched.add(k);
+    for (const k of rkeys) if (typeof k === 'string') touched.add(k);
+    for (const k of touched) this.existing(k, -1, out, cx);
+    for (let i = 0; i < dl.rows.length; i++) {
+      const k = lkeys[i];
+      if (k === undefined) continue;
+      // a NULL key matches nothing: such a row is never in a semi join and always in an anti join
+      if (k === null) { if (this.type === 'anti') push(out, dl.rows[i]!, dl.weights[i]!); continue; }
+      add(this.left, k, dl.rows[i]!, dl.weights[i]!);
+    }
+    for (let i = 0; i < dr.rows.length; i++) { const k = rkeys[i]; if (typeof k === 'string') add(this.right, k, dr.rows[i]!, dr.weights[i]!); }
+    for (const k of touched) this.existing(k, 1, out, cx);
+    return out;
+  }
+
+  /** emits (with `sign`) the left rows of key k that have (semi) or lack (anti) a matching right row */
+  private existing(k: string, sign: number, out: Delta, cx: StepContext): void {
+    const ls = this.left.get(k);
+    if (!ls) return;
+    const rs = this.right.get(k);
+    const quiet: StepContext = { ...cx, errors: emptyDelta() };
+    const want = this.type === 'semi';
+    for (const a of ls) {
+      let matched = false;
+      if (rs) for (const b of rs) if (this.matches(a.row.concat(b.row), 1, quiet)) { matched = true; break; }
+      if (matched === want) push(out, a.row, sign * a.count);
+    }
   }
 
   /** emits (with `sign`) the NULL-padded rows of key k: rows of one side that match no row of the other */

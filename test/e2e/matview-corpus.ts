@@ -60,6 +60,13 @@ export const VIEWS: readonly ViewDef[] = [
   // top-N
   v('mv_top', 'SELECT id, amount FROM orders ORDER BY amount DESC NULLS LAST, id LIMIT 5'),
   v('mv_top_offset', 'SELECT id, qty FROM orders ORDER BY qty, id LIMIT 4 OFFSET 2'),
+  // subqueries in expressions (decorrelated into joins)
+  v('mv_exists', "SELECT c.id, c.name FROM customers c WHERE EXISTS (SELECT 1 FROM orders o WHERE o.cust = c.id AND o.status = 'paid')"),
+  v('mv_not_exists', 'SELECT c.id FROM customers c WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.cust = c.id)'),
+  v('mv_exists_residual', 'SELECT o.id FROM orders o WHERE EXISTS (SELECT 1 FROM items i WHERE i.order_id = o.id AND i.price > o.qty * 5)'),
+  v('mv_in', "SELECT id, amount FROM orders WHERE cust IN (SELECT id FROM customers WHERE country = 'US') AND qty > 1"),
+  v('mv_scalar_select', 'SELECT id, qty - (SELECT max(qty) FROM orders) AS below_max FROM orders'),
+  v('mv_scalar_filter', 'SELECT id, cust FROM orders WHERE qty = (SELECT max(qty) FROM orders)'),
   // subqueries in FROM and CTEs
   v('mv_from_subquery', 'SELECT x.cust, x.n FROM (SELECT cust, count(*) AS n FROM orders GROUP BY cust) x WHERE x.n > 1'),
   v('mv_cte', 'WITH big AS (SELECT * FROM orders WHERE qty > 3) SELECT b.cust, count(*) AS n FROM big b JOIN customers c ON c.id = b.cust GROUP BY b.cust'),
