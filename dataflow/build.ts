@@ -16,6 +16,7 @@ import { SetOp } from './operators/set-op.js';
 import { JoinOp } from './operators/join.js';
 import { AggregateOp } from './operators/aggregate.js';
 import { TopNOp } from './operators/top-n.js';
+import { WindowOp } from './operators/window.js';
 
 export interface Circuit {
   readonly root: Operator;
@@ -105,7 +106,7 @@ function build(p: Plan, inputs: Set<number>): Operator {
     case 'cteScan':
       if (!p.cte.plan) unsupported('a recursive CTE');
       return build(p.cte.plan, inputs);
-    case 'window': return unsupported('window functions');
+    case 'window': return new WindowOp(build(p.input, inputs), p.calls);
     case 'lateral': return unsupported('LATERAL');
     case 'recursiveUnion': return unsupported('WITH RECURSIVE');
     case 'projectSet': return unsupported('set-returning functions in the select list');

@@ -138,3 +138,31 @@ export function datumKey(type: SqlType, d: Datum): string | number {
 export function datumsEqual(type: SqlType, a: Datum, b: Datum): boolean {
   return compareDatums(type, a, b) === 0;
 }
+
+/** ORDER BY comparison of one key, NULLs placed as NULLS FIRST/LAST says. */
+export function compareWithNulls(type: SqlType, a: Datum, b: Datum, desc: boolean, nullsFirst: boolean): number {
+  if (a === null || b === null) {
+    if (a === null && b === null) return 0;
+    return (a === null) === nullsFirst ? -1 : 1;
+  }
+  const c = compareDatums(type, a, b);
+  return desc ? -c : c;
+}
+
+/** A string key per row such that rows equal under SQL grouping (NULLs equal) have equal keys. */
+export function rowKeyFn(types: readonly SqlType[]): (row: readonly Datum[]) => string {
+  const n = types.length;
+  if (n === 1) {
+    const t = types[0]!;
+    return (row) => { const v = row[0] ?? null; return v === null ? '\u0000N' : String(datumKey(t, v)); };
+  }
+  return (row) => {
+    let s = '';
+    for (let i = 0; i < n; i++) {
+      const v = row[i] ?? null;
+      s += v === null ? '\u0000N' : String(datumKey(types[i]!, v));
+      s += '\u0001';
+    }
+    return s;
+  };
+}

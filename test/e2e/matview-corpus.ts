@@ -57,6 +57,12 @@ export const VIEWS: readonly ViewDef[] = [
   v('mv_except', 'SELECT id AS x FROM customers EXCEPT SELECT cust FROM orders'),
   v('mv_intersect_all', 'SELECT cust AS x FROM orders INTERSECT ALL SELECT order_id FROM items'),
   v('mv_except_all', 'SELECT cust AS x FROM orders EXCEPT ALL SELECT id FROM customers'),
+  // window functions and per-group top-N
+  v('mv_row_number', 'SELECT id, cust, row_number() OVER (PARTITION BY cust ORDER BY amount DESC NULLS LAST, id) AS rn FROM orders'),
+  v('mv_top_per_group', 'SELECT cust, id, amount FROM (SELECT cust, id, amount, row_number() OVER (PARTITION BY cust ORDER BY amount DESC NULLS LAST, id) AS rn FROM orders) x WHERE rn <= 2'),
+  v('mv_lag_lead', 'SELECT id, lag(qty) OVER (PARTITION BY cust ORDER BY id) AS prev, lead(id) OVER (PARTITION BY cust ORDER BY id) AS next FROM orders'),
+  v('mv_rank', 'SELECT id, rank() OVER (ORDER BY qty) AS r, dense_rank() OVER (ORDER BY qty) AS dr FROM orders'),
+  v('mv_running_sum', 'SELECT id, sum(qty) OVER (PARTITION BY cust ORDER BY id) AS running, count(*) OVER (PARTITION BY cust) AS in_group FROM orders'),
   // top-N
   v('mv_top', 'SELECT id, amount FROM orders ORDER BY amount DESC NULLS LAST, id LIMIT 5'),
   v('mv_top_offset', 'SELECT id, qty FROM orders ORDER BY qty, id LIMIT 4 OFFSET 2'),
