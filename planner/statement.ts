@@ -48,6 +48,11 @@ export type Statement =
   | { readonly kind: 'setTransaction'; readonly readOnly: boolean | null }
   | { readonly kind: 'show'; readonly name: string }
   | { readonly kind: 'explain'; readonly target: DmlRef | QueryRef; readonly isDml: boolean }
+  /** EXPLAIN CREATE MATERIALIZED VIEW: the view's dataflow */
+  | {
+    readonly kind: 'explainDataflow'; readonly target: QualifiedName; readonly columnNames: readonly string[];
+    readonly ifNotExists: boolean; readonly options: Readonly<Record<string, string>>; readonly query: QueryRef;
+  }
   | {
     readonly kind: 'copy'; readonly from: boolean; readonly table: QualifiedName | null; readonly columns: readonly string[];
     readonly query: QueryRef | null; readonly file: string | null; readonly options: CopySpec;
@@ -102,7 +107,14 @@ export function classify(p: ParsedStatement): Statement {
     const q = s.ExplainStmt.query!;
     if ('SelectStmt' in q) return { kind: 'explain', target: { node: q.SelectStmt }, isDml: false };
     if ('InsertStmt' in q || 'UpdateStmt' in q || 'DeleteStmt' in q) return { kind: 'explain', target: { node: q }, isDml: true };
-    throw new SqlError(SqlState.FeatureNotSupported, 'EXPLAIN supports SELECT, INSERT, UPDATE and DELETE');
+    if ('CreateTableAsStmt' in q && q.CreateTableAsStmt.objtype === 'OBJECT_MATVIEW' && q.CreateTableAsStmt.query && 'SelectStmt' in q.CreateTableAsStmt.query) {
+      const c = q.CreateTableAsStmt;
+      return {
+        kind: 'explainDataflow', target: qn(c.into?.rel), columnNames: names(c.into?.colNames), ifNotExists: false,
+        options: defOptions(c.into?.options), query: { node: (c.query as { SelectStmt: unknown }).SelectStmt },
+      };
+    }
+    throw new SqlError(SqlState.FeatureNotSupported, 'EXPLAIN supports SELECT, INSERT, UPDATE, DELETE and CREATE MATERIALIZED VIEW');
   }
   if ('CopyStmt' in s) {
     const c = s.CopyStmt;

@@ -27,6 +27,7 @@ import { Settings } from './settings.js';
 import { LockWait } from './locks.js';
 import { executeDdl, createTableAs } from './ddl.js';
 import { bindCreateMaterializedView } from '../../planner/materialized-view.js';
+import { dataflowLines } from '../../planner/explain-dataflow.js';
 import { buildCircuit } from '../../dataflow/build.js';
 import { copyFrom, copyTo, copyTarget, CopyCollector } from './copy.js';
 import { literalKind, type CachedPlan } from './plan-cache.js';
@@ -399,6 +400,12 @@ export class SqlSession implements Session {
         const lines = explain(cmd.target, cmd.isDml, this.bindEnv(paramTypes), (t, preds) => this.engine.store.columns.prune(this.engine.storedRel(t), preds));
         return { columns: [col('QUERY PLAN', T.text)], rows: lines.map((l) => [l]), tag: 'EXPLAIN' };
       }
+      case 'explainDataflow': {
+        const { plan } = bindCreateMaterializedView(cmd, this.bindEnv(paramTypes));
+        buildCircuit(plan);
+        const lines = dataflowLines(cmd.target.name, cmd.options, plan);
+        return { columns: [col('QUERY PLAN', T.text)], rows: lines.map((l) => [l]), tag: 'EXPLAIN' };
+      }
       case 'copy': return cmd.from ? copyFrom(cmd, this, layer, txn) : copyTo(cmd, this, layer, txn);
       case 'declareCursor': {
         // SQL cursors: the query runs at DECLARE; FETCH pages through the rows
@@ -606,7 +613,7 @@ export class SqlSession implements Session {
         bound = { version: this.engine.catalogVersion, plan: b };
       } else if (cmd.kind === 'show') {
         columns = [col(cmd.name.toLowerCase(), T.text)];
-      } else if (cmd.kind === 'explain') {
+      } else if (cmd.kind === 'explain' || cmd.kind === 'explainDataflow') {
         columns = [col('QUERY PLAN', T.text)];
       } else if (cmd.kind === 'fetch') {
         columns = this.cursors.get(cmd.name)?.columns ?? null;
