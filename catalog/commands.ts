@@ -53,6 +53,10 @@ export type DdlCommand =
     readonly kind: 'createTable'; readonly target: QualifiedName; readonly ifNotExists: boolean;
     readonly columns: readonly ColumnSpec[]; readonly primaryKey: KeySpec | null; readonly uniques: readonly KeySpec[];
     readonly checks: readonly CheckSpec[]; readonly options: Readonly<Record<string, string>>;
+    /** CREATE SOURCE: rows are not stored, only passed to the views that read it (through its binlog) */
+    readonly source?: boolean;
+    /** FORMAT ... ENCODE ... of a connector */
+    readonly format?: { readonly format: string; readonly encode: string; readonly options: Readonly<Record<string, string>> } | null;
   }
   | {
     readonly kind: 'createView'; readonly target: QualifiedName; readonly replace: boolean;
@@ -65,7 +69,7 @@ export type DdlCommand =
   }
   | { readonly kind: 'createIndex'; readonly table: QualifiedName; readonly name: string | null; readonly columns: readonly string[]; readonly unique: boolean; readonly ifNotExists: boolean }
   | { readonly kind: 'createSequence'; readonly target: QualifiedName; readonly ifNotExists: boolean }
-  | { readonly kind: 'drop'; readonly objectType: 'table' | 'view' | 'matview' | 'index' | 'schema' | 'sequence'; readonly names: readonly QualifiedName[]; readonly ifExists: boolean; readonly cascade: boolean }
+  | { readonly kind: 'drop'; readonly objectType: 'table' | 'view' | 'matview' | 'source' | 'index' | 'schema' | 'sequence'; readonly names: readonly QualifiedName[]; readonly ifExists: boolean; readonly cascade: boolean }
   | { readonly kind: 'truncate'; readonly tables: readonly QualifiedName[] }
   | { readonly kind: 'rename'; readonly objectType: 'table' | 'view' | 'column' | 'schema' | 'index'; readonly target: QualifiedName; readonly column: string | null; readonly newName: string }
   | { readonly kind: 'alterTable'; readonly target: QualifiedName; readonly ifExists: boolean; readonly actions: readonly AlterAction[] }

@@ -30,7 +30,8 @@ export interface RelationDef {
   readonly oid: number;
   readonly schema: string;
   readonly name: string;
-  readonly kind: 'table' | 'view' | 'matview';
+  /** source: rows are not stored, only logged for the views that read it */
+  readonly kind: 'table' | 'view' | 'matview' | 'source';
   readonly columns: readonly ColumnDef[];
   /** primary key column positions, or null: rows are then keyed by a hidden row id */
   readonly primaryKey: readonly number[] | null;

@@ -58,7 +58,8 @@ function tableOrientationName(options: Readonly<Record<string, string>>): string
 }
 
 const nsOid = (c: Catalog, schema: string): number => c.schema(schema)?.oid ?? PUBLIC_NAMESPACE;
-const relkind = (r: RelationDef): string => (r.kind === 'view' ? 'v' : r.kind === 'matview' ? 'm' : 'r');
+// sources show as foreign tables (psql lists them under \\d)
+const relkind = (r: RelationDef): string => (r.kind === 'view' ? 'v' : r.kind === 'matview' ? 'm' : r.kind === 'source' ? 'f' : 'r');
 
 table('pg_catalog', 'pg_namespace', 'oid oid, nspname name, nspowner oid, nspacl text[]', (c) =>
   c.schemas().map((s) => [s.oid, s.name, 10, null]));
@@ -188,7 +189,7 @@ export type { Datum };
 // Eddy's storage, per table and per column segment (cf. Hologres' and RisingWave's storage views).
 table('pg_catalog', 'eddy_storage', 'schemaname name, tablename name, orientation text, segments int8, segment_rows int8, deleted_rows int8, memtable_rows int8, segment_bytes int8', function* (c, ctx) {
   for (const r of c.relations()) {
-    if (r.kind === 'view') continue;
+    if (r.kind === 'view' || r.kind === 'source') continue;
     const segs = ctx.storage.segments(r);
     const sum = (f: (x: (typeof segs)[number]) => number): bigint => BigInt(segs.reduce((n, x) => n + f(x), 0));
     yield [r.schema, r.name, tableOrientationName(r.options), BigInt(segs.length), sum((x) => x.rows), sum((x) => x.deleted), BigInt(ctx.storage.memtableRows(r)), sum((x) => x.bytes)];
@@ -196,7 +197,7 @@ table('pg_catalog', 'eddy_storage', 'schemaname name, tablename name, orientatio
 });
 table('pg_catalog', 'eddy_segments', 'schemaname name, tablename name, segment_id int8, rows int8, deleted_rows int8, bytes int8', function* (c, ctx) {
   for (const r of c.relations()) {
-    if (r.kind === 'view') continue;
+    if (r.kind === 'view' || r.kind === 'source') continue;
     for (const x of ctx.storage.segments(r)) yield [r.schema, r.name, BigInt(x.id), BigInt(x.rows), BigInt(x.deleted), BigInt(x.bytes)];
   }
 });

@@ -48,7 +48,6 @@ function keyCondition(rel: RelationDef, access: Extract<Plan, { kind: 'scan' }>[
 function build(p: Plan, inputs: Set<number>): Operator {
   switch (p.kind) {
     case 'scan':
-      if (p.table.kind !== 'table' && p.table.kind !== 'matview') unsupported(`reading ${p.table.kind} ${p.table.name}`);
       inputs.add(p.table.oid);
       return new SourceOp(p.table.oid, keyCondition(p.table, p.access), p.filter);
     case 'values': {

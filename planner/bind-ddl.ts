@@ -5,6 +5,7 @@ import type { Node, CreateStmt, Constraint, AlterTableStmt, DropStmt, IndexStmt,
 import { T } from '../core/types.js';
 import { SqlError, SqlState } from '../core/errors.js';
 import { deparseSync } from 'pgsql-deparser';
+import type { ParsedStatement } from './parse.js';
 import type { DdlCommand, ColumnSpec, KeySpec, CheckSpec, AlterAction, RoleOptions, QualifiedName } from '../catalog/commands.js';
 import { resolveTypeName, typeNameParts, isSerialName } from './type-names.js';
 import { bindSelect } from './bind-select.js';
@@ -24,9 +25,9 @@ export function exprSql(n: Node): string {
     .replace(/^SELECT\s+/i, '').replace(/;\s*$/, '');
 }
 
-export function bindDdl(stmt: Node, sql: string, env: BindEnv): DdlCommand {
+export function bindDdl(stmt: Node, sql: string, env: BindEnv, streaming?: ParsedStatement['streaming']): DdlCommand {
   if ('CreateSchemaStmt' in stmt) return { kind: 'createSchema', name: stmt.CreateSchemaStmt.schemaname!, ifNotExists: stmt.CreateSchemaStmt.if_not_exists ?? false };
-  if ('CreateStmt' in stmt) return bindCreateTable(stmt.CreateStmt);
+  if ('CreateStmt' in stmt) return bindCreateTable(stmt.CreateStmt, streaming);
   if ('ViewStmt' in stmt) return bindCreateView(stmt.ViewStmt, sql, env);
   if ('IndexStmt' in stmt) return bindCreateIndex(stmt.IndexStmt);
   if ('DropStmt' in stmt) return bindDrop(stmt.DropStmt);
@@ -104,7 +105,7 @@ function bindColumn(cd: import('@pgsql/types').ColumnDef, table: string): { colu
   return { column: { name, type, notNull, defaultSql, ownsSequence }, primary, unique, checks };
 }
 
-function bindCreateTable(s: CreateStmt): DdlCommand {
+function bindCreateTable(s: CreateStmt, streaming?: ParsedStatement['streaming']): DdlCommand {
   const table = s.relation!.relname!;
   const columns: ColumnSpec[] = [];
   let primaryKey: KeySpec | null = null;
@@ -136,7 +137,10 @@ function bindCreateTable(s: CreateStmt): DdlCommand {
       default: break;
     }
   }
-  return { kind: 'createTable', target: qn(s.relation), ifNotExists: s.if_not_exists ?? false, columns, primaryKey, uniques, checks, options: defOptions(s.options) };
+  return {
+    kind: 'createTable', target: qn(s.relation), ifNotExists: s.if_not_exists ?? false, columns, primaryKey, uniques, checks, options: defOptions(s.options),
+    source: streaming?.source ?? false, format: streaming?.format ?? null,
+  };
 }
 
 /** WITH (name = value, ...) as strings */
@@ -179,7 +183,7 @@ function objectName(n: Node): QualifiedName {
 
 function bindDrop(s: DropStmt): DdlCommand {
   const t = s.removeType;
-  const objectType = t === 'OBJECT_VIEW' ? 'view' : t === 'OBJECT_MATVIEW' ? 'matview' : t === 'OBJECT_INDEX' ? 'index' : t === 'OBJECT_SCHEMA' ? 'schema' : t === 'OBJECT_SEQUENCE' ? 'sequence' : t === 'OBJECT_TABLE' ? 'table' : null;
+  const objectType = t === 'OBJECT_VIEW' ? 'view' : t === 'OBJECT_MATVIEW' ? 'matview' : t === 'OBJECT_FOREIGN_TABLE' ? 'source' : t === 'OBJECT_INDEX' ? 'index' : t === 'OBJECT_SCHEMA' ? 'schema' : t === 'OBJECT_SEQUENCE' ? 'sequence' : t === 'OBJECT_TABLE' ? 'table' : null;
   if (!objectType) throw new SqlError(SqlState.FeatureNotSupported, `DROP ${String(t).replace('OBJECT_', '')} is not supported`);
   return { kind: 'drop', objectType, names: (s.objects ?? []).map(objectName), ifExists: s.missing_ok ?? false, cascade: s.behavior === 'DROP_CASCADE' };
 }

@@ -21,7 +21,7 @@ function targetTable(rv: RangeVar, env: BindEnv): RelationDef {
     if (env.findVirtual(rv.schemaname ?? null, rv.relname!)) throw new SqlError(SqlState.InsufficientPrivilege, `cannot change system relation "${rv.relname}"`);
     throw new SqlError(SqlState.UndefinedTable, `relation "${rv.schemaname ? rv.schemaname + '.' : ''}${rv.relname}" does not exist`, pos(rv.location));
   }
-  if (rel.kind !== 'table') throw new SqlError(SqlState.WrongObjectType, `cannot change ${rel.kind === 'matview' ? 'materialized view' : 'view'} "${rel.name}"`);
+  if (rel.kind !== 'table') throw new SqlError(SqlState.WrongObjectType, `cannot change ${rel.kind === 'matview' ? 'materialized view' : rel.kind} "${rel.name}"`);
   return rel;
 }
 

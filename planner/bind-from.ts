@@ -161,7 +161,7 @@ function bindRangeVar(rv: RangeVar, scope: Scope, env: BindEnv, start: number): 
     }
   }
   const rel = env.catalog.findRelation(schema, name, env.searchPath);
-  if (rel && (rel.kind === 'table' || rel.kind === 'matview')) {
+  if (rel && rel.kind !== 'view') {
     const live = liveColumns(rel);
     const columns: PlanColumn[] = live.map((c) => ({ name: c.name, type: c.type, tableOid: rel.oid, attnum: rel.columns.indexOf(c) + 1 }));
     scope.add(columns.map((c, i) => ({ name: alias.cols[i] ?? c.name, table: rangeName, type: c.type, tableOid: rel.oid, attnum: c.attnum! })));

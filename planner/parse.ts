@@ -2,6 +2,7 @@
 import { loadModule, parseSync } from 'libpg-query';
 import type { Node, RawStmt } from '@pgsql/types';
 import { SqlError, SqlState } from '../core/errors.js';
+import { rewriteStreamingDdl, type StreamingDdl } from './streaming-ddl.js';
 
 let loaded: Promise<void> | null = null;
 export function loadParser(): Promise<void> {
@@ -15,9 +16,17 @@ export interface ParsedStatement {
   readonly sql: string;
   /** offset of the statement in the original string, to make error positions absolute */
   readonly offset: number;
+  /** CREATE SOURCE / connector tables: what the rewrite into PostgreSQL grammar took out */
+  readonly streaming?: Omit<StreamingDdl, 'sql'>;
 }
 
 export function parseSql(sql: string): ParsedStatement[] {
+  const streaming = rewriteStreamingDdl(sql);
+  if (streaming) {
+    const [stmt] = parseSql(streaming.sql);
+    if (!stmt || !('CreateStmt' in stmt.stmt || 'DropStmt' in stmt.stmt)) throw new SqlError(SqlState.SyntaxError, 'syntax error in CREATE SOURCE');
+    return [{ ...stmt, sql: sql.trim(), streaming: { source: streaming.source, format: streaming.format } }];
+  }
   let result;
   try {
     result = parseSync(sql);

@@ -18,7 +18,7 @@ export interface QueryRef { readonly node: unknown }
 /** An INSERT / UPDATE / DELETE statement. */
 export interface DmlRef { readonly node: unknown }
 /** A DDL statement and its text. */
-export interface DdlRef { readonly node: unknown; readonly sql: string }
+export interface DdlRef { readonly node: unknown; readonly sql: string; readonly streaming?: ParsedStatement['streaming'] }
 
 export interface CopySpec {
   readonly csv: boolean;
@@ -79,7 +79,7 @@ export function classify(p: ParsedStatement): Statement {
     return { kind: 'select', query: { node: s.SelectStmt } };
   }
   if ('InsertStmt' in s || 'UpdateStmt' in s || 'DeleteStmt' in s) return { kind: 'dml', dml: { node: s } };
-  if (isDdl(s)) return { kind: 'ddl', ddl: { node: s, sql: p.sql } };
+  if (isDdl(s)) return { kind: 'ddl', ddl: { node: s, sql: p.sql, ...(p.streaming ? { streaming: p.streaming } : {}) } };
   if ('CreateTableAsStmt' in s) {
     const c = s.CreateTableAsStmt;
     const q = c.query!;
@@ -228,5 +228,5 @@ export function bindDml(d: DmlRef, env: BindEnv): BoundDml {
 }
 
 export function bindDdlRef(d: DdlRef, env: BindEnv): DdlCommand {
-  return bindDdl(d.node as Node, d.sql, env);
+  return bindDdl(d.node as Node, d.sql, env, d.streaming);
 }

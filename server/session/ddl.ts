@@ -2,6 +2,7 @@
 // the catalog that the transaction commits together with its row changes; ALTER TABLE and CREATE
 // INDEX also rewrite the table's stored rows.
 import { normalizeTableOptions } from '../../catalog/table-options.js';
+import { connectorSource } from '../../connectors/registry.js';
 import { T, sameType } from '../../core/types.js';
 import type { Row } from '../../core/datum.js';
 import { SqlError, SqlState, type SqlNotice } from '../../core/errors.js';
@@ -192,6 +193,19 @@ function columnIndexes(columns: readonly { name: string }[], names: readonly str
   });
 }
 
+/** storage options, plus a connector's options (validated by building its generator) and its FORMAT */
+function tableOptions(cmd: Extract<DdlCommand, { kind: 'createTable' }>, columns: readonly ColumnDef[]): Record<string, string> {
+  const connector = cmd.options['connector'];
+  if (cmd.source && connector === undefined) {
+    throw new SqlError(SqlState.SyntaxError, 'CREATE SOURCE needs WITH (connector = ...)', { hint: "Built-in connectors: 'datagen', 'nexmark'." });
+  }
+  const format: Record<string, string> = cmd.format ? { format: cmd.format.format, encode: cmd.format.encode } : {};
+  if (connector !== undefined) connectorSource(columns, cmd.options);
+  // a source stores no rows: it has no storage options
+  if (cmd.source) return { ...cmd.options, ...format };
+  return { ...normalizeTableOptions(cmd.options), ...format };
+}
+
 function createTable(cmd: Extract<DdlCommand, { kind: 'createTable' }>, draft: Draft, schema: string, notice: (m: string) => void, done: (tag: string, changed?: boolean) => DdlResult): DdlResult {
   const name = cmd.target.name;
   if (draft.names(schema).has(name)) {
@@ -225,7 +239,8 @@ function createTable(cmd: Extract<DdlCommand, { kind: 'createTable' }>, draft: D
     taken.add(uname);
     indexes.push({ oid: draft.oid(), name: uname, columns: cols, unique: true, primary: false });
   }
-  draft.data.relations.push({ oid, schema, name, kind: 'table', columns, primaryKey: pk, indexes, checks: [...cmd.checks], viewSql: null, options: normalizeTableOptions(cmd.options) });
+  const options = tableOptions(cmd, columns);
+  draft.data.relations.push({ oid, schema, name, kind: cmd.source ? 'source' : 'table', columns, primaryKey: pk, indexes, checks: [...cmd.checks], viewSql: null, options });
   return done('CREATE TABLE');
 }
 
@@ -267,7 +282,7 @@ function dropObjects(cmd: Extract<DdlCommand, { kind: 'drop' }>, draft: Draft, c
     for (const d of deps) { notice(`drop cascades to ${kindName(d)} ${d.name}`); dropRel(d); }
     draft.data.relations = draft.data.relations.filter((r) => r.oid !== rel.oid);
     draft.data.sequences = draft.data.sequences.filter((q) => q.ownedBy?.relation !== rel.oid);
-    if (rel.kind === 'table' || rel.kind === 'matview') {
+    if (rel.kind !== 'view') {
       clear.push(rel);
       layer.clearRelationChain(rel.oid);
     }
@@ -304,7 +319,7 @@ function dropObjects(cmd: Extract<DdlCommand, { kind: 'drop' }>, draft: Draft, c
       continue;
     }
     const rel = catalog.findRelation(schema, name, searchPath);
-    const want = type === 'view' ? 'view' : type === 'matview' ? 'matview' : 'table';
+    const want = type === 'view' ? 'view' : type === 'matview' ? 'matview' : type === 'source' ? 'source' : 'table';
     if (!rel || rel.kind !== want) {
       if (rel && rel.kind !== want) {
         throw new SqlError(SqlState.WrongObjectType, `"${name}" is not a ${kindName({ kind: want })}`, { hint: `Use DROP ${kindName(rel).toUpperCase()} to remove a ${kindName(rel)}.` });

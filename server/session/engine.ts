@@ -16,6 +16,7 @@ import { LockTable } from './locks.js';
 import { storedPassword } from './scram.js';
 import { ColumnMaintenance } from './column-maintenance.js';
 import { ViewMaintainer, positionCounter, readyCounter } from './view-maintainer.js';
+import { SourceRunner } from './source-runner.js';
 import { Settings } from './settings.js';
 import { findSystemTable } from '../../catalog/system-tables.js';
 import { DEFAULT_VALUE_SETTINGS } from '../../core/values/settings.js';
@@ -78,9 +79,20 @@ export class Engine implements SessionFactory {
         viewPlan: (r) => engine.viewPlan(r),
       });
       engine.views.start();
+      engine.sources = new SourceRunner({
+        store: engine.store,
+        currentCatalog: () => { engine.refreshCatalog(); return engine.catalog; },
+        storedRel: (r) => engine.storedRel(r),
+        rowIdAllocator: () => engine.rowIdAllocator(),
+        ingested: () => { if (engine.views?.hasViews()) void engine.views.kick(); },
+      });
+      engine.sources.start();
     }
     return engine;
   }
+
+  /** ingests the built-in connectors' rows; present in the process that does storage maintenance */
+  sources: SourceRunner | null = null;
 
   /** keeps materialized views up to date; present in the process that does storage maintenance */
   views: ViewMaintainer | null = null;
@@ -118,7 +130,7 @@ export class Engine implements SessionFactory {
     await waitFor(() => views.every((v) => this.store.counter(readyCounter(v.oid)) !== undefined));
     const targets: [number, number][] = [];
     for (const r of this.catalog.relations()) {
-      if (r.kind !== 'table' || this.store.counter(positionCounter(r.oid)) === undefined) continue;
+      if ((r.kind !== 'table' && r.kind !== 'source') || this.store.counter(positionCounter(r.oid)) === undefined) continue;
       targets.push([r.oid, this.store.binlogHead(r.oid)]);
     }
     await waitFor(() => targets.every(([t, head]) => (this.store.counter(positionCounter(t)) ?? 0) >= head));
@@ -252,7 +264,8 @@ export class Engine implements SessionFactory {
           oid: i.oid, name: i.name, columns: i.columns, unique: i.unique, columnNames: i.columns.map((c) => rel.columns[c]!.name),
         })),
         pkName: rel.indexes.find((i) => i.primary)?.name ?? null,
-        orientation: tableOrientation(rel.options),
+        // a source keeps no rows: only its binlog
+        orientation: rel.kind === 'source' ? { row: false, column: false } : tableOrientation(rel.options),
         flushRows: memtableRows(rel.options),
       };
       this.storedCache.set(rel, s);
@@ -329,6 +342,7 @@ export class Engine implements SessionFactory {
 
   async close(): Promise<void> {
     if (this.trimTimer) clearInterval(this.trimTimer);
+    await this.sources?.stop();
     await this.views?.stop();
     await this.maintenance?.stop();
     await this.store.close();

@@ -194,6 +194,11 @@ export class TxnReader implements TableReader, TableWriter {
    * failed cast) raises the error when read, as running its query would.
    */
   private checkView(rel: RelationDef): void {
+    if (rel.kind === 'source') {
+      throw new SqlError(SqlState.FeatureNotSupported, `cannot read source "${rel.name}" directly: it keeps no rows`, {
+        hint: 'Create a materialized view over it, or a table WITH (connector = ...) that stores its rows.',
+      });
+    }
     if (rel.kind !== 'matview') return;
     const errs = this.store.note(errorsNote(rel.oid), this.snap) as [string, string, number][] | undefined;
     if (!errs || errs.length === 0) return;

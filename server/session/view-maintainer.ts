@@ -126,7 +126,7 @@ export class ViewMaintainer {
         fresh.add(v.oid);
       }
       const tables = new Set<number>();
-      for (const rt of this.runtimes.values()) for (const i of rt.circuit.inputs) if (catalog.relationByOid(i)?.kind === 'table') tables.add(i);
+      for (const rt of this.runtimes.values()) for (const i of rt.circuit.inputs) if (catalog.relationByOid(i)?.kind !== 'matview') tables.add(i);
       const heads = new Map<number, number>();
       for (const t of tables) heads.set(t, store.binlogHead(t, snap));
       const tableDeltas = new Map<number, Delta>();
@@ -205,8 +205,9 @@ export class ViewMaintainer {
     return d;
   }
 
-  /** all rows of a table in the snapshot, as insertions */
+  /** all rows of a table in the snapshot, as insertions; a source's are the events its binlog retains */
   private tableContents(rel: RelationDef, snap: ReadSnapshot): Delta {
+    if (rel.kind === 'source') return this.binlogDelta(rel, 0, snap);
     const proj = liveProjector(rel);
     const d = emptyDelta();
     for (const [, row] of this.host.store.scan(this.host.storedRel(rel), undefined, snap)) push(d, proj ? proj(row) : row, 1);

@@ -1,0 +1,28 @@
+// Built-in source connectors by name (WITH (connector = '...')): each turns a relation's columns
+// and options into a row generator with a rate. Unknown connectors and bad options are errors
+// at CREATE time.
+import type { SqlType } from '../core/types.js';
+import { SqlError, SqlState } from '../core/errors.js';
+import type { RowGenerator } from './generator.js';
+import { datagenGenerator } from './datagen.js';
+
+export interface ConnectorColumn { readonly name: string; readonly type: SqlType }
+
+export interface SourceSpec {
+  readonly generator: RowGenerator;
+  /** offsets per second to ingest (Infinity: as fast as possible) */
+  readonly offsetsPerSecond: number;
+}
+
+export function connectorSource(columns: readonly ConnectorColumn[], options: Readonly<Record<string, string>>): SourceSpec {
+  const name = (options['connector'] ?? '').toLowerCase();
+  switch (name) {
+    case 'datagen': {
+      const rate = Number(options['datagen.rows.per.second'] ?? 10);
+      if (!(rate > 0)) throw new SqlError(SqlState.InvalidParameterValue, `invalid value for datagen.rows.per.second: "${options['datagen.rows.per.second']}"`);
+      return { generator: datagenGenerator(columns, options), offsetsPerSecond: rate };
+    }
+    default:
+      throw new SqlError(SqlState.FeatureNotSupported, `connector "${name}" is not supported`, { hint: "Built-in connectors: 'datagen', 'nexmark'." });
+  }
+}
