@@ -17,6 +17,7 @@ import { JoinOp } from './operators/join.js';
 import { AggregateOp } from './operators/aggregate.js';
 import { TopNOp } from './operators/top-n.js';
 import { WindowOp } from './operators/window.js';
+import { TimeWindowOp } from './operators/time-window.js';
 
 export interface Circuit {
   readonly root: Operator;
@@ -71,6 +72,8 @@ function build(p: Plan, inputs: Set<number>): Operator {
     }
     case 'filter':
       return new FilterOp(build(p.input, inputs), p.predicate);
+    case 'timeWindow':
+      return new TimeWindowOp(build(p.input, inputs), p.time, p.hop, p.size);
     case 'project':
       return new ProjectOp(build(p.input, inputs), p.exprs);
     case 'join':

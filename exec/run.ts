@@ -6,6 +6,7 @@ import { SqlError, SqlState, assertNever } from '../core/errors.js';
 import type { Plan, CompareOp } from '../expr/plan.js';
 import type { ExecContext } from './context.js';
 import { compile, withOuter } from '../expr/compile.js';
+import { windowRows } from '../expr/time-window.js';
 import { runHashJoin } from './join.js';
 import { runAggregate } from './aggregate.js';
 import { tryColumnAggregate } from './column-aggregate.js';
@@ -24,6 +25,7 @@ const YIELD_EVERY = 4096;
 export function run(plan: Plan, cx: ExecContext): Generator<Batch> {
   switch (plan.kind) {
     case 'single': return single();
+    case 'timeWindow': return timeWindow(plan, cx);
     case 'values': return values(plan, cx);
     case 'scan': return scan(plan, cx);
     case 'virtualScan': return fromIterable(cx.tables.virtualRows(plan.name));
@@ -68,6 +70,16 @@ export function runToArray(plan: Plan, cx: ExecContext, limit = 0): Row[] {
 }
 
 function* single(): Generator<Batch> { yield [[]]; }
+
+function* timeWindow(plan: Extract<Plan, { kind: 'timeWindow' }>, cx: ExecContext): Generator<Batch> {
+  const time = compile(plan.time);
+  for (const b of run(plan.input, cx)) {
+    if (b.length === 0) { yield b; continue; }
+    const out: Row[] = [];
+    for (const r of b) windowRows(r, time(r, cx), plan.hop, plan.size, out);
+    yield out;
+  }
+}
 
 function* fromIterable(rows: Iterable<Row>): Generator<Batch> {
   let b: Row[] = [];

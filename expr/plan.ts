@@ -115,6 +115,12 @@ export type Plan =
   | { readonly kind: 'projectSet'; readonly input: Plan; readonly calls: readonly SrfCall[]; readonly columns: readonly PlanColumn[] }
   /** a table's binlog (eddy_binlog('t')): seq, event_type, op, commit_ts, then the row's columns */
   | { readonly kind: 'binlogScan'; readonly table: RelationDef; readonly after: Expr | null; readonly columns: readonly PlanColumn[] }
+  /**
+   * TUMBLE / HOP windows (RisingWave, Flink): each input row once per window of `size` µs,
+   * starting every `hop` µs (hop = size: tumbling), that contains its time; output: the input
+   * columns, then window_start and window_end
+   */
+  | { readonly kind: 'timeWindow'; readonly input: Plan; readonly time: Expr; readonly hop: number; readonly size: number; readonly columns: readonly PlanColumn[] }
   /** one row with no columns (SELECT without FROM) */
   | { readonly kind: 'single'; readonly columns: readonly PlanColumn[] };
 

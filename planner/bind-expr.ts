@@ -223,7 +223,9 @@ export function coerce(e: Expr, to: SqlType, context: CoercionContext, env: Bind
       return { kind: 'const', value: regLookup(to.name, e.value as string, env, location), type: to };
     }
     try {
-      let v = parseText(stripTypmod(to), e.value as string, env.settings);
+      // an interval's fields say what a bare number means (INTERVAL '12' HOUR): parse with them
+      const parseAs = to.kind === 'scalar' && to.name === 'interval' ? to : stripTypmod(to);
+      let v = parseText(parseAs, e.value as string, env.settings);
       if (to.typmod !== -1) v = applyTypmod(to, v, context === 'explicit');
       return { kind: 'const', value: v, type: to };
     } catch (err) {

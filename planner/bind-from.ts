@@ -217,6 +217,7 @@ function bindRangeFunction(rf: RangeFunction, scope: Scope, env: BindEnv, start:
   // Function arguments may refer to earlier FROM items (functions in FROM are implicitly LATERAL).
   const probe = new Scope(scope, new Map(scope.ctes));
   const ctx: ExprCtx = { env, scope: probe, aggs: null, windows: null, clause: 'functions in FROM' };
+  if ((fname === 'tumble' || fname === 'hop') && parts.length === 1) return bindTimeWindow(fname, fc.args ?? [], rf, scope, env, start);
   const args = (fc.args ?? []).map((a) => bindExpr(a, ctx));
   if (fname === 'eddy_binlog') return bindBinlog(args, rf, scope, env, start, fc.location);
   const r = resolveSetFunction(fname, args.map((a) => a.type));
@@ -238,6 +239,42 @@ function bindRangeFunction(rf: RangeFunction, scope: Scope, env: BindEnv, start:
   }
   scope.add(planColumnsToScope(plan.columns, alias.name ?? fname, alias.cols));
   return { plan, start, width: plan.columns.length, lateral: probe.correlated };
+}
+
+/**
+ * TUMBLE(relation, time_col, size) and HOP(relation, time_col, hop, size): the relation's rows
+ * with the windows they fall in (window_start, window_end).
+ */
+function bindTimeWindow(fname: 'tumble' | 'hop', args: readonly Node[], rf: RangeFunction, scope: Scope, env: BindEnv, start: number): Item {
+  const want = fname === 'tumble' ? 3 : 4;
+  if (args.length !== want) throw new SqlError(SqlState.UndefinedFunction, `${fname.toUpperCase()} takes ${want} arguments: (relation, time column, ${fname === 'tumble' ? 'size' : 'hop, size'})`);
+  const rel = args[0]!;
+  const relName = 'ColumnRef' in rel ? (rel.ColumnRef.fields ?? []).map(str) : [];
+  if (relName.length < 1 || relName.length > 2) throw new SqlError(SqlState.SyntaxError, `the first argument of ${fname.toUpperCase()} must name a table, source or view`);
+  const inner = new Scope(scope.parent, new Map(scope.ctes));
+  const rv = { relname: relName[relName.length - 1]!, ...(relName.length === 2 ? { schemaname: relName[0]! } : {}), inh: true, relpersistence: 'p' } as RangeVar;
+  const item = bindRangeVar(rv, inner, env, 0);
+  const ctx: ExprCtx = { env, scope: inner, aggs: null, windows: null, clause: `${fname.toUpperCase()}()` };
+  const time = bindExpr(args[1]!, ctx);
+  if (!(time.type.kind === 'scalar' && (time.type.name === 'timestamp' || time.type.name === 'timestamptz'))) {
+    throw new SqlError(SqlState.DatatypeMismatch, `the time column of ${fname.toUpperCase()} must be a timestamp, not ${time.type.kind === 'scalar' ? time.type.name : 'an array'}`);
+  }
+  const micros = (n: Node): number => {
+    const e = resolveUnknown(coerce(bindExpr(n, ctx), T.interval, 'explicit', env), env);
+    if (e.kind !== 'const' || e.value === null) throw new SqlError(SqlState.FeatureNotSupported, `the window sizes of ${fname.toUpperCase()} must be constant intervals`);
+    const iv = e.value as unknown as { months: number; days: number; micros: number };
+    const us = iv.days * 86_400_000_000 + iv.micros;
+    if (iv.months !== 0 || us <= 0) throw new SqlError(SqlState.InvalidParameterValue, `window sizes of ${fname.toUpperCase()} must be positive and without months`);
+    return us;
+  };
+  const size = micros(args[want - 1]!);
+  const hop = fname === 'hop' ? micros(args[2]!) : size;
+  if (size % hop !== 0) throw new SqlError(SqlState.InvalidParameterValue, 'the window size of HOP must be a multiple of its hop');
+  const alias = aliasOf(rf.alias);
+  const columns: PlanColumn[] = [...item.plan.columns, { name: 'window_start', type: time.type }, { name: 'window_end', type: time.type }];
+  const plan: Plan = { kind: 'timeWindow', input: item.plan, time, hop, size, columns };
+  scope.add(planColumnsToScope(columns, alias.name ?? relName[relName.length - 1]!, alias.cols));
+  return { plan, start, width: columns.length, lateral: false };
 }
 
 /**

@@ -46,6 +46,11 @@ export function parameterize(p: ParsedStatement, literals: readonly Literal[]): 
       if (sb['node'] && typeof sb['node'] === 'object' && 'A_Const' in (sb['node'] as object)) keep.add(sb['node'] as object);
     }
     if ('typmods' in o && Array.isArray(o['typmods'])) for (const m of o['typmods'] as object[]) keep.add(m);
+    // a literal cast to a type with modifiers may mean something else by them (INTERVAL '12' HOUR)
+    if ('TypeCast' in o) {
+      const tc = o['TypeCast'] as { arg?: object; typeName?: { typmods?: unknown[] } };
+      if (tc.arg && 'A_Const' in tc.arg && (tc.typeName?.typmods?.length ?? 0) > 0) keep.add(tc.arg);
+    }
     if ('A_Const' in o && parentKey !== 'typmods') {
       const c = o['A_Const'] as { ival?: { ival?: number }; fval?: { fval?: string }; sval?: { sval?: string }; location?: number };
       const li = c.location !== undefined ? byStart.get(c.location) : undefined;

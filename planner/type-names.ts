@@ -75,6 +75,12 @@ export function resolveTypeName(tn: TypeName): SqlType {
     const s = mods[1] ?? 0;
     if (p < 1 || p > 1000) throw new SqlError(SqlState.InvalidParameterValue, `NUMERIC precision ${p} must be between 1 and 1000`);
     typmod = ((p << 16) | (s & 0xffff)) + 4;
+  } else if (name === 'interval' && mods.length > 0) {
+    // INTERVAL '12' HOUR [TO ...] [(p)]: the grammar gives the field mask, then the precision
+    const range = mods[0] ?? 0x7fff;
+    const p = mods[1] ?? 0xffff;
+    if (p !== 0xffff && (p < 0 || p > 6)) throw new SqlError(SqlState.InvalidParameterValue, `INTERVAL(${p}) precision must be between 0 and 6`);
+    typmod = ((range & 0x7fff) << 16) | (p & 0xffff);
   } else if (base === 'float' && mods.length > 0) {
     const p = mods[0] ?? 53;
     const t = p <= 24 ? scalar('float4') : scalar('float8');

@@ -12,9 +12,11 @@ export const TABLES = [
 export interface ViewDef {
   readonly name: string;
   readonly sql: string;
+  /** the same query in PostgreSQL's dialect, where Eddy's differs (TUMBLE, HOP) */
+  readonly pgSql?: string;
 }
 
-const v = (name: string, sql: string): ViewDef => ({ name, sql });
+const v = (name: string, sql: string, pgSql?: string): ViewDef => (pgSql ? { name, sql, pgSql } : { name, sql });
 
 export const VIEWS: readonly ViewDef[] = [
   // projection, filter, scalar functions
@@ -63,6 +65,11 @@ export const VIEWS: readonly ViewDef[] = [
   v('mv_lag_lead', 'SELECT id, lag(qty) OVER (PARTITION BY cust ORDER BY id) AS prev, lead(id) OVER (PARTITION BY cust ORDER BY id) AS next FROM orders'),
   v('mv_rank', 'SELECT id, rank() OVER (ORDER BY qty) AS r, dense_rank() OVER (ORDER BY qty) AS dr FROM orders'),
   v('mv_running_sum', 'SELECT id, sum(qty) OVER (PARTITION BY cust ORDER BY id) AS running, count(*) OVER (PARTITION BY cust) AS in_group FROM orders'),
+  // time windows
+  v('mv_tumble', "SELECT window_start, count(*) AS n, sum(qty) AS q FROM TUMBLE(orders, ts, INTERVAL '6' HOUR) GROUP BY window_start",
+    "SELECT date_bin('6 hours', ts, '1970-01-01') AS window_start, count(*) AS n, sum(qty) AS q FROM orders GROUP BY 1"),
+  v('mv_hop', "SELECT window_start, window_end, max(amount) AS hi, count(*) AS n FROM HOP(orders, ts, INTERVAL '12' HOUR, INTERVAL '1' DAY) GROUP BY 1, 2",
+    "SELECT w.s AS window_start, w.s + interval '1 day' AS window_end, max(o.amount) AS hi, count(*) AS n FROM orders o CROSS JOIN LATERAL (VALUES (date_bin('12 hours', o.ts, '1970-01-01')), (date_bin('12 hours', o.ts, '1970-01-01') - interval '12 hours')) w(s) GROUP BY 1, 2"),
   // top-N
   v('mv_top', 'SELECT id, amount FROM orders ORDER BY amount DESC NULLS LAST, id LIMIT 5'),
   v('mv_top_offset', 'SELECT id, qty FROM orders ORDER BY qty, id LIMIT 4 OFFSET 2'),
@@ -83,11 +90,11 @@ export const VIEWS: readonly ViewDef[] = [
 ];
 
 /** definitions that read other views, expanded to base tables for the batch and PostgreSQL oracles */
-export function oracleSql(view: ViewDef): string {
-  let sql = view.sql;
+export function oracleSql(view: ViewDef, postgres = false): string {
+  let sql = postgres ? view.pgSql ?? view.sql : view.sql;
   for (const u of VIEWS) {
     if (u === view) continue;
-    sql = sql.replace(new RegExp(`\\b${u.name}\\b`, 'g'), `(${u.sql}) AS ${u.name}`);
+    sql = sql.replace(new RegExp(`\\b${u.name}\\b`, 'g'), `(${postgres ? u.pgSql ?? u.sql : u.sql}) AS ${u.name}`);
   }
   return sql;
 }

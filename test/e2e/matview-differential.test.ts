@@ -41,7 +41,7 @@ async function checkAll(step: number, log: readonly string[]): Promise<void> {
     const batch = await rowsOf(e, oracleSql(view));
     expect(got, `${view.name} vs batch SELECT after step ${step}; statements:\n${log.slice(-12).join('\n')}`).toEqual(batch);
     const gotLoose = await rowsOf(e, `SELECT * FROM ${view.name}`, true);
-    const postgres = await rowsOf(p, oracleSql(view), true);
+    const postgres = await rowsOf(p, oracleSql(view, true), true);
     expect(gotLoose, `${view.name} vs PostgreSQL after step ${step}; statements:\n${log.slice(-12).join('\n')}`).toEqual(postgres);
   }
 }
