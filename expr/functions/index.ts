@@ -9,6 +9,7 @@ import { registerArray } from './array.js';
 import { registerAggregates } from './aggregates.js';
 import { registerSetReturning } from './set-returning.js';
 import { registerMisc } from './misc.js';
+import { registerBitmap } from './bitmap.js';
 
 let done = false;
 export function registerAll(): void {
@@ -24,4 +25,5 @@ export function registerAll(): void {
   registerAggregates();
   registerSetReturning();
   registerMisc();
+  registerBitmap();
 }

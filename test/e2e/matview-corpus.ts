@@ -51,6 +51,9 @@ export const VIEWS: readonly ViewDef[] = [
   v('mv_rollup', 'SELECT status, cust, sum(qty) AS q, count(*) AS n FROM orders GROUP BY ROLLUP (status, cust)'),
   v('mv_cube', 'SELECT status, cust % 2 AS parity, count(*) AS n FROM orders GROUP BY CUBE (status, cust % 2)'),
   v('mv_grouping_sets', 'SELECT country, tier, count(*) AS n FROM customers GROUP BY GROUPING SETS ((country), (tier), ())'),
+  // roaring bitmaps: distinct buyers per fine group, rolled up from the view (PostgreSQL: count(DISTINCT))
+  v('mv_bitmap', 'SELECT status, rb_cardinality(rb_build_agg(cust)) AS buyers FROM orders WHERE cust IS NOT NULL GROUP BY status',
+    'SELECT status, count(DISTINCT cust) AS buyers FROM orders WHERE cust IS NOT NULL GROUP BY status'),
   // distinct and set operations
   v('mv_distinct', 'SELECT DISTINCT status, cust FROM orders'),
   v('mv_union_all', 'SELECT cust AS x FROM orders UNION ALL SELECT id FROM customers'),
