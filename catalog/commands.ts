@@ -66,6 +66,8 @@ export type DdlCommand =
     readonly kind: 'createMatview'; readonly target: QualifiedName; readonly ifNotExists: boolean;
     readonly columns: readonly { readonly name: string; readonly type: SqlType }[]; readonly sql: string;
     readonly options: Readonly<Record<string, string>>;
+    /** oids of the relations the view reads, set once its dataflow is built */
+    readonly dependsOn?: readonly number[];
   }
   | { readonly kind: 'createIndex'; readonly table: QualifiedName; readonly name: string | null; readonly columns: readonly string[]; readonly unique: boolean; readonly ifNotExists: boolean }
   | { readonly kind: 'createSequence'; readonly target: QualifiedName; readonly ifNotExists: boolean }

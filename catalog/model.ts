@@ -39,6 +39,8 @@ export interface RelationDef {
   readonly checks: readonly CheckDef[];
   /** for views: the defining SELECT */
   readonly viewSql: string | null;
+  /** materialized views: the relations their dataflow reads (DROP ... CASCADE follows these) */
+  readonly dependsOn?: readonly number[];
   readonly options: Readonly<Record<string, string>>;
 }
 

@@ -19,12 +19,19 @@ const TIME_FUNCTIONS = new Set(['now', 'current_timestamp', 'localtimestamp', 'c
   'statement_timestamp', 'transaction_timestamp', 'timeofday', 'clock_timestamp']);
 
 export function checkIncremental(plan: Plan): void {
+  // a view over no relation is a constant: it is evaluated once, so any function may appear
+  let reads = false;
+  const visit = (p: Plan): void => {
+    if (p.kind === 'scan') reads = true;
+    for (const c of childrenOf(p)) visit(c);
+  };
+  visit(plan);
   mapPlanExprs(plan, (e) => {
     if (e.kind === 'subquery' || e.kind === 'subqueryCmp') {
       throw new SqlError(SqlState.FeatureNotSupported, 'subqueries in expressions are not supported in materialized views yet', { hint: 'Write the subquery as a join.' });
     }
     if (e.kind === 'param') throw new SqlError(SqlState.FeatureNotSupported, 'materialized views may not be defined using bound parameters');
-    if (e.kind === 'call' && (e.fn.volatility === 'volatile' || TIME_FUNCTIONS.has(e.fn.name))) {
+    if (reads && e.kind === 'call' && (e.fn.volatility === 'volatile' || TIME_FUNCTIONS.has(e.fn.name))) {
       throw new SqlError(SqlState.FeatureNotSupported, `function ${e.fn.name}() is not supported in materialized views: its result changes without a change of the data`);
     }
     return e;
@@ -56,7 +63,9 @@ export interface MaterializedViewSpec {
 export function bindCreateMaterializedView(spec: MaterializedViewSpec, env: BindEnv): { command: DdlCommand; plan: Plan } {
   const q = spec.query.node as SelectStmt;
   const plan = incremental(bindSelect(q, new Scope(null), env));
-  if (spec.columnNames.length > plan.columns.length) throw new SqlError(SqlState.SyntaxError, 'too many column names were specified');
+  if (spec.columnNames.length > 0 && spec.columnNames.length !== plan.columns.length) {
+    throw new SqlError(SqlState.SyntaxError, `the view has ${plan.columns.length} columns but ${spec.columnNames.length} column names were given`);
+  }
   const columns = plan.columns.map((c, i) => ({ name: spec.columnNames[i] ?? c.name, type: c.type.kind === 'scalar' && c.type.name === 'unknown' ? T.text : c.type }));
   const seen = new Set<string>();
   for (const c of columns) {
@@ -68,4 +77,13 @@ export function bindCreateMaterializedView(spec: MaterializedViewSpec, env: Bind
     command: { kind: 'createMatview', target: spec.target, ifNotExists: spec.ifNotExists, columns, sql, options: spec.options },
     plan,
   };
+}
+
+function childrenOf(p: Plan): Plan[] {
+  switch (p.kind) {
+    case 'join': case 'lateral': case 'setop': return [p.left, p.right];
+    case 'recursiveUnion': return [p.base, p.step];
+    case 'cteScan': return p.cte.plan ? [p.cte.plan] : [];
+    default: return 'input' in p ? [p.input] : [];
+  }
 }

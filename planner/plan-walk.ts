@@ -50,3 +50,26 @@ export function mapExprDeep(e: Expr, f: ExprRewrite, depth: number): Expr {
     return f(x, depth);
   });
 }
+
+/** whether any table scan in the plan (its subqueries and CTEs included) satisfies `pred` */
+export function someScan(p: Plan, pred: (table: Extract<Plan, { kind: 'scan' }>['table']) => boolean): boolean {
+  let found = false;
+  const seen = new Set<object>();
+  const visit = (q: Plan): void => {
+    if (found || seen.has(q)) return;
+    seen.add(q);
+    if (q.kind === 'scan' && pred(q.table)) { found = true; return; }
+    if (q.kind === 'cteScan' && q.cte.plan) visit(q.cte.plan);
+    for (const k of ['input', 'left', 'right', 'base', 'step'] as const) {
+      const c = (q as Partial<Record<typeof k, Plan>>)[k];
+      if (c) visit(c);
+    }
+    // subqueries inside expressions
+    mapPlanExprs(q, (e) => {
+      if ((e.kind === 'subquery' || e.kind === 'subqueryCmp') && !seen.has(e.plan)) visit(e.plan);
+      return e;
+    });
+  };
+  visit(p);
+  return found;
+}

@@ -16,6 +16,8 @@ const ALIASES: Record<string, ScalarTypeName> = {
   timestamp: 'timestamp', 'timestamp without time zone': 'timestamp',
   timestamptz: 'timestamptz', 'timestamp with time zone': 'timestamptz',
   interval: 'interval', uuid: 'uuid', json: 'json', jsonb: 'jsonb',
+  // RisingWave's names
+  double: 'float8', string: 'text',
   oid: 'oid', regclass: 'regclass', regtype: 'regtype', regproc: 'regproc', regprocedure: 'regproc', regnamespace: 'regnamespace',
   unknown: 'unknown', void: 'void', record: 'record', anyelement: 'anyelement', anyarray: 'anyarray',
   xid: 'int8', cid: 'int4', tid: 'text', int2vector: 'text', oidvector: 'text', regoper: 'oid', regoperator: 'oid', regrole: 'oid',

@@ -367,6 +367,20 @@ export function registerAggregates(): void {
     (st.items ??= []).push(a[0]!);
     return st;
   };
+  // RisingWave's first_value / last_value aggregates: the value of the first / last row in the
+  // aggregate's ORDER BY (NULL values count)
+  agg({
+    name: 'first_value', args: ['anyelement'], ret: (args) => args[0]!, strict: false,
+    init: () => ({ has: false, v: null as Datum }),
+    step: (s, a) => { const st = s as { has: boolean; v: Datum }; if (!st.has) { st.has = true; st.v = a[0]!; } return st; },
+    final: (s) => (s as { v: Datum }).v,
+  });
+  agg({
+    name: 'last_value', args: ['anyelement'], ret: (args) => args[0]!, strict: false,
+    init: () => ({ v: null as Datum }),
+    step: (s, a) => { (s as { v: Datum }).v = a[0]!; return s; },
+    final: (s) => (s as { v: Datum }).v,
+  });
   agg({
     name: 'array_agg', args: ['anyelement'], ret: 'anyarray', strict: false, nonArray: true,
     init: listInit, step: listStep, final: (s) => (s as ListAgg).items,

@@ -185,6 +185,9 @@ export function registerArray(): void {
   };
   fn('array_to_string(anyarray, text) -> text', () => null, { volatility: 'stable', bind: toStr });
   fn('array_to_string(anyarray, text, text) -> text', () => null, { strict: false, volatility: 'stable', bind: toStr });
+  // RisingWave's name for array_to_string
+  fn('array_join(anyarray, text) -> text', () => null, { volatility: 'stable', bind: toStr });
+  fn('array_join(anyarray, text, text) -> text', () => null, { strict: false, volatility: 'stable', bind: toStr });
   fn('string_to_array(text, text) -> text[]', (a) => (a[0] === null ? null : splitString(a[0] as string, a[1] as string | null, null)), { strict: false });
   fn('string_to_array(text, text, text) -> text[]', (a) =>
     (a[0] === null ? null : splitString(a[0] as string, a[1] as string | null, a[2] as string | null)), { strict: false });

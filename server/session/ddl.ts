@@ -81,7 +81,7 @@ export function executeDdl(cmd: DdlCommand, session: SqlSession, layer: WriteLay
       const columns: ColumnDef[] = cmd.columns.map((c) => ({ name: c.name, type: c.type, notNull: false, defaultSql: null, dropped: false }));
       draft.data.relations.push({
         oid: draft.oid(), schema, name: cmd.target.name, kind: 'matview', columns, primaryKey: null, indexes: [], checks: [],
-        viewSql: cmd.sql, options: normalizeTableOptions(cmd.options),
+        viewSql: cmd.sql, options: normalizeTableOptions(cmd.options), ...(cmd.dependsOn ? { dependsOn: cmd.dependsOn } : {}),
       });
       return done('CREATE MATERIALIZED VIEW');
     }
@@ -265,7 +265,12 @@ function kindName(rel: Pick<RelationDef, 'kind'>): string {
 function dependents(draft: Draft, rel: RelationDef): RelationDef[] {
   // views that mention the relation's name (conservative: a textual check of the stored SQL)
   const re = new RegExp(`\\b${rel.name.replace(/[^\w]/g, '')}\\b`);
-  return draft.data.relations.filter((r) => (r.kind === 'view' || r.kind === 'matview') && r.oid !== rel.oid && re.test(r.viewSql ?? ''));
+  return draft.data.relations.filter((r) => {
+    if (r.oid === rel.oid || (r.kind !== 'view' && r.kind !== 'matview')) return false;
+    // a materialized view knows the relations it reads; plain views it read were expanded into them
+    if (r.dependsOn && rel.kind !== 'view') return r.dependsOn.includes(rel.oid);
+    return re.test(r.viewSql ?? '');
+  });
 }
 
 function dropObjects(cmd: Extract<DdlCommand, { kind: 'drop' }>, draft: Draft, catalog: Catalog, searchPath: readonly string[], clear: RelationDef[], notice: (m: string) => void, done: (tag: string, changed?: boolean) => DdlResult, layer: WriteLayer): DdlResult {

@@ -29,6 +29,7 @@ import { executeDdl, createTableAs } from './ddl.js';
 import { bindCreateMaterializedView } from '../../planner/materialized-view.js';
 import { dataflowLines } from '../../planner/explain-dataflow.js';
 import { buildCircuit } from '../../dataflow/build.js';
+import { someScan } from '../../planner/plan-walk.js';
 import { copyFrom, copyTo, copyTarget, CopyCollector } from './copy.js';
 import { literalKind, type CachedPlan } from './plan-cache.js';
 import type {
@@ -311,6 +312,18 @@ export class SqlSession implements Session {
     }
   }
 
+  /**
+   * view_consistency = 'strong' (default): a query that reads a materialized view first waits
+   * until views reflect every commit made before it, then reads a fresh snapshot, so a session
+   * sees its own writes in views (RisingWave's implicit flush, Materialize's strict reads).
+   */
+  private async viewConsistency(plan: Plan): Promise<void> {
+    if (this.settings.get('view_consistency') === 'eventual' || !someScan(plan, (t) => t.kind === 'matview')) return;
+    await this.engine.flushViews();
+    this.snapshot?.done();
+    this.snapshot = this.engine.store.snapshot();
+  }
+
   /** Runs a plan, yielding to the event loop now and then so cancel and timeouts get through. */
   async collect(plan: Plan, cx: ExecContext): Promise<Row[]> {
     const out: Row[] = [];
@@ -344,6 +357,7 @@ export class SqlSession implements Session {
     switch (cmd.kind) {
       case 'select': {
         const plan = this.bindPlanFor(prepared, () => bindQuery(cmd.query, this.bindEnv(paramTypes))) as Plan;
+        await this.viewConsistency(plan);
         const rows = await this.collect(plan, this.execContext(params, layer, txn, false));
         return { columns: resultColumns(plan), rows, tag: `SELECT ${rows.length}` };
       }
@@ -358,8 +372,8 @@ export class SqlSession implements Session {
         if (cmd.materialized) {
           const { command, plan } = bindCreateMaterializedView(cmd, this.bindEnv(paramTypes));
           // fails here, before anything is created, on what the dataflow cannot maintain
-          buildCircuit(plan);
-          const res = executeDdl(command, this, layer, txn);
+          const circuit = buildCircuit(plan);
+          const res = executeDdl({ ...command, dependsOn: [...circuit.inputs] } as typeof command, this, layer, txn);
           if (res.catalog) txn.catalog = res.catalog;
           return { ...done(res.tag), ...(res.notices.length ? { events: res.notices.map((n) => ({ kind: 'notice' as const, notice: n })) } : {}) };
         }

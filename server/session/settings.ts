@@ -44,6 +44,9 @@ def('client_min_messages', 'notice');
 def('block_size', '8192', { readOnly: true });
 def('wal_level', 'logical', { readOnly: true });
 def('synchronous_commit', 'on');
+// 'strong': a query reading a materialized view first waits until views reflect every commit made
+// before it (read your writes); 'eventual': read what the views hold now
+def('view_consistency', 'strong');
 def('enable_seqscan', 'on');
 def('work_mem', '4MB');
 def('maintenance_work_mem', '64MB');
