@@ -22,6 +22,10 @@ export interface SystemContext {
     segments(rel: RelationDef): readonly { readonly id: number; readonly rows: number; readonly deleted: number; readonly bytes: number }[];
     memtableRows(rel: RelationDef): number;
   };
+  /** a materialized view's maintenance as seen by the process that runs it (null elsewhere, or not built yet) */
+  readonly views?: (rel: RelationDef) => { state: string; rows: number; errors: number; backfillDone: number; backfillTotal: number; backfillMs: number } | null;
+  /** a connector relation's ingested offset */
+  readonly sourceOffset?: (rel: RelationDef) => number;
 }
 
 const tables = new Map<string, SystemTable>();
@@ -199,5 +203,25 @@ table('pg_catalog', 'eddy_segments', 'schemaname name, tablename name, segment_i
   for (const r of c.relations()) {
     if (r.kind === 'view' || r.kind === 'source') continue;
     for (const x of ctx.storage.segments(r)) yield [r.schema, r.name, BigInt(x.id), BigInt(x.rows), BigInt(x.deleted), BigInt(x.bytes)];
+  }
+});
+
+// Materialized views: maintenance state, rows, evaluation errors and backfill progress.
+table('pg_catalog', 'eddy_materialized_views', 'schemaname name, matviewname name, state text, rows int8, errors int8, backfill_rows_done int8, backfill_rows_total int8, backfill_ms int8, definition text', function* (c, ctx) {
+  for (const r of c.relations()) {
+    if (r.kind !== 'matview') continue;
+    const p = ctx.views?.(r) ?? null;
+    yield [r.schema, r.name, p?.state ?? 'not maintained by this process', p ? BigInt(p.rows) : null, p ? BigInt(p.errors) : null,
+      p ? BigInt(p.backfillDone) : null, p ? BigInt(p.backfillTotal) : null, p ? BigInt(p.backfillMs) : null, r.viewSql];
+  }
+});
+
+// Sources and connector tables: connector, format and the offset ingested so far.
+table('pg_catalog', 'eddy_sources', 'schemaname name, name name, kind text, connector text, format text, ingested_offset int8', function* (c, ctx) {
+  for (const r of c.relations()) {
+    const connector = r.options['connector'];
+    if (connector === undefined) continue;
+    const format = r.options['format'] ? `${r.options['format']} ${r.options['encode'] ?? ''}`.trim() : null;
+    yield [r.schema, r.name, r.kind === 'source' ? 'source' : 'table', connector, format, BigInt(ctx.sourceOffset?.(r) ?? 0)];
   }
 });

@@ -241,7 +241,7 @@ function createTable(cmd: Extract<DdlCommand, { kind: 'createTable' }>, draft: D
   }
   const options = tableOptions(cmd, columns);
   draft.data.relations.push({ oid, schema, name, kind: cmd.source ? 'source' : 'table', columns, primaryKey: pk, indexes, checks: [...cmd.checks], viewSql: null, options });
-  return done('CREATE TABLE');
+  return done(cmd.source ? 'CREATE SOURCE' : 'CREATE TABLE');
 }
 
 function createView(cmd: Extract<DdlCommand, { kind: 'createView' }>, draft: Draft, schema: string, existing: RelationDef | undefined, done: (tag: string, changed?: boolean) => DdlResult): DdlResult {

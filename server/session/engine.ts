@@ -16,7 +16,7 @@ import { LockTable } from './locks.js';
 import { storedPassword } from './scram.js';
 import { ColumnMaintenance } from './column-maintenance.js';
 import { ViewMaintainer, positionCounter, readyCounter } from './view-maintainer.js';
-import { SourceRunner } from './source-runner.js';
+import { SourceRunner, offsetCounter } from './source-runner.js';
 import { Settings } from './settings.js';
 import { findSystemTable } from '../../catalog/system-tables.js';
 import { DEFAULT_VALUE_SETTINGS } from '../../core/values/settings.js';
@@ -283,6 +283,8 @@ export class Engine implements SessionFactory {
         },
         memtableRows: (rel) => (this.storedRel(rel).orientation.column ? this.store.columns.memtableCount(rel.oid) : 0),
       },
+      views: (rel) => this.views?.progress(rel.oid) ?? null,
+      sourceOffset: (rel) => this.store.counter(offsetCounter(rel.oid)) ?? 0,
     });
   }
 

@@ -196,7 +196,15 @@ export class SqlSession implements Session {
         if (implicit && !this.implicitBlock) {
           await this.commitTxn();
           // CREATE MATERIALIZED VIEW returns once the view holds the result for the data committed before it
-          if (cmd.kind === 'createTableAs' && cmd.materialized) await this.engine.flushViews();
+          if (cmd.kind === 'createTableAs' && cmd.materialized) {
+            await this.engine.flushViews();
+            const rel = this.engine.catalog.findRelation(cmd.target.schema, cmd.target.name, this.settings.searchPath(this.user));
+            const p = rel ? this.engine.views?.progress(rel.oid) : null;
+            if (p && result.tag === 'CREATE MATERIALIZED VIEW') {
+              const notice = { severity: 'NOTICE' as const, code: '00000', message: `materialized view "${rel!.name}" backfilled from ${p.backfillTotal} input rows in ${p.backfillMs} ms: ${p.rows} rows` };
+              return { ...result, events: [...(result.events ?? []), { kind: 'notice' as const, notice }] };
+            }
+          }
         }
         return result;
       } catch (err) {

@@ -18,7 +18,7 @@ import type { Catalog } from '../../catalog/catalog.js';
 import type { RelationDef } from '../../catalog/model.js';
 import type { Plan } from '../../expr/plan.js';
 import { buildCircuit, type Circuit } from '../../dataflow/build.js';
-import { dataflowEnv } from '../../dataflow/context.js';
+import { dataflowEnv, type StepContext } from '../../dataflow/context.js';
 import { liveProjector, errorsNote } from './txn.js';
 
 export interface MaintainerHost {
@@ -30,9 +30,21 @@ export interface MaintainerHost {
   viewPlan(rel: RelationDef): Plan;
 }
 
+/** what a view's maintenance looks like from outside (eddy_materialized_views) */
+export interface ViewProgress {
+  state: 'backfilling' | 'running';
+  backfillDone: number;
+  backfillTotal: number;
+  backfillMs: number;
+}
+
+/** input rows per backfill step: the event loop gets a turn between steps */
+const BACKFILL_CHUNK = 20_000;
+
 interface ViewRuntime {
   readonly rel: RelationDef;
   readonly circuit: Circuit;
+  readonly progress: ViewProgress;
   /** the view's rows (the integral of its output) */
   readonly output: RowBag;
   /** evaluation errors of rows currently in its inputs, as [sqlstate, message] rows */
@@ -122,7 +134,10 @@ export class ViewMaintainer {
       const fresh = new Set<number>();
       for (const v of views) {
         if (this.runtimes.has(v.oid)) continue;
-        this.runtimes.set(v.oid, { rel: v, circuit: buildCircuit(this.host.viewPlan(v)), output: new RowBag(), errors: new RowBag() });
+        this.runtimes.set(v.oid, {
+          rel: v, circuit: buildCircuit(this.host.viewPlan(v)), output: new RowBag(), errors: new RowBag(),
+          progress: { state: 'backfilling', backfillDone: 0, backfillTotal: 0, backfillMs: 0 },
+        });
         fresh.add(v.oid);
       }
       const tables = new Set<number>();
@@ -150,7 +165,9 @@ export class ViewMaintainer {
           else inputs.set(i, isFresh ? this.tableContents(rel, snap) : tableDeltas.get(i) ?? emptyDelta());
         }
         const errors = emptyDelta();
-        const out = consolidate(rt.circuit.root.step({ inputs, initial: isFresh, env, errors }));
+        const out = isFresh
+          ? await this.backfill(rt, inputs, env, errors)
+          : consolidate(rt.circuit.root.step({ inputs, initial: false, env, errors }));
         for (let i = 0; i < errors.rows.length; i++) rt.errors.add(errors.rows[i]!, errors.weights[i]!);
         if (isFresh || errors.rows.length > 0) {
           const list = [...rt.errors].map((x) => [x.row[0], x.row[1], x.count]);
@@ -184,6 +201,51 @@ export class ViewMaintainer {
     } finally {
       snap.done();
     }
+  }
+
+  /**
+   * A new view's first step: its inputs' contents fed in chunks (the result is the same as one
+   * step: every operator is incremental), with progress recorded and the event loop served
+   * between chunks. Returns the view's whole output.
+   */
+  private async backfill(rt: ViewRuntime, inputs: ReadonlyMap<number, Delta>, env: StepContext['env'], errors: Delta): Promise<Delta> {
+    const p = rt.progress;
+    const started = Date.now();
+    p.state = 'backfilling';
+    p.backfillDone = 0;
+    p.backfillTotal = [...inputs.values()].reduce((n, d) => n + d.rows.length, 0);
+    const out = emptyDelta();
+    let initial = true;
+    let lastYield = Date.now();
+    const step = (oid: number | null, part: Delta): void => {
+      const d = rt.circuit.root.step({ inputs: oid === null ? new Map() : new Map([[oid, part]]), initial, env, errors });
+      initial = false;
+      for (let i = 0; i < d.rows.length; i++) push(out, d.rows[i]!, d.weights[i]!);
+    };
+    for (const [oid, d] of inputs) {
+      for (let at = 0; at < d.rows.length; at += BACKFILL_CHUNK) {
+        const end = Math.min(d.rows.length, at + BACKFILL_CHUNK);
+        step(oid, { rows: d.rows.slice(at, end), weights: d.weights.slice(at, end) });
+        p.backfillDone += end - at;
+        if (Date.now() - lastYield > 50) { await new Promise((r) => setImmediate(r)); lastYield = Date.now(); }
+      }
+    }
+    // a view without input rows still takes its first step (constants, a global aggregate's row)
+    if (initial) step(null, emptyDelta());
+    p.state = 'running';
+    p.backfillMs = Date.now() - started;
+    return consolidate(out);
+  }
+
+  /** progress of the views this process maintains */
+  progress(viewOid: number): (ViewProgress & { rows: number; errors: number }) | null {
+    const rt = this.runtimes.get(viewOid);
+    if (!rt) return null;
+    let rows = 0;
+    for (const e of rt.output) rows += e.count;
+    let errors = 0;
+    for (const e of rt.errors) errors += e.count;
+    return { ...rt.progress, rows, errors };
   }
 
   private inputsOf(oid: number, catalog: Catalog): number[] {
