@@ -5,6 +5,7 @@ import type { SqlType } from '../core/types.js';
 import { SqlError, SqlState } from '../core/errors.js';
 import type { RowGenerator } from './generator.js';
 import { datagenGenerator } from './datagen.js';
+import { nexmarkSource } from './nexmark/source.js';
 
 export interface ConnectorColumn { readonly name: string; readonly type: SqlType }
 
@@ -22,6 +23,8 @@ export function connectorSource(columns: readonly ConnectorColumn[], options: Re
       if (!(rate > 0)) throw new SqlError(SqlState.InvalidParameterValue, `invalid value for datagen.rows.per.second: "${options['datagen.rows.per.second']}"`);
       return { generator: datagenGenerator(columns, options), offsetsPerSecond: rate };
     }
+    case 'nexmark':
+      return nexmarkSource(columns, options);
     default:
       throw new SqlError(SqlState.FeatureNotSupported, `connector "${name}" is not supported`, { hint: "Built-in connectors: 'datagen', 'nexmark'." });
   }

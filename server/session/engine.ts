@@ -284,6 +284,7 @@ export class Engine implements SessionFactory {
         memtableRows: (rel) => (this.storedRel(rel).orientation.column ? this.store.columns.memtableCount(rel.oid) : 0),
       },
       views: (rel) => this.views?.progress(rel.oid) ?? null,
+      viewFreshness: () => this.views?.freshness() ?? null,
       sourceOffset: (rel) => this.store.counter(offsetCounter(rel.oid)) ?? 0,
     });
   }

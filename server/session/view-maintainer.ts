@@ -145,9 +145,10 @@ export class ViewMaintainer {
       const heads = new Map<number, number>();
       for (const t of tables) heads.set(t, store.binlogHead(t, snap));
       const tableDeltas = new Map<number, Delta>();
+      const commitTimes = new Set<number>();
       for (const t of tables) {
         const pos = this.positions.get(t);
-        if (pos !== undefined && heads.get(t)! > pos) tableDeltas.set(t, this.binlogDelta(catalog.relationByOid(t)!, pos, snap));
+        if (pos !== undefined && heads.get(t)! > pos) tableDeltas.set(t, this.binlogDelta(catalog.relationByOid(t)!, pos, snap, commitTimes));
       }
 
       const env = dataflowEnv({ settings: DEFAULT_VALUE_SETTINGS, txnTimestamp: Date.now() * 1000, now: () => Date.now() * 1000 });
@@ -193,6 +194,9 @@ export class ViewMaintainer {
       snap.done();
       // views are derived data, rebuilt after a crash: no need to wait for the disk
       await store.commit({ rows: writes, counters, notes, durable: false });
+      const visible = Date.now();
+      for (const ts of commitTimes) this.delays.push(visible - ts / 1000);
+      if (this.delays.length > 20_000) this.delays.splice(0, this.delays.length - 10_000);
     } catch (err) {
       // in-memory state may be ahead of storage now: rebuild every view in the next round
       this.runtimes.clear();
@@ -257,15 +261,30 @@ export class ViewMaintainer {
   }
 
   /** a table's binlog entries after `after` as a delta of live-column rows */
-  private binlogDelta(rel: RelationDef, after: number, snap: ReadSnapshot): Delta {
+  private binlogDelta(rel: RelationDef, after: number, snap: ReadSnapshot, commitTimes?: Set<number>): Delta {
     const proj = liveProjector(rel);
     const d = emptyDelta();
     for (const e of this.host.store.binlog(this.host.storedRel(rel), after, snap)) {
       const w = e.event === BinlogEvent.Insert || e.event === BinlogEvent.UpdateAfter ? 1 : -1;
       push(d, proj ? proj(e.row) : e.row, w);
+      commitTimes?.add(e.commitTs);
     }
     return d;
   }
+
+  /** delays (ms) from input commits to their effect being visible in the views, most recent last */
+  private readonly delays: number[] = [];
+
+  /** freshness: percentiles of the delay from an input commit to its effect in the views */
+  freshness(): { p50: number; p99: number; commits: number } | null {
+    if (this.delays.length === 0) return null;
+    const s = [...this.delays].sort((a, b) => a - b);
+    const at = (q: number): number => s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+    return { p50: at(0.5), p99: at(0.99), commits: s.length };
+  }
+
+  /** forgets the freshness samples (benchmarks measure one phase at a time) */
+  resetFreshness(): void { this.delays.length = 0; }
 
   /** all rows of a table in the snapshot, as insertions; a source's are the events its binlog retains */
   private tableContents(rel: RelationDef, snap: ReadSnapshot): Delta {
