@@ -117,6 +117,14 @@ export class Store {
     return v === undefined ? undefined : decodeRow(rel.types, v);
   }
 
+  /** up to `limit` keys of the relation's rows that start with `prefix`, as of `snap` */
+  keysWithPrefix(rel: StoredRelation, prefix: Buffer, limit: number, snap?: ReadSnapshot): Buffer[] {
+    if (!rel.orientation.row) return this.columns.keysWithPrefix(prefix, limit, snap);
+    const out: Buffer[] = [];
+    for (const k of this.rows.getKeys({ start: prefix, end: prefixEnd(prefix), limit, ...(snap ? { transaction: snap.txn } : {}) } as never) as Iterable<Buffer>) out.push(Buffer.from(k));
+    return out;
+  }
+
   /** Rows with their keys from the store a full scan should use: the row store if the table has one. */
   *scan(rel: StoredRelation, range?: { start: Buffer; end: Buffer }, snap?: ReadSnapshot): Generator<[Buffer, Row]> {
     if (!rel.orientation.row) {

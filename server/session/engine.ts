@@ -77,6 +77,7 @@ export class Engine implements SessionFactory {
         currentCatalog: () => { engine.refreshCatalog(); return engine.catalog; },
         storedRel: (r) => engine.storedRel(r),
         viewPlan: (r) => engine.viewPlan(r),
+        rowId: engine.rowIdAllocator(),
       });
       engine.views.start();
       engine.sources = new SourceRunner({

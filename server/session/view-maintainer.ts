@@ -28,6 +28,8 @@ export interface MaintainerHost {
   storedRel(rel: RelationDef): StoredRelation;
   /** the plan of a materialized view's query */
   viewPlan(rel: RelationDef): Plan;
+  /** a number never handed out before (durable blocks: unique across restarts) */
+  rowId(): bigint;
 }
 
 /** what a view's maintenance looks like from outside (eddy_materialized_views) */
@@ -45,8 +47,8 @@ interface ViewRuntime {
   readonly rel: RelationDef;
   readonly circuit: Circuit;
   readonly progress: ViewProgress;
-  /** the view's rows (the integral of its output) */
-  readonly output: RowBag;
+  /** rows the view holds (its rows themselves live only in storage) */
+  rows: number;
   /** evaluation errors of rows currently in its inputs, as [sqlstate, message] rows */
   readonly errors: RowBag;
 }
@@ -56,7 +58,9 @@ export const positionCounter = (tableOid: number): string => `mv:pos:${tableOid}
 export const readyCounter = (viewOid: number): string => `mv:ready:${viewOid}`;
 
 
-const KEY_TYPES = [T.text, T.int4];
+/** a view row's key: its identity, then a unique number (one key per copy of the row) */
+const KEY_TYPES = [T.text, T.int8];
+const PREFIX_TYPES = [T.text];
 
 export class ViewMaintainer {
   private readonly runtimes = new Map<number, ViewRuntime>();
@@ -135,7 +139,7 @@ export class ViewMaintainer {
       for (const v of views) {
         if (this.runtimes.has(v.oid)) continue;
         this.runtimes.set(v.oid, {
-          rel: v, circuit: buildCircuit(this.host.viewPlan(v)), output: new RowBag(), errors: new RowBag(),
+          rel: v, circuit: buildCircuit(this.host.viewPlan(v)), rows: 0, errors: new RowBag(),
           progress: { state: 'backfilling', backfillDone: 0, backfillTotal: 0, backfillMs: 0 },
         });
         fresh.add(v.oid);
@@ -162,7 +166,7 @@ export class ViewMaintainer {
         const inputs = new Map<number, Delta>();
         for (const i of rt.circuit.inputs) {
           const rel = catalog.relationByOid(i)!;
-          if (rel.kind === 'matview') inputs.set(i, isFresh ? bagDelta(this.runtimes.get(i)!.output) : viewDeltas.get(i) ?? emptyDelta());
+          if (rel.kind === 'matview') inputs.set(i, isFresh ? this.viewContents(rel, fresh.has(i), viewDeltas.get(i), snap) : viewDeltas.get(i) ?? emptyDelta());
           else inputs.set(i, isFresh ? this.tableContents(rel, snap) : tableDeltas.get(i) ?? emptyDelta());
         }
         const errors = emptyDelta();
@@ -177,15 +181,14 @@ export class ViewMaintainer {
         viewDeltas.set(v.oid, out);
         const sr = this.host.storedRel(v);
         if (isFresh) {
-          for (let i = 0; i < out.rows.length; i++) rt.output.add(out.rows[i]!, out.weights[i]!);
-          this.reconcile(sr, rt.output, snap, writes);
+          rt.rows = out.weights.reduce((n, w) => n + w, 0);
+          this.reconcile(sr, out, snap, writes);
           counters.set(readyCounter(v.oid), 1);
         } else {
           for (let i = 0; i < out.rows.length; i++) {
-            const row = out.rows[i]!;
-            const rk = rowKey(row);
-            const { before, after } = rt.output.add(row, out.weights[i]!, rk);
-            rowWrites(sr, rk, row, before, after, writes);
+            const w = out.weights[i]!;
+            rt.rows += w;
+            this.rowWrites(sr, rowKey(out.rows[i]!), out.rows[i]!, w, snap, writes);
           }
         }
       }
@@ -245,11 +248,9 @@ export class ViewMaintainer {
   progress(viewOid: number): (ViewProgress & { rows: number; errors: number }) | null {
     const rt = this.runtimes.get(viewOid);
     if (!rt) return null;
-    let rows = 0;
-    for (const e of rt.output) rows += e.count;
     let errors = 0;
     for (const e of rt.errors) errors += e.count;
-    return { ...rt.progress, rows, errors };
+    return { ...rt.progress, rows: rt.rows, errors };
   }
 
   private inputsOf(oid: number, catalog: Catalog): number[] {
@@ -295,28 +296,56 @@ export class ViewMaintainer {
     return d;
   }
 
-  /** writes that turn a view's stored rows into `target` */
-  private reconcile(sr: StoredRelation, target: RowBag, snap: ReadSnapshot, writes: RowWrite[]): void {
-    const stored = new RowBag();
-    for (const [, row] of this.host.store.scan(sr, undefined, snap)) stored.add(row, 1);
-    for (const e of stored) rowWrites(sr, rowKey(e.row), e.row, e.count, target.count(rowKey(e.row)), writes);
-    for (const e of target) { const rk = rowKey(e.row); if (stored.count(rk) === 0) rowWrites(sr, rk, e.row, 0, e.count, writes); }
+  /**
+   * A view that reads another view starts from the other's rows after this round: its full
+   * output when it was built in this round too, else its stored rows plus this round's change.
+   */
+  private viewContents(rel: RelationDef, upstreamFresh: boolean, change: Delta | undefined, snap: ReadSnapshot): Delta {
+    if (upstreamFresh) return change ?? emptyDelta();
+    const d = emptyDelta();
+    for (const [, row] of this.host.store.scan(this.host.storedRel(rel), undefined, snap)) push(d, row, 1);
+    if (change) for (let i = 0; i < change.rows.length; i++) push(d, change.rows[i]!, change.weights[i]!);
+    return consolidate(d);
   }
-}
 
-/**
- * A view row with count n is stored n times, under keys (row identity, 0 .. n-1): a change of
- * the count from `before` to `after` inserts or deletes the keys in between.
- */
-function rowWrites(sr: StoredRelation, rk: string, row: Row, before: number, after: number, writes: RowWrite[]): void {
-  for (let i = before; i < after; i++) writes.push({ rel: sr, key: encodeKey(sr.oid, KEY_TYPES, [rk, i]), row });
-  for (let i = after; i < before; i++) writes.push({ rel: sr, key: encodeKey(sr.oid, KEY_TYPES, [rk, i]), row: null });
-}
+  /** writes that turn a view's stored rows into `target` (a consolidated delta of positive counts) */
+  private reconcile(sr: StoredRelation, target: Delta, snap: ReadSnapshot, writes: RowWrite[]): void {
+    const stored = new Map<string, { row: Row; keys: Buffer[] }>();
+    for (const [key, row] of this.host.store.scan(sr, undefined, snap)) {
+      const rk = rowKey(row);
+      const e = stored.get(rk);
+      if (e) e.keys.push(key); else stored.set(rk, { row, keys: [key] });
+    }
+    const want = new Map<string, number>();
+    for (let i = 0; i < target.rows.length; i++) {
+      const rk = rowKey(target.rows[i]!);
+      want.set(rk, target.weights[i]!);
+      const have = stored.get(rk)?.keys.length ?? 0;
+      for (let n = have; n < target.weights[i]!; n++) writes.push({ rel: sr, key: this.newKey(sr, rk), row: target.rows[i]!, fresh: true });
+    }
+    for (const [rk, e] of stored) {
+      const keep = want.get(rk) ?? 0;
+      for (const key of e.keys.slice(keep)) writes.push({ rel: sr, key, row: null });
+    }
+  }
 
-function bagDelta(bag: RowBag): Delta {
-  const d = emptyDelta();
-  for (const e of bag) push(d, e.row, e.count);
-  return d;
+  /**
+   * Stores a change of a view row's count. Each copy of a row is stored under its own key: the
+   * row's identity and a number never used before, so an insert needs no lookup; a delete finds
+   * the keys of the row's copies by the identity prefix.
+   */
+  private rowWrites(sr: StoredRelation, rk: string, row: Row, weight: number, snap: ReadSnapshot, writes: RowWrite[]): void {
+    for (let n = 0; n < weight; n++) writes.push({ rel: sr, key: this.newKey(sr, rk), row, fresh: true });
+    if (weight < 0) {
+      const keys = this.host.store.keysWithPrefix(sr, encodeKey(sr.oid, PREFIX_TYPES, [rk]), -weight, snap);
+      if (keys.length < -weight) throw new Error(`materialized view ${sr.name} holds ${keys.length} copies of a row its dataflow retracts ${-weight} times`);
+      for (const key of keys) writes.push({ rel: sr, key, row: null });
+    }
+  }
+
+  private newKey(sr: StoredRelation, rk: string): Buffer {
+    return encodeKey(sr.oid, KEY_TYPES, [rk, this.host.rowId()]);
+  }
 }
 
 /** views ordered so that every view comes after the views it reads */

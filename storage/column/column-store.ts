@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { RootDatabase, Database } from 'lmdb';
 import type { Row, Datum } from '../../core/datum.js';
 import { encodeRow, decodeRow, type Stored } from '../row-codec.js';
-import { relationRange } from '../key-codec.js';
+import { relationRange, prefixEnd } from '../key-codec.js';
 import type { StoredRelation, ReadSnapshot, RowWrite } from '../store-types.js';
 import { encodeSegment, decodeSegment, type LoadedSegment, type ZoneMap } from './segment-format.js';
 import { DeleteBitmaps, type Bitmap } from './delete-bitmaps.js';
@@ -127,6 +127,17 @@ export class ColumnStore {
     const off = b.readUInt32BE(4);
     const row: Row = rel.types.map((_, c) => seg.columns[c]?.datum(off) ?? null);
     return encodeRow(rel.types, row);
+  }
+
+  /** up to `limit` keys of live rows starting with `prefix` (memtable and location index), as of `snap` */
+  keysWithPrefix(prefix: Buffer, limit: number, snap?: ReadSnapshot): Buffer[] {
+    const out: Buffer[] = [];
+    const end = prefixEnd(prefix);
+    for (const db of [this.dbs.memtable, this.dbs.loc] as Database<unknown, Buffer>[]) {
+      for (const k of db.getKeys({ start: prefix, end, limit: limit - out.length, ...txnOpt(snap) } as never) as Iterable<Buffer>) out.push(Buffer.from(k));
+      if (out.length >= limit) break;
+    }
+    return out;
   }
 
   get(rel: StoredRelation, key: Buffer, snap?: ReadSnapshot): Row | undefined {

@@ -1,0 +1,77 @@
+// Nexmark throughput: each query as a materialized view over nexmark sources (no storage) that
+// generate --events events as fast as possible; events/s = events / time until the view has
+// consumed them all, in one server process (one JavaScript thread: generation, ingestion and
+// view maintenance share it), and the server's peak resident memory. Compared with the
+// published per-core figures of Flink 1.13 and RisingWave.
+// Usage: npm run bench:nexmark [-- --events 1000000 --queries q0,q1,q2]
+import { parseArgs } from 'node:util';
+import { readFileSync } from 'node:fs';
+import { startEddy } from '../test/harness/server.js';
+import { NEXMARK_COLUMNS, NEXMARK_QUERIES } from '../test/e2e/nexmark-queries.js';
+import { machineLine, publishSection } from './report.js';
+
+const { values } = parseArgs({ options: { events: { type: 'string' }, queries: { type: 'string' } } });
+const events = Number(values.events ?? 1_000_000);
+const wanted = values.queries ? new Set(values.queries.split(',')) : null;
+
+/** published events/s per core: Flink 1.13 (Nexmark repository) and RisingWave (its performance report) */
+const PUBLISHED: Record<string, { flink?: number; risingwave?: number }> = {
+  q0: { flink: 155_000, risingwave: 118_000 }, q1: { flink: 158_000, risingwave: 119_000 }, q2: { flink: 175_000, risingwave: 127_000 },
+  q3: { flink: 152_000 }, q5: { risingwave: 5_200 }, q7: { risingwave: 20_300 },
+};
+
+function peakRssMb(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+interface Result { name: string; seconds: number; rate: number; rssMb: number; rows: number }
+
+async function runQuery(name: string, sql: string, reads: readonly string[]): Promise<Result> {
+  const eddy = await startEddy({ startTimeoutMs: 60_000 });
+  try {
+    const c = await eddy.client();
+    const t0 = Date.now();
+    for (const rel of reads) {
+      const type = rel[0]!.toUpperCase() + rel.slice(1);
+      await c.query(`CREATE SOURCE ${rel} (${NEXMARK_COLUMNS[rel as keyof typeof NEXMARK_COLUMNS]}) WITH (connector = 'nexmark',
+        nexmark.table.type = '${type}', nexmark.event.num = '${events}', nexmark.min.event.gap.in.ns = '0')`);
+    }
+    await c.query(`CREATE MATERIALIZED VIEW ${name}${process.env.NX_WITH ? ` WITH (${process.env.NX_WITH})` : ""} AS ${sql}`);
+    for (;;) {
+      const o = (await c.query("SELECT min(ingested_offset) AS o FROM eddy_sources")).rows[0].o;
+      if (Number(o) >= events) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await c.query('FLUSH');
+    const seconds = (Date.now() - t0) / 1000;
+    const rows = Number((await c.query(`SELECT rows FROM eddy_materialized_views WHERE matviewname = '${name}'`)).rows[0].rows);
+    const rssMb = peakRssMb(eddy.pid);
+    await c.end();
+    return { name, seconds, rate: events / seconds, rssMb, rows };
+  } finally {
+    await eddy.stop();
+  }
+}
+
+const results: Result[] = [];
+for (const query of NEXMARK_QUERIES) {
+  if (!query.sql || (wanted && !wanted.has(query.name))) continue;
+  const r = await runQuery(query.name, query.sql, query.reads);
+  console.log(`${r.name}: ${r.seconds.toFixed(1)} s, ${r.rate.toFixed(0)} events/s, peak RSS ${r.rssMb.toFixed(0)} MB, ${r.rows} view rows`);
+  results.push(r);
+}
+
+const k = (n: number | undefined): string => (n === undefined ? '' : `${(n / 1000).toFixed(1)}k`);
+publishSection('Nexmark', [
+  `## Nexmark q0-q22 as materialized views (${new Date().toISOString().slice(0, 10)})`,
+  '',
+  `${machineLine()} ${events} events per query from the built-in nexmark source (no storage), one server process: generation, ingestion and view maintenance share one JavaScript thread, so events/s is per core.`,
+  '',
+  '| query | seconds | Eddy events/s | peak RSS MB | view rows | Flink 1.13 /core | RisingWave /core |',
+  '|---|---|---|---|---|---|---|',
+  ...results.map((r) => `| ${r.name} | ${r.seconds.toFixed(1)} | ${k(r.rate)} | ${r.rssMb.toFixed(0)} | ${r.rows} | ${k(PUBLISHED[r.name]?.flink)} | ${k(PUBLISHED[r.name]?.risingwave)} |`),
+  '',
+  ...NEXMARK_QUERIES.filter((q) => !q.sql).map((q) => `${q.name}: not run (${q.why}).`),
+  '',
+]);
