@@ -18,17 +18,28 @@ import { AggregateOp } from './operators/aggregate.js';
 import { TopNOp } from './operators/top-n.js';
 import { WindowOp } from './operators/window.js';
 import { TimeWindowOp } from './operators/time-window.js';
+import { TemporalFilterOp } from './operators/temporal-filter.js';
 
 export interface Circuit {
   readonly root: Operator;
   /** oids of the relations whose changes feed it */
   readonly inputs: ReadonlySet<number>;
+  /** when the circuit must step again without input (a temporal filter's next expiry, µs), or null */
+  nextWakeup(): number | null;
 }
 
 export function buildCircuit(plan: Plan): Circuit {
   const inputs = new Set<number>();
-  const root = build(plan, inputs);
-  return { root, inputs };
+  const temporal: TemporalFilterOp[] = [];
+  const root = build(plan, inputs, temporal);
+  return {
+    root, inputs,
+    nextWakeup: () => {
+      let t: number | null = null;
+      for (const op of temporal) { const e = op.nextExpiry(); if (e !== null && (t === null || e < t)) t = e; }
+      return t;
+    },
+  };
 }
 
 function unsupported(what: string): never {
@@ -46,7 +57,7 @@ function keyCondition(rel: RelationDef, access: Extract<Plan, { kind: 'scan' }>[
   return { columns: live, types: storageCols.map((c) => rel.columns[c]!.type), values: access.keys };
 }
 
-function build(p: Plan, inputs: Set<number>): Operator {
+function build(p: Plan, inputs: Set<number>, temporal: TemporalFilterOp[]): Operator {
   switch (p.kind) {
     case 'scan':
       inputs.add(p.table.oid);
@@ -71,19 +82,24 @@ function build(p: Plan, inputs: Set<number>): Operator {
       });
     }
     case 'filter':
-      return new FilterOp(build(p.input, inputs), p.predicate);
+      return new FilterOp(build(p.input, inputs, temporal), p.predicate);
+    case 'temporalFilter': {
+      const op = new TemporalFilterOp(build(p.input, inputs, temporal), p.time, p.lifetime, p.inclusive);
+      temporal.push(op);
+      return op;
+    }
     case 'timeWindow':
-      return new TimeWindowOp(build(p.input, inputs), p.time, p.hop, p.size);
+      return new TimeWindowOp(build(p.input, inputs, temporal), p.time, p.hop, p.size);
     case 'project':
-      return new ProjectOp(build(p.input, inputs), p.exprs);
+      return new ProjectOp(build(p.input, inputs, temporal), p.exprs);
     case 'join':
-      return new JoinOp(p.joinType, build(p.left, inputs), build(p.right, inputs), p.leftKeys, p.rightKeys, p.residual,
+      return new JoinOp(p.joinType, build(p.left, inputs, temporal), build(p.right, inputs, temporal), p.leftKeys, p.rightKeys, p.residual,
         p.left.columns.length, p.right.columns.length);
     case 'aggregate':
-      return new AggregateOp(build(p.input, inputs), p.groupKeys, p.aggs, p.groupingSets);
+      return new AggregateOp(build(p.input, inputs, temporal), p.groupKeys, p.aggs, p.groupingSets);
     case 'sort':
       // order alone does not change a view's contents
-      return build(p.input, inputs);
+      return build(p.input, inputs, temporal);
     case 'limit': {
       const constant = (e: typeof p.limit): number | null => {
         if (!e) return null;
@@ -92,23 +108,23 @@ function build(p: Plan, inputs: Set<number>): Operator {
       };
       const limit = constant(p.limit);
       const offset = constant(p.offset) ?? 0;
-      if (p.input.kind === 'sort') return new TopNOp(build(p.input.input, inputs), p.input.keys, limit, offset);
-      return new TopNOp(build(p.input, inputs), [], limit, offset);
+      if (p.input.kind === 'sort') return new TopNOp(build(p.input.input, inputs, temporal), p.input.keys, limit, offset);
+      return new TopNOp(build(p.input, inputs, temporal), [], limit, offset);
     }
     case 'distinct':
       if (p.on) unsupported('DISTINCT ON');
-      return new SetOp('distinct', build(p.input, inputs), null);
+      return new SetOp('distinct', build(p.input, inputs, temporal), null);
     case 'setop': {
-      const l = build(p.left, inputs);
-      const r = build(p.right, inputs);
+      const l = build(p.left, inputs, temporal);
+      const r = build(p.right, inputs, temporal);
       if (p.op === 'union') return p.all ? new UnionAllOp([l, r]) : new SetOp('union', l, r);
       if (p.op === 'intersect') return new SetOp(p.all ? 'intersectAll' : 'intersect', l, r);
       return new SetOp(p.all ? 'exceptAll' : 'except', l, r);
     }
     case 'cteScan':
       if (!p.cte.plan) unsupported('a recursive CTE');
-      return build(p.cte.plan, inputs);
-    case 'window': return new WindowOp(build(p.input, inputs), p.calls);
+      return build(p.cte.plan, inputs, temporal);
+    case 'window': return new WindowOp(build(p.input, inputs, temporal), p.calls);
     case 'lateral': return unsupported('LATERAL');
     case 'recursiveUnion': return unsupported('WITH RECURSIVE');
     case 'projectSet': return unsupported('set-returning functions in the select list');

@@ -26,6 +26,7 @@ export function run(plan: Plan, cx: ExecContext): Generator<Batch> {
   switch (plan.kind) {
     case 'single': return single();
     case 'timeWindow': return timeWindow(plan, cx);
+    case 'temporalFilter': throw new SqlError(SqlState.InternalError, 'temporal filters run only in materialized views');
     case 'values': return values(plan, cx);
     case 'scan': return scan(plan, cx);
     case 'virtualScan': return fromIterable(cx.tables.virtualRows(plan.name));

@@ -121,6 +121,12 @@ export type Plan =
    * columns, then window_start and window_end
    */
   | { readonly kind: 'timeWindow'; readonly input: Plan; readonly time: Expr; readonly hop: number; readonly size: number; readonly columns: readonly PlanColumn[] }
+  /**
+   * A temporal filter of a materialized view (WHERE time > now() - INTERVAL ...): a row passes
+   * while now < time + lifetime (µs; `inclusive`: while now <= ...), so rows leave the view as
+   * time passes. Only the dataflow runs it; batch queries evaluate now() directly.
+   */
+  | { readonly kind: 'temporalFilter'; readonly input: Plan; readonly time: Expr; readonly lifetime: number; readonly inclusive: boolean; readonly columns: readonly PlanColumn[] }
   /** one row with no columns (SELECT without FROM) */
   | { readonly kind: 'single'; readonly columns: readonly PlanColumn[] };
 

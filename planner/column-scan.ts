@@ -114,7 +114,7 @@ function prune(p: Plan, need: Need): Plan {
       return { ...p, left: prune(p.left, left), right: prune(p.right, right) };
     }
     case 'lateral': return { ...p, left: prune(p.left, null), right: prune(p.right, null) };
-    case 'timeWindow': return { ...p, input: prune(p.input, null) };
+    case 'timeWindow': case 'temporalFilter': return { ...p, input: prune(p.input, null) };
     case 'setop': return { ...p, left: prune(p.left, null), right: prune(p.right, null) };
     case 'recursiveUnion': return { ...p, base: prune(p.base, null), step: prune(p.step, null) };
     case 'cteScan':

@@ -135,7 +135,7 @@ function joinScalars(input: Plan, exprs: readonly Expr[]): { input: Plan; rewrit
 
 function mapChildren(p: Plan, f: (p: Plan) => Plan): Plan {
   switch (p.kind) {
-    case 'filter': case 'project': case 'aggregate': case 'window': case 'sort': case 'limit': case 'distinct': case 'projectSet': case 'timeWindow':
+    case 'filter': case 'project': case 'aggregate': case 'window': case 'sort': case 'limit': case 'distinct': case 'projectSet': case 'timeWindow': case 'temporalFilter':
       return { ...p, input: f(p.input) } as Node<typeof p.kind>;
     case 'join': case 'lateral': case 'setop':
       return { ...p, left: f(p.left), right: f(p.right) } as Node<typeof p.kind>;

@@ -22,6 +22,7 @@ function lines(p: Plan, depth: number): string[] {
     case 'values': case 'single': case 'functionScan': return line('Constant [emitted once]', []);
     case 'filter': return line('Filter [linear]', [p.input]);
     case 'timeWindow': return line(`${p.hop === p.size ? 'Tumble' : 'Hop'} windows [linear]`, [p.input]);
+    case 'temporalFilter': return line(`Temporal Filter (rows leave ${p.lifetime / 1e6} s after their time) [state: live rows by expiry]`, [p.input]);
     case 'project': return line('Map [linear]', [p.input]);
     case 'join': {
       const kind = p.joinType === 'inner' ? 'Join' : p.joinType === 'semi' ? 'Semi Join' : p.joinType === 'anti' ? 'Anti Join' : `${p.joinType[0]!.toUpperCase()}${p.joinType.slice(1)} Join`;

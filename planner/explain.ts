@@ -50,6 +50,7 @@ export function planLines(p: Plan, depth = 0, pruner?: SegmentPruner): string[] 
     case 'values': return line(`Values Scan (${p.rows.length} rows)`, []);
     case 'single': return line('Result', []);
     case 'timeWindow': return line(p.hop === p.size ? 'Tumble' : 'Hop', [p.input]);
+    case 'temporalFilter': return line('Temporal Filter', [p.input]);
     case 'filter': return line('Filter', [p.input]);
     case 'project': return line('Project', [p.input]);
     case 'join': return line(`${p.leftKeys.length ? 'Hash' : 'Nested Loop'} ${p.joinType === 'inner' ? '' : p.joinType[0]!.toUpperCase() + p.joinType.slice(1) + ' '}Join${p.leftKeys.length ? ` (${p.leftKeys.length} keys)` : ''}`, [p.left, p.right]);

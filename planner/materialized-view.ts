@@ -12,6 +12,7 @@ import { bindSelect } from './bind-select.js';
 import { mapPlanExprs } from './plan-walk.js';
 import { parseSql } from './parse.js';
 import { decorrelate } from './decorrelate.js';
+import { extractTemporalFilters } from './temporal-filter.js';
 import { Scope, type BindEnv } from './scope.js';
 
 /** stable functions whose value depends on the current time: a view using them would go stale */
@@ -47,7 +48,7 @@ export function bindViewQuery(sql: string, env: BindEnv): Plan {
 
 /** the batch plan rewritten for the dataflow (subqueries as joins), checked */
 function incremental(plan: Plan): Plan {
-  const p = decorrelate(plan);
+  const p = extractTemporalFilters(decorrelate(plan));
   checkIncremental(p);
   return p;
 }

@@ -23,7 +23,7 @@ export function mapPlanExprs(p: Plan, f: ExprRewrite, depth = 0): Plan {
       return { ...p, access: a, filter: p.filter ? m(p.filter) : null };
     }
     case 'virtualScan': case 'single': case 'cteScan': return p;
-    case 'timeWindow': return { ...p, input: sub(p.input), time: m(p.time) };
+    case 'timeWindow': case 'temporalFilter': return { ...p, input: sub(p.input), time: m(p.time) };
     case 'binlogScan': return { ...p, after: p.after ? m(p.after) : null };
     case 'values': return { ...p, rows: p.rows.map((r) => r.map(m)) };
     case 'filter': return { ...p, input: sub(p.input), predicate: m(p.predicate) };

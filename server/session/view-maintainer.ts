@@ -86,6 +86,7 @@ export class ViewMaintainer {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.wakeup) clearTimeout(this.wakeup);
     await this.running?.catch(() => undefined);
   }
 
@@ -197,6 +198,7 @@ export class ViewMaintainer {
       snap.done();
       // views are derived data, rebuilt after a crash: no need to wait for the disk
       await store.commit({ rows: writes, counters, notes, durable: false });
+      this.scheduleWakeup();
       const visible = Date.now();
       for (const ts of commitTimes) this.delays.push(visible - ts / 1000);
       if (this.delays.length > 20_000) this.delays.splice(0, this.delays.length - 10_000);
@@ -251,6 +253,18 @@ export class ViewMaintainer {
     let errors = 0;
     for (const e of rt.errors) errors += e.count;
     return { ...rt.progress, rows: rt.rows, errors };
+  }
+
+  private wakeup: NodeJS.Timeout | null = null;
+
+  /** temporal filters retract rows as time passes: step again when the next row expires */
+  private scheduleWakeup(): void {
+    let t: number | null = null;
+    for (const rt of this.runtimes.values()) { const w = rt.circuit.nextWakeup(); if (w !== null && (t === null || w < t)) t = w; }
+    if (this.wakeup) { clearTimeout(this.wakeup); this.wakeup = null; }
+    if (t === null || this.stopped) return;
+    this.wakeup = setTimeout(() => { this.wakeup = null; void this.kick(); }, Math.max(0, Math.ceil(t / 1000 - Date.now())) + 1);
+    this.wakeup.unref();
   }
 
   private inputsOf(oid: number, catalog: Catalog): number[] {
