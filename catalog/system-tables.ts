@@ -23,11 +23,12 @@ export interface SystemContext {
     memtableRows(rel: RelationDef): number;
   };
   /** a materialized view's maintenance as seen by the process that runs it (null elsewhere, or not built yet) */
-  readonly views?: (rel: RelationDef) => { state: string; rows: number; errors: number; backfillDone: number; backfillTotal: number; backfillMs: number } | null;
+  readonly views?: (rel: RelationDef) => { state: string; rows: number; errors: number; backfillDone: number; backfillTotal: number; backfillMs: number; stateRows: number } | null;
   /** delay from an input commit to its effect in the views (all views move together) */
   readonly viewFreshness?: () => { p50: number; p99: number; commits: number } | null;
-  /** a connector relation's ingested offset */
+  /** a connector relation's ingested offset, watermark (µs) and rows dropped as late */
   readonly sourceOffset?: (rel: RelationDef) => number;
+  readonly sourceWatermark?: (rel: RelationDef) => { watermark: number | null; late: number };
 }
 
 const tables = new Map<string, SystemTable>();
@@ -209,22 +210,23 @@ table('pg_catalog', 'eddy_segments', 'schemaname name, tablename name, segment_i
 });
 
 // Materialized views: maintenance state, rows, evaluation errors and backfill progress.
-table('pg_catalog', 'eddy_materialized_views', 'schemaname name, matviewname name, state text, rows int8, errors int8, backfill_rows_done int8, backfill_rows_total int8, backfill_ms int8, freshness_p50_ms float8, freshness_p99_ms float8, definition text', function* (c, ctx) {
+table('pg_catalog', 'eddy_materialized_views', 'schemaname name, matviewname name, state text, rows int8, state_rows int8, errors int8, backfill_rows_done int8, backfill_rows_total int8, backfill_ms int8, freshness_p50_ms float8, freshness_p99_ms float8, definition text', function* (c, ctx) {
   const f = ctx.viewFreshness?.() ?? null;
   for (const r of c.relations()) {
     if (r.kind !== 'matview') continue;
     const p = ctx.views?.(r) ?? null;
-    yield [r.schema, r.name, p?.state ?? 'not maintained by this process', p ? BigInt(p.rows) : null, p ? BigInt(p.errors) : null,
+    yield [r.schema, r.name, p?.state ?? 'not maintained by this process', p ? BigInt(p.rows) : null, p ? BigInt(p.stateRows) : null, p ? BigInt(p.errors) : null,
       p ? BigInt(p.backfillDone) : null, p ? BigInt(p.backfillTotal) : null, p ? BigInt(p.backfillMs) : null, f?.p50 ?? null, f?.p99 ?? null, r.viewSql];
   }
 });
 
 // Sources and connector tables: connector, format and the offset ingested so far.
-table('pg_catalog', 'eddy_sources', 'schemaname name, name name, kind text, connector text, format text, ingested_offset int8', function* (c, ctx) {
+table('pg_catalog', 'eddy_sources', 'schemaname name, name name, kind text, connector text, format text, ingested_offset int8, watermark timestamptz, late_rows int8', function* (c, ctx) {
   for (const r of c.relations()) {
     const connector = r.options['connector'];
     if (connector === undefined) continue;
     const format = r.options['format'] ? `${r.options['format']} ${r.options['encode'] ?? ''}`.trim() : null;
-    yield [r.schema, r.name, r.kind === 'source' ? 'source' : 'table', connector, format, BigInt(ctx.sourceOffset?.(r) ?? 0)];
+    const w = ctx.sourceWatermark?.(r) ?? { watermark: null, late: 0 };
+    yield [r.schema, r.name, r.kind === 'source' ? 'source' : 'table', connector, format, BigInt(ctx.sourceOffset?.(r) ?? 0), w.watermark, BigInt(w.late)];
   }
 });

@@ -5,8 +5,9 @@ import type { Datum, Row } from '../core/datum.js';
 import { SqlError, SqlState } from '../core/errors.js';
 import { compile } from '../expr/compile.js';
 import type { Plan } from '../expr/plan.js';
+import type { Expr } from '../expr/ir.js';
 import type { RelationDef } from '../catalog/model.js';
-import type { Operator } from './context.js';
+import type { Operator, TimeColumn } from './context.js';
 import { SourceOp, type KeyCondition } from './operators/source.js';
 import { FilterOp } from './operators/filter.js';
 import { ProjectOp } from './operators/project.js';
@@ -26,20 +27,54 @@ export interface Circuit {
   readonly inputs: ReadonlySet<number>;
   /** when the circuit must step again without input (a temporal filter's next expiry, µs), or null */
   nextWakeup(): number | null;
+  /** rows and groups its operators hold */
+  stateSize(): number;
 }
 
 export function buildCircuit(plan: Plan): Circuit {
-  const inputs = new Set<number>();
-  const temporal: TemporalFilterOp[] = [];
-  const root = build(plan, inputs, temporal);
+  const b: Builder = { inputs: new Set(), temporal: [], ops: [], time: new WeakMap() };
+  const root = build(plan, b);
   return {
-    root, inputs,
+    root, inputs: b.inputs,
     nextWakeup: () => {
       let t: number | null = null;
-      for (const op of temporal) { const e = op.nextExpiry(); if (e !== null && (t === null || e < t)) t = e; }
+      for (const op of b.temporal) { const e = op.nextExpiry(); if (e !== null && (t === null || e < t)) t = e; }
       return t;
     },
+    stateSize: () => b.ops.reduce((n, op) => n + (op.stateSize?.() ?? 0), 0),
   };
+}
+
+interface Builder {
+  readonly inputs: Set<number>;
+  readonly temporal: TemporalFilterOp[];
+  readonly ops: Operator[];
+  /** per operator: its output columns that follow a source's event time (watermarks) */
+  readonly time: WeakMap<Operator, ReadonlyMap<number, TimeColumn>>;
+}
+
+/** the column an expression passes through unchanged (a column reference, possibly cast), or -1 */
+function passedColumn(e: Expr): number {
+  if (e.kind === 'col') return e.index;
+  if (e.kind === 'cast' && e.arg.kind === 'col') return e.arg.index;
+  return -1;
+}
+
+function lineage(b: Builder, op: Operator): ReadonlyMap<number, TimeColumn> {
+  return b.time.get(op) ?? new Map();
+}
+
+/** registers an operator with its time columns */
+function track<O extends Operator>(b: Builder, op: O, time: ReadonlyMap<number, TimeColumn> = new Map()): O {
+  b.ops.push(op);
+  if (time.size) b.time.set(op, time);
+  return op;
+}
+
+function build(p: Plan, b: Builder): Operator {
+  const op = buildNode(p, b);
+  if (!b.ops.includes(op)) track(b, op);
+  return op;
 }
 
 function unsupported(what: string): never {
@@ -57,11 +92,16 @@ function keyCondition(rel: RelationDef, access: Extract<Plan, { kind: 'scan' }>[
   return { columns: live, types: storageCols.map((c) => rel.columns[c]!.type), values: access.keys };
 }
 
-function build(p: Plan, inputs: Set<number>, temporal: TemporalFilterOp[]): Operator {
+function buildNode(p: Plan, b: Builder): Operator {
   switch (p.kind) {
-    case 'scan':
-      inputs.add(p.table.oid);
-      return new SourceOp(p.table.oid, keyCondition(p.table, p.access), p.filter);
+    case 'scan': {
+      b.inputs.add(p.table.oid);
+      const op = new SourceOp(p.table.oid, keyCondition(p.table, p.access), p.filter);
+      // a source with WATERMARK FOR: its event-time column
+      const wcol = p.table.options['watermark.column'];
+      const at = wcol === undefined ? -1 : p.table.columns.filter((c) => !c.dropped).findIndex((c) => c.name === wcol);
+      return track(b, op, at < 0 ? new Map() : new Map([[at, { rel: p.table.oid, slack: 1 }]]));
+    }
     case 'values': {
       const rows = p.rows.map((r) => r.map((e) => compile(e)));
       return new ConstantOp((env) => rows.map((r) => r.map((f) => f([], env))));
@@ -81,25 +121,49 @@ function build(p: Plan, inputs: Set<number>, temporal: TemporalFilterOp[]): Oper
         return out;
       });
     }
-    case 'filter':
-      return new FilterOp(build(p.input, inputs, temporal), p.predicate);
+    case 'filter': {
+      const input = build(p.input, b);
+      return track(b, new FilterOp(input, p.predicate), lineage(b, input));
+    }
     case 'temporalFilter': {
-      const op = new TemporalFilterOp(build(p.input, inputs, temporal), p.time, p.lifetime, p.inclusive);
-      temporal.push(op);
+      const input = build(p.input, b);
+      const op = track(b, new TemporalFilterOp(input, p.time, p.lifetime, p.inclusive), lineage(b, input));
+      b.temporal.push(op);
       return op;
     }
-    case 'timeWindow':
-      return new TimeWindowOp(build(p.input, inputs, temporal), p.time, p.hop, p.size);
-    case 'project':
-      return new ProjectOp(build(p.input, inputs, temporal), p.exprs);
-    case 'join':
-      return new JoinOp(p.joinType, build(p.left, inputs, temporal), build(p.right, inputs, temporal), p.leftKeys, p.rightKeys, p.residual,
-        p.left.columns.length, p.right.columns.length);
-    case 'aggregate':
-      return new AggregateOp(build(p.input, inputs, temporal), p.groupKeys, p.aggs, p.groupingSets);
+    case 'timeWindow': {
+      const input = build(p.input, b);
+      const time = new Map(lineage(b, input));
+      const src = time.get(passedColumn(p.time));
+      const n = p.input.columns.length;
+      // window_start closes a window size after it, window_end when the watermark reaches it
+      if (src) { time.set(n, { rel: src.rel, slack: p.size }); time.set(n + 1, { rel: src.rel, slack: 0 }); }
+      return track(b, new TimeWindowOp(input, p.time, p.hop, p.size), time);
+    }
+    case 'project': {
+      const input = build(p.input, b);
+      const from = lineage(b, input);
+      const time = new Map<number, TimeColumn>();
+      p.exprs.forEach((e, j) => { const t = from.get(passedColumn(e)); if (t) time.set(j, t); });
+      return track(b, new ProjectOp(input, p.exprs), time);
+    }
+    case 'join': {
+      const l = build(p.left, b);
+      const r = build(p.right, b);
+      const time = new Map(lineage(b, l));
+      if (p.joinType !== 'semi' && p.joinType !== 'anti') for (const [c, t] of lineage(b, r)) time.set(c + p.left.columns.length, t);
+      return track(b, new JoinOp(p.joinType, l, r, p.leftKeys, p.rightKeys, p.residual, p.left.columns.length, p.right.columns.length), time);
+    }
+    case 'aggregate': {
+      const input = build(p.input, b);
+      const from = lineage(b, input);
+      const closers: { key: number; time: TimeColumn }[] = [];
+      p.groupKeys.forEach((e, k) => { const t = from.get(passedColumn(e)); if (t) closers.push({ key: k, time: t }); });
+      return track(b, new AggregateOp(input, p.groupKeys, p.aggs, p.groupingSets, closers), new Map(closers.map((c) => [c.key, c.time])));
+    }
     case 'sort':
       // order alone does not change a view's contents
-      return build(p.input, inputs, temporal);
+      return build(p.input, b);
     case 'limit': {
       const constant = (e: typeof p.limit): number | null => {
         if (!e) return null;
@@ -108,23 +172,23 @@ function build(p: Plan, inputs: Set<number>, temporal: TemporalFilterOp[]): Oper
       };
       const limit = constant(p.limit);
       const offset = constant(p.offset) ?? 0;
-      if (p.input.kind === 'sort') return new TopNOp(build(p.input.input, inputs, temporal), p.input.keys, limit, offset);
-      return new TopNOp(build(p.input, inputs, temporal), [], limit, offset);
+      if (p.input.kind === 'sort') return new TopNOp(build(p.input.input, b), p.input.keys, limit, offset);
+      return new TopNOp(build(p.input, b), [], limit, offset);
     }
     case 'distinct':
       if (p.on) unsupported('DISTINCT ON');
-      return new SetOp('distinct', build(p.input, inputs, temporal), null);
+      return new SetOp('distinct', build(p.input, b), null);
     case 'setop': {
-      const l = build(p.left, inputs, temporal);
-      const r = build(p.right, inputs, temporal);
+      const l = build(p.left, b);
+      const r = build(p.right, b);
       if (p.op === 'union') return p.all ? new UnionAllOp([l, r]) : new SetOp('union', l, r);
       if (p.op === 'intersect') return new SetOp(p.all ? 'intersectAll' : 'intersect', l, r);
       return new SetOp(p.all ? 'exceptAll' : 'except', l, r);
     }
     case 'cteScan':
       if (!p.cte.plan) unsupported('a recursive CTE');
-      return build(p.cte.plan, inputs, temporal);
-    case 'window': return new WindowOp(build(p.input, inputs, temporal), p.calls);
+      return build(p.cte.plan, b);
+    case 'window': return new WindowOp(build(p.input, b), p.calls);
     case 'lateral': return unsupported('LATERAL');
     case 'recursiveUnion': return unsupported('WITH RECURSIVE');
     case 'projectSet': return unsupported('set-returning functions in the select list');

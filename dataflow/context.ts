@@ -18,11 +18,25 @@ export interface StepContext {
    * expression fails adds its error with its weight, and its deletion retracts it.
    */
   readonly errors: Delta;
+  /** watermarks of the input sources (µs): no row older than this will arrive any more */
+  readonly watermarks?: ReadonlyMap<number, number>;
 }
 
 /** An operator of a circuit: turns its inputs' changes into the change of its output. */
 export interface Operator {
   step(cx: StepContext): Delta;
+  /** rows (or groups) of state it holds, for monitoring and memory bounds */
+  stateSize?(): number;
+}
+
+/**
+ * An output column whose values follow a source's event time: once the source's watermark
+ * reaches value + slack, no more input rows can have that value (window_end: slack 0,
+ * window_start: the window size, the event time itself: 1 µs).
+ */
+export interface TimeColumn {
+  readonly rel: number;
+  readonly slack: number;
 }
 
 export function dataflowEnv(evalCtx: EvalContext): EvalEnv {

@@ -9,6 +9,7 @@ import type { ParsedStatement } from './parse.js';
 import type { DdlCommand, ColumnSpec, KeySpec, CheckSpec, AlterAction, RoleOptions, QualifiedName } from '../catalog/commands.js';
 import { resolveTypeName, typeNameParts, isSerialName } from './type-names.js';
 import { bindSelect } from './bind-select.js';
+import { watermarkOptions } from './watermark.js';
 import { Scope, type BindEnv } from './scope.js';
 
 const DDL_KINDS = new Set(['CreateStmt', 'DropStmt', 'IndexStmt', 'ViewStmt', 'CreateSchemaStmt', 'AlterTableStmt', 'RenameStmt', 'TruncateStmt', 'CreateRoleStmt', 'AlterRoleStmt', 'DropRoleStmt', 'CommentStmt', 'CreateSeqStmt', 'GrantStmt', 'GrantRoleStmt', 'AlterDefaultPrivilegesStmt', 'CreateExtensionStmt', 'CreatedbStmt']);
@@ -27,7 +28,7 @@ export function exprSql(n: Node): string {
 
 export function bindDdl(stmt: Node, sql: string, env: BindEnv, streaming?: ParsedStatement['streaming']): DdlCommand {
   if ('CreateSchemaStmt' in stmt) return { kind: 'createSchema', name: stmt.CreateSchemaStmt.schemaname!, ifNotExists: stmt.CreateSchemaStmt.if_not_exists ?? false };
-  if ('CreateStmt' in stmt) return bindCreateTable(stmt.CreateStmt, streaming);
+  if ('CreateStmt' in stmt) return bindCreateTable(stmt.CreateStmt, env, streaming);
   if ('ViewStmt' in stmt) return bindCreateView(stmt.ViewStmt, sql, env);
   if ('IndexStmt' in stmt) return bindCreateIndex(stmt.IndexStmt);
   if ('DropStmt' in stmt) return bindDrop(stmt.DropStmt);
@@ -105,7 +106,7 @@ function bindColumn(cd: import('@pgsql/types').ColumnDef, table: string): { colu
   return { column: { name, type, notNull, defaultSql, ownsSequence }, primary, unique, checks };
 }
 
-function bindCreateTable(s: CreateStmt, streaming?: ParsedStatement['streaming']): DdlCommand {
+function bindCreateTable(s: CreateStmt, env: BindEnv, streaming?: ParsedStatement['streaming']): DdlCommand {
   const table = s.relation!.relname!;
   const columns: ColumnSpec[] = [];
   let primaryKey: KeySpec | null = null;
@@ -138,7 +139,8 @@ function bindCreateTable(s: CreateStmt, streaming?: ParsedStatement['streaming']
     }
   }
   return {
-    kind: 'createTable', target: qn(s.relation), ifNotExists: s.if_not_exists ?? false, columns, primaryKey, uniques, checks, options: defOptions(s.options),
+    kind: 'createTable', target: qn(s.relation), ifNotExists: s.if_not_exists ?? false, columns, primaryKey, uniques, checks,
+    options: { ...defOptions(s.options), ...(streaming?.watermark ? watermarkOptions(streaming.watermark, columns, env) : {}) },
     source: streaming?.source ?? false, format: streaming?.format ?? null,
   };
 }

@@ -25,7 +25,7 @@ export function parseSql(sql: string): ParsedStatement[] {
   if (streaming) {
     const [stmt] = parseSql(streaming.sql);
     if (!stmt || !('CreateStmt' in stmt.stmt || 'DropStmt' in stmt.stmt)) throw new SqlError(SqlState.SyntaxError, 'syntax error in CREATE SOURCE');
-    return [{ ...stmt, sql: sql.trim(), streaming: { source: streaming.source, format: streaming.format } }];
+    return [{ ...stmt, sql: sql.trim(), streaming: { source: streaming.source, format: streaming.format, ...(streaming.watermark ? { watermark: streaming.watermark } : {}) } }];
   }
   let result;
   try {

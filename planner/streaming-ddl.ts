@@ -10,6 +10,8 @@ export interface StreamingDdl {
   readonly source: boolean;
   /** FORMAT x ENCODE y [(options)], lower-cased */
   readonly format: { readonly format: string; readonly encode: string; readonly options: Readonly<Record<string, string>> } | null;
+  /** WATERMARK FOR column AS expression, taken out of the column list */
+  readonly watermark?: { readonly column: string; readonly expr: string };
 }
 
 const HEAD = /^\s*create\s+(source|table)\b/i;
@@ -29,8 +31,25 @@ export function rewriteStreamingDdl(sql: string): StreamingDdl | null {
     text = text.slice(0, f.index);
   }
   text = quoteDottedOptionNames(text);
-  if (!source && !format && text === sql) return null;
-  return { sql: text, source, format };
+  let watermark: StreamingDdl['watermark'];
+  const w = /,\s*watermark\s+for\s+("?)(\w+)\1\s+as\s+/i.exec(text);
+  if (w && !inQuotes(text, w.index)) {
+    // the expression runs to the comma or parenthesis that closes it at its own nesting level
+    let i = w.index + w[0].length;
+    let depth = 0;
+    while (i < text.length) {
+      const c = text[i]!;
+      if (c === "'") { i = text.indexOf("'", i + 1) + 1 || text.length; continue; }
+      if (c === '(') depth++;
+      else if (c === ')') { if (depth === 0) break; depth--; }
+      else if (c === ',' && depth === 0) break;
+      i++;
+    }
+    watermark = { column: w[2]!.toLowerCase(), expr: text.slice(w.index + w[0].length, i).trim() };
+    text = text.slice(0, w.index) + text.slice(i);
+  }
+  if (!source && !format && !watermark && text === sql) return null;
+  return { sql: text, source, format, ...(watermark ? { watermark } : {}) };
 }
 
 /** whether position i of s is inside a '...' or "..." literal */

@@ -11,7 +11,7 @@ import { emptyDelta, push, rowKey, RowBag, type Delta } from '../../core/delta.j
 import { compile, type Compiled } from '../../expr/compile.js';
 import type { Expr } from '../../expr/ir.js';
 import type { AggCall } from '../../expr/plan.js';
-import { guarded, type Operator, type StepContext } from '../context.js';
+import { guarded, type Operator, type StepContext, type TimeColumn } from '../context.js';
 
 interface AggRuntime {
   readonly call: AggCall;
@@ -49,6 +49,8 @@ export class AggregateOp implements Operator {
     groupKeys: readonly Expr[],
     aggs: readonly AggCall[],
     groupingSets: readonly (readonly number[])[] | null,
+    /** group keys that follow a source's event time: groups below its watermark are final */
+    private readonly closers: readonly { readonly key: number; readonly time: TimeColumn }[] = [],
   ) {
     this.keyFns = groupKeys.map((e) => compile(e));
     this.keyTypes = groupKeys.map((e) => e.type);
@@ -108,7 +110,28 @@ export class AggregateOp implements Operator {
       g.out = now;
       if (g.rows === 0 && !keyless) this.groups.delete(g.id);
     }
+    this.closeGroups(cx);
     return out;
+  }
+
+  private readonly cleanedAt = new Map<number, number>();
+  /** groups dropped from state because the watermark passed them */
+  closed = 0;
+
+  stateSize(): number { return this.groups.size; }
+
+  /** forgets the state of groups no late row can reach any more (their view rows stay) */
+  private closeGroups(cx: StepContext): void {
+    if (!cx.watermarks || this.closers.length === 0) return;
+    for (const c of this.closers) {
+      const wm = cx.watermarks.get(c.time.rel);
+      if (wm === undefined || wm === this.cleanedAt.get(c.time.rel)) continue;
+      this.cleanedAt.set(c.time.rel, wm);
+      for (const [id, g] of this.groups) {
+        const v = g.keys[c.key];
+        if (typeof v === 'number' && v + c.time.slack <= wm && this.sets[g.set]!.includes(c.key)) { this.groups.delete(id); this.closed++; }
+      }
+    }
   }
 
   private group(set: number, gk: string, keys: Datum[]): Group {

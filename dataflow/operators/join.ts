@@ -64,6 +64,13 @@ export class JoinOp implements Operator {
     return !this.residual || guarded(this.residual, joined, w, cx) === true;
   }
 
+  stateSize(): number {
+    let n = 0;
+    for (const bag of this.left.values()) n += bag.size;
+    for (const bag of this.right.values()) n += bag.size;
+    return n;
+  }
+
   step(cx: StepContext): Delta {
     const dl = this.l.step(cx);
     const dr = this.r.step(cx);

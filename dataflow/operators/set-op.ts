@@ -26,6 +26,8 @@ export class SetOp implements Operator {
     this.f = outputCount[kind];
   }
 
+  stateSize(): number { return this.left.size + this.right.size; }
+
   step(cx: StepContext): Delta {
     const dl = this.l.step(cx);
     const dr = this.r ? this.r.step(cx) : emptyDelta();

@@ -27,6 +27,8 @@ export class TemporalFilterOp implements Operator {
     return this.heap.length ? this.heap[0]![0] : null;
   }
 
+  stateSize(): number { return this.live.size; }
+
   step(cx: StepContext): Delta {
     const now = cx.env.evalCtx.txnTimestamp;
     const out = emptyDelta();

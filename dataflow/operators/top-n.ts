@@ -23,6 +23,8 @@ export class TopNOp implements Operator {
     this.types = keys.map((k) => k.expr.type);
   }
 
+  stateSize(): number { return this.all.size; }
+
   step(cx: StepContext): Delta {
     const d = this.input.step(cx);
     if (d.rows.length === 0) return emptyDelta();

@@ -37,6 +37,12 @@ export class WindowOp implements Operator {
     this.types = calls[0]!.partitionBy.map((e) => e.type);
   }
 
+  stateSize(): number {
+    let n = 0;
+    for (const p of this.parts.values()) n += p.rows.size;
+    return n;
+  }
+
   step(cx: StepContext): Delta {
     const d = this.input.step(cx);
     const out = emptyDelta();

@@ -16,7 +16,7 @@ import { LockTable } from './locks.js';
 import { storedPassword } from './scram.js';
 import { ColumnMaintenance } from './column-maintenance.js';
 import { ViewMaintainer, positionCounter, readyCounter } from './view-maintainer.js';
-import { SourceRunner, offsetCounter } from './source-runner.js';
+import { SourceRunner, offsetCounter, watermarkCounter, lateCounter } from './source-runner.js';
 import { Settings } from './settings.js';
 import { findSystemTable } from '../../catalog/system-tables.js';
 import { DEFAULT_VALUE_SETTINGS } from '../../core/values/settings.js';
@@ -287,6 +287,7 @@ export class Engine implements SessionFactory {
       views: (rel) => this.views?.progress(rel.oid) ?? null,
       viewFreshness: () => this.views?.freshness() ?? null,
       sourceOffset: (rel) => this.store.counter(offsetCounter(rel.oid)) ?? 0,
+      sourceWatermark: (rel) => ({ watermark: this.store.counter(watermarkCounter(rel.oid)) ?? null, late: this.store.counter(lateCounter(rel.oid)) ?? 0 }),
     });
   }
 

@@ -22,6 +22,9 @@ export interface SourceHost {
 
 /** persisted counter: the next offset a connector relation ingests */
 export const offsetCounter = (oid: number): string => `src:offset:${oid}`;
+/** persisted counters: a source's watermark (µs) and the rows it dropped as late */
+export const watermarkCounter = (oid: number): string => `src:watermark:${oid}`;
+export const lateCounter = (oid: number): string => `src:late:${oid}`;
 
 /** rows per commit at most, so one source cannot hold the event loop for long */
 const MAX_BATCH = 20_000;
@@ -30,6 +33,8 @@ interface Running {
   readonly rel: RelationDef;
   readonly spec: SourceSpec;
   offset: number;
+  /** WATERMARK FOR: the column's live position and delay; the watermark so far and late rows */
+  readonly watermark: { readonly col: number; readonly delay: number; value: number; late: number } | null;
   /** rate accounting: offset and time when the rate clock started */
   readonly startOffset: number;
   readonly startedAt: number;
@@ -89,7 +94,12 @@ export class SourceRunner {
     if (!r || r.rel !== rel) {
       const spec = connectorSource(liveColumns(rel), rel.options);
       const offset = this.offset(rel.oid);
-      r = { rel, spec, offset, startOffset: offset, startedAt: Date.now() };
+      const wcol = rel.options['watermark.column'];
+      const watermark = wcol === undefined ? null : {
+        col: liveColumns(rel).findIndex((c) => c.name === wcol), delay: Number(rel.options['watermark.delay'] ?? 0),
+        value: this.host.store.counter(watermarkCounter(rel.oid)) ?? -Infinity, late: this.host.store.counter(lateCounter(rel.oid)) ?? 0,
+      };
+      r = { rel, spec, offset, startOffset: offset, startedAt: Date.now(), watermark };
       this.running.set(rel.oid, r);
     }
     const { generator, offsetsPerSecond } = r.spec;
@@ -97,11 +107,30 @@ export class SourceRunner {
     if (Number.isFinite(offsetsPerSecond)) to = Math.min(to, r.startOffset + Math.floor(((Date.now() - r.startedAt) / 1000) * offsetsPerSecond));
     if (generator.total !== null) to = Math.min(to, generator.total);
     if (to <= r.offset) return false;
-    const rows: Row[] = [];
+    let rows: Row[] = [];
     generator.rows(r.offset, to, rows);
+    const counters = new Map([[offsetCounter(rel.oid), to]]);
+    const wm = r.watermark;
+    let nextWm = wm?.value ?? -Infinity;
+    let late = 0;
+    if (wm) {
+      // rows older than the watermark are late: dropped (and counted); the watermark trails the newest event
+      let newest = -Infinity;
+      rows = rows.filter((row) => {
+        const t = row[wm.col];
+        if (typeof t !== 'number') return true;
+        if (t < wm.value) { late++; return false; }
+        if (t > newest) newest = t;
+        return true;
+      });
+      nextWm = Math.max(wm.value, newest - wm.delay);
+      if (Number.isFinite(nextWm)) counters.set(watermarkCounter(rel.oid), nextWm);
+      if (late) counters.set(lateCounter(rel.oid), wm.late + late);
+    }
     const sr = this.host.storedRel(rel);
     const writes = this.writes(rel, sr, rows);
-    await this.host.store.commit({ rows: writes, counters: new Map([[offsetCounter(rel.oid), to]]) });
+    await this.host.store.commit({ rows: writes, counters });
+    if (wm) { wm.value = nextWm; wm.late += late; }
     r.offset = to;
     this.stats.commits++;
     this.stats.rows += rows.length;

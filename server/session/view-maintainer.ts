@@ -20,6 +20,7 @@ import type { Plan } from '../../expr/plan.js';
 import { buildCircuit, type Circuit } from '../../dataflow/build.js';
 import { dataflowEnv, type StepContext } from '../../dataflow/context.js';
 import { liveProjector, errorsNote } from './txn.js';
+import { watermarkCounter } from './source-runner.js';
 
 export interface MaintainerHost {
   readonly store: Store;
@@ -157,6 +158,9 @@ export class ViewMaintainer {
       }
 
       const env = dataflowEnv({ settings: DEFAULT_VALUE_SETTINGS, txnTimestamp: Date.now() * 1000, now: () => Date.now() * 1000 });
+      // sources' watermarks as of the snapshot: operators drop state no late row can reach
+      const watermarks = new Map<number, number>();
+      for (const t of tables) { const w = store.counter(watermarkCounter(t), snap); if (w !== undefined) watermarks.set(t, w); }
       const viewDeltas = new Map<number, Delta>();
       const writes: RowWrite[] = [];
       const counters = new Map<string, number>();
@@ -172,8 +176,8 @@ export class ViewMaintainer {
         }
         const errors = emptyDelta();
         const out = isFresh
-          ? await this.backfill(rt, inputs, env, errors)
-          : consolidate(rt.circuit.root.step({ inputs, initial: false, env, errors }));
+          ? await this.backfill(rt, inputs, env, errors, watermarks)
+          : consolidate(rt.circuit.root.step({ inputs, initial: false, env, errors, watermarks }));
         for (let i = 0; i < errors.rows.length; i++) rt.errors.add(errors.rows[i]!, errors.weights[i]!);
         if (isFresh || errors.rows.length > 0) {
           const list = [...rt.errors].map((x) => [x.row[0], x.row[1], x.count]);
@@ -217,7 +221,7 @@ export class ViewMaintainer {
    * step: every operator is incremental), with progress recorded and the event loop served
    * between chunks. Returns the view's whole output.
    */
-  private async backfill(rt: ViewRuntime, inputs: ReadonlyMap<number, Delta>, env: StepContext['env'], errors: Delta): Promise<Delta> {
+  private async backfill(rt: ViewRuntime, inputs: ReadonlyMap<number, Delta>, env: StepContext['env'], errors: Delta, watermarks: ReadonlyMap<number, number>): Promise<Delta> {
     const p = rt.progress;
     const started = Date.now();
     p.state = 'backfilling';
@@ -227,7 +231,7 @@ export class ViewMaintainer {
     let initial = true;
     let lastYield = Date.now();
     const step = (oid: number | null, part: Delta): void => {
-      const d = rt.circuit.root.step({ inputs: oid === null ? new Map() : new Map([[oid, part]]), initial, env, errors });
+      const d = rt.circuit.root.step({ inputs: oid === null ? new Map() : new Map([[oid, part]]), initial, env, errors, watermarks });
       initial = false;
       for (let i = 0; i < d.rows.length; i++) push(out, d.rows[i]!, d.weights[i]!);
     };
@@ -247,12 +251,12 @@ export class ViewMaintainer {
   }
 
   /** progress of the views this process maintains */
-  progress(viewOid: number): (ViewProgress & { rows: number; errors: number }) | null {
+  progress(viewOid: number): (ViewProgress & { rows: number; errors: number; stateRows: number }) | null {
     const rt = this.runtimes.get(viewOid);
     if (!rt) return null;
     let errors = 0;
     for (const e of rt.errors) errors += e.count;
-    return { ...rt.progress, rows: rt.rows, errors };
+    return { ...rt.progress, rows: rt.rows, errors, stateRows: rt.circuit.stateSize() };
   }
 
   private wakeup: NodeJS.Timeout | null = null;
