@@ -87,6 +87,13 @@ export const VIEWS: readonly ViewDef[] = [
   v('mv_from_subquery', 'SELECT x.cust, x.n FROM (SELECT cust, count(*) AS n FROM orders GROUP BY cust) x WHERE x.n > 1'),
   v('mv_cte', 'WITH big AS (SELECT * FROM orders WHERE qty > 3) SELECT b.cust, count(*) AS n FROM big b JOIN customers c ON c.id = b.cust GROUP BY b.cust'),
   v('mv_distinct_agg_input', 'SELECT count(*) AS n FROM (SELECT DISTINCT cust FROM orders) d'),
+  // more shapes
+  v('mv_in_list', "SELECT id, status FROM orders WHERE status IN ('paid', 'shipped') AND cust NOT IN (2, 3)"),
+  v('mv_union_agg', 'SELECT x, count(*) AS n FROM (SELECT cust AS x FROM orders UNION ALL SELECT order_id FROM items) u GROUP BY x'),
+  v('mv_join_using_agg', 'SELECT c.tier, count(*) AS n, max(i.price) AS top FROM items i JOIN orders o ON o.id = i.order_id JOIN customers c ON c.id = o.cust GROUP BY c.tier'),
+  v('mv_having_distinct', 'SELECT cust FROM orders GROUP BY cust HAVING count(DISTINCT status) >= 2'),
+  v('mv_case_agg', "SELECT CASE WHEN amount >= 100 THEN 'high' ELSE 'low' END AS band, count(*) AS n, sum(qty) AS q FROM orders WHERE amount IS NOT NULL GROUP BY 1"),
+  v('mv_anti_in', 'SELECT o.id FROM orders o WHERE NOT EXISTS (SELECT 1 FROM items i WHERE i.order_id = o.id) AND o.cust IN (SELECT id FROM customers)'),
   // views on views (layering)
   v('mv_on_view', 'SELECT country, count(*) AS orders FROM mv_left GROUP BY country'),
   v('mv_on_view_agg', 'SELECT sum(revenue) AS revenue, max(buyers) AS max_buyers FROM mv_join_agg'),
