@@ -5,10 +5,9 @@
 // published per-core figures of Flink 1.13 and RisingWave.
 // Usage: npm run bench:nexmark [-- --events 1000000 --queries q0,q1,q2]
 import { parseArgs } from 'node:util';
-import { readFileSync } from 'node:fs';
 import { startEddy } from '../test/harness/server.js';
 import { NEXMARK_COLUMNS, NEXMARK_QUERIES } from '../test/e2e/nexmark-queries.js';
-import { machineLine, publishSection } from './report.js';
+import { machineLine, peakRssMb, publishSection } from './report.js';
 
 const { values } = parseArgs({ options: { events: { type: 'string' }, queries: { type: 'string' } } });
 const events = Number(values.events ?? 1_000_000);
@@ -20,10 +19,6 @@ const PUBLISHED: Record<string, { flink?: number; risingwave?: number }> = {
   q3: { flink: 152_000 }, q5: { risingwave: 5_200 }, q7: { risingwave: 20_300 },
 };
 
-function peakRssMb(pid: number): number {
-  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
 
 interface Result { name: string; seconds: number; rate: number; rssMb: number; rows: number }
 

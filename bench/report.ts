@@ -29,3 +29,9 @@ export function publishSection(headingPrefix: string, lines: readonly string[]):
   writeSection(headingPrefix, section);
   console.log(section);
 }
+
+/** a process's peak resident memory (VmHWM), MB */
+export function peakRssMb(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}

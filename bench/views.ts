@@ -9,7 +9,7 @@
 //    MATERIALIZED VIEW of the same two views.
 // Usage: npm run bench:views [-- --rows 5000000 --seconds 10]
 import { parseArgs } from 'node:util';
-import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -18,7 +18,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { startEddy } from '../test/harness/server.js';
 import { startPostgres } from '../test/harness/postgres.js';
-import { machineLine, publishSection } from './report.js';
+import { machineLine, peakRssMb, publishSection } from './report.js';
 import { mulberry32 } from '../test/harness/prng.js';
 
 const run = promisify(execFile);
@@ -94,10 +94,6 @@ async function writeCsv(file: string): Promise<void> {
 
 const quantile = (xs: number[], q: number): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(q * s.length))]!; };
 
-function peakRssMb(pid: number): number {
-  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
 
 /** restart (clean or kill -9) until both views are rebuilt and readable: seconds and peak RSS */
 async function restart(eddy: Awaited<ReturnType<typeof startEddy>>, crash: boolean): Promise<{ seconds: number; rssMb: number }> {
