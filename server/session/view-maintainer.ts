@@ -274,9 +274,8 @@ export class ViewMaintainer {
   private inputsOf(oid: number, catalog: Catalog): number[] {
     const rt = this.runtimes.get(oid);
     if (rt) return [...rt.circuit.inputs];
-    // not built yet: its upstream views, by name in its definition (ordering only)
-    const rel = catalog.relationByOid(oid)!;
-    return catalog.relations().filter((r) => r.kind === 'matview' && r.oid !== oid && new RegExp(`\\b${r.name.replace(/\W/g, '')}\\b`).test(rel.viewSql ?? '')).map((r) => r.oid);
+    // not built yet: the relations its definition reads, recorded at CREATE
+    return [...(catalog.relationByOid(oid)?.dependsOn ?? [])];
   }
 
   /** a table's binlog entries after `after` as a delta of live-column rows */
