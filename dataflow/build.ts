@@ -77,6 +77,16 @@ function build(p: Plan, b: Builder): Operator {
   return op;
 }
 
+/** a plan that reads no relation: its rows never change after the first step */
+function isConstant(p: Plan): boolean {
+  switch (p.kind) {
+    case 'values': case 'single': return true;
+    case 'functionScan': return p.fn.volatility !== 'volatile';
+    case 'filter': case 'project': case 'sort': case 'distinct': return isConstant(p.input);
+    default: return false;
+  }
+}
+
 function unsupported(what: string): never {
   throw new SqlError(SqlState.FeatureNotSupported, `${what} is not supported in materialized views yet`);
 }
@@ -152,7 +162,7 @@ function buildNode(p: Plan, b: Builder): Operator {
       const r = build(p.right, b);
       const time = new Map(lineage(b, l));
       if (p.joinType !== 'semi' && p.joinType !== 'anti') for (const [c, t] of lineage(b, r)) time.set(c + p.left.columns.length, t);
-      return track(b, new JoinOp(p.joinType, l, r, p.leftKeys, p.rightKeys, p.residual, p.left.columns.length, p.right.columns.length), time);
+      return track(b, new JoinOp(p.joinType, l, r, p.leftKeys, p.rightKeys, p.residual, p.left.columns.length, p.right.columns.length, isConstant(p.right)), time);
     }
     case 'aggregate': {
       const input = build(p.input, b);

@@ -32,8 +32,10 @@ function lines(p: Plan, depth: number): string[] {
       return line(`${kind} ${on}${p.residual ? ' with residual' : ''} [${cls}]`, [p.left, p.right]);
     }
     case 'aggregate': {
-      const inc = p.aggs.filter((a) => a.agg.retract && !a.distinct && a.orderBy.length === 0).map((a) => a.agg.name);
-      const bag = p.aggs.filter((a) => !(a.agg.retract && !a.distinct && a.orderBy.length === 0)).map((a) => a.agg.name + (a.distinct ? ' distinct' : ''));
+      const running = (a: (typeof p.aggs)[number]): boolean => a.orderBy.length === 0 && (a.distinct ? a.agg.name === 'count' && a.args.length === 1 : a.agg.retract !== undefined);
+      const name = (a: (typeof p.aggs)[number]): string => a.agg.name + (a.distinct ? ' distinct' : '');
+      const inc = p.aggs.filter(running).map(name);
+      const bag = p.aggs.filter((a) => !running(a)).map(name);
       const parts = [inc.length ? `running: ${inc.join(', ')}` : '', bag.length ? `recomputed from values: ${bag.join(', ')}` : ''].filter(Boolean).join('; ');
       const keys = p.groupingSets ? `${p.groupingSets.length} grouping sets` : p.groupKeys.length ? `group by ${p.groupKeys.length} key${p.groupKeys.length > 1 ? 's' : ''}` : 'global';
       return line(`Aggregate ${keys}${parts ? ` (${parts})` : ''} [non-linear: state per group]`, [p.input]);

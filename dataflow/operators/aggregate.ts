@@ -1,8 +1,10 @@
 // GROUP BY with aggregates (and GROUPING SETS). Class: non-linear; state per group: its row
 // count and, per aggregate, either a running state (count, sum, avg: they have an inverse, so a
-// deletion is applied as retract) or the bag of argument values (min, max, string_agg, DISTINCT,
-// ORDER BY ...: recomputed from the bag when the group changes, so deleting the current minimum
-// is correct). A step emits (old row, -1), (new row, +1) for each group whose result changed.
+// deletion is applied as retract), a count per distinct value (count(DISTINCT x)), or the bag of
+// argument values (min, max, string_agg, other DISTINCT and ORDER BY aggregates: recomputed from
+// the bag when the group changes; min/max keep their extreme and recompute only when it is
+// deleted, so deleting the current minimum is correct and cheap otherwise). A step emits
+// (old row, -1), (new row, +1) for each group whose result changed.
 import type { Datum, Row } from '../../core/datum.js';
 import type { SqlType } from '../../core/types.js';
 import { compareDatums } from '../../core/values/io.js';
@@ -20,6 +22,10 @@ interface AggRuntime {
   readonly orderBy: readonly Compiled[];
   /** running state with init/step/retract; otherwise the group keeps a bag of argument tuples */
   readonly invertible: boolean;
+  /** count(DISTINCT x): a count per distinct value (SQL equality) is enough, no recomputation */
+  readonly distinctCount: boolean;
+  /** min / max: the extreme is kept and only recomputed from the bag when it is deleted; -1 min, 1 max */
+  readonly extreme: -1 | 1 | 0;
 }
 
 interface Group {
@@ -31,6 +37,10 @@ interface Group {
   rows: number;
   readonly states: unknown[];
   readonly bags: (RowBag | null)[];
+  /** count(DISTINCT): value key -> rows holding it */
+  readonly distincts: (Map<string, number> | null)[];
+  /** min / max: the current extreme (undefined: unknown, recompute from the bag) */
+  readonly extremes: (Datum | undefined)[];
   /** the row this group last emitted (null: none) */
   out: Row | null;
 }
@@ -60,6 +70,8 @@ export class AggregateOp implements Operator {
       filter: call.filter ? compile(call.filter) : null,
       orderBy: call.orderBy.map((k) => compile(k.expr)),
       invertible: call.agg.retract !== undefined && !call.distinct && call.orderBy.length === 0,
+      distinctCount: call.distinct && call.agg.name === 'count' && call.args.length === 1 && call.orderBy.length === 0,
+      extreme: !call.distinct && call.orderBy.length === 0 && call.args.length === 1 && (call.agg.name === 'min' || call.agg.name === 'max') ? (call.agg.name === 'min' ? -1 : 1) : 0,
     }));
     this.grouping = groupingSets !== null;
     this.sets = groupingSets ?? [groupKeys.map((_e, i) => i)];
@@ -137,7 +149,13 @@ export class AggregateOp implements Operator {
   private group(set: number, gk: string, keys: Datum[]): Group {
     let g = this.groups.get(gk);
     if (!g) {
-      g = { id: gk, set, keys, rows: 0, states: this.aggs.map((a) => (a.invertible ? a.call.agg.init() : null)), bags: this.aggs.map((a) => (a.invertible ? null : new RowBag())), out: null };
+      g = {
+        id: gk, set, keys, rows: 0, out: null,
+        states: this.aggs.map((a) => (a.invertible ? a.call.agg.init() : null)),
+        bags: this.aggs.map((a) => (a.invertible || a.distinctCount ? null : new RowBag())),
+        distincts: this.aggs.map((a) => (a.distinctCount ? new Map<string, number>() : null)),
+        extremes: this.aggs.map(() => undefined),
+      };
       this.groups.set(gk, g);
     }
     return g;
@@ -181,8 +199,22 @@ export class AggregateOp implements Operator {
         const agg = a.call.agg;
         for (let n = 0; n < w; n++) g.states[j] = agg.step(g.states[j], vals);
         for (let n = 0; n > w; n--) g.states[j] = agg.retract!(g.states[j], vals);
+      } else if (a.distinctCount) {
+        const m = g.distincts[j]!;
+        const k = String(datumKey(a.call.args[0]!.type, vals[0]!));
+        const c = (m.get(k) ?? 0) + w;
+        if (c === 0) m.delete(k); else m.set(k, c);
       } else {
         g.bags[j]!.add(vals, w);
+        if (a.extreme !== 0) {
+          const cur = g.extremes[j];
+          if (cur !== undefined) {
+            const c = cur === null ? 1 : compareDatums(a.call.args[0]!.type, vals[0]!, cur) * a.extreme;
+            // a new value beyond the extreme replaces it; deleting the extreme makes it unknown
+            if (w > 0 && c > 0) g.extremes[j] = vals[0]!;
+            else if (w < 0 && c >= 0) g.extremes[j] = undefined;
+          }
+        }
       }
     }
   }
@@ -193,6 +225,8 @@ export class AggregateOp implements Operator {
       const a = this.aggs[j]!;
       const agg = a.call.agg;
       if (a.invertible) { row.push(agg.final(g.states[j], cx.env.evalCtx)); continue; }
+      if (a.distinctCount) { row.push(BigInt(g.distincts[j]!.size)); continue; }
+      if (a.extreme !== 0 && g.extremes[j] !== undefined) { row.push(g.extremes[j]!); continue; }
       const nargs = a.args.length;
       let items: { vals: Datum[]; count: number }[] = [];
       for (const e of g.bags[j]!) items.push({ vals: e.row, count: e.count });
@@ -222,7 +256,9 @@ export class AggregateOp implements Operator {
         const args = nargs === it.vals.length ? it.vals : it.vals.slice(0, nargs);
         for (let n = 0; n < it.count; n++) state = agg.step(state, args);
       }
-      row.push(agg.final(state, cx.env.evalCtx));
+      const v = agg.final(state, cx.env.evalCtx);
+      if (a.extreme !== 0) g.extremes[j] = v;
+      row.push(v);
     }
     if (this.grouping) row.push(g.set);
     return row;

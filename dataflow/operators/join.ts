@@ -37,6 +37,11 @@ export class JoinOp implements Operator {
     residual: Expr | null,
     leftWidth: number,
     rightWidth: number,
+    /**
+     * The right input is a constant (VALUES): it changes only in the first step, so the left
+     * side needs no arrangement (inner and left joins): each left change joins the constant.
+     */
+    private readonly constantRight = false,
   ) {
     this.lk = leftKeys.map((e) => compile(e));
     this.rk = rightKeys.map((e) => compile(e));
@@ -79,6 +84,7 @@ export class JoinOp implements Operator {
     const lkeys = dl.rows.map((row, i) => this.keyOf(this.lk, row, dl.weights[i]!, cx));
     const rkeys = dr.rows.map((row, i) => this.keyOf(this.rk, row, dr.weights[i]!, cx));
     if (this.type === 'semi' || this.type === 'anti') return this.stepExistence(dl, dr, lkeys, rkeys, cx);
+    if (this.constantRight && (this.type === 'inner' || this.type === 'left')) return this.stepAgainstConstant(dl, dr, lkeys, rkeys, cx);
 
     // keys whose padded (unmatched) rows may change: their padded output before the step
     const touched = new Set<string>();
@@ -112,6 +118,23 @@ export class JoinOp implements Operator {
     }
 
     for (const k of touched) this.padded(k, 1, out, cx);
+    return out;
+  }
+
+  /** the right side's change first (the constant, in the first step), then each left change against it */
+  private stepAgainstConstant(dl: Delta, dr: Delta, lkeys: (string | null | undefined)[], rkeys: (string | null | undefined)[], cx: StepContext): Delta {
+    const out = emptyDelta();
+    for (let i = 0; i < dr.rows.length; i++) { const k = rkeys[i]; if (typeof k === 'string') add(this.right, k, dr.rows[i]!, dr.weights[i]!); }
+    for (let i = 0; i < dl.rows.length; i++) {
+      const k = lkeys[i];
+      const row = dl.rows[i]!;
+      const w = dl.weights[i]!;
+      if (k === undefined) continue;
+      let matched = false;
+      const bag = k === null ? undefined : this.right.get(k);
+      if (bag) for (const e of bag) { const j = row.concat(e.row); if (this.matches(j, w * e.count, cx)) { push(out, j, w * e.count); matched = true; } }
+      if (!matched && this.keepLeft) push(out, row.concat(this.nullsR), w);
+    }
     return out;
   }
 
