@@ -135,6 +135,8 @@ export class Engine implements SessionFactory {
       targets.push([r.oid, this.store.binlogHead(r.oid)]);
     }
     await waitFor(() => targets.every(([t, head]) => (this.store.counter(positionCounter(t)) ?? 0) >= head));
+    // rows a temporal filter should have retracted by now are retracted before the read
+    if (this.views?.due()) await this.views.kick();
   }
 
   private trimTimer: NodeJS.Timeout | null = null;

@@ -261,6 +261,13 @@ export class ViewMaintainer {
 
   private wakeup: NodeJS.Timeout | null = null;
 
+  /** whether a temporal filter has rows whose time is up (a round would retract them) */
+  due(): boolean {
+    const now = Date.now() * 1000;
+    for (const rt of this.runtimes.values()) { const w = rt.circuit.nextWakeup(); if (w !== null && w <= now) return true; }
+    return false;
+  }
+
   /** temporal filters retract rows as time passes: step again when the next row expires */
   private scheduleWakeup(): void {
     let t: number | null = null;
