@@ -33,6 +33,8 @@ export function parseSql(sql: string): ParsedStatement[] {
   } catch (err) {
     // FLUSH (RisingWave's wait for materialized views) is not PostgreSQL grammar
     if (/^\s*flush\s*;?\s*$/i.test(sql)) return [{ stmt: { FlushStmt: {} } as unknown as Node, sql: 'FLUSH', offset: 0 }];
+    // nor SHOW MATERIALIZED VIEWS (the one-word SHOW TABLES / SOURCES / VIEWS parse as SHOW of a setting)
+    if (/^\s*show\s+materialized\s+views\s*;?\s*$/i.test(sql)) return [{ stmt: { VariableShowStmt: { name: 'materialized_views' } } as unknown as Node, sql: sql.trim(), offset: 0 }];
     const e = err as { message?: string; sqlDetails?: { cursorPosition?: number } };
     const position = e.sqlDetails?.cursorPosition;
     throw new SqlError(SqlState.SyntaxError, e.message ?? 'syntax error',

@@ -412,6 +412,14 @@ export class SqlSession implements Session {
         return done('SET');
       case 'show': {
         const name = cmd.name;
+        // RisingWave's SHOW TABLES | SOURCES | VIEWS | MATERIALIZED VIEWS: the relations of that kind on the search path
+        const kinds: Record<string, RelationDef['kind']> = { tables: 'table', sources: 'source', views: 'view', materialized_views: 'matview' };
+        const kind = kinds[name.toLowerCase()];
+        if (kind) {
+          const path = this.settings.searchPath(this.user);
+          const names = this.catalog().relations().filter((r) => r.kind === kind && path.includes(r.schema)).map((r) => r.name).sort();
+          return { columns: [col('Name', T.text)], rows: names.map((n) => [n]), tag: 'SHOW' };
+        }
         if (name.toLowerCase() === 'all') {
           return { columns: [col('name', T.text), col('setting', T.text), col('description', T.text)], rows: this.settings.all().map((x) => [x.name, x.setting, '']), tag: 'SHOW' };
         }
