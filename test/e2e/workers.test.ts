@@ -31,6 +31,19 @@ test('DDL and data are visible from every connection, on any worker', async () =
   }
 });
 
+test('materialized views: created and read from any worker, reads see every earlier commit', async () => {
+  // one process maintains views; the others wait for the positions it persists
+  await clients[3]!.query('CREATE TABLE wk_src (id int PRIMARY KEY, g int)');
+  await clients[4]!.query('INSERT INTO wk_src SELECT i, i % 3 FROM generate_series(1, 30) i');
+  await clients[5]!.query('CREATE MATERIALIZED VIEW wk_mv AS SELECT g, count(*) AS n FROM wk_src GROUP BY g');
+  for (const [i, c] of clients.entries()) {
+    await c.query('INSERT INTO wk_src VALUES ($1, 0)', [100 + i]);
+    // the read waits until the view reflects this commit, whichever process made it
+    const r = await c.query('SELECT n FROM wk_mv WHERE g = 0');
+    expect(r.rows[0].n).toBe(String(10 + i + 1));
+  }
+});
+
 test('serial values are unique under concurrent inserts from all workers', async () => {
   await Promise.all(clients.map(async (c, i) => {
     for (let k = 0; k < 40; k++) await c.query('INSERT INTO wk (who, note) VALUES ($1, $2)', [i, `k${k}`]);
