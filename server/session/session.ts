@@ -3,7 +3,7 @@
 // batch executor, and turns results into QueryEvents for pgwire.
 import { T, typeFromOid, type SqlType } from '../../core/types.js';
 import type { Datum, Row } from '../../core/datum.js';
-import { SqlError, SqlState } from '../../core/errors.js';
+import { type SqlNotice, SqlError, SqlState } from '../../core/errors.js';
 import { parseText, decodeBinary } from '../../core/values/io.js';
 import type { ValueSettings } from '../../core/values/settings.js';
 import { parseSql, type ParsedStatement } from '../../planner/parse.js';
@@ -106,6 +106,28 @@ export class SqlSession implements Session {
    * Sync) or a multi-statement simple Query's (until its end), as in PostgreSQL.
    */
   private implicitBlock = false;
+  /** notices raised while a statement runs (backfill progress), sent before it completes */
+  private readonly liveNotices: SqlNotice[] = [];
+  private wakeNotices: (() => void) | null = null;
+
+  private liveNotice(message: string): void {
+    this.liveNotices.push({ severity: 'NOTICE', code: '00000', message });
+    this.wakeNotices?.();
+  }
+
+  /** runs a statement, yielding the notices it raises while it runs */
+  private async *runWithNotices(p: ParsedStatement): AsyncGenerator<QueryEvent, StatementResult> {
+    let settled = false;
+    const run = this.runStatement(p, [], null);
+    void run.then(() => undefined, () => undefined).finally(() => { settled = true; this.wakeNotices?.(); });
+    for (;;) {
+      while (this.liveNotices.length) yield { kind: 'notice', notice: this.liveNotices.shift()! };
+      if (settled) break;
+      await new Promise<void>((res) => { this.wakeNotices = res; });
+      this.wakeNotices = null;
+    }
+    return await run;
+  }
 
   constructor(readonly engine: Engine, readonly processId: number, readonly secretKey: number, readonly startup: Readonly<Record<string, string>>) {
     this.settings = new Settings(startup);
@@ -197,8 +219,13 @@ export class SqlSession implements Session {
           await this.commitTxn();
           // CREATE MATERIALIZED VIEW returns once the view holds the result for the data committed before it
           if (cmd.kind === 'createTableAs' && cmd.materialized) {
-            await this.engine.flushViews();
             const rel = this.engine.catalog.findRelation(cmd.target.schema, cmd.target.name, this.settings.searchPath(this.user));
+            // backfill progress as NOTICEs while it runs (psql prints them as they come)
+            const ticker = setInterval(() => {
+              const q = rel ? this.engine.views?.progress(rel.oid) : null;
+              if (q && q.state === 'backfilling' && q.backfillTotal > 0) this.liveNotice(`backfilling materialized view "${rel!.name}": ${q.backfillDone} of ${q.backfillTotal} input rows`);
+            }, 500);
+            try { await this.engine.flushViews(); } finally { clearInterval(ticker); }
             const p = rel ? this.engine.views?.progress(rel.oid) : null;
             if (p && result.tag === 'CREATE MATERIALIZED VIEW') {
               const notice = { severity: 'NOTICE' as const, code: '00000', message: `materialized view "${rel!.name}" backfilled from ${p.backfillTotal} input rows in ${p.backfillMs} ms: ${p.rows} rows` };
@@ -527,7 +554,7 @@ export class SqlSession implements Session {
         this.state = 'active';
         try {
           yield* this.copyInEvents(p);
-          const r = await this.runStatement(p, [], null);
+          const r = yield* this.runWithNotices(p);
           yield* this.resultEvents(r, true);
         } finally {
           this.state = 'idle';
