@@ -590,6 +590,8 @@ export class Connection {
           break;
         case 'notice':
           this.out.noticeResponse(noticeFields(ev.notice));
+          // a notice may report progress of a statement still running: send it now, as PostgreSQL does
+          this.flush();
           break;
         case 'parameterStatus':
           this.out.parameterStatus(ev.name, ev.value);
