@@ -230,3 +230,18 @@ table('pg_catalog', 'eddy_sources', 'schemaname name, name name, kind text, conn
     yield [r.schema, r.name, r.kind === 'source' ? 'source' : 'table', connector, format, BigInt(ctx.sourceOffset?.(r) ?? 0), w.watermark, BigInt(w.late)];
   }
 });
+
+// Sources show as foreign tables: one foreign server per connector, the source's options as
+// the foreign table's options (psql's \\d on a source reads these).
+const CONNECTORS = ['datagen', 'nexmark', 'kafka', 'postgres-cdc'];
+const serverOid = (connector: string): number => 13_000 + Math.max(0, CONNECTORS.indexOf(connector.toLowerCase()));
+table('pg_catalog', 'pg_foreign_server', 'oid oid, srvname name, srvowner oid, srvfdw oid, srvtype text, srvversion text, srvacl text[], srvoptions text[]', function* (c) {
+  const used = new Set(c.relations().filter((r) => r.kind === 'source').map((r) => (r.options['connector'] ?? '').toLowerCase()));
+  for (const name of CONNECTORS) if (used.has(name)) yield [serverOid(name), name, 10, 0, 'connector', null, null, null];
+});
+table('pg_catalog', 'pg_foreign_table', 'ftrelid oid, ftserver oid, ftoptions text[]', function* (c) {
+  for (const r of c.relations()) {
+    if (r.kind !== 'source') continue;
+    yield [r.oid, serverOid(r.options['connector'] ?? ''), Object.entries(r.options).map(([k, v]) => `${k}=${v}`)];
+  }
+});

@@ -96,6 +96,14 @@ export function registerSetReturning(): void {
     (a) => seriesTs(a[0] as number, a[1] as number, a[2] as Interval, null));
   srf('generate_series(timestamptz, timestamptz, interval) -> timestamptz', single('generate_series', T.timestamptz),
     (a, c) => seriesTs(a[0] as number, a[1] as number, a[2] as Interval, c.settings.timeZone), { volatility: 'stable' });
+  // pg_options_to_table(reloptions): 'name=value' entries as (option_name, option_value) rows
+  srf('pg_options_to_table(text[]) -> record', () => [{ name: 'option_name', type: T.text }, { name: 'option_value', type: T.text }], function* (a) {
+    for (const o of a[0] as DatumArray) {
+      if (typeof o !== 'string') continue;
+      const i = o.indexOf('=');
+      yield i < 0 ? [o, null] : [o.slice(0, i), o.slice(i + 1)];
+    }
+  }, { volatility: 'stable' });
   srf('generate_subscripts(anyarray, int4) -> int4', single('generate_subscripts', T.int4), function* (a) {
     const arr = a[0] as DatumArray;
     const dim = a[1] as number;

@@ -11,6 +11,8 @@ let eddy: EddyServer;
 beforeAll(async () => {
   eddy = await startEddy();
   await psql('CREATE TABLE meta_t (id serial PRIMARY KEY, v text UNIQUE, n numeric(5,1) CHECK (n > 0)); CREATE VIEW meta_v AS SELECT id FROM meta_t; CREATE INDEX meta_n ON meta_t (n)');
+  await psql('CREATE MATERIALIZED VIEW meta_mv AS SELECT count(*) AS n FROM meta_t');
+  await psql("CREATE SOURCE meta_s (id int) WITH (connector = 'datagen', fields.id.kind = 'sequence', fields.id.end = '3')");
 });
 afterAll(async () => { await eddy?.stop(); });
 
@@ -31,6 +33,10 @@ test.each([
   ['\\dn+', ['public']],
   ['\\dt+', ['meta_t']],
   ['\\sv meta_v', ['CREATE OR REPLACE VIEW public.meta_v AS']],
+  ['\\dm', ['meta_mv', 'materialized view']],
+  ['\\d+ meta_mv', ['Materialized view "public.meta_mv"', 'View definition:']],
+  ['\\d meta_s', ['Foreign table "public.meta_s"', 'Server: datagen', "connector 'datagen'"]],
+  ['\\d', ['meta_s', 'foreign table', 'meta_mv']],
 ])('%s', async (command, expected) => {
   const out = await psql(command);
   for (const e of expected) expect(out).toContain(e);
