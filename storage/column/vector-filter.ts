@@ -65,7 +65,20 @@ export function selectRows(seg: LoadedSegment, deleted: Bitmap, preds: readonly 
   const n = seg.rows;
   let sel = new Uint32Array(n);
   let count = 0;
-  if (deleted.isEmpty) {
+  let from = 0;
+  const first = preds[0];
+  const firstCol = first ? seg.columns[first.col] : undefined;
+  if (deleted.isEmpty && first && firstCol?.values) {
+    // no deleted row: the first comparison runs over all rows and makes the selection vector
+    const vals = firstCol.values;
+    const valid = firstCol.valid;
+    const v = first.value;
+    for (let i = 0; i < n; i++) {
+      if (valid !== null && (valid[i >> 3]! & (1 << (i & 7))) === 0) continue;
+      if (test(first.op, vals[i]!, v)) sel[count++] = i;
+    }
+    from = 1;
+  } else if (deleted.isEmpty) {
     for (let i = 0; i < n; i++) sel[i] = i;
     count = n;
   } else {
@@ -73,7 +86,8 @@ export function selectRows(seg: LoadedSegment, deleted: Bitmap, preds: readonly 
     for (const off of deleted.toUint32Array()) if (off < n) dead[off] = 1;
     for (let i = 0; i < n; i++) if (dead[i] === 0) sel[count++] = i;
   }
-  for (const p of preds) {
+  for (let pi = from; pi < preds.length; pi++) {
+    const p = preds[pi]!;
     const col = seg.columns[p.col];
     // a column added after the segment was written: all NULL
     if (!col) return new Uint32Array(0);
