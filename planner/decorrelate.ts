@@ -5,13 +5,11 @@
 import { T } from '../core/types.js';
 import { someExpr, mapExpr, type Expr } from '../expr/ir.js';
 import type { Plan } from '../expr/plan.js';
-import { mapPlanExprs } from './plan-walk.js';
+import { mapPlanExprs, mapPlanInputs } from './plan-walk.js';
 import { splitAnd, andOf, hashJoin } from './bind-from.js';
 
-type Node<K extends Plan['kind']> = Extract<Plan, { kind: K }>;
-
 export function decorrelate(p: Plan): Plan {
-  const q = mapChildren(p, decorrelate);
+  const q = mapPlanInputs(p, decorrelate);
   if (q.kind === 'scan' && q.filter && hasSubquery(q.filter)) {
     const parts = splitAnd(q.filter, []);
     const plain = parts.filter((c) => !hasSubquery(c));
@@ -133,13 +131,3 @@ function joinScalars(input: Plan, exprs: readonly Expr[]): { input: Plan; rewrit
   return { input: cur, rewrite };
 }
 
-function mapChildren(p: Plan, f: (p: Plan) => Plan): Plan {
-  switch (p.kind) {
-    case 'filter': case 'project': case 'aggregate': case 'window': case 'sort': case 'limit': case 'distinct': case 'projectSet': case 'timeWindow': case 'temporalFilter':
-      return { ...p, input: f(p.input) } as Node<typeof p.kind>;
-    case 'join': case 'lateral': case 'setop':
-      return { ...p, left: f(p.left), right: f(p.right) } as Node<typeof p.kind>;
-    default:
-      return p;
-  }
-}

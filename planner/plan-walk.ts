@@ -73,3 +73,15 @@ export function someScan(p: Plan, pred: (table: Extract<Plan, { kind: 'scan' }>[
   visit(p);
   return found;
 }
+
+/** the node with each relational input replaced by f(input); subquery plans are not visited */
+export function mapPlanInputs(p: Plan, f: (p: Plan) => Plan): Plan {
+  switch (p.kind) {
+    case 'filter': case 'project': case 'aggregate': case 'window': case 'sort': case 'limit': case 'distinct': case 'projectSet': case 'timeWindow': case 'temporalFilter':
+      return { ...p, input: f(p.input) } as Plan;
+    case 'join': case 'lateral': case 'setop':
+      return { ...p, left: f(p.left), right: f(p.right) } as Plan;
+    default:
+      return p;
+  }
+}

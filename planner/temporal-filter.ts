@@ -8,13 +8,14 @@ import type { Plan } from '../expr/plan.js';
 import { compile } from '../expr/compile.js';
 import { DEFAULT_VALUE_SETTINGS } from '../core/values/settings.js';
 import { splitAnd, andOf } from './bind-from.js';
+import { mapPlanInputs } from './plan-walk.js';
 
 const NOW = new Set(['now', 'current_timestamp', 'transaction_timestamp', 'statement_timestamp']);
 const isNow = (e: Expr): boolean => e.kind === 'call' && NOW.has(e.fn.name);
 
 /** rewrites the temporal conjuncts of every filter in the plan */
 export function extractTemporalFilters(p: Plan): Plan {
-  const q = mapInputs(p, extractTemporalFilters);
+  const q = mapPlanInputs(p, extractTemporalFilters);
   if (q.kind === 'filter') return withTemporal(q.input, splitAnd(q.predicate, []));
   if (q.kind === 'scan' && q.filter && someExpr(q.filter, isNow)) return withTemporal({ ...q, filter: null }, splitAnd(q.filter, []));
   return q;
@@ -57,13 +58,3 @@ function temporalOf(c: Expr): { time: Expr; lifetime: number; inclusive: boolean
   return { time, lifetime: -v0, inclusive: op === '>=' || op === '<=' };
 }
 
-function mapInputs(p: Plan, f: (p: Plan) => Plan): Plan {
-  switch (p.kind) {
-    case 'filter': case 'project': case 'aggregate': case 'window': case 'sort': case 'limit': case 'distinct': case 'timeWindow': case 'temporalFilter':
-      return { ...p, input: f(p.input) } as Plan;
-    case 'join': case 'setop':
-      return { ...p, left: f(p.left), right: f(p.right) } as Plan;
-    default:
-      return p;
-  }
-}

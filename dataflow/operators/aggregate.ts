@@ -8,7 +8,7 @@
 import type { Datum, Row } from '../../core/datum.js';
 import type { SqlType } from '../../core/types.js';
 import { compareDatums } from '../../core/values/io.js';
-import { datumKey } from '../../core/values/compare.js';
+import { datumKey, compareWithNulls } from '../../core/values/compare.js';
 import { emptyDelta, push, rowKey, RowBag, type Delta } from '../../core/delta.js';
 import { compile, type Compiled } from '../../expr/compile.js';
 import type { Expr } from '../../expr/ir.js';
@@ -234,7 +234,7 @@ export class AggregateOp implements Operator {
         const keys = a.call.orderBy;
         items.sort((x, y) => {
           for (let i = 0; i < keys.length; i++) {
-            const c = compareSortKey(keys[i]!.expr.type, x.vals[nargs + i] ?? null, y.vals[nargs + i] ?? null, keys[i]!.desc, keys[i]!.nullsFirst);
+            const c = compareWithNulls(keys[i]!.expr.type, x.vals[nargs + i] ?? null, y.vals[nargs + i] ?? null, keys[i]!.desc, keys[i]!.nullsFirst);
             if (c !== 0) return c;
           }
           return 0;
@@ -263,13 +263,4 @@ export class AggregateOp implements Operator {
     if (this.grouping) row.push(g.set);
     return row;
   }
-}
-
-function compareSortKey(type: SqlType, a: Datum, b: Datum, desc: boolean, nullsFirst: boolean): number {
-  if (a === null || b === null) {
-    if (a === null && b === null) return 0;
-    return (a === null) === nullsFirst ? -1 : 1;
-  }
-  const c = compareDatums(type, a, b);
-  return desc ? -c : c;
 }

@@ -4,7 +4,7 @@
 // broken by the rows' identity, so the choice among equal keys is stable across steps).
 import type { Datum, Row } from '../../core/datum.js';
 import type { SqlType } from '../../core/types.js';
-import { compareDatums } from '../../core/values/io.js';
+import { compareWithNulls } from '../../core/values/compare.js';
 import { emptyDelta, push, rowKey, RowBag, type Delta } from '../../core/delta.js';
 import { compile, type Compiled } from '../../expr/compile.js';
 import type { SortKey } from '../../expr/plan.js';
@@ -63,11 +63,7 @@ export class TopNOp implements Operator {
     const kb = this.sortKeys.get(b)!;
     for (let i = 0; i < this.keys.length; i++) {
       const k = this.keys[i]!;
-      const x = ka[i] ?? null;
-      const y = kb[i] ?? null;
-      let c: number;
-      if (x === null || y === null) c = x === y ? 0 : (x === null) === k.nullsFirst ? -1 : 1;
-      else { c = compareDatums(this.types[i]!, x, y); if (k.desc) c = -c; }
+      const c = compareWithNulls(this.types[i]!, ka[i] ?? null, kb[i] ?? null, k.desc, k.nullsFirst);
       if (c !== 0) return c;
     }
     return a < b ? -1 : a > b ? 1 : 0;
