@@ -23,7 +23,7 @@ export interface SystemContext {
     memtableRows(rel: RelationDef): number;
   };
   /** a materialized view's maintenance as seen by the process that runs it (null elsewhere, or not built yet) */
-  readonly views?: (rel: RelationDef) => { state: string; rows: number; errors: number; backfillDone: number; backfillTotal: number; backfillMs: number; stateRows: number } | null;
+  readonly views?: (rel: RelationDef) => { state: string; started: string; rows: number; errors: number; backfillDone: number; backfillTotal: number; backfillMs: number; stateRows: number } | null;
   /** delay from an input commit to its effect in the views (all views move together) */
   readonly viewFreshness?: () => { p50: number; p99: number; commits: number } | null;
   /** a connector relation's ingested offset, watermark (µs) and rows dropped as late */
@@ -210,12 +210,12 @@ table('pg_catalog', 'eddy_segments', 'schemaname name, tablename name, segment_i
 });
 
 // Materialized views: maintenance state, rows, evaluation errors and backfill progress.
-table('pg_catalog', 'eddy_materialized_views', 'schemaname name, matviewname name, state text, rows int8, state_rows int8, errors int8, backfill_rows_done int8, backfill_rows_total int8, backfill_ms int8, freshness_p50_ms float8, freshness_p99_ms float8, definition text', function* (c, ctx) {
+table('pg_catalog', 'eddy_materialized_views', 'schemaname name, matviewname name, state text, started text, rows int8, state_rows int8, errors int8, backfill_rows_done int8, backfill_rows_total int8, backfill_ms int8, freshness_p50_ms float8, freshness_p99_ms float8, definition text', function* (c, ctx) {
   const f = ctx.viewFreshness?.() ?? null;
   for (const r of c.relations()) {
     if (r.kind !== 'matview') continue;
     const p = ctx.views?.(r) ?? null;
-    yield [r.schema, r.name, p?.state ?? 'not maintained by this process', p ? BigInt(p.rows) : null, p ? BigInt(p.stateRows) : null, p ? BigInt(p.errors) : null,
+    yield [r.schema, r.name, p?.state ?? 'not maintained by this process', p?.started ?? null, p ? BigInt(p.rows) : null, p ? BigInt(p.stateRows) : null, p ? BigInt(p.errors) : null,
       p ? BigInt(p.backfillDone) : null, p ? BigInt(p.backfillTotal) : null, p ? BigInt(p.backfillMs) : null, f?.p50 ?? null, f?.p99 ?? null, r.viewSql];
   }
 });

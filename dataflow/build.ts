@@ -20,6 +20,7 @@ import { TopNOp } from './operators/top-n.js';
 import { WindowOp } from './operators/window.js';
 import { TimeWindowOp } from './operators/time-window.js';
 import { TemporalFilterOp } from './operators/temporal-filter.js';
+import { StateStore } from './state/state-store.js';
 
 export interface Circuit {
   readonly root: Operator;
@@ -29,13 +30,22 @@ export interface Circuit {
   nextWakeup(): number | null;
   /** rows and groups its operators hold */
   stateSize(): number;
+  /** where its operators keep their state */
+  readonly state: StateStore;
+  /**
+   * What its operators and state tables are, in build order: state stored by a circuit of
+   * another shape (the same view planned by another version of Eddy) cannot be reused.
+   */
+  readonly shape: string;
 }
 
-export function buildCircuit(plan: Plan): Circuit {
-  const b: Builder = { inputs: new Set(), temporal: [], ops: [], time: new WeakMap() };
+/** Builds the circuit of a plan; operator state goes to `state` (default: memory only). */
+export function buildCircuit(plan: Plan, state: StateStore = new StateStore(0, null)): Circuit {
+  const b: Builder = { inputs: new Set(), temporal: [], ops: [], time: new WeakMap(), state };
   const root = build(plan, b);
   return {
-    root, inputs: b.inputs,
+    root, inputs: b.inputs, state,
+    shape: `${b.ops.map((op) => op.constructor.name).join(',')}/${state.tableCount}`,
     nextWakeup: () => {
       let t: number | null = null;
       for (const op of b.temporal) { const e = op.nextExpiry(); if (e !== null && (t === null || e < t)) t = e; }
@@ -51,6 +61,7 @@ interface Builder {
   readonly ops: Operator[];
   /** per operator: its output columns that follow a source's event time (watermarks) */
   readonly time: WeakMap<Operator, ReadonlyMap<number, TimeColumn>>;
+  readonly state: StateStore;
 }
 
 /** the column an expression passes through unchanged (a column reference, possibly cast), or -1 */
@@ -137,7 +148,7 @@ function buildNode(p: Plan, b: Builder): Operator {
     }
     case 'temporalFilter': {
       const input = build(p.input, b);
-      const op = track(b, new TemporalFilterOp(input, p.time, p.lifetime, p.inclusive), lineage(b, input));
+      const op = track(b, new TemporalFilterOp(b.state, input, p.time, p.lifetime, p.inclusive), lineage(b, input));
       b.temporal.push(op);
       return op;
     }
@@ -162,14 +173,14 @@ function buildNode(p: Plan, b: Builder): Operator {
       const r = build(p.right, b);
       const time = new Map(lineage(b, l));
       if (p.joinType !== 'semi' && p.joinType !== 'anti') for (const [c, t] of lineage(b, r)) time.set(c + p.left.columns.length, t);
-      return track(b, new JoinOp(p.joinType, l, r, p.leftKeys, p.rightKeys, p.residual, p.left.columns.length, p.right.columns.length, isConstant(p.right)), time);
+      return track(b, new JoinOp(b.state, p.joinType, l, r, p.leftKeys, p.rightKeys, p.residual, p.left.columns.length, p.right.columns.length, isConstant(p.right)), time);
     }
     case 'aggregate': {
       const input = build(p.input, b);
       const from = lineage(b, input);
       const closers: { key: number; time: TimeColumn }[] = [];
       p.groupKeys.forEach((e, k) => { const t = from.get(passedColumn(e)); if (t) closers.push({ key: k, time: t }); });
-      return track(b, new AggregateOp(input, p.groupKeys, p.aggs, p.groupingSets, closers), new Map(closers.map((c) => [c.key, c.time])));
+      return track(b, new AggregateOp(b.state, input, p.groupKeys, p.aggs, p.groupingSets, closers), new Map(closers.map((c) => [c.key, c.time])));
     }
     case 'sort':
       // order alone does not change a view's contents
@@ -182,23 +193,23 @@ function buildNode(p: Plan, b: Builder): Operator {
       };
       const limit = constant(p.limit);
       const offset = constant(p.offset) ?? 0;
-      if (p.input.kind === 'sort') return new TopNOp(build(p.input.input, b), p.input.keys, limit, offset);
-      return new TopNOp(build(p.input, b), [], limit, offset);
+      if (p.input.kind === 'sort') return new TopNOp(b.state, build(p.input.input, b), p.input.keys, limit, offset);
+      return new TopNOp(b.state, build(p.input, b), [], limit, offset);
     }
     case 'distinct':
       if (p.on) unsupported('DISTINCT ON');
-      return new SetOp('distinct', build(p.input, b), null);
+      return new SetOp(b.state, 'distinct', build(p.input, b), null);
     case 'setop': {
       const l = build(p.left, b);
       const r = build(p.right, b);
-      if (p.op === 'union') return p.all ? new UnionAllOp([l, r]) : new SetOp('union', l, r);
-      if (p.op === 'intersect') return new SetOp(p.all ? 'intersectAll' : 'intersect', l, r);
-      return new SetOp(p.all ? 'exceptAll' : 'except', l, r);
+      if (p.op === 'union') return p.all ? new UnionAllOp([l, r]) : new SetOp(b.state, 'union', l, r);
+      if (p.op === 'intersect') return new SetOp(b.state, p.all ? 'intersectAll' : 'intersect', l, r);
+      return new SetOp(b.state, p.all ? 'exceptAll' : 'except', l, r);
     }
     case 'cteScan':
       if (!p.cte.plan) unsupported('a recursive CTE');
       return build(p.cte.plan, b);
-    case 'window': return new WindowOp(build(p.input, b), p.calls);
+    case 'window': return new WindowOp(b.state, build(p.input, b), p.calls);
     case 'lateral': return unsupported('LATERAL');
     case 'recursiveUnion': return unsupported('WITH RECURSIVE');
     case 'projectSet': return unsupported('set-returning functions in the select list');

@@ -56,6 +56,7 @@ async function serve(): Promise<{ port: number; stop: () => Promise<void> }> {
     dataDir, auth, maintenance: !cluster.isWorker || cluster.worker?.id === 1,
     ...(grace !== undefined ? { segmentGraceMs: Number(grace) } : {}),
     ...(process.env['EDDY_IDLE_FLUSH_MS'] ? { idleFlushMs: Number(process.env['EDDY_IDLE_FLUSH_MS']) } : {}),
+    ...(process.env['EDDY_STATE_CACHE_ROWS'] ? { stateCacheRows: Number(process.env['EDDY_STATE_CACHE_ROWS']) } : {}),
   });
   // with several workers the primary has set it before forking
   if (bootstrapPassword && !cluster.isWorker) await engine.setRolePassword('eddy', bootstrapPassword);

@@ -59,6 +59,10 @@ export interface CommitBatch {
   readonly notes?: ReadonlyMap<string, unknown>;
   /** relations dropped by this commit: their binlogs go too */
   readonly droppedRelations?: readonly number[];
+  /** dataflow operator state to write with the commit (value null: remove the key) */
+  readonly state?: readonly StateWrite[];
+  /** key prefixes of operator state to remove first (a dropped or rebuilt view's state) */
+  readonly clearState?: readonly Buffer[];
   /** commit time recorded in the binlog, µs since 1970 */
   readonly commitTimestamp?: number;
   /**
@@ -67,6 +71,12 @@ export interface CommitBatch {
    * (not of the process) may lose the last commits, never consistency.
    */
   readonly durable?: boolean;
+}
+
+/** One key of a materialized view's operator state (dataflow/state): opaque bytes to storage. */
+export interface StateWrite {
+  readonly key: Buffer;
+  readonly value: Buffer | null;
 }
 
 /** An LMDB read transaction used as a statement's snapshot. */

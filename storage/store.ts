@@ -13,7 +13,7 @@ import { Binlog, BinlogEvent, BINLOG_CHUNK, type BinlogEntry } from './binlog.js
 import { ColumnStore, type ColumnCommit, type ColumnScanSpec, type SegmentMeta, type StoreChunk, type BulkLoad } from './column/column-store.js';
 export type { StoreChunk } from './column/column-store.js';
 
-export type { StoredRelation, StoredIndex, RowWrite, CommitBatch, ReadSnapshot, Orientation } from './store-types.js';
+export type { StoredRelation, StoredIndex, RowWrite, CommitBatch, ReadSnapshot, Orientation, StateWrite } from './store-types.js';
 import type { StoredRelation, StoredIndex, CommitBatch, ReadSnapshot } from './store-types.js';
 
 const CATALOG_KEY = 'catalog';
@@ -25,6 +25,8 @@ export class Store {
   private readonly rows: Database<Stored[], Buffer>;
   private readonly index: Database<Buffer, Buffer>;
   private readonly meta: Database<unknown, string>;
+  /** materialized views' operator state: keys and values as the dataflow encodes them */
+  private readonly state: Database<Buffer, Buffer>;
   /** per-table change log: key = relation oid + the table's sequence number, value = [event type, commit µs, row] */
   private readonly binlogs: Binlog;
   private readonly kw = new KeyWriter();
@@ -39,6 +41,7 @@ export class Store {
     this.rows = this.root.openDB({ name: 'rows', keyEncoding: 'binary', encoding: 'msgpack' });
     this.index = this.root.openDB({ name: 'index', keyEncoding: 'binary', encoding: 'binary' });
     this.meta = this.root.openDB({ name: 'meta', keyEncoding: 'ordered-binary', encoding: 'msgpack' });
+    this.state = this.root.openDB({ name: 'opstate', keyEncoding: 'binary', encoding: 'binary' });
     this.binlogs = new Binlog(this.root.openDB({ name: 'binlog', keyEncoding: 'binary', encoding: 'msgpack' }));
     this.columns = new ColumnStore(this.root, {
       segments: this.root.openDB({ name: 'segments', keyEncoding: 'binary', encoding: 'msgpack' }),
@@ -309,10 +312,43 @@ export class Store {
       this.meta.put(CATALOG_KEY, batch.catalog);
       this.meta.put('catalogVersion', ((this.meta.get('catalogVersion') as number | undefined) ?? 0) + 1);
     }
+    for (const prefix of batch.clearState ?? []) {
+      for (const key of this.state.getKeys({ start: prefix, end: prefixEnd(prefix) })) this.state.remove(key);
+    }
+    for (const w of batch.state ?? []) {
+      if (w.value === null) this.state.remove(w.key);
+      else this.state.put(w.key, w.value);
+    }
     for (const [name, v] of batch.counters ?? []) this.meta.put('counter:' + name, v);
     for (const [name, v] of batch.notes ?? []) {
       if (v === undefined) this.meta.remove('note:' + name);
       else this.meta.put('note:' + name, v);
+    }
+  }
+
+  /** one key of operator state (latest committed) */
+  stateGet(key: Buffer): Buffer | undefined {
+    return this.state.getBinary(key) ?? undefined;
+  }
+
+  /** operator state whose keys start with `prefix` (latest committed), in key order */
+  *stateRange(prefix: Buffer): Generator<[Buffer, Buffer]> {
+    for (const { key, value } of this.state.getRange({ start: prefix, end: prefixEnd(prefix) }) as Iterable<{ key: Buffer; value: Buffer }>) yield [key, value];
+  }
+
+  /** the distinct first 4 bytes (view oids) of all operator state keys */
+  stateOwners(): number[] {
+    const out: number[] = [];
+    let from = Buffer.alloc(4);
+    for (;;) {
+      let next: Buffer | undefined;
+      for (const k of this.state.getKeys({ start: from, limit: 1 }) as Iterable<Buffer>) next = k;
+      if (!next || next.length < 4) return out;
+      const oid = next.readUInt32BE(0);
+      out.push(oid);
+      if (oid === 0xffffffff) return out;
+      from = Buffer.alloc(4);
+      from.writeUInt32BE(oid + 1, 0);
     }
   }
 

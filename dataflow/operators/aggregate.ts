@@ -9,11 +9,14 @@ import type { Datum, Row } from '../../core/datum.js';
 import type { SqlType } from '../../core/types.js';
 import { compareDatums } from '../../core/values/io.js';
 import { datumKey, compareWithNulls } from '../../core/values/compare.js';
-import { emptyDelta, push, rowKey, RowBag, type Delta } from '../../core/delta.js';
+import { emptyDelta, push, rowKey, type Delta } from '../../core/delta.js';
 import { compile, type Compiled } from '../../expr/compile.js';
 import type { Expr } from '../../expr/ir.js';
 import type { AggCall } from '../../expr/plan.js';
 import { guarded, type Operator, type StepContext, type TimeColumn } from '../context.js';
+import { KeyedState, type ValueCodec } from '../state/keyed-state.js';
+import { BagState } from '../state/bag-state.js';
+import type { StateStore } from '../state/state-store.js';
 
 interface AggRuntime {
   readonly call: AggCall;
@@ -36,14 +39,23 @@ interface Group {
   /** input rows in the group (weights summed) */
   rows: number;
   readonly states: unknown[];
-  readonly bags: (RowBag | null)[];
-  /** count(DISTINCT): value key -> rows holding it */
-  readonly distincts: (Map<string, number> | null)[];
   /** min / max: the current extreme (undefined: unknown, recompute from the bag) */
   readonly extremes: (Datum | undefined)[];
   /** the row this group last emitted (null: none) */
   out: Row | null;
 }
+
+/** groups on disk: the extremes' "unknown" (undefined) as an empty array, a value as [value] */
+const groupCodec: ValueCodec<Group> = {
+  encode: (g) => [g.id, g.set, g.keys, g.rows, g.states, g.extremes.map((e) => (e === undefined ? [] : [e])), g.out],
+  decode: (x) => {
+    const [id, set, keys, rows, states, extremes, out] = x as [string, number, Datum[], number, unknown[], Datum[][], Row | null];
+    return { id, set, keys, rows, states, extremes: extremes.map((e) => (e.length ? e[0]! : undefined)), out };
+  },
+};
+
+/** the state key of aggregate j's values in group g */
+const aggKey = (j: number, g: Group): string => `${j}\u0002${g.id}`;
 
 export class AggregateOp implements Operator {
   private readonly keyFns: Compiled[];
@@ -51,10 +63,15 @@ export class AggregateOp implements Operator {
   private readonly aggs: AggRuntime[];
   /** grouping sets as lists of group-key positions; one set of all keys without GROUPING SETS */
   private readonly sets: readonly (readonly number[])[];
-  private readonly groups = new Map<string, Group>();
+  private readonly groups: KeyedState<Group>;
+  /** per (aggregate, group): the argument tuples of a bag aggregate (min, max, string_agg, ...) */
+  private readonly bags: BagState;
+  /** per (aggregate, group): count(DISTINCT x)'s values (by SQL-equality key) with the rows holding each */
+  private readonly distincts: BagState;
   private readonly grouping: boolean;
 
   constructor(
+    state: StateStore,
     private readonly input: Operator,
     groupKeys: readonly Expr[],
     aggs: readonly AggCall[],
@@ -62,6 +79,9 @@ export class AggregateOp implements Operator {
     /** group keys that follow a source's event time: groups below its watermark are final */
     private readonly closers: readonly { readonly key: number; readonly time: TimeColumn }[] = [],
   ) {
+    this.groups = new KeyedState(state, groupCodec);
+    this.bags = new BagState(state);
+    this.distincts = new BagState(state);
     this.keyFns = groupKeys.map((e) => compile(e));
     this.keyTypes = groupKeys.map((e) => e.type);
     this.aggs = aggs.map((call) => ({
@@ -116,11 +136,12 @@ export class AggregateOp implements Operator {
       const keyless = this.sets[g.set]!.length === 0;
       const now = g.rows > 0 || keyless ? this.result(g, cx) : null;
       const before = g.out;
+      // the group's state changed even when its row did not
+      if (g.rows === 0 && !keyless) this.groups.delete(g.id); else this.groups.set(g.id, g);
       if (before && now && rowKey(before) === rowKey(now)) continue;
       if (before) push(out, before, -1);
       if (now) push(out, now, 1);
       g.out = now;
-      if (g.rows === 0 && !keyless) this.groups.delete(g.id);
     }
     this.closeGroups(cx);
     return out;
@@ -130,7 +151,7 @@ export class AggregateOp implements Operator {
   /** groups dropped from state because the watermark passed them */
   closed = 0;
 
-  stateSize(): number { return this.groups.size; }
+  stateSize(): number { return this.groups.size() + this.bags.size() + this.distincts.size(); }
 
   /** forgets the state of groups no late row can reach any more (their view rows stay) */
   private closeGroups(cx: StepContext): void {
@@ -139,11 +160,26 @@ export class AggregateOp implements Operator {
       const wm = cx.watermarks.get(c.time.rel);
       if (wm === undefined || wm === this.cleanedAt.get(c.time.rel)) continue;
       this.cleanedAt.set(c.time.rel, wm);
-      for (const [id, g] of this.groups) {
+      const done: Group[] = [];
+      for (const [, g] of this.groups.entries()) {
         const v = g.keys[c.key];
-        if (typeof v === 'number' && v + c.time.slack <= wm && this.sets[g.set]!.includes(c.key)) { this.groups.delete(id); this.closed++; }
+        if (typeof v === 'number' && v + c.time.slack <= wm && this.sets[g.set]!.includes(c.key)) done.push(g);
       }
+      for (const g of done) this.forget(g);
     }
+  }
+
+  /** removes a group and its values from state */
+  private forget(g: Group): void {
+    for (let j = 0; j < this.aggs.length; j++) {
+      const a = this.aggs[j]!;
+      if (a.invertible) continue;
+      const bags = a.distinctCount ? this.distincts : this.bags;
+      const k = aggKey(j, g);
+      for (const e of [...bags.rows(k)]) bags.add(k, e.row, -e.count, a.distinctCount ? (e.row[0] as string) : undefined);
+    }
+    this.groups.delete(g.id);
+    this.closed++;
   }
 
   private group(set: number, gk: string, keys: Datum[]): Group {
@@ -152,8 +188,6 @@ export class AggregateOp implements Operator {
       g = {
         id: gk, set, keys, rows: 0, out: null,
         states: this.aggs.map((a) => (a.invertible ? a.call.agg.init() : null)),
-        bags: this.aggs.map((a) => (a.invertible || a.distinctCount ? null : new RowBag())),
-        distincts: this.aggs.map((a) => (a.distinctCount ? new Map<string, number>() : null)),
         extremes: this.aggs.map(() => undefined),
       };
       this.groups.set(gk, g);
@@ -200,12 +234,10 @@ export class AggregateOp implements Operator {
         for (let n = 0; n < w; n++) g.states[j] = agg.step(g.states[j], vals);
         for (let n = 0; n > w; n--) g.states[j] = agg.retract!(g.states[j], vals);
       } else if (a.distinctCount) {
-        const m = g.distincts[j]!;
-        const k = String(datumKey(a.call.args[0]!.type, vals[0]!));
-        const c = (m.get(k) ?? 0) + w;
-        if (c === 0) m.delete(k); else m.set(k, c);
+        const v = String(datumKey(a.call.args[0]!.type, vals[0]!));
+        this.distincts.add(aggKey(j, g), [v], w, v);
       } else {
-        g.bags[j]!.add(vals, w);
+        this.bags.add(aggKey(j, g), vals, w);
         if (a.extreme !== 0) {
           const cur = g.extremes[j];
           if (cur !== undefined) {
@@ -225,11 +257,11 @@ export class AggregateOp implements Operator {
       const a = this.aggs[j]!;
       const agg = a.call.agg;
       if (a.invertible) { row.push(agg.final(g.states[j], cx.env.evalCtx)); continue; }
-      if (a.distinctCount) { row.push(BigInt(g.distincts[j]!.size)); continue; }
+      if (a.distinctCount) { row.push(BigInt(this.distincts.bagSize(aggKey(j, g)))); continue; }
       if (a.extreme !== 0 && g.extremes[j] !== undefined) { row.push(g.extremes[j]!); continue; }
       const nargs = a.args.length;
       let items: { vals: Datum[]; count: number }[] = [];
-      for (const e of g.bags[j]!) items.push({ vals: e.row, count: e.count });
+      for (const e of this.bags.rows(aggKey(j, g))) items.push({ vals: e.row, count: e.count });
       if (a.call.orderBy.length) {
         const keys = a.call.orderBy;
         items.sort((x, y) => {

@@ -8,27 +8,29 @@
 import type { Datum, Row } from '../../core/datum.js';
 import type { SqlType } from '../../core/types.js';
 import { datumKey } from '../../core/values/compare.js';
-import { emptyDelta, push, rowKey, RowBag, type Delta } from '../../core/delta.js';
+import { emptyDelta, push, type Delta } from '../../core/delta.js';
 import { compile, type Compiled } from '../../expr/compile.js';
 import type { Expr } from '../../expr/ir.js';
 import type { JoinType } from '../../expr/plan.js';
 import { guarded, type Operator, type StepContext } from '../context.js';
-
-type Arrangement = Map<string, RowBag>;
+import { BagState } from '../state/bag-state.js';
+import type { StateStore } from '../state/state-store.js';
 
 export class JoinOp implements Operator {
   private readonly lk: Compiled[];
   private readonly rk: Compiled[];
   private readonly keyTypes: SqlType[];
   private readonly residual: Compiled | null;
-  private readonly left: Arrangement = new Map();
-  private readonly right: Arrangement = new Map();
+  /** arrangements: join key -> the side's rows (in the view's state store) */
+  private readonly left: BagState;
+  private readonly right: BagState;
   private readonly keepLeft: boolean;
   private readonly keepRight: boolean;
   private readonly nullsL: Datum[];
   private readonly nullsR: Datum[];
 
   constructor(
+    state: StateStore,
     private readonly type: JoinType,
     private readonly l: Operator,
     private readonly r: Operator,
@@ -43,6 +45,8 @@ export class JoinOp implements Operator {
      */
     private readonly constantRight = false,
   ) {
+    this.left = new BagState(state);
+    this.right = new BagState(state);
     this.lk = leftKeys.map((e) => compile(e));
     this.rk = rightKeys.map((e) => compile(e));
     this.keyTypes = leftKeys.map((e) => e.type);
@@ -70,10 +74,7 @@ export class JoinOp implements Operator {
   }
 
   stateSize(): number {
-    let n = 0;
-    for (const bag of this.left.values()) n += bag.size;
-    for (const bag of this.right.values()) n += bag.size;
-    return n;
+    return this.left.size() + this.right.size();
   }
 
   step(cx: StepContext): Delta {
@@ -101,9 +102,8 @@ export class JoinOp implements Operator {
       const w = dl.weights[i]!;
       if (k === undefined) continue;
       if (k === null) { if (this.keepLeft) push(out, row.concat(this.nullsR), w); continue; }
-      const bag = this.right.get(k);
-      if (bag) for (const e of bag) { const j = row.concat(e.row); if (this.matches(j, w * e.count, cx)) push(out, j, w * e.count); }
-      add(this.left, k, row, w);
+      for (const e of this.right.rows(k)) { const j = row.concat(e.row); if (this.matches(j, w * e.count, cx)) push(out, j, w * e.count); }
+      this.left.add(k, row, w);
     }
     // A' ⋈ ΔB, then B' = B + ΔB
     for (let i = 0; i < dr.rows.length; i++) {
@@ -112,9 +112,8 @@ export class JoinOp implements Operator {
       const w = dr.weights[i]!;
       if (k === undefined) continue;
       if (k === null) { if (this.keepRight) push(out, this.nullsL.concat(row), w); continue; }
-      const bag = this.left.get(k);
-      if (bag) for (const e of bag) { const j = e.row.concat(row); if (this.matches(j, w * e.count, cx)) push(out, j, w * e.count); }
-      add(this.right, k, row, w);
+      for (const e of this.left.rows(k)) { const j = e.row.concat(row); if (this.matches(j, w * e.count, cx)) push(out, j, w * e.count); }
+      this.right.add(k, row, w);
     }
 
     for (const k of touched) this.padded(k, 1, out, cx);
@@ -124,15 +123,14 @@ export class JoinOp implements Operator {
   /** the right side's change first (the constant, in the first step), then each left change against it */
   private stepAgainstConstant(dl: Delta, dr: Delta, lkeys: (string | null | undefined)[], rkeys: (string | null | undefined)[], cx: StepContext): Delta {
     const out = emptyDelta();
-    for (let i = 0; i < dr.rows.length; i++) { const k = rkeys[i]; if (typeof k === 'string') add(this.right, k, dr.rows[i]!, dr.weights[i]!); }
+    for (let i = 0; i < dr.rows.length; i++) { const k = rkeys[i]; if (typeof k === 'string') this.right.add(k, dr.rows[i]!, dr.weights[i]!); }
     for (let i = 0; i < dl.rows.length; i++) {
       const k = lkeys[i];
       const row = dl.rows[i]!;
       const w = dl.weights[i]!;
       if (k === undefined) continue;
       let matched = false;
-      const bag = k === null ? undefined : this.right.get(k);
-      if (bag) for (const e of bag) { const j = row.concat(e.row); if (this.matches(j, w * e.count, cx)) { push(out, j, w * e.count); matched = true; } }
+      if (k !== null) for (const e of this.right.rows(k)) { const j = row.concat(e.row); if (this.matches(j, w * e.count, cx)) { push(out, j, w * e.count); matched = true; } }
       if (!matched && this.keepLeft) push(out, row.concat(this.nullsR), w);
     }
     return out;
@@ -149,18 +147,18 @@ export class JoinOp implements Operator {
       if (k === undefined) continue;
       // a NULL key matches nothing: such a row is never in a semi join and always in an anti join
       if (k === null) { if (this.type === 'anti') push(out, dl.rows[i]!, dl.weights[i]!); continue; }
-      add(this.left, k, dl.rows[i]!, dl.weights[i]!);
+      this.left.add(k, dl.rows[i]!, dl.weights[i]!);
     }
-    for (let i = 0; i < dr.rows.length; i++) { const k = rkeys[i]; if (typeof k === 'string') add(this.right, k, dr.rows[i]!, dr.weights[i]!); }
+    for (let i = 0; i < dr.rows.length; i++) { const k = rkeys[i]; if (typeof k === 'string') this.right.add(k, dr.rows[i]!, dr.weights[i]!); }
     for (const k of touched) this.existing(k, 1, out, cx);
     return out;
   }
 
   /** emits (with `sign`) the left rows of key k that have (semi) or lack (anti) a matching right row */
   private existing(k: string, sign: number, out: Delta, cx: StepContext): void {
-    const ls = this.left.get(k);
-    if (!ls) return;
-    const rs = this.right.get(k);
+    if (this.left.bagSize(k) === 0) return;
+    const ls = this.left.rows(k);
+    const rs = this.right.bagSize(k) ? this.right.rows(k) : null;
     const quiet: StepContext = { ...cx, errors: emptyDelta() };
     const want = this.type === 'semi';
     for (const a of ls) {
@@ -172,8 +170,8 @@ export class JoinOp implements Operator {
 
   /** emits (with `sign`) the NULL-padded rows of key k: rows of one side that match no row of the other */
   private padded(k: string, sign: number, out: Delta, cx: StepContext): void {
-    const ls = this.left.get(k);
-    const rs = this.right.get(k);
+    const ls = this.left.bagSize(k) ? this.left.rows(k) : null;
+    const rs = this.right.bagSize(k) ? this.right.rows(k) : null;
     // evaluation errors of the residual were already recorded by the matching pass: do not count them again
     const quiet: StepContext = { ...cx, errors: emptyDelta() };
     if (this.keepLeft && ls) {
@@ -191,11 +189,4 @@ export class JoinOp implements Operator {
       }
     }
   }
-}
-
-function add(arr: Arrangement, k: string, row: Row, w: number): void {
-  let bag = arr.get(k);
-  if (!bag) { bag = new RowBag(); arr.set(k, bag); }
-  bag.add(row, w, rowKey(row));
-  if (bag.size === 0) arr.delete(k);
 }

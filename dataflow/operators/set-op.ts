@@ -3,8 +3,10 @@
 // non-linear; state: the count of every distinct row per input. A step recomputes the output
 // count of the rows its changes touch and emits the difference.
 import type { Row } from '../../core/datum.js';
-import { emptyDelta, push, rowKey, RowBag, type Delta } from '../../core/delta.js';
+import { emptyDelta, push, rowKey, type Delta } from '../../core/delta.js';
 import type { Operator, StepContext } from '../context.js';
+import { KeyedState } from '../state/keyed-state.js';
+import type { StateStore } from '../state/state-store.js';
 
 export type SetOpKind = 'distinct' | 'union' | 'intersect' | 'intersectAll' | 'except' | 'exceptAll';
 
@@ -18,31 +20,40 @@ const outputCount: Record<SetOpKind, (l: number, r: number) => number> = {
 };
 
 export class SetOp implements Operator {
-  private readonly left = new RowBag();
-  private readonly right = new RowBag();
+  /** row identity -> the row's count in each input */
+  private readonly counts: KeyedState<{ row: Row; l: number; r: number }>;
   private readonly f: (l: number, r: number) => number;
 
-  constructor(kind: SetOpKind, private readonly l: Operator, private readonly r: Operator | null) {
+  constructor(state: StateStore, kind: SetOpKind, private readonly l: Operator, private readonly r: Operator | null) {
+    this.counts = new KeyedState(state);
     this.f = outputCount[kind];
   }
 
-  stateSize(): number { return this.left.size + this.right.size; }
+  stateSize(): number { return this.counts.size(); }
 
   step(cx: StepContext): Delta {
     const dl = this.l.step(cx);
     const dr = this.r ? this.r.step(cx) : emptyDelta();
     if (dl.rows.length === 0 && dr.rows.length === 0) return emptyDelta();
     // counts before the step of every touched row
-    const touched = new Map<string, { row: Row; before: number }>();
-    const note = (row: Row, k: string): void => {
-      if (!touched.has(k)) touched.set(k, { row, before: this.f(this.left.count(k), this.right.count(k)) });
+    const touched = new Map<string, { c: { row: Row; l: number; r: number }; before: number }>();
+    const note = (row: Row): { row: Row; l: number; r: number } => {
+      const k = rowKey(row);
+      let t = touched.get(k);
+      if (!t) {
+        const c = this.counts.get(k) ?? { row, l: 0, r: 0 };
+        t = { c, before: this.f(c.l, c.r) };
+        touched.set(k, t);
+      }
+      return t.c;
     };
-    for (let i = 0; i < dl.rows.length; i++) { const k = rowKey(dl.rows[i]!); note(dl.rows[i]!, k); this.left.add(dl.rows[i]!, dl.weights[i]!, k); }
-    for (let i = 0; i < dr.rows.length; i++) { const k = rowKey(dr.rows[i]!); note(dr.rows[i]!, k); this.right.add(dr.rows[i]!, dr.weights[i]!, k); }
+    for (let i = 0; i < dl.rows.length; i++) note(dl.rows[i]!).l += dl.weights[i]!;
+    for (let i = 0; i < dr.rows.length; i++) note(dr.rows[i]!).r += dr.weights[i]!;
     const out = emptyDelta();
     for (const [k, t] of touched) {
-      const diff = this.f(this.left.count(k), this.right.count(k)) - t.before;
-      if (diff !== 0) push(out, t.row, diff);
+      const diff = this.f(t.c.l, t.c.r) - t.before;
+      if (diff !== 0) push(out, t.c.row, diff);
+      if (t.c.l === 0 && t.c.r === 0) this.counts.delete(k); else this.counts.set(k, t.c);
     }
     return out;
   }

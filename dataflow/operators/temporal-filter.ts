@@ -8,28 +8,40 @@ import { emptyDelta, push, rowKey, type Delta } from '../../core/delta.js';
 import { compile, type Compiled } from '../../expr/compile.js';
 import type { Expr } from '../../expr/ir.js';
 import { guarded, type Operator, type StepContext } from '../context.js';
+import { KeyedState } from '../state/keyed-state.js';
+import type { StateStore } from '../state/state-store.js';
 
 interface Live { row: Row; count: number; expiry: number }
 
 export class TemporalFilterOp implements Operator {
   private readonly time: Compiled;
-  private readonly live = new Map<string, Live>();
-  /** [expiry, row identity], smallest expiry first; entries of rows gone since are skipped */
+  private readonly live: KeyedState<Live>;
+  /** [expiry, row identity], smallest expiry first; entries of rows gone since are skipped (in memory: rebuilt from the live rows after a restart) */
   private readonly heap: [number, string][] = [];
+  private heapBuilt = false;
 
-  constructor(private readonly input: Operator, time: Expr, private readonly lifetime: number, private readonly inclusive: boolean) {
+  constructor(state: StateStore, private readonly input: Operator, time: Expr, private readonly lifetime: number, private readonly inclusive: boolean) {
+    this.live = new KeyedState(state);
     this.time = compile(time);
+  }
+
+  private buildHeap(): void {
+    if (this.heapBuilt) return;
+    this.heapBuilt = true;
+    for (const [id, l] of this.live.entries()) this.push([l.expiry, id]);
   }
 
   /** when the next row leaves (µs), or null */
   nextExpiry(): number | null {
-    while (this.heap.length && !this.live.has(this.heap[0]![1])) this.pop();
+    this.buildHeap();
+    while (this.heap.length && this.live.get(this.heap[0]![1]) === undefined) this.pop();
     return this.heap.length ? this.heap[0]![0] : null;
   }
 
-  stateSize(): number { return this.live.size; }
+  stateSize(): number { return this.live.size(); }
 
   step(cx: StepContext): Delta {
+    this.buildHeap();
     const now = cx.env.evalCtx.txnTimestamp;
     const out = emptyDelta();
     const expired = (expiry: number): boolean => (this.inclusive ? now > expiry : now >= expiry);
@@ -51,7 +63,7 @@ export class TemporalFilterOp implements Operator {
       const l = this.live.get(id);
       if (l) {
         l.count += w;
-        if (l.count === 0) this.live.delete(id);
+        if (l.count === 0) this.live.delete(id); else this.live.touch(id);
       } else if (w !== 0) {
         this.live.set(id, { row, count: w, expiry });
         this.push([expiry, id]);

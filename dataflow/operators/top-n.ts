@@ -9,21 +9,28 @@ import { emptyDelta, push, rowKey, RowBag, type Delta } from '../../core/delta.j
 import { compile, type Compiled } from '../../expr/compile.js';
 import type { SortKey } from '../../expr/plan.js';
 import { guarded, type Operator, type StepContext } from '../context.js';
+import { BagState } from '../state/bag-state.js';
+import type { StateStore } from '../state/state-store.js';
+
+/** the one key of its bags: the whole input (and the whole output) is one bag */
+const ALL = '';
 
 export class TopNOp implements Operator {
-  private readonly all = new RowBag();
+  private readonly all: BagState;
   private readonly keyFns: Compiled[];
   private readonly types: SqlType[];
-  /** sort key values by row identity */
+  /** sort key values by row identity (derived from the rows: rebuilt after a restart) */
   private readonly sortKeys = new Map<string, Datum[]>();
-  private emitted = new RowBag();
+  private readonly emitted: BagState;
 
-  constructor(private readonly input: Operator, private readonly keys: readonly SortKey[], private readonly limit: number | null, private readonly offset: number) {
+  constructor(state: StateStore, private readonly input: Operator, private readonly keys: readonly SortKey[], private readonly limit: number | null, private readonly offset: number) {
+    this.all = new BagState(state);
+    this.emitted = new BagState(state);
     this.keyFns = keys.map((k) => compile(k.expr));
     this.types = keys.map((k) => k.expr.type);
   }
 
-  stateSize(): number { return this.all.size; }
+  stateSize(): number { return this.all.size(); }
 
   step(cx: StepContext): Delta {
     const d = this.input.step(cx);
@@ -31,15 +38,14 @@ export class TopNOp implements Operator {
     for (let i = 0; i < d.rows.length; i++) {
       const r = d.rows[i]!;
       const id = rowKey(r);
-      if (!this.sortKeys.has(id)) {
-        const vals: Datum[] = [];
-        for (const f of this.keyFns) { const v = guarded(f, r, d.weights[i]!, cx); vals.push(v === undefined ? null : v); }
-        this.sortKeys.set(id, vals);
-      }
-      const { after } = this.all.add(r, d.weights[i]!, id);
+      this.sortKey(r, id, d.weights[i]!, cx);
+      const { after } = this.all.add(ALL, r, d.weights[i]!, id);
       if (after === 0) this.sortKeys.delete(id);
     }
-    const entries = [...this.all].map((e) => ({ ...e, id: rowKey(e.row) }));
+    const entries = [...this.all.rows(ALL)].map((e) => ({ ...e, id: rowKey(e.row) }));
+    // after a restart the sort keys of stored rows are computed again: their errors were counted already
+    const quiet: StepContext = { ...cx, errors: emptyDelta() };
+    for (const e of entries) this.sortKey(e.row, e.id, e.count, quiet);
     entries.sort((x, y) => this.compare(x.id, y.id));
     const next = new RowBag();
     let pos = 0;
@@ -52,10 +58,25 @@ export class TopNOp implements Operator {
       pos += e.count;
     }
     const out = emptyDelta();
-    for (const e of this.emitted) { const diff = next.count(rowKey(e.row)) - e.count; if (diff < 0) push(out, e.row, diff); }
-    for (const e of next) { const diff = e.count - this.emitted.count(rowKey(e.row)); if (diff > 0) push(out, e.row, diff); }
-    this.emitted = next;
+    for (const e of [...this.emitted.rows(ALL)]) {
+      const id = rowKey(e.row);
+      const diff = next.count(id) - e.count;
+      if (diff < 0) { push(out, e.row, diff); this.emitted.add(ALL, e.row, diff, id); }
+    }
+    for (const e of next) {
+      const id = rowKey(e.row);
+      const diff = e.count - this.emitted.count(ALL, id);
+      if (diff > 0) { push(out, e.row, diff); this.emitted.add(ALL, e.row, diff, id); }
+    }
     return out;
+  }
+
+  /** computes a row's sort key once (errors count with the weight of the change that brought it) */
+  private sortKey(r: Row, id: string, w: number, cx: StepContext): void {
+    if (this.sortKeys.has(id)) return;
+    const vals: Datum[] = [];
+    for (const f of this.keyFns) { const v = guarded(f, r, w, cx); vals.push(v === undefined ? null : v); }
+    this.sortKeys.set(id, vals);
   }
 
   private compare(a: string, b: string): number {

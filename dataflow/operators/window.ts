@@ -13,22 +13,28 @@ import { exprKey } from '../../expr/ir.js';
 import type { WindowCall } from '../../expr/plan.js';
 import { partition, computeCall } from '../../expr/window-eval.js';
 import { guarded, type Operator, type StepContext } from '../context.js';
+import { KeyedState } from '../state/keyed-state.js';
+import { BagState } from '../state/bag-state.js';
+import type { StateStore } from '../state/state-store.js';
 
-interface Partition {
-  readonly key: string;
-  readonly rows: RowBag;
-  emitted: Row[];
+/** what a partition last emitted */
+interface Emitted {
+  rows: Row[];
   /** the error its last computation raised (held in the step's errors until it computes again) */
   error: Row | null;
 }
 
 export class WindowOp implements Operator {
   private readonly partKeys: Compiled[];
-  private readonly parts = new Map<string, Partition>();
+  /** partition key -> its rows */
+  private readonly parts: BagState;
+  private readonly emitted: KeyedState<Emitted>;
 
   private readonly types: SqlType[];
 
-  constructor(private readonly input: Operator, private readonly calls: readonly WindowCall[]) {
+  constructor(state: StateStore, private readonly input: Operator, private readonly calls: readonly WindowCall[]) {
+    this.parts = new BagState(state);
+    this.emitted = new KeyedState(state);
     const first = calls[0]!.partitionBy.map(exprKey).join(',');
     if (calls.some((c) => c.partitionBy.map(exprKey).join(',') !== first)) {
       throw new SqlError(SqlState.FeatureNotSupported, 'window functions with different PARTITION BY clauses are not supported in materialized views yet');
@@ -37,17 +43,13 @@ export class WindowOp implements Operator {
     this.types = calls[0]!.partitionBy.map((e) => e.type);
   }
 
-  stateSize(): number {
-    let n = 0;
-    for (const p of this.parts.values()) n += p.rows.size;
-    return n;
-  }
+  stateSize(): number { return this.parts.size(); }
 
   step(cx: StepContext): Delta {
     const d = this.input.step(cx);
     const out = emptyDelta();
     if (d.rows.length === 0) return out;
-    const touched = new Set<Partition>();
+    const touched = new Set<string>();
     rows: for (let i = 0; i < d.rows.length; i++) {
       const r = d.rows[i]!;
       let k = '';
@@ -56,30 +58,29 @@ export class WindowOp implements Operator {
         if (v === undefined) continue rows;
         k += (v === null ? '\u0000N' : String(datumKey(this.types[j]!, v))) + '\u0001';
       }
-      let p = this.parts.get(k);
-      if (!p) { p = { key: k, rows: new RowBag(), emitted: [], error: null }; this.parts.set(k, p); }
-      p.rows.add(r, d.weights[i]!);
-      touched.add(p);
+      this.parts.add(k, r, d.weights[i]!);
+      touched.add(k);
     }
-    for (const p of touched) {
+    for (const k of touched) {
+      const p: Emitted = this.emitted.get(k) ?? { rows: [], error: null };
       if (p.error) { push(cx.errors, p.error, -1); p.error = null; }
-      const next = this.compute(p, cx);
+      const next = this.compute(k, p, cx);
       const before = new RowBag();
-      for (const r of p.emitted) before.add(r, 1);
+      for (const r of p.rows) before.add(r, 1);
       const after = new RowBag();
       for (const r of next) after.add(r, 1);
       for (const e of before) { const diff = after.count(rowKey(e.row)) - e.count; if (diff < 0) push(out, e.row, diff); }
       for (const e of after) { const diff = e.count - before.count(rowKey(e.row)); if (diff > 0) push(out, e.row, diff); }
-      p.emitted = next;
-      if (p.rows.size === 0) this.parts.delete(p.key);
+      p.rows = next;
+      if (this.parts.bagSize(k) === 0) this.emitted.delete(k); else this.emitted.set(k, p);
     }
     return out;
   }
 
   /** the partition's rows with their window function values */
-  private compute(p: Partition, cx: StepContext): Row[] {
+  private compute(k: string, p: Emitted, cx: StepContext): Row[] {
     // rows in a fixed order (by identity), so that ties in ORDER BY resolve the same way every time
-    const entries = [...p.rows].map((e) => ({ ...e, id: rowKey(e.row) })).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const entries = [...this.parts.rows(k)].map((e) => ({ ...e, id: rowKey(e.row) })).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const rows: Row[] = [];
     for (const e of entries) for (let n = 0; n < e.count; n++) rows.push(e.row);
     if (rows.length === 0) return [];

@@ -33,6 +33,8 @@ export interface EngineOptions {
   readonly segmentGraceMs?: number;
   /** flush a memtable below its threshold after this long without writes (default 10 s) */
   readonly idleFlushMs?: number;
+  /** materialized views' operator state kept in memory per view, in rows (the rest stays on disk) */
+  readonly stateCacheRows?: number;
 }
 
 export class Engine implements SessionFactory {
@@ -78,7 +80,7 @@ export class Engine implements SessionFactory {
         storedRel: (r) => engine.storedRel(r),
         viewPlan: (r) => engine.viewPlan(r),
         rowId: engine.rowIdAllocator(),
-      });
+      }, 50, options.stateCacheRows);
       engine.views.start();
       engine.sources = new SourceRunner({
         store: engine.store,

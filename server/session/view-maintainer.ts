@@ -4,21 +4,25 @@
 // gets its input's change in the same round), and writes all views' changes plus the binlog
 // positions they reached in one commit: every reader sees all views at the same input state.
 //
-// Operator state lives in memory. After a restart (or a view's creation) a view is rebuilt from
-// a snapshot of its inputs, and its stored rows are corrected to the result, so a crash at any
-// moment leaves views correct once the first round has run.
+// Operator state (dataflow/state) is written in the same commit, so stored state, stored view
+// rows and binlog positions always agree: after a restart (clean or kill -9) a view resumes from
+// its stored state and the binlogs since its positions, with no recomputation. A view is built
+// from a snapshot of its inputs only when it is new, or when its stored state cannot be used
+// (not finished building, an upstream view rebuilt, a circuit of another shape); then its stored
+// rows are corrected to the result.
 import type { Row } from '../../core/datum.js';
 import { T } from '../../core/types.js';
 import { consolidate, emptyDelta, push, rowKey, RowBag, type Delta } from '../../core/delta.js';
 import { DEFAULT_VALUE_SETTINGS } from '../../core/values/settings.js';
 import { encodeKey } from '../../storage/key-codec.js';
-import type { Store, StoredRelation, RowWrite, ReadSnapshot } from '../../storage/store.js';
+import type { Store, StoredRelation, RowWrite, ReadSnapshot, StateWrite } from '../../storage/store.js';
 import { BinlogEvent } from '../../storage/store.js';
 import type { Catalog } from '../../catalog/catalog.js';
 import type { RelationDef } from '../../catalog/model.js';
 import type { Plan } from '../../expr/plan.js';
 import { buildCircuit, type Circuit } from '../../dataflow/build.js';
 import { dataflowEnv, type StepContext } from '../../dataflow/context.js';
+import { StateStore, type StateBackend } from '../../dataflow/state/state-store.js';
 import { liveProjector, errorsNote } from './txn.js';
 import { watermarkCounter } from './source-runner.js';
 
@@ -36,13 +40,20 @@ export interface MaintainerHost {
 /** what a view's maintenance looks like from outside (eddy_materialized_views) */
 export interface ViewProgress {
   state: 'backfilling' | 'running';
+  /** how this process started the view's dataflow: built from its inputs, or resumed from stored state */
+  started: 'built' | 'resumed';
   backfillDone: number;
   backfillTotal: number;
   backfillMs: number;
 }
 
+/** operator state rows a view keeps in memory (the rest is read from storage when needed) */
+const DEFAULT_STATE_CACHE_ROWS = 500_000;
+
 /** input rows per backfill step: the event loop gets a turn between steps */
 const BACKFILL_CHUNK = 20_000;
+/** input rows after which a backfill commits the operator state it has built so far */
+const BACKFILL_COMMIT_ROWS = 200_000;
 
 interface ViewRuntime {
   readonly rel: RelationDef;
@@ -57,6 +68,9 @@ interface ViewRuntime {
 /** persisted counters: how far views have consumed a table's binlog, and which views have been built */
 export const positionCounter = (tableOid: number): string => `mv:pos:${tableOid}`;
 export const readyCounter = (viewOid: number): string => `mv:ready:${viewOid}`;
+/** rows a view holds, and the shape of the circuit whose state is stored (see Circuit.shape) */
+const rowsCounter = (viewOid: number): string => `mv:rows:${viewOid}`;
+const shapeNote = (viewOid: number): string => `mv:shape:${viewOid}`;
 
 
 /** a view row's key: its identity, then a unique number (one key per copy of the row) */
@@ -75,7 +89,15 @@ export class ViewMaintainer {
   readonly stats = { rounds: 0, errors: 0 };
   lastError: unknown = null;
 
-  constructor(private readonly host: MaintainerHost, private readonly pollMs = 50) {}
+  /** operator state is read from the latest committed state (only this process writes it) */
+  private readonly backend: StateBackend;
+  /** whether stored state of views that no longer exist has been looked for (once per process) */
+  private swept = false;
+
+  constructor(private readonly host: MaintainerHost, private readonly pollMs = 50, private readonly stateCacheRows = DEFAULT_STATE_CACHE_ROWS) {
+    const store = host.store;
+    this.backend = { get: (k) => store.stateGet(k), range: (p) => store.stateRange(p) };
+  }
 
   /** polls for commits of other processes; commits of this process kick a round directly */
   start(): void {
@@ -131,21 +153,40 @@ export class ViewMaintainer {
     const catalog = this.host.currentCatalog();
     const views = upstreamFirst(catalog.relations().filter((r) => r.kind === 'matview'), (oid) => this.inputsOf(oid, catalog));
     const live = new Set(views.map((v) => v.oid));
-    for (const oid of [...this.runtimes.keys()]) if (!live.has(oid)) this.runtimes.delete(oid);
-    if (views.length === 0) { this.positions.clear(); return; }
-    this.stats.rounds++;
     const store = this.host.store;
+    // the state of dropped views goes with the next commit (a restart finds what a crash left)
+    const clearState: Buffer[] = [];
+    for (const oid of [...this.runtimes.keys()]) if (!live.has(oid)) { this.runtimes.delete(oid); clearState.push(StateStore.ownerPrefix(oid)); }
+    if (!this.swept) {
+      this.swept = true;
+      for (const oid of store.stateOwners()) if (!live.has(oid)) clearState.push(StateStore.ownerPrefix(oid));
+    }
+    if (views.length === 0) {
+      this.positions.clear();
+      if (clearState.length) await store.commit({ rows: [], clearState, durable: false });
+      return;
+    }
+    this.stats.rounds++;
+    const counters = new Map<string, number>();
+    const notes = new Map<string, unknown>();
     const snap = store.snapshot();
     try {
       const fresh = new Set<number>();
       for (const v of views) {
         if (this.runtimes.has(v.oid)) continue;
-        this.runtimes.set(v.oid, {
-          rel: v, circuit: buildCircuit(this.host.viewPlan(v)), rows: 0, errors: new RowBag(),
-          progress: { state: 'backfilling', backfillDone: 0, backfillTotal: 0, backfillMs: 0 },
-        });
+        const circuit = buildCircuit(this.host.viewPlan(v), new StateStore(v.oid, this.backend, this.stateCacheRows));
+        const rt: ViewRuntime = {
+          rel: v, circuit, rows: 0, errors: new RowBag(),
+          progress: { state: 'backfilling', started: 'built', backfillDone: 0, backfillTotal: 0, backfillMs: 0 },
+        };
+        this.runtimes.set(v.oid, rt);
+        if (this.resume(rt, fresh, catalog, snap)) continue;
         fresh.add(v.oid);
+        notes.set(shapeNote(v.oid), circuit.shape);
       }
+      // whatever state a view being built has stored (an unfinished build) goes first: its
+      // backfill commits state as it goes, so that memory stays bounded while it runs
+      if (fresh.size) await store.commit({ rows: [], clearState: [...fresh].map((oid) => StateStore.ownerPrefix(oid)), durable: false });
       const tables = new Set<number>();
       for (const rt of this.runtimes.values()) for (const i of rt.circuit.inputs) if (catalog.relationByOid(i)?.kind !== 'matview') tables.add(i);
       const heads = new Map<number, number>();
@@ -163,8 +204,6 @@ export class ViewMaintainer {
       for (const t of tables) { const w = store.counter(watermarkCounter(t), snap); if (w !== undefined) watermarks.set(t, w); }
       const viewDeltas = new Map<number, Delta>();
       const writes: RowWrite[] = [];
-      const counters = new Map<string, number>();
-      const notes = new Map<string, unknown>();
       for (const v of views) {
         const rt = this.runtimes.get(v.oid)!;
         const isFresh = fresh.has(v.oid);
@@ -199,21 +238,52 @@ export class ViewMaintainer {
       }
       for (const t of tables) { this.positions.set(t, heads.get(t)!); counters.set(positionCounter(t), heads.get(t)!); }
       for (const t of [...this.positions.keys()]) if (!tables.has(t)) this.positions.delete(t);
+      const state: StateWrite[] = [];
+      for (const rt of this.runtimes.values()) { rt.circuit.state.flush(state); counters.set(rowsCounter(rt.rel.oid), rt.rows); }
       snap.done();
-      // views are derived data, rebuilt after a crash: no need to wait for the disk
-      await store.commit({ rows: writes, counters, notes, durable: false });
+      // not waiting for the disk: a machine crash may lose the last rounds, but views, their
+      // state and positions are in one commit, so what survives is consistent and resumes
+      await store.commit({ rows: writes, counters, notes, state, clearState, durable: false });
+      for (const rt of this.runtimes.values()) rt.circuit.state.committed();
       this.scheduleWakeup();
       const visible = Date.now();
       for (const ts of commitTimes) this.delays.push(visible - ts / 1000);
       if (this.delays.length > 20_000) this.delays.splice(0, this.delays.length - 10_000);
     } catch (err) {
-      // in-memory state may be ahead of storage now: rebuild every view in the next round
+      // cached state may be ahead of storage now: the next round resumes from stored state
       this.runtimes.clear();
       this.positions.clear();
       throw err;
     } finally {
       snap.done();
     }
+  }
+
+  /**
+   * Whether a view can continue from its stored state: it was built, its circuit has the shape
+   * of the stored state, no view it reads is being rebuilt, and the positions of its input
+   * tables are stored (they are those of the state). Sets its row count, errors and positions.
+   */
+  private resume(rt: ViewRuntime, fresh: ReadonlySet<number>, catalog: Catalog, snap: ReadSnapshot): boolean {
+    const store = this.host.store;
+    const oid = rt.rel.oid;
+    if (store.counter(readyCounter(oid), snap) === undefined || store.note(shapeNote(oid), snap) !== rt.circuit.shape) return false;
+    const positions = new Map<number, number>();
+    for (const i of rt.circuit.inputs) {
+      const rel = catalog.relationByOid(i);
+      if (!rel) return false;
+      if (rel.kind === 'matview') { if (fresh.has(i)) return false; continue; }
+      const pos = store.counter(positionCounter(i), snap);
+      if (pos === undefined) return false;
+      positions.set(i, pos);
+    }
+    for (const [t, pos] of positions) if (!this.positions.has(t)) this.positions.set(t, pos);
+    rt.rows = store.counter(rowsCounter(oid), snap) ?? 0;
+    const errs = store.note(errorsNote(oid), snap) as [string, string, number][] | undefined;
+    for (const [code, msg, n] of errs ?? []) rt.errors.add([code, msg], n);
+    rt.progress.state = 'running';
+    rt.progress.started = 'resumed';
+    return true;
   }
 
   /**
@@ -230,6 +300,7 @@ export class ViewMaintainer {
     const out = emptyDelta();
     let initial = true;
     let lastYield = Date.now();
+    let committedAt = 0;
     const step = (oid: number | null, part: Delta): void => {
       const d = rt.circuit.root.step({ inputs: oid === null ? new Map() : new Map([[oid, part]]), initial, env, errors, watermarks });
       initial = false;
@@ -240,6 +311,15 @@ export class ViewMaintainer {
         const end = Math.min(d.rows.length, at + BACKFILL_CHUNK);
         step(oid, { rows: d.rows.slice(at, end), weights: d.weights.slice(at, end) });
         p.backfillDone += end - at;
+        if (p.backfillDone - committedAt >= BACKFILL_COMMIT_ROWS) {
+          // operator state so far to storage (the view is not ready yet: a crash rebuilds it)
+          const state: StateWrite[] = [];
+          rt.circuit.state.flush(state);
+          await this.host.store.commit({ rows: [], state, durable: false });
+          rt.circuit.state.committed();
+          committedAt = p.backfillDone;
+          lastYield = Date.now();
+        }
         if (Date.now() - lastYield > 50) { await new Promise((r) => setImmediate(r)); lastYield = Date.now(); }
       }
     }

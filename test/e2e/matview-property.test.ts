@@ -1,6 +1,7 @@
 // Property-based differential test (fast-check): for any sequence of inserts, updates and
 // deletes on two small tables, every view equals its query run as a batch SELECT. A failing
 // sequence is shrunk to a minimal one, which the failure message prints.
+// Operator state is limited to a few rows in memory, so state is read back from storage all the time.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import fc from 'fast-check';
 import type { Client } from 'pg';
@@ -52,7 +53,7 @@ function sqlOf(o: Op): [string, unknown[]] {
 let eddy: EddyServer;
 let c: Client;
 beforeAll(async () => {
-  eddy = await startEddy();
+  eddy = await startEddy({ env: { EDDY_STATE_CACHE_ROWS: '8' } });
   c = await eddy.client();
   await c.query('CREATE TABLE pt (id int PRIMARY KEY, g int, v int)');
   await c.query('CREATE TABLE pk (id int PRIMARY KEY, k int)');

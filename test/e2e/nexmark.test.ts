@@ -1,6 +1,7 @@
 // Nexmark q0-q22 as materialized views over the nexmark connector: the views are created while
 // the events arrive, and once every event is in, each view equals its query run as a batch
 // SELECT over the same events (stored here in tables, so the batch engine can read them).
+// Views keep at most 2000 rows of operator state in memory: joins and windows read the rest from storage.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Client } from 'pg';
 import { startEddy, type EddyServer } from '../harness/server.js';
@@ -11,7 +12,7 @@ let eddy: EddyServer;
 let c: Client;
 
 beforeAll(async () => {
-  eddy = await startEddy();
+  eddy = await startEddy({ env: { EDDY_STATE_CACHE_ROWS: '2000' } });
   c = await eddy.client();
   for (const [name, cols] of Object.entries(NEXMARK_COLUMNS)) {
     const type = name[0]!.toUpperCase() + name.slice(1);
