@@ -176,7 +176,7 @@ export class AggregateOp implements Operator {
       if (a.invertible) continue;
       const bags = a.distinctCount ? this.distincts : this.bags;
       const k = aggKey(j, g);
-      for (const e of [...bags.rows(k)]) bags.add(k, e.row, -e.count, a.distinctCount ? (e.row[0] as string) : undefined);
+      for (const e of [...bags.rows(k)]) bags.add(k, e.row, -e.count);
     }
     this.groups.delete(g.id);
     this.closed++;
@@ -235,7 +235,7 @@ export class AggregateOp implements Operator {
         for (let n = 0; n > w; n--) g.states[j] = agg.retract!(g.states[j], vals);
       } else if (a.distinctCount) {
         const v = String(datumKey(a.call.args[0]!.type, vals[0]!));
-        this.distincts.add(aggKey(j, g), [v], w, v);
+        this.distincts.add(aggKey(j, g), [v], w);
       } else {
         this.bags.add(aggKey(j, g), vals, w);
         if (a.extreme !== 0) {

@@ -1,40 +1,30 @@
 // Window functions (ROW_NUMBER, RANK, LAG/LEAD, running aggregates, ...). Class: non-linear;
-// state: the rows of each partition (a bag) and the rows last emitted for it. A step recomputes
-// the window functions of every partition its changes touch and emits the difference, so the
+// state: the rows of each partition (a bag). A step computes the window functions of every
+// partition its changes touch before and after the change and emits the difference, so the
 // work per change is proportional to the partition, not the table (per-group top-N filters
 // ROW_NUMBER() <= n on top of this).
 import type { Datum, Row } from '../../core/datum.js';
 import { SqlError, SqlState } from '../../core/errors.js';
 import type { SqlType } from '../../core/types.js';
 import { datumKey } from '../../core/values/compare.js';
-import { emptyDelta, push, rowKey, RowBag, type Delta } from '../../core/delta.js';
+import { datumIdentity, emptyDelta, push, type Delta } from '../../core/delta.js';
 import { compile, type Compiled } from '../../expr/compile.js';
 import { exprKey } from '../../expr/ir.js';
 import type { WindowCall } from '../../expr/plan.js';
 import { partition, computeCall } from '../../expr/window-eval.js';
 import { guarded, type Operator, type StepContext } from '../context.js';
-import { KeyedState } from '../state/keyed-state.js';
 import { BagState } from '../state/bag-state.js';
 import type { StateStore } from '../state/state-store.js';
-
-/** what a partition last emitted */
-interface Emitted {
-  rows: Row[];
-  /** the error its last computation raised (held in the step's errors until it computes again) */
-  error: Row | null;
-}
 
 export class WindowOp implements Operator {
   private readonly partKeys: Compiled[];
   /** partition key -> its rows */
   private readonly parts: BagState;
-  private readonly emitted: KeyedState<Emitted>;
 
   private readonly types: SqlType[];
 
   constructor(state: StateStore, private readonly input: Operator, private readonly calls: readonly WindowCall[]) {
     this.parts = new BagState(state);
-    this.emitted = new KeyedState(state);
     const first = calls[0]!.partitionBy.map(exprKey).join(',');
     if (calls.some((c) => c.partitionBy.map(exprKey).join(',') !== first)) {
       throw new SqlError(SqlState.FeatureNotSupported, 'window functions with different PARTITION BY clauses are not supported in materialized views yet');
@@ -49,7 +39,8 @@ export class WindowOp implements Operator {
     const d = this.input.step(cx);
     const out = emptyDelta();
     if (d.rows.length === 0) return out;
-    const touched = new Set<string>();
+    // the changed rows of each partition
+    const changes = new Map<string, number[]>();
     rows: for (let i = 0; i < d.rows.length; i++) {
       const r = d.rows[i]!;
       let k = '';
@@ -58,32 +49,35 @@ export class WindowOp implements Operator {
         if (v === undefined) continue rows;
         k += (v === null ? '\u0000N' : String(datumKey(this.types[j]!, v))) + '\u0001';
       }
-      this.parts.add(k, r, d.weights[i]!);
-      touched.add(k);
+      let at = changes.get(k);
+      if (!at) { at = []; changes.set(k, at); }
+      at.push(i);
     }
-    for (const k of touched) {
-      const p: Emitted = this.emitted.get(k) ?? { rows: [], error: null };
-      if (p.error) { push(cx.errors, p.error, -1); p.error = null; }
-      const next = this.compute(k, p, cx);
-      const before = new RowBag();
-      for (const r of p.rows) before.add(r, 1);
-      const after = new RowBag();
-      for (const r of next) after.add(r, 1);
-      for (const e of before) { const diff = after.count(rowKey(e.row)) - e.count; if (diff < 0) push(out, e.row, diff); }
-      for (const e of after) { const diff = e.count - before.count(rowKey(e.row)); if (diff > 0) push(out, e.row, diff); }
-      p.rows = next;
-      if (this.parts.bagSize(k) === 0) this.emitted.delete(k); else this.emitted.set(k, p);
+    // the output of a partition is a function of its rows: computed before and after the change
+    // (no copy of the output is kept), the difference is the change of the output
+    for (const [k, at] of changes) {
+      const before = this.compute(k, -1, cx);
+      for (const i of at) this.parts.add(k, d.rows[i]!, d.weights[i]!);
+      const after = this.compute(k, 1, cx);
+      for (const [id, e] of before) { const diff = (after.get(id)?.count ?? 0) - e.count; if (diff < 0) push(out, e.row, diff); }
+      for (const [id, e] of after) { const diff = e.count - (before.get(id)?.count ?? 0); if (diff > 0) push(out, e.row, diff); }
     }
     return out;
   }
 
-  /** the partition's rows with their window function values */
-  private compute(k: string, p: Emitted, cx: StepContext): Row[] {
+  /**
+   * The partition's output rows (input row + window function values) by identity. A computation
+   * that fails contributes no rows and its error with `sign` (+1 after the change, -1 before:
+   * the same error was counted when the rows before the change were computed).
+   */
+  private compute(k: string, sign: number, cx: StepContext): Map<string, { row: Row; count: number }> {
+    const output = new Map<string, { row: Row; count: number }>();
     // rows in a fixed order (by identity), so that ties in ORDER BY resolve the same way every time
-    const entries = [...this.parts.rows(k)].map((e) => ({ ...e, id: rowKey(e.row) })).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const entries = [...this.parts.entries(k)].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     const rows: Row[] = [];
-    for (const e of entries) for (let n = 0; n < e.count; n++) rows.push(e.row);
-    if (rows.length === 0) return [];
+    const ids: string[] = [];
+    for (const [id, e] of entries) for (let n = 0; n < e.count; n++) { rows.push(e.row); ids.push(id); }
+    if (rows.length === 0) return output;
     const results: Datum[][] = this.calls.map(() => new Array<Datum>(rows.length).fill(null));
     try {
       this.calls.forEach((call, ci) => {
@@ -91,11 +85,16 @@ export class WindowOp implements Operator {
       });
     } catch (err) {
       if (!(err instanceof SqlError)) throw err;
-      // the partition contributes no rows while its computation fails
-      p.error = [err.code, err.message];
-      push(cx.errors, p.error, 1);
-      return [];
+      push(cx.errors, [err.code, err.message], sign);
+      return output;
     }
-    return rows.map((r, i) => [...r, ...results.map((col) => col[i]!)]);
+    for (let i = 0; i < rows.length; i++) {
+      const vals = results.map((col) => col[i]!);
+      // the identity of the output row, from the input row's (see rowKey)
+      const id = ids[i] + ',' + vals.map(datumIdentity).join(',');
+      const e = output.get(id);
+      if (e) e.count++; else output.set(id, { row: [...rows[i]!, ...vals], count: 1 });
+    }
+    return output;
   }
 }

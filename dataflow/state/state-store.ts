@@ -8,7 +8,7 @@
 //
 // Keys on disk: owner (the view's oid, 4 bytes) | table number (2 bytes) | the entry's key.
 // A StateStore without a backend keeps everything in memory (EXPLAIN, validation at CREATE).
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { StateWrite } from '../../storage/store-types.js';
 import { decodeState, encodeState } from './codec.js';
 
@@ -30,9 +30,17 @@ export interface StateTable {
 
 /** the bytes of a key component: short strings as they are, long ones by a 160-bit hash (LMDB keys are at most ~2 kB) */
 export function keyBytes(s: string): Buffer {
-  const raw = Buffer.from(s, 'utf8');
-  if (raw.length <= 120) return Buffer.concat([Buffer.from([1]), raw]);
-  return Buffer.concat([Buffer.from([2]), createHash('sha1').update(raw).digest()]);
+  // at most 3 bytes per UTF-16 unit: short enough strings need no measuring
+  if (s.length <= 40 || Buffer.byteLength(s, 'utf8') <= 120) {
+    const b = Buffer.allocUnsafe(1 + Buffer.byteLength(s, 'utf8'));
+    b[0] = 1;
+    b.write(s, 1, 'utf8');
+    return b;
+  }
+  const b = Buffer.allocUnsafe(21);
+  b[0] = 2;
+  (hash('sha1', s, 'buffer') as Buffer).copy(b, 1);
+  return b;
 }
 
 export class StateStore {
