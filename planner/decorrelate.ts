@@ -1,10 +1,13 @@
 // Rewrites subqueries in expressions into joins, so that a view's query is a tree of relational
 // operators the dataflow can maintain: [NOT] EXISTS (correlated by equalities) becomes a semi
-// (anti) join, x IN (uncorrelated subquery) a semi join, and an uncorrelated scalar subquery a
-// LEFT JOIN against its one-row result. Anything else is left as is (and rejected later).
+// (anti) join, x IN (uncorrelated subquery) a semi join, an uncorrelated scalar subquery a
+// LEFT JOIN against its one-row result, and a scalar aggregate correlated by equalities
+// (SELECT count(*) FROM t2 WHERE t2.k = t1.k) a LEFT JOIN against the aggregate grouped by the
+// correlated columns. Anything else is left as is (and rejected later).
 import { T } from '../core/types.js';
+import type { Datum } from '../core/datum.js';
 import { someExpr, mapExpr, type Expr } from '../expr/ir.js';
-import type { Plan } from '../expr/plan.js';
+import type { Plan, AggCall } from '../expr/plan.js';
 import { mapPlanExprs, mapPlanInputs } from './plan-walk.js';
 import { splitAnd, andOf, hashJoin } from './bind-from.js';
 
@@ -114,20 +117,90 @@ function toJoinLayout(e: Expr, width: number): Expr {
  */
 function joinScalars(input: Plan, exprs: readonly Expr[]): { input: Plan; rewrite: (e: Expr) => Expr } {
   let cur = input;
-  const at = new Map<Expr, number>();
+  const at = new Map<Expr, Expr>();
   for (const e of exprs) {
     someExpr(e, (x) => {
-      if (x.kind === 'subquery' && x.mode === 'scalar' && !x.correlated && !at.has(x)) {
-        at.set(x, cur.columns.length);
-        cur = hashJoin('left', cur, cur.columns.length, decorrelate(x.plan), []);
+      if (x.kind !== 'subquery' || x.mode !== 'scalar' || at.has(x)) return false;
+      const base = cur.columns.length;
+      if (!x.correlated) {
+        at.set(x, { kind: 'col', index: base, type: x.type });
+        cur = hashJoin('left', cur, base, decorrelate(x.plan), []);
+        return false;
       }
+      const grouped = groupedScalar(x.plan);
+      if (!grouped) return false;
+      cur = hashJoin('left', cur, base, grouped.plan, grouped.conds(base));
+      const value: Expr = { kind: 'col', index: base + grouped.value, type: x.type };
+      // an outer row without inner rows gets the aggregate of no rows (count: 0), not NULL
+      at.set(x, grouped.empty === null ? value : {
+        kind: 'case', type: x.type, otherwise: value,
+        whens: [{ cond: { kind: 'isNull', arg: { kind: 'col', index: base, type: grouped.plan.columns[0]!.type }, negate: false, type: T.bool }, result: { kind: 'const', value: grouped.empty, type: x.type } }],
+      });
       return false;
     });
   }
-  const rewrite = (e: Expr): Expr => mapExpr(e, (x) => {
-    const i = at.get(x);
-    return i === undefined ? x : { kind: 'col', index: i, type: x.type };
-  });
+  const rewrite = (e: Expr): Expr => mapExpr(e, (x) => at.get(x) ?? x);
   return { input: cur, rewrite };
+}
+
+/** aggregates whose result over no rows is NULL (a missing group reads as NULL already) */
+const NULL_ON_EMPTY = new Set(['sum', 'avg', 'min', 'max', 'bool_and', 'bool_or', 'every', 'string_agg', 'array_agg', 'first_value', 'last_value',
+  'stddev', 'stddev_samp', 'stddev_pop', 'variance', 'var_samp', 'var_pop', 'bit_and', 'bit_or', 'json_agg', 'jsonb_agg']);
+
+/**
+ * A scalar aggregate subquery correlated by equalities (inner expression = outer expression),
+ * with at most a projection of the aggregates on top, as the same aggregate grouped by the inner
+ * expressions: its plan (group keys first), the join conditions given the outer row's width,
+ * the column holding the subquery's value, and the value for no inner rows (null: NULL).
+ * Null when the subquery has another shape.
+ */
+function groupedScalar(sub: Plan): { plan: Plan; conds: (base: number) => Expr[]; value: number; empty: Datum } | null {
+  const proj = sub.kind === 'project' ? sub : null;
+  const agg = proj ? proj.input : sub;
+  if (agg.kind !== 'aggregate' || agg.groupKeys.length > 0 || agg.groupingSets) return null;
+  const split = correlation(agg.input);
+  if (!split) return null;
+  const inner: Expr[] = [];
+  const outer: Expr[] = [];
+  const fns: { fn: Extract<Expr, { kind: 'call' }>['fn']; innerFirst: boolean }[] = [];
+  const outerOnly = (x: Expr): boolean => !someExpr(x, (y) => y.kind === 'col') && someExpr(x, (y) => y.kind === 'outer');
+  const innerOnly = (x: Expr): boolean => !someExpr(x, (y) => y.kind === 'outer');
+  for (const c of split.conds) {
+    if (c.kind !== 'call' || c.fn.name !== '=' || c.args.length !== 2) return null;
+    const [a, b] = c.args as [Expr, Expr];
+    if (innerOnly(a) && outerOnly(b)) { inner.push(a); outer.push(b); fns.push({ fn: c.fn, innerFirst: true }); }
+    else if (outerOnly(a) && innerOnly(b)) { inner.push(b); outer.push(a); fns.push({ fn: c.fn, innerFirst: false }); }
+    else return null;
+  }
+  if (inner.length === 0) return null;
+  // the value of the subquery over no rows: only a plain aggregate column has a known one
+  let empty: Datum = null;
+  const valueExpr = proj ? proj.exprs[0]! : ({ kind: 'col', index: 0, type: agg.columns[0]!.type } as Expr);
+  if (valueExpr.kind !== 'col' && !(valueExpr.kind === 'cast' && valueExpr.arg.kind === 'col')) {
+    if (!agg.aggs.every((a) => NULL_ON_EMPTY.has(a.agg.name))) return null;
+  } else {
+    const a: AggCall | undefined = agg.aggs[valueExpr.kind === 'col' ? valueExpr.index : (valueExpr.arg as { index: number }).index];
+    if (!a) return null;
+    if (a.agg.name === 'count') empty = 0n;
+    else if (!NULL_ON_EMPTY.has(a.agg.name)) return null;
+  }
+  const n = inner.length;
+  const grouped: Plan = {
+    kind: 'aggregate', input: decorrelate(split.inner), groupKeys: inner, aggs: agg.aggs, groupingSets: null,
+    columns: [...inner.map((e, i) => ({ name: `key${i}`, type: e.type })), ...agg.columns],
+  };
+  const shift = (e: Expr): Expr => mapExpr(e, (x) => (x.kind === 'col' ? { ...x, index: x.index + n } : x));
+  const plan: Plan = proj
+    ? { kind: 'project', input: grouped, exprs: [...inner.map((e, i) => ({ kind: 'col', index: i, type: e.type }) as Expr), ...proj.exprs.map(shift)], columns: [...grouped.columns.slice(0, n), ...proj.columns] }
+    : grouped;
+  const outerCol = (e: Expr): Expr => mapExpr(e, (x) => (x.kind === 'outer' ? { kind: 'col', index: x.index, type: x.type } : x));
+  return {
+    plan, value: n, empty,
+    conds: (base) => outer.map((o, i) => {
+      const key: Expr = { kind: 'col', index: base + i, type: inner[i]!.type };
+      const f = fns[i]!;
+      return { kind: 'call', fn: f.fn, type: T.bool, args: f.innerFirst ? [key, outerCol(o)] : [outerCol(o), key] };
+    }),
+  };
 }
 

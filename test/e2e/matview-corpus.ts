@@ -83,6 +83,11 @@ export const VIEWS: readonly ViewDef[] = [
   v('mv_in', "SELECT id, amount FROM orders WHERE cust IN (SELECT id FROM customers WHERE country = 'US') AND qty > 1"),
   v('mv_scalar_select', 'SELECT id, qty - (SELECT max(qty) FROM orders) AS below_max FROM orders'),
   v('mv_scalar_filter', 'SELECT id, cust FROM orders WHERE qty = (SELECT max(qty) FROM orders)'),
+  // correlated scalar subqueries: the aggregate grouped by the correlated columns, LEFT JOINed
+  v('mv_corr_count', 'SELECT c.id, (SELECT count(*) FROM orders o WHERE o.cust = c.id) AS n FROM customers c'),
+  v('mv_corr_sum', "SELECT c.id, c.name, (SELECT sum(o.amount) FROM orders o WHERE o.cust = c.id AND o.status = 'paid') AS paid FROM customers c"),
+  v('mv_corr_filter', 'SELECT o.id, o.amount FROM orders o WHERE o.amount > (SELECT avg(o2.amount) FROM orders o2 WHERE o2.cust = o.cust)'),
+  v('mv_corr_expr', 'SELECT o.id, (SELECT max(i.price) + 1 FROM items i WHERE i.order_id = o.id) AS top FROM orders o WHERE o.qty > 2'),
   // subqueries in FROM and CTEs
   v('mv_from_subquery', 'SELECT x.cust, x.n FROM (SELECT cust, count(*) AS n FROM orders GROUP BY cust) x WHERE x.n > 1'),
   v('mv_cte', 'WITH big AS (SELECT * FROM orders WHERE qty > 3) SELECT b.cust, count(*) AS n FROM big b JOIN customers c ON c.id = b.cust GROUP BY b.cust'),
