@@ -66,12 +66,14 @@ export type DdlCommand =
     readonly kind: 'createMatview'; readonly target: QualifiedName; readonly ifNotExists: boolean;
     readonly columns: readonly { readonly name: string; readonly type: SqlType }[]; readonly sql: string;
     readonly options: Readonly<Record<string, string>>;
+    /** CREATE SINK: options are the connector's */
+    readonly sink?: boolean;
     /** oids of the relations the view reads, set once its dataflow is built */
     readonly dependsOn?: readonly number[];
   }
   | { readonly kind: 'createIndex'; readonly table: QualifiedName; readonly name: string | null; readonly columns: readonly string[]; readonly unique: boolean; readonly ifNotExists: boolean }
   | { readonly kind: 'createSequence'; readonly target: QualifiedName; readonly ifNotExists: boolean }
-  | { readonly kind: 'drop'; readonly objectType: 'table' | 'view' | 'matview' | 'source' | 'index' | 'schema' | 'sequence'; readonly names: readonly QualifiedName[]; readonly ifExists: boolean; readonly cascade: boolean }
+  | { readonly kind: 'drop'; readonly objectType: 'table' | 'view' | 'matview' | 'source' | 'sink' | 'index' | 'schema' | 'sequence'; readonly names: readonly QualifiedName[]; readonly ifExists: boolean; readonly cascade: boolean }
   | { readonly kind: 'truncate'; readonly tables: readonly QualifiedName[] }
   | { readonly kind: 'rename'; readonly objectType: 'table' | 'view' | 'column' | 'schema' | 'index'; readonly target: QualifiedName; readonly column: string | null; readonly newName: string }
   | { readonly kind: 'alterTable'; readonly target: QualifiedName; readonly ifExists: boolean; readonly actions: readonly AlterAction[] }

@@ -31,7 +31,8 @@ export interface RelationDef {
   readonly schema: string;
   readonly name: string;
   /** source: rows are not stored, only logged for the views that read it */
-  readonly kind: 'table' | 'view' | 'matview' | 'source';
+  /** sink: CREATE SINK, maintained like a materialized view; its changes go to a connector (options), nothing is stored */
+  readonly kind: 'table' | 'view' | 'matview' | 'source' | 'sink';
   readonly columns: readonly ColumnDef[];
   /** primary key column positions, or null: rows are then keyed by a hidden row id */
   readonly primaryKey: readonly number[] | null;

@@ -66,13 +66,15 @@ function tableOrientationName(options: Readonly<Record<string, string>>): string
 
 const nsOid = (c: Catalog, schema: string): number => c.schema(schema)?.oid ?? PUBLIC_NAMESPACE;
 // sources show as foreign tables (psql lists them under \\d)
+/** what the catalog tables show: every relation but sinks (eddy_sinks lists those) */
+const relationsOf = (c: Catalog): RelationDef[] => c.relations().filter((r) => r.kind !== 'sink');
 const relkind = (r: RelationDef): string => (r.kind === 'view' ? 'v' : r.kind === 'matview' ? 'm' : r.kind === 'source' ? 'f' : 'r');
 
 table('pg_catalog', 'pg_namespace', 'oid oid, nspname name, nspowner oid, nspacl text[]', (c) =>
   c.schemas().map((s) => [s.oid, s.name, 10, null]));
 
 table('pg_catalog', 'pg_class', 'oid oid, relname name, relnamespace oid, reltype oid, reloftype oid, relowner oid, relam oid, relfilenode oid, reltablespace oid, relpages int4, reltuples float4, relallvisible int4, reltoastrelid oid, relhasindex bool, relisshared bool, relpersistence char, relkind char, relnatts int2, relchecks int2, relhasrules bool, relhastriggers bool, relhassubclass bool, relrowsecurity bool, relforcerowsecurity bool, relispopulated bool, relreplident char, relispartition bool, relrewrite oid, relfrozenxid int8, relminmxid int8, relacl text[], reloptions text[], relpartbound text', function* (c) {
-  for (const r of c.relations()) {
+  for (const r of relationsOf(c)) {
     yield [r.oid, r.name, nsOid(c, r.schema), 0, 0, 10, r.kind === 'view' ? 0 : 2, r.oid, 0, 0, -1, 0, 0, r.indexes.length > 0, false, 'p', relkind(r),
       liveColumns(r).length, r.checks.length, r.kind === 'view', false, false, false, false, true, 'd', false, 0, 0n, 0n, null, null, null];
     for (const i of r.indexes) {
@@ -85,7 +87,7 @@ table('pg_catalog', 'pg_class', 'oid oid, relname name, relnamespace oid, reltyp
 });
 
 table('pg_catalog', 'pg_attribute', 'attrelid oid, attname name, atttypid oid, attstattarget int4, attlen int2, attnum int2, attndims int4, attcacheoff int4, atttypmod int4, attbyval bool, attalign char, attstorage char, attcompression char, attnotnull bool, atthasdef bool, atthasmissing bool, attidentity char, attgenerated char, attisdropped bool, attislocal bool, attinhcount int4, attcollation oid, attacl text[], attoptions text[], attfdwoptions text[]', function* (c) {
-  for (const r of c.relations()) {
+  for (const r of relationsOf(c)) {
     const cols = liveColumns(r);
     for (let i = 0; i < cols.length; i++) {
       const col = cols[i]!;
@@ -125,13 +127,13 @@ table('pg_catalog', 'pg_database', 'oid oid, datname name, datdba oid, encoding 
 });
 
 table('pg_catalog', 'pg_index', 'indexrelid oid, indrelid oid, indnatts int2, indnkeyatts int2, indisunique bool, indnullsnotdistinct bool, indisprimary bool, indisexclusion bool, indimmediate bool, indisclustered bool, indisvalid bool, indcheckxmin bool, indisready bool, indislive bool, indisreplident bool, indkey int2[], indcollation oid[], indclass oid[], indoption int2[], indexprs text, indpred text', function* (c) {
-  for (const r of c.relations()) for (const i of r.indexes) {
+  for (const r of relationsOf(c)) for (const i of r.indexes) {
     yield [i.oid, r.oid, i.columns.length, i.columns.length, i.unique, false, i.primary, false, true, false, true, false, true, true, false, i.columns.map((x) => x + 1), i.columns.map(() => 0), i.columns.map(() => 0), i.columns.map(() => 0), null, null];
   }
 });
 
 table('pg_catalog', 'pg_constraint', 'oid oid, conname name, connamespace oid, contype char, condeferrable bool, condeferred bool, convalidated bool, conrelid oid, contypid oid, conindid oid, conparentid oid, confrelid oid, confupdtype char, confdeltype char, confmatchtype char, conislocal bool, coninhcount int4, connoinherit bool, conkey int2[], confkey int2[], conpfeqop oid[], conppeqop oid[], conffeqop oid[], confdelsetcols int2[], conexclop oid[], conbin text', function* (c) {
-  for (const r of c.relations()) {
+  for (const r of relationsOf(c)) {
     for (const i of r.indexes) {
       if (!i.unique) continue;
       yield [keyConstraintOid(i.oid), i.name, nsOid(c, r.schema), i.primary ? 'p' : 'u', false, false, true, r.oid, 0, i.oid, 0, 0, ' ', ' ', ' ', true, 0, true, i.columns.map((x) => x + 1), null, null, null, null, null, null, null];
@@ -143,7 +145,7 @@ table('pg_catalog', 'pg_constraint', 'oid oid, conname name, connamespace oid, c
 });
 
 table('pg_catalog', 'pg_attrdef', 'oid oid, adrelid oid, adnum int2, adbin text', function* (c) {
-  for (const r of c.relations()) {
+  for (const r of relationsOf(c)) {
     const cols = liveColumns(r);
     for (let i = 0; i < cols.length; i++) if (cols[i]!.defaultSql) yield [3_000_000 + r.oid * 64 + i, r.oid, i + 1, cols[i]!.defaultSql];
   }
@@ -195,7 +197,7 @@ export type { Datum };
 
 // Eddy's storage, per table and per column segment (cf. Hologres' and RisingWave's storage views).
 table('pg_catalog', 'eddy_storage', 'schemaname name, tablename name, orientation text, segments int8, segment_rows int8, deleted_rows int8, memtable_rows int8, segment_bytes int8', function* (c, ctx) {
-  for (const r of c.relations()) {
+  for (const r of relationsOf(c)) {
     if (r.kind === 'view' || r.kind === 'source') continue;
     const segs = ctx.storage.segments(r);
     const sum = (f: (x: (typeof segs)[number]) => number): bigint => BigInt(segs.reduce((n, x) => n + f(x), 0));
@@ -203,7 +205,7 @@ table('pg_catalog', 'eddy_storage', 'schemaname name, tablename name, orientatio
   }
 });
 table('pg_catalog', 'eddy_segments', 'schemaname name, tablename name, segment_id int8, rows int8, deleted_rows int8, bytes int8', function* (c, ctx) {
-  for (const r of c.relations()) {
+  for (const r of relationsOf(c)) {
     if (r.kind === 'view' || r.kind === 'source') continue;
     for (const x of ctx.storage.segments(r)) yield [r.schema, r.name, BigInt(x.id), BigInt(x.rows), BigInt(x.deleted), BigInt(x.bytes)];
   }
@@ -212,7 +214,7 @@ table('pg_catalog', 'eddy_segments', 'schemaname name, tablename name, segment_i
 // Materialized views: maintenance state, rows, evaluation errors and backfill progress.
 table('pg_catalog', 'eddy_materialized_views', 'schemaname name, matviewname name, state text, started text, rows int8, state_rows int8, errors int8, backfill_rows_done int8, backfill_rows_total int8, backfill_ms int8, freshness_p50_ms float8, freshness_p99_ms float8, definition text', function* (c, ctx) {
   const f = ctx.viewFreshness?.() ?? null;
-  for (const r of c.relations()) {
+  for (const r of relationsOf(c)) {
     if (r.kind !== 'matview') continue;
     const p = ctx.views?.(r) ?? null;
     yield [r.schema, r.name, p?.state ?? 'not maintained by this process', p?.started ?? null, p ? BigInt(p.rows) : null, p ? BigInt(p.stateRows) : null, p ? BigInt(p.errors) : null,
@@ -220,9 +222,20 @@ table('pg_catalog', 'eddy_materialized_views', 'schemaname name, matviewname nam
   }
 });
 
+// Sinks (CREATE SINK): connector, maintenance state and the change rows delivered so far.
+table('pg_catalog', 'eddy_sinks', 'schemaname name, sinkname name, connector text, format text, state text, started text, rows_delivered int8, state_rows int8, errors int8, definition text', function* (c, ctx) {
+  for (const r of c.relations()) {
+    if (r.kind !== 'sink') continue;
+    const p = ctx.views?.(r) ?? null;
+    const format = r.options['format'] ? `${r.options['format']} ${r.options['encode'] ?? ''}`.trim() : null;
+    yield [r.schema, r.name, r.options['connector'] ?? null, format, p?.state ?? 'not maintained by this process', p?.started ?? null,
+      p ? BigInt(p.rows) : null, p ? BigInt(p.stateRows) : null, p ? BigInt(p.errors) : null, r.viewSql];
+  }
+});
+
 // Sources and connector tables: connector, format and the offset ingested so far.
 table('pg_catalog', 'eddy_sources', 'schemaname name, name name, kind text, connector text, format text, ingested_offset int8, watermark timestamptz, late_rows int8', function* (c, ctx) {
-  for (const r of c.relations()) {
+  for (const r of relationsOf(c)) {
     const connector = r.options['connector'];
     if (connector === undefined) continue;
     const format = r.options['format'] ? `${r.options['format']} ${r.options['encode'] ?? ''}`.trim() : null;
@@ -236,11 +249,11 @@ table('pg_catalog', 'eddy_sources', 'schemaname name, name name, kind text, conn
 const CONNECTORS = ['datagen', 'nexmark', 'kafka', 'postgres-cdc'];
 const serverOid = (connector: string): number => 13_000 + Math.max(0, CONNECTORS.indexOf(connector.toLowerCase()));
 table('pg_catalog', 'pg_foreign_server', 'oid oid, srvname name, srvowner oid, srvfdw oid, srvtype text, srvversion text, srvacl text[], srvoptions text[]', function* (c) {
-  const used = new Set(c.relations().filter((r) => r.kind === 'source').map((r) => (r.options['connector'] ?? '').toLowerCase()));
+  const used = new Set(relationsOf(c).filter((r) => r.kind === 'source').map((r) => (r.options['connector'] ?? '').toLowerCase()));
   for (const name of CONNECTORS) if (used.has(name)) yield [serverOid(name), name, 10, 0, 'connector', null, null, null];
 });
 table('pg_catalog', 'pg_foreign_table', 'ftrelid oid, ftserver oid, ftoptions text[]', function* (c) {
-  for (const r of c.relations()) {
+  for (const r of relationsOf(c)) {
     if (r.kind !== 'source') continue;
     yield [r.oid, serverOid(r.options['connector'] ?? ''), Object.entries(r.options).map(([k, v]) => `${k}=${v}`)];
   }

@@ -31,7 +31,7 @@ export function bindDdl(stmt: Node, sql: string, env: BindEnv, streaming?: Parse
   if ('CreateStmt' in stmt) return bindCreateTable(stmt.CreateStmt, env, streaming);
   if ('ViewStmt' in stmt) return bindCreateView(stmt.ViewStmt, sql, env);
   if ('IndexStmt' in stmt) return bindCreateIndex(stmt.IndexStmt);
-  if ('DropStmt' in stmt) return bindDrop(stmt.DropStmt);
+  if ('DropStmt' in stmt) return bindDrop(stmt.DropStmt, streaming?.sink ?? false);
   if ('TruncateStmt' in stmt) {
     return { kind: 'truncate', tables: (stmt.TruncateStmt.relations ?? []).flatMap((r) => ('RangeVar' in r ? [qn(r.RangeVar)] : [])) };
   }
@@ -183,9 +183,9 @@ function objectName(n: Node): QualifiedName {
   return parts.length > 1 ? { schema: parts[parts.length - 2]!, name: parts[parts.length - 1]! } : { schema: null, name: parts[0] ?? '' };
 }
 
-function bindDrop(s: DropStmt): DdlCommand {
+function bindDrop(s: DropStmt, sink: boolean): DdlCommand {
   const t = s.removeType;
-  const objectType = t === 'OBJECT_VIEW' ? 'view' : t === 'OBJECT_MATVIEW' ? 'matview' : t === 'OBJECT_FOREIGN_TABLE' ? 'source' : t === 'OBJECT_INDEX' ? 'index' : t === 'OBJECT_SCHEMA' ? 'schema' : t === 'OBJECT_SEQUENCE' ? 'sequence' : t === 'OBJECT_TABLE' ? 'table' : null;
+  const objectType = sink ? 'sink' : t === 'OBJECT_VIEW' ? 'view' : t === 'OBJECT_MATVIEW' ? 'matview' : t === 'OBJECT_FOREIGN_TABLE' ? 'source' : t === 'OBJECT_INDEX' ? 'index' : t === 'OBJECT_SCHEMA' ? 'schema' : t === 'OBJECT_SEQUENCE' ? 'sequence' : t === 'OBJECT_TABLE' ? 'table' : null;
   if (!objectType) throw new SqlError(SqlState.FeatureNotSupported, `DROP ${String(t).replace('OBJECT_', '')} is not supported`);
   return { kind: 'drop', objectType, names: (s.objects ?? []).map(objectName), ifExists: s.missing_ok ?? false, cascade: s.behavior === 'DROP_CASCADE' };
 }

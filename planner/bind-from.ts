@@ -161,6 +161,7 @@ function bindRangeVar(rv: RangeVar, scope: Scope, env: BindEnv, start: number): 
     }
   }
   const rel = env.catalog.findRelation(schema, name, env.searchPath);
+  if (rel?.kind === 'sink') throw new SqlError(SqlState.WrongObjectType, `"${name}" is a sink: its changes go to its connector, it cannot be read`);
   if (rel && rel.kind !== 'view') {
     const live = liveColumns(rel);
     const columns: PlanColumn[] = live.map((c) => ({ name: c.name, type: c.type, tableOid: rel.oid, attnum: rel.columns.indexOf(c) + 1 }));

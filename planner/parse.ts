@@ -24,8 +24,12 @@ export function parseSql(sql: string): ParsedStatement[] {
   const streaming = rewriteStreamingDdl(sql);
   if (streaming) {
     const [stmt] = parseSql(streaming.sql);
-    if (!stmt || !('CreateStmt' in stmt.stmt || 'DropStmt' in stmt.stmt)) throw new SqlError(SqlState.SyntaxError, 'syntax error in CREATE SOURCE');
-    return [{ ...stmt, sql: sql.trim(), streaming: { source: streaming.source, format: streaming.format, ...(streaming.watermark ? { watermark: streaming.watermark } : {}) } }];
+    const ok = streaming.sink ? stmt && ('CreateTableAsStmt' in stmt.stmt || 'DropStmt' in stmt.stmt) : stmt && ('CreateStmt' in stmt.stmt || 'DropStmt' in stmt.stmt);
+    if (!stmt || !ok) throw new SqlError(SqlState.SyntaxError, `syntax error in ${streaming.sink ? 'CREATE SINK' : 'CREATE SOURCE'}`);
+    return [{
+      ...stmt, sql: sql.trim(),
+      streaming: { source: streaming.source, format: streaming.format, ...(streaming.watermark ? { watermark: streaming.watermark } : {}), ...(streaming.sink ? { sink: true } : {}) },
+    }];
   }
   let result;
   try {

@@ -38,8 +38,10 @@ export type Statement =
   | {
     readonly kind: 'createTableAs'; readonly target: QualifiedName; readonly columnNames: readonly string[];
     readonly ifNotExists: boolean; readonly withData: boolean; readonly materialized: boolean; readonly query: QueryRef;
-    /** WITH (...) storage options (orientation, memtable_rows, ...) */
+    /** WITH (...) storage options (orientation, memtable_rows, ...); a sink's connector options */
     readonly options: Readonly<Record<string, string>>;
+    /** CREATE SINK: maintained as a materialized view, its changes go to a connector */
+    readonly sink?: { readonly format: { readonly format: string; readonly encode: string; readonly options: Readonly<Record<string, string>> } | null };
   }
   | { readonly kind: 'transaction'; readonly action: TransactionAction; readonly savepoint: string }
   /** SET / RESET; value null = DEFAULT / RESET; name '' with resetAll */
@@ -88,6 +90,7 @@ export function classify(p: ParsedStatement): Statement {
       kind: 'createTableAs', target: qn(c.into?.rel), columnNames: names(c.into?.colNames), ifNotExists: c.if_not_exists ?? false,
       withData: !c.into?.skipData, materialized: c.objtype === 'OBJECT_MATVIEW', query: { node: q.SelectStmt },
       options: defOptions(c.into?.options),
+      ...(p.streaming?.sink ? { sink: { format: p.streaming.format } } : {}),
     };
   }
   if ('TransactionStmt' in s) {

@@ -3,6 +3,8 @@
 // Option names with several dots and the trailing FORMAT ... ENCODE ... clause do not parse, and
 // CREATE SOURCE is no statement. This rewrites such a statement into a CREATE TABLE that the real
 // parser accepts (option names quoted, FORMAT clause cut off) and says what it cut off.
+import { SqlError, SqlState } from '../core/errors.js';
+
 export interface StreamingDdl {
   /** the statement as PostgreSQL grammar */
   readonly sql: string;
@@ -12,6 +14,8 @@ export interface StreamingDdl {
   readonly format: { readonly format: string; readonly encode: string; readonly options: Readonly<Record<string, string>> } | null;
   /** WATERMARK FOR column AS expression, taken out of the column list */
   readonly watermark?: { readonly column: string; readonly expr: string };
+  /** CREATE SINK / DROP SINK (as CREATE / DROP MATERIALIZED VIEW) */
+  readonly sink?: boolean;
 }
 
 const HEAD = /^\s*create\s+(source|table)\b/i;
@@ -20,6 +24,8 @@ export function rewriteStreamingDdl(sql: string): StreamingDdl | null {
   // DROP SOURCE s: sources show as foreign tables, so it is DROP FOREIGN TABLE
   const d = /^\s*drop\s+source\b/i.exec(sql);
   if (d) return { sql: sql.replace(/drop\s+source/i, 'DROP FOREIGN TABLE'), source: true, format: null };
+  if (/^\s*drop\s+sink\b/i.test(sql)) return { sql: sql.replace(/drop\s+sink/i, 'DROP MATERIALIZED VIEW'), source: false, format: null, sink: true };
+  if (/^\s*create\s+sink\b/i.test(sql)) return rewriteCreateSink(sql);
   const m = HEAD.exec(sql);
   if (!m) return null;
   const source = m[1]!.toLowerCase() === 'source';
@@ -50,6 +56,43 @@ export function rewriteStreamingDdl(sql: string): StreamingDdl | null {
   }
   if (!source && !format && !watermark && text === sql) return null;
   return { sql: text, source, format, ...(watermark ? { watermark } : {}) };
+}
+
+/**
+ * CREATE SINK [IF NOT EXISTS] name { FROM relation | AS query } WITH (options) [FORMAT ... ENCODE ...]
+ * (RisingWave) as CREATE MATERIALIZED VIEW name WITH (options) AS query: a sink is maintained as a
+ * view is, its changes go to a connector instead of storage.
+ */
+function rewriteCreateSink(sql: string): StreamingDdl {
+  const syntax = (): never => { throw new SqlError(SqlState.SyntaxError, 'syntax error in CREATE SINK', { hint: 'CREATE SINK name { FROM relation | AS query } WITH (connector = ...)' }); };
+  const head = /^\s*create\s+sink\s+(if\s+not\s+exists\s+)?((?:"[^"]+"|[\w$]+)(?:\.(?:"[^"]+"|[\w$]+))?)\s+(from|as)\s+/i.exec(sql) ?? syntax();
+  let text = sql.slice(head[0].length);
+  let format: StreamingDdl['format'] = null;
+  const f = /\bformat\s+(\w+)\s+encode\s+(\w+)\s*(\(([^)]*)\))?\s*;?\s*$/i.exec(text);
+  if (f && !inQuotes(text, f.index)) {
+    format = { format: f[1]!.toLowerCase(), encode: f[2]!.toLowerCase(), options: f[4] ? parseOptions(f[4]) : {} };
+    text = text.slice(0, f.index);
+  }
+  // the options are the last WITH (...) at the top level, closing the statement
+  text = text.replace(/;\s*$/, '').trimEnd();
+  if (!text.endsWith(')')) syntax();
+  // scan forward (quotes skipped) for the top-level parenthesis that closes at the end
+  let depth = 0;
+  let open = -1;
+  let lastOpen = -1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === "'" || c === '"') { const end = text.indexOf(c, i + 1); i = end < 0 ? text.length : end; continue; }
+    if (c === '(') { if (depth === 0) lastOpen = i; depth++; }
+    else if (c === ')') { depth--; if (depth === 0 && i === text.length - 1) open = lastOpen; }
+  }
+  const w = open < 0 ? null : /\bwith\s*$/i.exec(text.slice(0, open));
+  if (!w) syntax();
+  const body = text.slice(0, w!.index).trim();
+  const options = text.slice(open);
+  const query = head[3]!.toLowerCase() === 'from' ? `SELECT * FROM ${body}` : body;
+  const out = `CREATE MATERIALIZED VIEW ${head[1] ? 'IF NOT EXISTS ' : ''}${head[2]} ${quoteDottedOptionNames(`WITH ${options}`)} AS ${query}`;
+  return { sql: out, source: false, format, sink: true };
 }
 
 /** whether position i of s is inside a '...' or "..." literal */

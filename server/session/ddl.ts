@@ -74,16 +74,17 @@ export function executeDdl(cmd: DdlCommand, session: SqlSession, layer: WriteLay
     case 'createView': return createView(cmd, draft, creationSchema(cmd.target.schema), findRel(cmd.target), done);
     case 'createMatview': {
       const schema = creationSchema(cmd.target.schema);
+      const tag = cmd.sink ? 'CREATE SINK' : 'CREATE MATERIALIZED VIEW';
       if (draft.names(schema).has(cmd.target.name)) {
-        if (cmd.ifNotExists) { notice(`relation "${cmd.target.name}" already exists, skipping`); return done('CREATE MATERIALIZED VIEW', false); }
+        if (cmd.ifNotExists) { notice(`relation "${cmd.target.name}" already exists, skipping`); return done(tag, false); }
         throw new SqlError(SqlState.DuplicateTable, `relation "${cmd.target.name}" already exists`);
       }
       const columns: ColumnDef[] = cmd.columns.map((c) => ({ name: c.name, type: c.type, notNull: false, defaultSql: null, dropped: false }));
       draft.data.relations.push({
-        oid: draft.oid(), schema, name: cmd.target.name, kind: 'matview', columns, primaryKey: null, indexes: [], checks: [],
-        viewSql: cmd.sql, options: normalizeTableOptions(cmd.options), ...(cmd.dependsOn ? { dependsOn: cmd.dependsOn } : {}),
+        oid: draft.oid(), schema, name: cmd.target.name, kind: cmd.sink ? 'sink' : 'matview', columns, primaryKey: null, indexes: [], checks: [],
+        viewSql: cmd.sql, options: cmd.sink ? cmd.options : normalizeTableOptions(cmd.options), ...(cmd.dependsOn ? { dependsOn: cmd.dependsOn } : {}),
       });
-      return done('CREATE MATERIALIZED VIEW');
+      return done(tag);
     }
     case 'createIndex': {
       const rel = findRel(cmd.table);
@@ -266,7 +267,7 @@ function dependents(draft: Draft, rel: RelationDef): RelationDef[] {
   // views that mention the relation's name (conservative: a textual check of the stored SQL)
   const re = new RegExp(`\\b${rel.name.replace(/[^\w]/g, '')}\\b`);
   return draft.data.relations.filter((r) => {
-    if (r.oid === rel.oid || (r.kind !== 'view' && r.kind !== 'matview')) return false;
+    if (r.oid === rel.oid || (r.kind !== 'view' && r.kind !== 'matview' && r.kind !== 'sink')) return false;
     // a materialized view knows the relations it reads; plain views it read were expanded into them
     if (r.dependsOn && rel.kind !== 'view') return r.dependsOn.includes(rel.oid);
     return re.test(r.viewSql ?? '');
@@ -287,7 +288,8 @@ function dropObjects(cmd: Extract<DdlCommand, { kind: 'drop' }>, draft: Draft, c
     for (const d of deps) { notice(`drop cascades to ${kindName(d)} ${d.name}`); dropRel(d); }
     draft.data.relations = draft.data.relations.filter((r) => r.oid !== rel.oid);
     draft.data.sequences = draft.data.sequences.filter((q) => q.ownedBy?.relation !== rel.oid);
-    if (rel.kind !== 'view') {
+    // a sink stores nothing (its operator state goes with the maintainer's next round)
+    if (rel.kind !== 'view' && rel.kind !== 'sink') {
       clear.push(rel);
       layer.clearRelationChain(rel.oid);
     }
@@ -324,7 +326,7 @@ function dropObjects(cmd: Extract<DdlCommand, { kind: 'drop' }>, draft: Draft, c
       continue;
     }
     const rel = catalog.findRelation(schema, name, searchPath);
-    const want = type === 'view' ? 'view' : type === 'matview' ? 'matview' : type === 'source' ? 'source' : 'table';
+    const want = type === 'view' ? 'view' : type === 'matview' ? 'matview' : type === 'source' ? 'source' : type === 'sink' ? 'sink' : 'table';
     if (!rel || rel.kind !== want) {
       if (rel && rel.kind !== want) {
         throw new SqlError(SqlState.WrongObjectType, `"${name}" is not a ${kindName({ kind: want })}`, { hint: `Use DROP ${kindName(rel).toUpperCase()} to remove a ${kindName(rel)}.` });

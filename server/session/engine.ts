@@ -117,7 +117,7 @@ export class Engine implements SessionFactory {
    */
   async flushViews(timeoutMs = 120_000): Promise<void> {
     this.refreshCatalog();
-    const views = this.catalog.relations().filter((r) => r.kind === 'matview');
+    const views = this.catalog.relations().filter((r) => r.kind === 'matview' || r.kind === 'sink');
     if (views.length === 0) return;
     const deadline = Date.now() + timeoutMs;
     const waitFor = async (done: () => boolean): Promise<void> => {
@@ -169,7 +169,7 @@ export class Engine implements SessionFactory {
     let removed = 0;
     const now = Date.now() * 1000;
     for (const rel of this.catalog.relations()) {
-      if (rel.kind === 'view') continue;
+      if (rel.kind === 'view' || rel.kind === 'sink') continue;
       const ttl = binlogTtlMicros(rel.options['binlog_ttl']);
       removed += await this.store.trimBinlog(this.storedRel(rel), now - ttl);
     }

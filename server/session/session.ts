@@ -29,6 +29,7 @@ import { executeDdl, createTableAs } from './ddl.js';
 import { bindCreateMaterializedView } from '../../planner/materialized-view.js';
 import { dataflowLines } from '../../planner/explain-dataflow.js';
 import { buildCircuit } from '../../dataflow/build.js';
+import { sinkConnector } from '../../connectors/sinks.js';
 import { someScan } from '../../planner/plan-walk.js';
 import { copyFrom, copyTo, copyTarget, CopyCollector } from './copy.js';
 import { literalKind, type CachedPlan } from './plan-cache.js';
@@ -223,7 +224,7 @@ export class SqlSession implements Session {
             // backfill progress as NOTICEs while it runs (psql prints them as they come)
             const ticker = setInterval(() => {
               const q = rel ? this.engine.views?.progress(rel.oid) : null;
-              if (q && q.state === 'backfilling' && q.backfillTotal > 0) this.liveNotice(`backfilling materialized view "${rel!.name}": ${q.backfillDone} of ${q.backfillTotal} input rows`);
+              if (q && q.state === 'backfilling' && q.backfillTotal > 0) this.liveNotice(`backfilling ${rel!.kind === 'sink' ? 'sink' : 'materialized view'} "${rel!.name}": ${q.backfillDone} of ${q.backfillTotal} input rows`);
             }, 500);
             try { await this.engine.flushViews(); } finally { clearInterval(ticker); }
             const p = rel ? this.engine.views?.progress(rel.oid) : null;
@@ -408,7 +409,14 @@ export class SqlSession implements Session {
           const { command, plan } = bindCreateMaterializedView(cmd, this.bindEnv(paramTypes));
           // fails here, before anything is created, on what the dataflow cannot maintain
           const circuit = buildCircuit(plan);
-          const res = executeDdl({ ...command, dependsOn: [...circuit.inputs] } as typeof command, this, layer, txn);
+          let ddl = { ...command, dependsOn: [...circuit.inputs] } as typeof command;
+          if (cmd.sink && ddl.kind === 'createMatview') {
+            const f = cmd.sink.format;
+            const options = { ...ddl.options, ...(f ? { format: f.format, encode: f.encode, ...f.options } : {}) };
+            sinkConnector(options);
+            ddl = { ...ddl, options, sink: true };
+          }
+          const res = executeDdl(ddl, this, layer, txn);
           if (res.catalog) txn.catalog = res.catalog;
           return { ...done(res.tag), ...(res.notices.length ? { events: res.notices.map((n) => ({ kind: 'notice' as const, notice: n })) } : {}) };
         }
@@ -440,7 +448,7 @@ export class SqlSession implements Session {
       case 'show': {
         const name = cmd.name;
         // RisingWave's SHOW TABLES | SOURCES | VIEWS | MATERIALIZED VIEWS: the relations of that kind on the search path
-        const kinds: Record<string, RelationDef['kind']> = { tables: 'table', sources: 'source', views: 'view', materialized_views: 'matview' };
+        const kinds: Record<string, RelationDef['kind']> = { tables: 'table', sources: 'source', views: 'view', materialized_views: 'matview', sinks: 'sink' };
         const kind = kinds[name.toLowerCase()];
         if (kind) {
           const path = this.settings.searchPath(this.user);
@@ -498,9 +506,9 @@ export class SqlSession implements Session {
         if (txn.explicit) throw new SqlError(SqlState.ActiveSqlTransaction, 'VACUUM cannot run inside a transaction block');
         const catalog = this.engine.catalog;
         const path = this.settings.searchPath(this.user);
-        const rels = cmd.tables.length === 0 ? catalog.relations().filter((r) => r.kind !== 'view') : cmd.tables.map((t) => {
+        const rels = cmd.tables.length === 0 ? catalog.relations().filter((r) => r.kind !== 'view' && r.kind !== 'sink') : cmd.tables.map((t) => {
           const r = catalog.findRelation(t.schema, t.name, path);
-          if (!r || r.kind === 'view') throw new SqlError(SqlState.UndefinedTable, `relation "${t.name}" does not exist`);
+          if (!r || r.kind === 'view' || r.kind === 'sink') throw new SqlError(SqlState.UndefinedTable, `relation "${t.name}" does not exist`);
           return r;
         });
         // VACUUM reads nothing through the statement's snapshot; holding it would keep the files it retires

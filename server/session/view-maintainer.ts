@@ -23,6 +23,7 @@ import type { Plan } from '../../expr/plan.js';
 import { buildCircuit, type Circuit } from '../../dataflow/build.js';
 import { dataflowEnv, type StepContext } from '../../dataflow/context.js';
 import { StateStore, type StateBackend } from '../../dataflow/state/state-store.js';
+import { sinkConnector, type SinkConnector } from '../../connectors/sinks.js';
 import { liveProjector, errorsNote } from './txn.js';
 import { watermarkCounter } from './source-runner.js';
 
@@ -63,7 +64,12 @@ interface ViewRuntime {
   rows: number;
   /** evaluation errors of rows currently in its inputs, as [sqlstate, message] rows */
   readonly errors: RowBag;
+  /** a sink's connector (its changes go there instead of storage) */
+  readonly sink: SinkConnector | null;
 }
+
+/** what this maintainer runs: materialized views and sinks */
+const maintained = (r: RelationDef): boolean => r.kind === 'matview' || r.kind === 'sink';
 
 /** persisted counters: how far views have consumed a table's binlog, and which views have been built */
 export const positionCounter = (tableOid: number): string => `mv:pos:${tableOid}`;
@@ -114,13 +120,13 @@ export class ViewMaintainer {
   }
 
   hasViews(): boolean {
-    return this.host.currentCatalog().relations().some((r) => r.kind === 'matview');
+    return this.host.currentCatalog().relations().some(maintained);
   }
 
   /** whether an input table has binlog entries no round has consumed, or a view is not built */
   private behind(): boolean {
     const catalog = this.host.currentCatalog();
-    for (const r of catalog.relations()) if (r.kind === 'matview' && !this.runtimes.has(r.oid)) return true;
+    for (const r of catalog.relations()) if (maintained(r) && !this.runtimes.has(r.oid)) return true;
     for (const [t, pos] of this.positions) if (this.host.store.binlogHead(t) > pos) return true;
     return false;
   }
@@ -151,7 +157,7 @@ export class ViewMaintainer {
 
   private async round(): Promise<void> {
     const catalog = this.host.currentCatalog();
-    const views = upstreamFirst(catalog.relations().filter((r) => r.kind === 'matview'), (oid) => this.inputsOf(oid, catalog));
+    const views = upstreamFirst(catalog.relations().filter(maintained), (oid) => this.inputsOf(oid, catalog));
     const live = new Set(views.map((v) => v.oid));
     const store = this.host.store;
     // the state of dropped views goes with the next commit (a restart finds what a crash left)
@@ -176,7 +182,7 @@ export class ViewMaintainer {
         if (this.runtimes.has(v.oid)) continue;
         const circuit = buildCircuit(this.host.viewPlan(v), new StateStore(v.oid, this.backend, this.stateCacheRows));
         const rt: ViewRuntime = {
-          rel: v, circuit, rows: 0, errors: new RowBag(),
+          rel: v, circuit, rows: 0, errors: new RowBag(), sink: v.kind === 'sink' ? sinkConnector(v.options) : null,
           progress: { state: 'backfilling', started: 'built', backfillDone: 0, backfillTotal: 0, backfillMs: 0 },
         };
         this.runtimes.set(v.oid, rt);
@@ -204,6 +210,7 @@ export class ViewMaintainer {
       for (const t of tables) { const w = store.counter(watermarkCounter(t), snap); if (w !== undefined) watermarks.set(t, w); }
       const viewDeltas = new Map<number, Delta>();
       const writes: RowWrite[] = [];
+      const sinkChanges: [SinkConnector, Delta][] = [];
       for (const v of views) {
         const rt = this.runtimes.get(v.oid)!;
         const isFresh = fresh.has(v.oid);
@@ -223,6 +230,13 @@ export class ViewMaintainer {
           notes.set(errorsNote(v.oid), list.length ? list : undefined);
         }
         viewDeltas.set(v.oid, out);
+        if (rt.sink) {
+          // a sink's change goes to its connector, not to storage
+          for (const w of out.weights) rt.rows += Math.abs(w);
+          if (out.rows.length) sinkChanges.push([rt.sink, out]);
+          if (isFresh) counters.set(readyCounter(v.oid), 1);
+          continue;
+        }
         const sr = this.host.storedRel(v);
         if (isFresh) {
           rt.rows = out.weights.reduce((n, w) => n + w, 0);
@@ -241,6 +255,9 @@ export class ViewMaintainer {
       const state: StateWrite[] = [];
       for (const rt of this.runtimes.values()) { rt.circuit.state.flush(state); counters.set(rowsCounter(rt.rel.oid), rt.rows); }
       snap.done();
+      // sinks get the round's change before the commit that moves their positions: after a crash
+      // in between they get it again (at least once), never not at all
+      for (const [sink, change] of sinkChanges) sink.write(change);
       // not waiting for the disk: a machine crash may lose the last rounds, but views, their
       // state and positions are in one commit, so what survives is consistent and resumes
       await store.commit({ rows: writes, counters, notes, state, clearState, durable: false });
