@@ -52,7 +52,7 @@ export class StateStore {
    * @param backend persisted state; null: memory only, nothing is ever evicted
    * @param budget cached entries across this store's tables before clean ones are evicted
    */
-  constructor(readonly owner: number, private readonly backend: StateBackend | null, private readonly budget = 500_000) {}
+  constructor(readonly owner: number, private readonly backend: StateBackend | null, private readonly budget = 100_000) {}
 
   /** where tables read stored state from (null: nothing stored to read) */
   get reader(): StateBackend | null { return this.backend; }

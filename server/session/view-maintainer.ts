@@ -49,7 +49,7 @@ export interface ViewProgress {
 }
 
 /** operator state rows a view keeps in memory (the rest is read from storage when needed) */
-const DEFAULT_STATE_CACHE_ROWS = 500_000;
+const DEFAULT_STATE_CACHE_ROWS = 100_000;
 
 /** input rows per backfill step: the event loop gets a turn between steps */
 const BACKFILL_CHUNK = 20_000;
