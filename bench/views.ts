@@ -95,8 +95,8 @@ async function writeCsv(file: string): Promise<void> {
 const quantile = (xs: number[], q: number): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(q * s.length))]!; };
 
 
-/** restart (clean or kill -9) until both views are rebuilt and readable: seconds and peak RSS */
-async function restart(eddy: Awaited<ReturnType<typeof startEddy>>, crash: boolean): Promise<{ seconds: number; rssMb: number }> {
+/** restart (clean or kill -9) until both views are running and readable: seconds, peak RSS, how they started */
+async function restart(eddy: Awaited<ReturnType<typeof startEddy>>, crash: boolean): Promise<{ seconds: number; rssMb: number; started: string }> {
   const t = Date.now();
   if (crash) await eddy.kill();
   await eddy.restart();
@@ -104,8 +104,9 @@ async function restart(eddy: Awaited<ReturnType<typeof startEddy>>, crash: boole
   await c.query('SELECT count(*) FROM agg_v');
   await c.query('SELECT count(*) FROM join_v');
   const seconds = (Date.now() - t) / 1000;
+  const started = (await c.query('SELECT string_agg(DISTINCT started, \',\') AS s FROM eddy_materialized_views')).rows[0].s as string;
   await c.end();
-  return { seconds, rssMb: peakRssMb(eddy.pid) };
+  return { seconds, rssMb: peakRssMb(eddy.pid), started };
 }
 
 /** ms per (one-row UPDATE + both views reflecting it) */
@@ -159,7 +160,7 @@ try {
   console.log(`Eddy: load ${e.loadS.toFixed(1)} s, update -> views p50 ${e.p50.toFixed(2)} ms, p99 ${e.p99.toFixed(2)} ms`);
   clean = await restart(eddy, false);
   crash = await restart(eddy, true);
-  console.log(`Eddy restart with views: clean ${clean.seconds.toFixed(1)} s (peak ${clean.rssMb.toFixed(0)} MB), after kill -9 ${crash.seconds.toFixed(1)} s (peak ${crash.rssMb.toFixed(0)} MB)`);
+  console.log(`Eddy restart with views: clean ${clean.seconds.toFixed(1)} s (peak ${clean.rssMb.toFixed(0)} MB, ${clean.started}), after kill -9 ${crash.seconds.toFixed(1)} s (peak ${crash.rssMb.toFixed(0)} MB, ${crash.started})`);
   p = await incremental(pgServer.port, csv, true, Math.max(5, Math.round(updates / 20)));
   console.log(`PostgreSQL: load ${p.loadS.toFixed(1)} s, update + REFRESH p50 ${p.p50.toFixed(1)} ms, p99 ${p.p99.toFixed(1)} ms`);
 } finally {
@@ -187,6 +188,6 @@ publishSection('Materialized views', [
   `| Eddy | ${e.p50.toFixed(2)} | ${e.p99.toFixed(2)} | ${(p.p99 / e.p99).toFixed(0)}x |`,
   `| PostgreSQL REFRESH | ${p.p50.toFixed(1)} | ${p.p99.toFixed(1)} | |`,
   '',
-  `Restart with these two views (their state is rebuilt from the ${rowCount}-row table, then the stored view rows are checked against it): clean ${clean.seconds.toFixed(1)} s, peak RSS ${clean.rssMb.toFixed(0)} MB; after kill -9 ${crash.seconds.toFixed(1)} s, peak RSS ${crash.rssMb.toFixed(0)} MB. Restart time grows with the inputs, not with the changes since the crash: operator state is not checkpointed yet.`,
+  `Restart with these two views over the ${rowCount}-row table, until both are running and readable (views ${clean.started} from the operator state stored with them; only binlog entries after their positions are replayed): clean ${clean.seconds.toFixed(1)} s, peak RSS ${clean.rssMb.toFixed(0)} MB; after kill -9 ${crash.seconds.toFixed(1)} s, peak RSS ${crash.rssMb.toFixed(0)} MB. The time is the server's start-up and does not grow with the inputs (before operator state was stored: 17.5 s clean, 9.2 s after kill -9, 1.4 GB, rebuilding from the table).`,
   '',
 ]);

@@ -4,7 +4,9 @@
 import type { Datum, Row } from '../core/datum.js';
 import { SqlError, SqlState } from '../core/errors.js';
 import { compile } from '../expr/compile.js';
-import type { Plan } from '../expr/plan.js';
+import type { Plan, WindowCall } from '../expr/plan.js';
+import { T } from '../core/types.js';
+import { resolveOperator } from '../expr/functions/registry.js';
 import type { Expr } from '../expr/ir.js';
 import type { RelationDef } from '../catalog/model.js';
 import type { Operator, TimeColumn } from './context.js';
@@ -196,9 +198,22 @@ function buildNode(p: Plan, b: Builder): Operator {
       if (p.input.kind === 'sort') return new TopNOp(b.state, build(p.input.input, b), p.input.keys, limit, offset);
       return new TopNOp(b.state, build(p.input, b), [], limit, offset);
     }
-    case 'distinct':
-      if (p.on) unsupported('DISTINCT ON');
-      return new SetOp(b.state, 'distinct', build(p.input, b), null);
+    case 'distinct': {
+      if (!p.on) return new SetOp(b.state, 'distinct', build(p.input, b), null);
+      // DISTINCT ON (keys) keeps the first row of each group in ORDER BY order: ROW_NUMBER() = 1
+      // per partition (ties in the order resolve by the rows' identity, stable across steps)
+      const sorted = p.input.kind === 'sort' ? p.input : null;
+      const base = sorted ? sorted.input : p.input;
+      const width = base.columns.length;
+      const call: WindowCall = {
+        fn: 'row_number', agg: null, args: [], partitionBy: p.on, orderBy: sorted?.keys ?? [], type: T.int8,
+        frame: { mode: 'rows', start: { kind: 'unboundedPreceding' }, end: { kind: 'currentRow' } },
+      };
+      const win = track(b, new WindowOp(b.state, build(base, b), [call]));
+      const first: Expr = { kind: 'call', fn: resolveOperator('=', T.int8, T.int8).fn, type: T.bool, args: [{ kind: 'col', index: width, type: T.int8 }, { kind: 'const', value: 1n, type: T.int8 }] };
+      const kept = track(b, new FilterOp(win, first));
+      return new ProjectOp(kept, base.columns.map((c, i): Expr => ({ kind: 'col', index: i, type: c.type })));
+    }
     case 'setop': {
       const l = build(p.left, b);
       const r = build(p.right, b);

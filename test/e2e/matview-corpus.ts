@@ -83,6 +83,9 @@ export const VIEWS: readonly ViewDef[] = [
   v('mv_in', "SELECT id, amount FROM orders WHERE cust IN (SELECT id FROM customers WHERE country = 'US') AND qty > 1"),
   v('mv_scalar_select', 'SELECT id, qty - (SELECT max(qty) FROM orders) AS below_max FROM orders'),
   v('mv_scalar_filter', 'SELECT id, cust FROM orders WHERE qty = (SELECT max(qty) FROM orders)'),
+  // DISTINCT ON: the first row per key in ORDER BY order (a per-partition ROW_NUMBER() = 1)
+  v('mv_distinct_on', 'SELECT DISTINCT ON (cust) cust, id, amount FROM orders ORDER BY cust, amount DESC, id'),
+  v('mv_distinct_on_expr', 'SELECT DISTINCT ON (status, qty > 3) status, qty > 3 AS big, id FROM orders ORDER BY status, qty > 3, id DESC'),
   // correlated scalar subqueries: the aggregate grouped by the correlated columns, LEFT JOINed
   v('mv_corr_count', 'SELECT c.id, (SELECT count(*) FROM orders o WHERE o.cust = c.id) AS n FROM customers c'),
   v('mv_corr_sum', "SELECT c.id, c.name, (SELECT sum(o.amount) FROM orders o WHERE o.cust = c.id AND o.status = 'paid') AS paid FROM customers c"),
