@@ -57,6 +57,7 @@ async function serve(): Promise<{ port: number; stop: () => Promise<void> }> {
     ...(grace !== undefined ? { segmentGraceMs: Number(grace) } : {}),
     ...(process.env['EDDY_IDLE_FLUSH_MS'] ? { idleFlushMs: Number(process.env['EDDY_IDLE_FLUSH_MS']) } : {}),
     ...(process.env['EDDY_STATE_CACHE_ROWS'] ? { stateCacheRows: Number(process.env['EDDY_STATE_CACHE_ROWS']) } : {}),
+    ...(process.env['EDDY_CHECKPOINT_MS'] ? { checkpointMs: Number(process.env['EDDY_CHECKPOINT_MS']) } : {}),
   });
   // with several workers the primary has set it before forking
   if (bootstrapPassword && !cluster.isWorker) await engine.setRolePassword('eddy', bootstrapPassword);

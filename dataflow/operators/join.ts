@@ -103,7 +103,8 @@ export class JoinOp implements Operator {
       if (k === undefined) continue;
       if (k === null) { if (this.keepLeft) push(out, row.concat(this.nullsR), w); continue; }
       for (const e of this.right.rows(k)) { const j = row.concat(e.row); if (this.matches(j, w * e.count, cx)) push(out, j, w * e.count); }
-      this.left.add(k, row, w);
+      // A' = A + ΔA without reading A's rows under k (appending to a large cold bag reads nothing)
+      this.left.addBlind(k, row, w);
     }
     // A' ⋈ ΔB, then B' = B + ΔB
     for (let i = 0; i < dr.rows.length; i++) {
@@ -113,7 +114,7 @@ export class JoinOp implements Operator {
       if (k === undefined) continue;
       if (k === null) { if (this.keepRight) push(out, this.nullsL.concat(row), w); continue; }
       for (const e of this.left.rows(k)) { const j = e.row.concat(row); if (this.matches(j, w * e.count, cx)) push(out, j, w * e.count); }
-      this.right.add(k, row, w);
+      this.right.addBlind(k, row, w);
     }
 
     for (const k of touched) this.padded(k, 1, out, cx);

@@ -60,7 +60,7 @@ test('keyed and bag state agree with a model through flushes, evictions and rest
         const c = (m.get(rk) ?? 0) + w;
         if (c === 0) m.delete(rk); else m.set(rk, c);
         bags.set(k, m);
-        bs.add(k, row, w);
+        if (rnd() < 0.5) bs.add(k, row, w); else bs.addBlind(k, row, w);
       }
     }
     const writes: StateWrite[] = [];

@@ -35,6 +35,8 @@ export interface EngineOptions {
   readonly idleFlushMs?: number;
   /** materialized views' operator state kept in memory per view, in rows (the rest stays on disk) */
   readonly stateCacheRows?: number;
+  /** how often materialized views' operator state is written (ms) */
+  readonly checkpointMs?: number;
 }
 
 export class Engine implements SessionFactory {
@@ -80,7 +82,7 @@ export class Engine implements SessionFactory {
         storedRel: (r) => engine.storedRel(r),
         viewPlan: (r) => engine.viewPlan(r),
         rowId: engine.rowIdAllocator(),
-      }, 50, options.stateCacheRows);
+      }, 50, options.stateCacheRows, options.checkpointMs);
       engine.views.start();
       engine.sources = new SourceRunner({
         store: engine.store,

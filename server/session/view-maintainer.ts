@@ -51,6 +51,14 @@ export interface ViewProgress {
 /** operator state rows a view keeps in memory (the rest is read from storage when needed) */
 const DEFAULT_STATE_CACHE_ROWS = 100_000;
 
+/**
+ * How often operator state is written (a checkpoint): in between, rounds commit view rows and
+ * positions only, and state changes gather in memory, so that a page of state is written once
+ * per checkpoint rather than once per round. After a crash, the input since the last checkpoint
+ * is replayed into the state (not into the views, which have it).
+ */
+const DEFAULT_CHECKPOINT_MS = 1000;
+
 /** input rows per backfill step: the event loop gets a turn between steps */
 const BACKFILL_CHUNK = 20_000;
 /** input rows after which a backfill commits the operator state it has built so far */
@@ -74,6 +82,8 @@ const maintained = (r: RelationDef): boolean => r.kind === 'matview' || r.kind =
 /** persisted counters: how far views have consumed a table's binlog, and which views have been built */
 export const positionCounter = (tableOid: number): string => `mv:pos:${tableOid}`;
 export const readyCounter = (viewOid: number): string => `mv:ready:${viewOid}`;
+/** how far the stored operator state has consumed a table's binlog (the last checkpoint) */
+export const statePositionCounter = (tableOid: number): string => `mv:spos:${tableOid}`;
 /** rows a view holds, and the shape of the circuit whose state is stored (see Circuit.shape) */
 const rowsCounter = (viewOid: number): string => `mv:rows:${viewOid}`;
 const shapeNote = (viewOid: number): string => `mv:shape:${viewOid}`;
@@ -92,15 +102,20 @@ export class ViewMaintainer {
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
   /** counters for tests and monitoring */
-  readonly stats = { rounds: 0, errors: 0 };
+  readonly stats = { rounds: 0, errors: 0, checkpoints: 0 };
   lastError: unknown = null;
 
   /** operator state is read from the latest committed state (only this process writes it) */
   private readonly backend: StateBackend;
   /** whether stored state of views that no longer exist has been looked for (once per process) */
   private swept = false;
+  /** when operator state was last written (a checkpoint) */
+  private lastCheckpoint = 0;
+  /** resumed views' state lags their rows: per table, the binlog position their rows reached (replayed without output first) */
+  private readonly replayTo = new Map<number, number>();
 
-  constructor(private readonly host: MaintainerHost, private readonly pollMs = 50, private readonly stateCacheRows = DEFAULT_STATE_CACHE_ROWS) {
+  constructor(private readonly host: MaintainerHost, private readonly pollMs = 50, private readonly stateCacheRows = DEFAULT_STATE_CACHE_ROWS,
+    private readonly checkpointMs = DEFAULT_CHECKPOINT_MS) {
     const store = host.store;
     this.backend = { get: (k) => store.stateGet(k), range: (p) => store.stateRange(p) };
   }
@@ -117,6 +132,14 @@ export class ViewMaintainer {
     if (this.timer) clearInterval(this.timer);
     if (this.wakeup) clearTimeout(this.wakeup);
     await this.running?.catch(() => undefined);
+    // a clean stop leaves no input to replay: the state of what the views hold is written
+    if (this.runtimes.size && this.replayTo.size === 0) {
+      const state: StateWrite[] = [];
+      const counters = new Map<string, number>();
+      for (const rt of this.runtimes.values()) rt.circuit.state.flush(state);
+      for (const [t, pos] of this.positions) counters.set(statePositionCounter(t), pos);
+      await this.host.store.commit({ rows: [], state, counters, durable: true });
+    }
   }
 
   hasViews(): boolean {
@@ -178,6 +201,9 @@ export class ViewMaintainer {
     const snap = store.snapshot();
     try {
       const fresh = new Set<number>();
+      // views resume from stored state only when none is running (start-up, or after a failed
+      // round): all of them replay the same input since the last checkpoint
+      const startup = this.runtimes.size === 0;
       for (const v of views) {
         if (this.runtimes.has(v.oid)) continue;
         const circuit = buildCircuit(this.host.viewPlan(v), new StateStore(v.oid, this.backend, this.stateCacheRows));
@@ -186,7 +212,7 @@ export class ViewMaintainer {
           progress: { state: 'backfilling', started: 'built', backfillDone: 0, backfillTotal: 0, backfillMs: 0 },
         };
         this.runtimes.set(v.oid, rt);
-        if (this.resume(rt, fresh, catalog, snap)) continue;
+        if (startup && this.resume(rt, fresh, catalog, snap)) continue;
         fresh.add(v.oid);
         notes.set(shapeNote(v.oid), circuit.shape);
       }
@@ -205,6 +231,7 @@ export class ViewMaintainer {
       }
 
       const env = dataflowEnv({ settings: DEFAULT_VALUE_SETTINGS, txnTimestamp: Date.now() * 1000, now: () => Date.now() * 1000 });
+      if (this.replayTo.size) this.replay(views, fresh, catalog, snap, env, tableDeltas, commitTimes, heads);
       // sources' watermarks as of the snapshot: operators drop state no late row can reach
       const watermarks = new Map<number, number>();
       for (const t of tables) { const w = store.counter(watermarkCounter(t), snap); if (w !== undefined) watermarks.set(t, w); }
@@ -252,8 +279,17 @@ export class ViewMaintainer {
       }
       for (const t of tables) { this.positions.set(t, heads.get(t)!); counters.set(positionCounter(t), heads.get(t)!); }
       for (const t of [...this.positions.keys()]) if (!tables.has(t)) this.positions.delete(t);
+      for (const rt of this.runtimes.values()) counters.set(rowsCounter(rt.rel.oid), rt.rows);
+      // a checkpoint: every view's state, consistent with the positions of this round (a new
+      // view's state is complete only with it, and the positions are shared by all views)
       const state: StateWrite[] = [];
-      for (const rt of this.runtimes.values()) { rt.circuit.state.flush(state); counters.set(rowsCounter(rt.rel.oid), rt.rows); }
+      const checkpoint = fresh.size > 0 || Date.now() - this.lastCheckpoint >= this.checkpointMs;
+      if (checkpoint) {
+        for (const rt of this.runtimes.values()) rt.circuit.state.flush(state);
+        for (const t of tables) counters.set(statePositionCounter(t), heads.get(t)!);
+        this.lastCheckpoint = Date.now();
+        this.stats.checkpoints++;
+      }
       snap.done();
       // sinks get the round's change before the commit that moves their positions: after a crash
       // in between they get it again (at least once), never not at all
@@ -270,6 +306,7 @@ export class ViewMaintainer {
       // cached state may be ahead of storage now: the next round resumes from stored state
       this.runtimes.clear();
       this.positions.clear();
+      this.replayTo.clear();
       throw err;
     } finally {
       snap.done();
@@ -285,22 +322,54 @@ export class ViewMaintainer {
     const store = this.host.store;
     const oid = rt.rel.oid;
     if (store.counter(readyCounter(oid), snap) === undefined || store.note(shapeNote(oid), snap) !== rt.circuit.shape) return false;
-    const positions = new Map<number, number>();
+    const positions = new Map<number, [number, number]>();
     for (const i of rt.circuit.inputs) {
       const rel = catalog.relationByOid(i);
       if (!rel) return false;
       if (rel.kind === 'matview') { if (fresh.has(i)) return false; continue; }
-      const pos = store.counter(positionCounter(i), snap);
-      if (pos === undefined) return false;
-      positions.set(i, pos);
+      const rows = store.counter(positionCounter(i), snap);
+      const state = store.counter(statePositionCounter(i), snap);
+      if (rows === undefined || state === undefined || state > rows) return false;
+      positions.set(i, [state, rows]);
     }
-    for (const [t, pos] of positions) if (!this.positions.has(t)) this.positions.set(t, pos);
+    for (const [t, [state, rows]] of positions) {
+      if (this.positions.has(t)) continue;
+      this.positions.set(t, state);
+      if (rows > state) this.replayTo.set(t, rows);
+    }
     rt.rows = store.counter(rowsCounter(oid), snap) ?? 0;
     const errs = store.note(errorsNote(oid), snap) as [string, string, number][] | undefined;
     for (const [code, msg, n] of errs ?? []) rt.errors.add([code, msg], n);
     rt.progress.state = 'running';
     rt.progress.started = 'resumed';
     return true;
+  }
+
+  /**
+   * After a restart: the input between the last checkpoint and what the views hold is stepped
+   * through the resumed circuits (upstream views first, as in a round) so their state catches
+   * up; their output and errors are dropped, the views' rows and error counts have them.
+   */
+  private replay(views: readonly RelationDef[], fresh: ReadonlySet<number>, catalog: Catalog, snap: ReadSnapshot, env: StepContext['env'],
+    tableDeltas: Map<number, Delta>, commitTimes: Set<number>, heads: ReadonlyMap<number, number>): void {
+    const deltas = new Map<number, Delta>();
+    for (const [t, to] of this.replayTo) {
+      const from = this.positions.get(t)!;
+      deltas.set(t, this.binlogDelta(catalog.relationByOid(t)!, from, snap, undefined, to));
+      this.positions.set(t, to);
+      // this round's change of the table starts where the views' rows are
+      tableDeltas.delete(t);
+      if (heads.get(t)! > to) tableDeltas.set(t, this.binlogDelta(catalog.relationByOid(t)!, to, snap, commitTimes));
+    }
+    this.replayTo.clear();
+    const outputs = new Map<number, Delta>();
+    for (const v of views) {
+      if (fresh.has(v.oid)) continue;
+      const rt = this.runtimes.get(v.oid)!;
+      const inputs = new Map<number, Delta>();
+      for (const i of rt.circuit.inputs) inputs.set(i, (catalog.relationByOid(i)?.kind === 'matview' ? outputs.get(i) : deltas.get(i)) ?? emptyDelta());
+      outputs.set(v.oid, consolidate(rt.circuit.root.step({ inputs, initial: false, env, errors: emptyDelta() })));
+    }
   }
 
   /**
@@ -382,11 +451,12 @@ export class ViewMaintainer {
     return [...(catalog.relationByOid(oid)?.dependsOn ?? [])];
   }
 
-  /** a table's binlog entries after `after` as a delta of live-column rows */
-  private binlogDelta(rel: RelationDef, after: number, snap: ReadSnapshot, commitTimes?: Set<number>): Delta {
+  /** a table's binlog entries after `after` (up to `upTo`) as a delta of live-column rows */
+  private binlogDelta(rel: RelationDef, after: number, snap: ReadSnapshot, commitTimes?: Set<number>, upTo = Infinity): Delta {
     const proj = liveProjector(rel);
     const d = emptyDelta();
     for (const e of this.host.store.binlog(this.host.storedRel(rel), after, snap)) {
+      if (e.seq > upTo) break;
       const w = e.event === BinlogEvent.Insert || e.event === BinlogEvent.UpdateAfter ? 1 : -1;
       push(d, proj ? proj(e.row) : e.row, w);
       commitTimes?.add(e.commitTs);
