@@ -4,9 +4,10 @@
 // gets its input's change in the same round), and writes all views' changes plus the binlog
 // positions they reached in one commit: every reader sees all views at the same input state.
 //
-// Operator state (dataflow/state) is written in the same commit, so stored state, stored view
-// rows and binlog positions always agree: after a restart (clean or kill -9) a view resumes from
-// its stored state and the binlogs since its positions, with no recomputation. A view is built
+// Operator state (dataflow/state) is written at checkpoints (every second) in such a commit,
+// with the positions it reflects: after a restart (clean or kill -9) a view resumes from its
+// stored state, the input since the checkpoint is replayed into it without output (the view's
+// rows have it), and rounds go on from the views' positions, with no recomputation. A view is built
 // from a snapshot of its inputs only when it is new, or when its stored state cannot be used
 // (not finished building, an upstream view rebuilt, a circuit of another shape); then its stored
 // rows are corrected to the result.
