@@ -242,16 +242,20 @@ export class ViewMaintainer {
       for (const v of views) {
         const rt = this.runtimes.get(v.oid)!;
         const isFresh = fresh.has(v.oid);
-        const inputs = new Map<number, Delta>();
-        for (const i of rt.circuit.inputs) {
-          const rel = catalog.relationByOid(i)!;
-          if (rel.kind === 'matview') inputs.set(i, isFresh ? this.viewContents(rel, fresh.has(i), viewDeltas.get(i), snap) : viewDeltas.get(i) ?? emptyDelta());
-          else inputs.set(i, isFresh ? this.tableContents(rel, snap) : tableDeltas.get(i) ?? emptyDelta());
-        }
         const errors = emptyDelta();
-        const out = isFresh
-          ? await this.backfill(rt, inputs, env, errors, watermarks)
-          : consolidate(rt.circuit.root.step({ inputs, initial: false, env, errors, watermarks }));
+        let out: Delta;
+        if (isFresh) {
+          const contents = new Map<number, BackfillInput>();
+          for (const i of rt.circuit.inputs) {
+            const rel = catalog.relationByOid(i)!;
+            contents.set(i, rel.kind === 'matview' ? deltaInput(this.viewContents(rel, fresh.has(i), viewDeltas.get(i), snap)) : this.tableContents(rel, snap));
+          }
+          out = await this.backfill(rt, contents, env, errors, watermarks);
+        } else {
+          const inputs = new Map<number, Delta>();
+          for (const i of rt.circuit.inputs) inputs.set(i, (catalog.relationByOid(i)!.kind === 'matview' ? viewDeltas.get(i) : tableDeltas.get(i)) ?? emptyDelta());
+          out = consolidate(rt.circuit.root.step({ inputs, initial: false, env, errors, watermarks }));
+        }
         for (let i = 0; i < errors.rows.length; i++) rt.errors.add(errors.rows[i]!, errors.weights[i]!);
         if (isFresh || errors.rows.length > 0) {
           const list = [...rt.errors].map((x) => [x.row[0], x.row[1], x.count]);
@@ -378,12 +382,12 @@ export class ViewMaintainer {
    * step: every operator is incremental), with progress recorded and the event loop served
    * between chunks. Returns the view's whole output.
    */
-  private async backfill(rt: ViewRuntime, inputs: ReadonlyMap<number, Delta>, env: StepContext['env'], errors: Delta, watermarks: ReadonlyMap<number, number>): Promise<Delta> {
+  private async backfill(rt: ViewRuntime, inputs: ReadonlyMap<number, BackfillInput>, env: StepContext['env'], errors: Delta, watermarks: ReadonlyMap<number, number>): Promise<Delta> {
     const p = rt.progress;
     const started = Date.now();
     p.state = 'backfilling';
     p.backfillDone = 0;
-    p.backfillTotal = [...inputs.values()].reduce((n, d) => n + d.rows.length, 0);
+    p.backfillTotal = [...inputs.values()].reduce((n, d) => n + d.total, 0);
     const out = emptyDelta();
     let initial = true;
     let lastYield = Date.now();
@@ -393,11 +397,10 @@ export class ViewMaintainer {
       initial = false;
       for (let i = 0; i < d.rows.length; i++) push(out, d.rows[i]!, d.weights[i]!);
     };
-    for (const [oid, d] of inputs) {
-      for (let at = 0; at < d.rows.length; at += BACKFILL_CHUNK) {
-        const end = Math.min(d.rows.length, at + BACKFILL_CHUNK);
-        step(oid, { rows: d.rows.slice(at, end), weights: d.weights.slice(at, end) });
-        p.backfillDone += end - at;
+    for (const [oid, input] of inputs) {
+      for (const part of input.chunks()) {
+        step(oid, part);
+        p.backfillDone += part.rows.length;
         if (p.backfillDone - committedAt >= BACKFILL_COMMIT_ROWS) {
           // operator state so far to storage (the view is not ready yet: a crash rebuilds it)
           const state: StateWrite[] = [];
@@ -458,8 +461,7 @@ export class ViewMaintainer {
     const d = emptyDelta();
     for (const e of this.host.store.binlog(this.host.storedRel(rel), after, snap)) {
       if (e.seq > upTo) break;
-      const w = e.event === BinlogEvent.Insert || e.event === BinlogEvent.UpdateAfter ? 1 : -1;
-      push(d, proj ? proj(e.row) : e.row, w);
+      push(d, proj ? proj(e.row) : e.row, eventWeight(e.event));
       commitTimes?.add(e.commitTs);
     }
     return d;
@@ -479,13 +481,28 @@ export class ViewMaintainer {
   /** forgets the freshness samples (benchmarks measure one phase at a time) */
   resetFreshness(): void { this.delays.length = 0; }
 
-  /** all rows of a table in the snapshot, as insertions; a source's are the events its binlog retains */
-  private tableContents(rel: RelationDef, snap: ReadSnapshot): Delta {
-    if (rel.kind === 'source') return this.binlogDelta(rel, 0, snap);
+  /**
+   * All rows of a table in the snapshot, as insertions, read in chunks as the backfill steps (a
+   * large table is never in memory whole); a source's are the events its binlog retains.
+   */
+  private tableContents(rel: RelationDef, snap: ReadSnapshot): BackfillInput {
+    const store = this.host.store;
+    const sr = this.host.storedRel(rel);
     const proj = liveProjector(rel);
-    const d = emptyDelta();
-    for (const [, row] of this.host.store.scan(this.host.storedRel(rel), undefined, snap)) push(d, proj ? proj(row) : row, 1);
-    return d;
+    const entries: Iterable<[Row, number]> = rel.kind === 'source'
+      ? mapIter(store.binlog(sr, 0, snap), (e): [Row, number] => [e.row, eventWeight(e.event)])
+      : mapIter(store.scan(sr, undefined, snap), ([, row]): [Row, number] => [row, 1]);
+    return {
+      total: rel.kind === 'source' ? store.binlogHead(rel.oid, snap) : store.countRows(sr),
+      *chunks() {
+        let d = emptyDelta();
+        for (const [row, w] of entries) {
+          push(d, proj ? proj(row) : row, w);
+          if (d.rows.length >= BACKFILL_CHUNK) { yield d; d = emptyDelta(); }
+        }
+        if (d.rows.length) yield d;
+      },
+    };
   }
 
   /**
@@ -554,4 +571,26 @@ function upstreamFirst(views: RelationDef[], inputsOf: (oid: number) => number[]
   };
   for (const v of views) visit(v);
   return out;
+}
+
+/** a new view's input: its rows in chunks, and how many there are (for progress) */
+interface BackfillInput {
+  readonly total: number;
+  chunks(): Iterable<Delta>;
+}
+
+function deltaInput(d: Delta): BackfillInput {
+  return {
+    total: d.rows.length,
+    *chunks() { for (let at = 0; at < d.rows.length; at += BACKFILL_CHUNK) yield { rows: d.rows.slice(at, at + BACKFILL_CHUNK), weights: d.weights.slice(at, at + BACKFILL_CHUNK) }; },
+  };
+}
+
+function* mapIter<A, B>(xs: Iterable<A>, f: (x: A) => B): Generator<B> {
+  for (const x of xs) yield f(x);
+}
+
+/** a binlog event as a Z-set weight: insertions and new versions +1, deletions and old versions -1 */
+function eventWeight(e: BinlogEvent): number {
+  return e === BinlogEvent.Insert || e === BinlogEvent.UpdateAfter ? 1 : -1;
 }
