@@ -41,13 +41,16 @@ export interface Circuit {
   readonly shape: string;
 }
 
+/** the layout of stored operator state: stored state of another layout is not reused */
+const STATE_FORMAT = 2;
+
 /** Builds the circuit of a plan; operator state goes to `state` (default: memory only). */
 export function buildCircuit(plan: Plan, state: StateStore = new StateStore(0, null)): Circuit {
   const b: Builder = { inputs: new Set(), temporal: [], ops: [], time: new WeakMap(), state };
   const root = build(plan, b);
   return {
     root, inputs: b.inputs, state,
-    shape: `${b.ops.map((op) => op.constructor.name).join(',')}/${state.tableCount}`,
+    shape: `${STATE_FORMAT}:${b.ops.map((op) => op.constructor.name).join(',')}/${state.tableCount}`,
     nextWakeup: () => {
       let t: number | null = null;
       for (const op of b.temporal) { const e = op.nextExpiry(); if (e !== null && (t === null || e < t)) t = e; }

@@ -16,6 +16,7 @@ import type { AggCall } from '../../expr/plan.js';
 import { guarded, type Operator, type StepContext, type TimeColumn } from '../context.js';
 import { KeyedState, type ValueCodec } from '../state/keyed-state.js';
 import { BagState } from '../state/bag-state.js';
+import { CountState } from '../state/count-state.js';
 import type { StateStore } from '../state/state-store.js';
 
 interface AggRuntime {
@@ -39,6 +40,8 @@ interface Group {
   /** input rows in the group (weights summed) */
   rows: number;
   readonly states: unknown[];
+  /** count(DISTINCT): how many distinct values the group holds (per aggregate; 0 for others) */
+  readonly distinct: number[];
   /** min / max: the current extreme (undefined: unknown, recompute from the bag) */
   readonly extremes: (Datum | undefined)[];
   /** the row this group last emitted (null: none) */
@@ -47,10 +50,10 @@ interface Group {
 
 /** groups on disk: the extremes' "unknown" (undefined) as an empty array, a value as [value] */
 const groupCodec: ValueCodec<Group> = {
-  encode: (g) => [g.id, g.set, g.keys, g.rows, g.states, g.extremes.map((e) => (e === undefined ? [] : [e])), g.out],
+  encode: (g) => [g.id, g.set, g.keys, g.rows, g.states, g.extremes.map((e) => (e === undefined ? [] : [e])), g.out, g.distinct],
   decode: (x) => {
-    const [id, set, keys, rows, states, extremes, out] = x as [string, number, Datum[], number, unknown[], Datum[][], Row | null];
-    return { id, set, keys, rows, states, extremes: extremes.map((e) => (e.length ? e[0]! : undefined)), out };
+    const [id, set, keys, rows, states, extremes, out, distinct] = x as [string, number, Datum[], number, unknown[], Datum[][], Row | null, number[]];
+    return { id, set, keys, rows, states, extremes: extremes.map((e) => (e.length ? e[0]! : undefined)), out, distinct };
   },
 };
 
@@ -67,7 +70,7 @@ export class AggregateOp implements Operator {
   /** per (aggregate, group): the argument tuples of a bag aggregate (min, max, string_agg, ...) */
   private readonly bags: BagState;
   /** per (aggregate, group): count(DISTINCT x)'s values (by SQL-equality key) with the rows holding each */
-  private readonly distincts: BagState;
+  private readonly distincts: CountState;
   private readonly grouping: boolean;
 
   constructor(
@@ -81,7 +84,7 @@ export class AggregateOp implements Operator {
   ) {
     this.groups = new KeyedState(state, groupCodec);
     this.bags = new BagState(state);
-    this.distincts = new BagState(state);
+    this.distincts = new CountState(state);
     this.keyFns = groupKeys.map((e) => compile(e));
     this.keyTypes = groupKeys.map((e) => e.type);
     this.aggs = aggs.map((call) => ({
@@ -174,9 +177,9 @@ export class AggregateOp implements Operator {
     for (let j = 0; j < this.aggs.length; j++) {
       const a = this.aggs[j]!;
       if (a.invertible) continue;
-      const bags = a.distinctCount ? this.distincts : this.bags;
       const k = aggKey(j, g);
-      for (const e of [...bags.rows(k)]) bags.add(k, e.row, -e.count);
+      if (a.distinctCount) { this.distincts.clear(k); continue; }
+      for (const e of [...this.bags.rows(k)]) this.bags.add(k, e.row, -e.count);
     }
     this.groups.delete(g.id);
     this.closed++;
@@ -188,6 +191,7 @@ export class AggregateOp implements Operator {
       g = {
         id: gk, set, keys, rows: 0, out: null,
         states: this.aggs.map((a) => (a.invertible ? a.call.agg.init() : null)),
+        distinct: this.aggs.map(() => 0),
         extremes: this.aggs.map(() => undefined),
       };
       this.groups.set(gk, g);
@@ -235,7 +239,9 @@ export class AggregateOp implements Operator {
         for (let n = 0; n > w; n--) g.states[j] = agg.retract!(g.states[j], vals);
       } else if (a.distinctCount) {
         const v = String(datumKey(a.call.args[0]!.type, vals[0]!));
-        this.distincts.add(aggKey(j, g), [v], w);
+        const { before, after } = this.distincts.add(aggKey(j, g), v, w);
+        if (before <= 0 && after > 0) g.distinct[j]!++;
+        else if (before > 0 && after <= 0) g.distinct[j]!--;
       } else {
         this.bags.add(aggKey(j, g), vals, w);
         if (a.extreme !== 0) {
@@ -257,7 +263,7 @@ export class AggregateOp implements Operator {
       const a = this.aggs[j]!;
       const agg = a.call.agg;
       if (a.invertible) { row.push(agg.final(g.states[j], cx.env.evalCtx)); continue; }
-      if (a.distinctCount) { row.push(BigInt(this.distincts.bagSize(aggKey(j, g)))); continue; }
+      if (a.distinctCount) { row.push(BigInt(g.distinct[j]!)); continue; }
       if (a.extreme !== 0 && g.extremes[j] !== undefined) { row.push(g.extremes[j]!); continue; }
       const nargs = a.args.length;
       let items: { vals: Datum[]; count: number }[] = [];

@@ -12,6 +12,7 @@ import { decodeState, encodeState } from './codec.js';
 import { StateStore, type StateBackend } from './state-store.js';
 import { KeyedState } from './keyed-state.js';
 import { BagState } from './bag-state.js';
+import { CountState } from './count-state.js';
 
 /** storage stand-in: a map of hex keys, ranges by scanning in key order */
 class MapBackend implements StateBackend {
@@ -100,4 +101,34 @@ test('a row with a float -0 keeps its identity through storage', () => {
   bs = new BagState(store);
   bs.add('k', [-0, 'a'], -2);
   expect([...bs.rows('k')]).toEqual([{ row: [0, 'a'], count: 1, slot: 1, id: '0,"a"' }]);
+});
+
+test('count state agrees with a model through flushes, evictions, restarts and clears', () => {
+  const backend = new MapBackend();
+  const rnd = mulberry32(9);
+  const model = new Map<string, number>();
+  let store = new StateStore(3, backend, 5);
+  let cs = new CountState(store);
+  for (let round = 0; round < 100; round++) {
+    for (let i = 0; i < 15; i++) {
+      const k = `g${Math.floor(rnd() * 4)}`;
+      if (rnd() < 0.03) {
+        cs.clear(k);
+        for (const key of [...model.keys()]) if (key.startsWith(k + '|')) model.delete(key);
+        continue;
+      }
+      const v = rnd() < 0.2 ? `v${'x'.repeat(130)}${Math.floor(rnd() * 5)}` : `v${Math.floor(rnd() * 10)}`;
+      const w = rnd() < 0.6 ? 1 : -1;
+      const { before, after } = cs.add(k, v, w);
+      expect(before).toBe(model.get(`${k}|${v}`) ?? 0);
+      if (after === 0) model.delete(`${k}|${v}`); else model.set(`${k}|${v}`, after);
+    }
+    const writes: StateWrite[] = [];
+    store.flush(writes);
+    backend.apply(writes);
+    store.committed();
+    if (round % 25 === 24) { store = new StateStore(3, backend, 5); cs = new CountState(store); }
+    for (let g = 0; g < 4; g++) for (let n = 0; n < 10; n++) expect(cs.get(`g${g}`, `v${n}`)).toBe(model.get(`g${g}|v${n}`) ?? 0);
+    expect(cs.size()).toBe(model.size);
+  }
 });
