@@ -14,7 +14,7 @@
 import type { Row } from '../../core/datum.js';
 import { rowKey } from '../../core/delta.js';
 import { decodeState, encodeState } from './codec.js';
-import { keyBytes, StoredCount, type StateStore, type StateTable } from './state-store.js';
+import { evictGroups, groupPrefix, keyBytes, StoredCount, type StateStore, type StateTable } from './state-store.js';
 import type { StateWrite } from '../../storage/store-types.js';
 
 export interface BagEntry { row: Row; count: number }
@@ -42,12 +42,7 @@ export class BagState implements StateTable {
   }
 
   private bagPrefix(k: string): Buffer {
-    const kb = keyBytes(k);
-    const p = Buffer.allocUnsafe(this.prefix.length + 4 + kb.length);
-    this.prefix.copy(p, 0);
-    p.writeUInt32BE(kb.length, this.prefix.length);
-    kb.copy(p, this.prefix.length + 4);
-    return p;
+    return groupPrefix(this.prefix, k);
   }
 
   private newSlot(): number {
@@ -180,12 +175,7 @@ export class BagState implements StateTable {
   cached(): number { return this.cachedRows; }
 
   evict(budget: number): void {
-    for (const [k, bag] of this.cache) {
-      if (this.cachedRows <= budget) break;
-      if (this.dirty.has(k)) continue;
-      this.cache.delete(k);
-      this.cachedRows -= bag.size + 1;
-    }
+    this.cachedRows -= evictGroups(this.cache, this.dirty, budget, this.cachedRows);
   }
 }
 

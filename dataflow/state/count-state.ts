@@ -3,7 +3,7 @@
 // whole set (a group can hold millions of distinct values). Disk key: key | value, each part as
 // keyBytes, so all values of a key can be removed together (a group closed by a watermark).
 import { decodeState, encodeState } from './codec.js';
-import { keyBytes, StoredCount, type StateStore, type StateTable } from './state-store.js';
+import { evictGroups, groupPrefix, keyBytes, StoredCount, type StateStore, type StateTable } from './state-store.js';
 import type { StateWrite } from '../../storage/store-types.js';
 
 /** a cache entry for a stored value known only by its key bytes (after a clear); never a value key (no NUL in SQL text) */
@@ -25,12 +25,7 @@ export class CountState implements StateTable {
   }
 
   private keyPrefix(k: string): Buffer {
-    const kb = keyBytes(k);
-    const p = Buffer.allocUnsafe(this.prefix.length + 4 + kb.length);
-    this.prefix.copy(p, 0);
-    p.writeUInt32BE(kb.length, this.prefix.length);
-    kb.copy(p, this.prefix.length + 4);
-    return p;
+    return groupPrefix(this.prefix, k);
   }
 
   private values(k: string): Map<string, number> {
@@ -118,11 +113,6 @@ export class CountState implements StateTable {
   cached(): number { return this.cachedEntries; }
 
   evict(budget: number): void {
-    for (const [k, m] of this.cache) {
-      if (this.cachedEntries <= budget) break;
-      if (this.dirty.has(k)) continue;
-      this.cache.delete(k);
-      this.cachedEntries -= m.size + 1;
-    }
+    this.cachedEntries -= evictGroups(this.cache, this.dirty, budget, this.cachedEntries);
   }
 }

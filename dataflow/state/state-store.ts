@@ -43,6 +43,31 @@ export function keyBytes(s: string): Buffer {
   return b;
 }
 
+/** a table's prefix, then the length and bytes of key k: all entries under k share it */
+export function groupPrefix(tablePrefix: Buffer, k: string): Buffer {
+  const kb = keyBytes(k);
+  const p = Buffer.allocUnsafe(tablePrefix.length + 4 + kb.length);
+  tablePrefix.copy(p, 0);
+  p.writeUInt32BE(kb.length, tablePrefix.length);
+  kb.copy(p, tablePrefix.length + 4);
+  return p;
+}
+
+/**
+ * Drops clean groups (key -> map of entries) from a cache, oldest first, until `cached()` is
+ * within the budget; returns how many cache entries went (a group counts its size plus one).
+ */
+export function evictGroups(cache: Map<string, Map<string, unknown>>, dirty: ReadonlyMap<string, unknown>, budget: number, cached: number): number {
+  let gone = 0;
+  for (const [k, m] of cache) {
+    if (cached - gone <= budget) break;
+    if (dirty.has(k)) continue;
+    cache.delete(k);
+    gone += m.size + 1;
+  }
+  return gone;
+}
+
 export class StateStore {
   private readonly tables: StateTable[] = [];
   private nextTable = 0;
