@@ -40,10 +40,12 @@ function lines(p: Plan, depth: number): string[] {
       const keys = p.groupingSets ? `${p.groupingSets.length} grouping sets` : p.groupKeys.length ? `group by ${p.groupKeys.length} key${p.groupKeys.length > 1 ? 's' : ''}` : 'global';
       return line(`Aggregate ${keys}${parts ? ` (${parts})` : ''} [non-linear: state per group]`, [p.input]);
     }
-    case 'window': return line(`Window (${p.calls.map((c) => c.fn === 'aggregate' ? c.agg?.agg.name ?? 'aggregate' : c.fn).join(', ')}) [non-linear: recompute per partition]`, [p.input]);
+    case 'window': return line(`Window (${p.calls.map((c) => c.fn === 'aggregate' ? c.agg?.agg.name ?? 'aggregate' : c.fn).join(', ')}) [non-linear: computed before and after each changed partition]`, [p.input]);
     case 'sort': return lines(p.input, depth);
     case 'limit': return line('TopN [non-linear: all rows kept, window recomputed]', [p.input.kind === 'sort' ? p.input.input : p.input]);
-    case 'distinct': return line('Distinct [non-linear: count per row]', [p.input]);
+    case 'distinct':
+      if (p.on) return line(`Distinct On ${p.on.length} key${p.on.length > 1 ? 's' : ''} (first row per key: row_number() = 1) [non-linear: computed before and after each changed partition]`, [p.input.kind === 'sort' ? p.input.input : p.input]);
+      return line('Distinct [non-linear: count per row]', [p.input]);
     case 'setop': {
       if (p.op === 'union' && p.all) return line('Union All [linear]', [p.left, p.right]);
       return line(`${p.op === 'union' ? 'Union' : p.op === 'intersect' ? 'Intersect' : 'Except'}${p.all ? ' All' : ''} [non-linear: count per row and side]`, [p.left, p.right]);
