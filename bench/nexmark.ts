@@ -3,16 +3,17 @@
 // consumed them all, in one server process (one JavaScript thread: generation, ingestion and
 // view maintenance share it), and the server's peak resident memory. Compared with the
 // published per-core figures of Flink 1.13 and RisingWave.
-// Usage: npm run bench:nexmark [-- --events 1000000 --queries q0,q1,q2 --with "orientation = 'row'" --sink]
+// Usage: npm run bench:nexmark [-- --events 1000000 --queries q0,q1,q2 --with "orientation = 'row'" --sink --heap 512]
 // (--with: storage options of the views; default: the defaults of CREATE MATERIALIZED VIEW;
 //  --sink: each query as CREATE SINK ... WITH (connector = 'blackhole') instead of a view, as the
-//  published Flink and RisingWave runs measure it: the dataflow without storing its result)
+//  published Flink and RisingWave runs measure it: the dataflow without storing its result;
+//  --heap MB: the server's V8 heap limit, to show a query runs in bounded memory)
 import { parseArgs } from 'node:util';
 import { startEddy } from '../test/harness/server.js';
 import { NEXMARK_COLUMNS, NEXMARK_QUERIES } from '../test/e2e/nexmark-queries.js';
 import { anonRssMb, machineLine, peakRssMb, publishSection } from './report.js';
 
-const { values } = parseArgs({ options: { events: { type: 'string' }, queries: { type: 'string' }, with: { type: 'string' }, sink: { type: 'boolean' } } });
+const { values } = parseArgs({ options: { events: { type: 'string' }, queries: { type: 'string' }, with: { type: 'string' }, sink: { type: 'boolean' }, heap: { type: 'string' } } });
 const asSink = values.sink ?? false;
 const viewOptions = values.with ? ` WITH (${values.with})` : '';
 const events = Number(values.events ?? 1_000_000);
@@ -28,7 +29,7 @@ const PUBLISHED: Record<string, { flink?: number; risingwave?: number }> = {
 interface Result { name: string; seconds: number; rate: number; rssMb: number; anonMb: number; rows: number }
 
 async function runQuery(name: string, sql: string, reads: readonly string[]): Promise<Result> {
-  const eddy = await startEddy({ startTimeoutMs: 60_000 });
+  const eddy = await startEddy({ startTimeoutMs: 60_000, ...(values.heap ? { heapMb: Number(values.heap) } : {}) });
   try {
     const c = await eddy.client();
     const t0 = Date.now();
