@@ -10,6 +10,7 @@ import { someExpr, mapExpr, type Expr } from '../expr/ir.js';
 import type { Plan, AggCall } from '../expr/plan.js';
 import { mapPlanExprs, mapPlanInputs } from './plan-walk.js';
 import { splitAnd, andOf, hashJoin } from './bind-from.js';
+import { resolveOperator } from '../expr/functions/registry.js';
 
 export function decorrelate(p: Plan): Plan {
   const q = mapPlanInputs(p, decorrelate);
@@ -78,6 +79,8 @@ function existenceJoin(left: Plan, c: Expr): Plan | null {
 function correlation(sub: Plan): { inner: Plan; conds: Expr[] } | null {
   let node = sub;
   while (node.kind === 'project' || node.kind === 'sort') node = node.input;
+  if (node.kind === 'scan') node = keyAccessAsFilter(node);
+  else if (node.kind === 'filter' && node.input.kind === 'scan') node = { ...node, input: keyAccessAsFilter(node.input) };
   let base: Plan;
   let parts: Expr[];
   if (node.kind === 'filter') { base = node.input; parts = splitAnd(node.predicate, []); }
@@ -90,6 +93,23 @@ function correlation(sub: Plan): { inner: Plan; conds: Expr[] } | null {
   const inner: Plan = innerOnly.length ? { kind: 'filter', input: base, predicate: andOf(innerOnly), columns: base.columns } : base;
   if (refersOutward(inner)) return null;
   return { inner, conds };
+}
+
+/**
+ * A scan the binder turned into a primary-key or index lookup by values of the outer row, as a
+ * full scan filtered by those equalities (the form correlation() takes apart).
+ */
+function keyAccessAsFilter(scan: Extract<Plan, { kind: 'scan' }>): Plan {
+  const access = scan.access;
+  if (access.kind === 'full' || !access.keys.some((k) => someExpr(k, (x) => x.kind === 'outer'))) return scan;
+  const rel = scan.table;
+  const cols = access.kind === 'pk' ? rel.primaryKey! : rel.indexes.find((i) => i.oid === access.indexOid)!.columns;
+  const live = (c: number): number => rel.columns.slice(0, c).filter((x) => !x.dropped).length;
+  const eqs: Expr[] = access.keys.map((k, i) => {
+    const col: Expr = { kind: 'col', index: live(cols[i]!), type: rel.columns[cols[i]!]!.type };
+    return { kind: 'call', fn: resolveOperator('=', col.type, k.type).fn, args: [col, k], type: T.bool };
+  });
+  return { ...scan, access: { kind: 'full' }, filter: andOf(scan.filter ? [scan.filter, ...eqs] : eqs) };
 }
 
 /** whether a plan refers to rows of an enclosing query */
@@ -127,7 +147,7 @@ function joinScalars(input: Plan, exprs: readonly Expr[]): { input: Plan; rewrit
         cur = hashJoin('left', cur, base, decorrelate(x.plan), []);
         return false;
       }
-      const grouped = groupedScalar(x.plan);
+      const grouped = groupedScalar(x.plan) ?? keyLookupScalar(x.plan);
       if (!grouped) return false;
       cur = hashJoin('left', cur, base, grouped.plan, grouped.conds(base));
       const value: Expr = { kind: 'col', index: base + grouped.value, type: x.type };
@@ -141,6 +161,60 @@ function joinScalars(input: Plan, exprs: readonly Expr[]): { input: Plan; rewrit
   }
   const rewrite = (e: Expr): Expr => mapExpr(e, (x) => at.get(x) ?? x);
   return { input: cur, rewrite };
+}
+
+/**
+ * A correlated scalar subquery that reads one table by its whole primary key (SELECT c.name
+ * FROM customers c WHERE c.id = o.cust): at most one row, so a LEFT JOIN on the key gives the
+ * same value (NULL without a row). Same result shape as groupedScalar; null for other shapes.
+ */
+function keyLookupScalar(sub: Plan): { plan: Plan; conds: (base: number) => Expr[]; value: number; empty: Datum } | null {
+  const proj = sub.kind === 'project' ? sub : null;
+  const body = proj ? proj.input : sub;
+  const split = correlation(body);
+  if (!split || proj?.exprs.length !== 1) return null;
+  let scan = split.inner;
+  if (scan.kind === 'filter') scan = scan.input;
+  if (scan.kind !== 'scan' || !scan.table.primaryKey) return null;
+  const rel = scan.table;
+  const live = rel.columns.map((_c, i) => rel.columns.slice(0, i).filter((c) => !c.dropped).length);
+  const pk = rel.primaryKey!.map((c) => live[c]!);
+  const pairs = equalities(split.conds);
+  if (!pairs) return null;
+  // every key column equals an outer expression
+  const covered = pk.every((k) => pairs.some((q) => q.inner.kind === 'col' && q.inner.index === k));
+  if (!covered) return null;
+  const n = pairs.length;
+  const plan: Plan = {
+    kind: 'project', input: decorrelate(split.inner),
+    exprs: [...pairs.map((q) => q.inner), proj!.exprs[0]!],
+    columns: [...pairs.map((q, i) => ({ name: `key${i}`, type: q.inner.type })), proj!.columns[0]!],
+  };
+  return { plan, value: n, empty: null, conds: (base) => pairs.map((q, i) => joinCond(q, base + i)) };
+}
+
+interface Equality { readonly inner: Expr; readonly outer: Expr; readonly fn: Extract<Expr, { kind: 'call' }>['fn']; readonly innerFirst: boolean }
+
+/** correlation conditions as inner expression = outer expression pairs, or null if one is not */
+function equalities(conds: readonly Expr[]): Equality[] | null {
+  const out: Equality[] = [];
+  const outerOnly = (x: Expr): boolean => !someExpr(x, (y) => y.kind === 'col') && someExpr(x, (y) => y.kind === 'outer');
+  const innerOnly = (x: Expr): boolean => !someExpr(x, (y) => y.kind === 'outer');
+  for (const c of conds) {
+    if (c.kind !== 'call' || c.fn.name !== '=' || c.args.length !== 2) return null;
+    const [a, b] = c.args as [Expr, Expr];
+    if (innerOnly(a) && outerOnly(b)) out.push({ inner: a, outer: b, fn: c.fn, innerFirst: true });
+    else if (outerOnly(a) && innerOnly(b)) out.push({ inner: b, outer: a, fn: c.fn, innerFirst: false });
+    else return null;
+  }
+  return out.length ? out : null;
+}
+
+/** the join condition of one equality: the outer expression (as a column of the outer row) = the key column at `at` */
+function joinCond(q: Equality, at: number): Expr {
+  const key: Expr = { kind: 'col', index: at, type: q.inner.type };
+  const outer = mapExpr(q.outer, (x) => (x.kind === 'outer' ? { kind: 'col', index: x.index, type: x.type } : x));
+  return { kind: 'call', fn: q.fn, type: T.bool, args: q.innerFirst ? [key, outer] : [outer, key] };
 }
 
 /** aggregates whose result over no rows is NULL (a missing group reads as NULL already) */
@@ -160,19 +234,9 @@ function groupedScalar(sub: Plan): { plan: Plan; conds: (base: number) => Expr[]
   if (agg.kind !== 'aggregate' || agg.groupKeys.length > 0 || agg.groupingSets) return null;
   const split = correlation(agg.input);
   if (!split) return null;
-  const inner: Expr[] = [];
-  const outer: Expr[] = [];
-  const fns: { fn: Extract<Expr, { kind: 'call' }>['fn']; innerFirst: boolean }[] = [];
-  const outerOnly = (x: Expr): boolean => !someExpr(x, (y) => y.kind === 'col') && someExpr(x, (y) => y.kind === 'outer');
-  const innerOnly = (x: Expr): boolean => !someExpr(x, (y) => y.kind === 'outer');
-  for (const c of split.conds) {
-    if (c.kind !== 'call' || c.fn.name !== '=' || c.args.length !== 2) return null;
-    const [a, b] = c.args as [Expr, Expr];
-    if (innerOnly(a) && outerOnly(b)) { inner.push(a); outer.push(b); fns.push({ fn: c.fn, innerFirst: true }); }
-    else if (outerOnly(a) && innerOnly(b)) { inner.push(b); outer.push(a); fns.push({ fn: c.fn, innerFirst: false }); }
-    else return null;
-  }
-  if (inner.length === 0) return null;
+  const pairs = equalities(split.conds);
+  if (!pairs) return null;
+  const inner = pairs.map((q) => q.inner);
   // the value of the subquery over no rows: only a plain aggregate column has a known one
   let empty: Datum = null;
   const valueExpr = proj ? proj.exprs[0]! : ({ kind: 'col', index: 0, type: agg.columns[0]!.type } as Expr);
@@ -193,14 +257,6 @@ function groupedScalar(sub: Plan): { plan: Plan; conds: (base: number) => Expr[]
   const plan: Plan = proj
     ? { kind: 'project', input: grouped, exprs: [...inner.map((e, i) => ({ kind: 'col', index: i, type: e.type }) as Expr), ...proj.exprs.map(shift)], columns: [...grouped.columns.slice(0, n), ...proj.columns] }
     : grouped;
-  const outerCol = (e: Expr): Expr => mapExpr(e, (x) => (x.kind === 'outer' ? { kind: 'col', index: x.index, type: x.type } : x));
-  return {
-    plan, value: n, empty,
-    conds: (base) => outer.map((o, i) => {
-      const key: Expr = { kind: 'col', index: base + i, type: inner[i]!.type };
-      const f = fns[i]!;
-      return { kind: 'call', fn: f.fn, type: T.bool, args: f.innerFirst ? [key, outerCol(o)] : [outerCol(o), key] };
-    }),
-  };
+  return { plan, value: n, empty, conds: (base) => pairs.map((q, i) => joinCond(q, base + i)) };
 }
 

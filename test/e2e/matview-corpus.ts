@@ -86,10 +86,13 @@ export const VIEWS: readonly ViewDef[] = [
   // DISTINCT ON: the first row per key in ORDER BY order (a per-partition ROW_NUMBER() = 1)
   v('mv_distinct_on', 'SELECT DISTINCT ON (cust) cust, id, amount FROM orders ORDER BY cust, amount DESC, id'),
   v('mv_distinct_on_expr', 'SELECT DISTINCT ON (status, qty > 3) status, qty > 3 AS big, id FROM orders ORDER BY status, qty > 3, id DESC'),
-  // correlated scalar subqueries: the aggregate grouped by the correlated columns, LEFT JOINed
+  // correlated scalar subqueries: the aggregate grouped by the correlated columns, or the row
+  // found by the primary key, LEFT JOINed
   v('mv_corr_count', 'SELECT c.id, (SELECT count(*) FROM orders o WHERE o.cust = c.id) AS n FROM customers c'),
   v('mv_corr_sum', "SELECT c.id, c.name, (SELECT sum(o.amount) FROM orders o WHERE o.cust = c.id AND o.status = 'paid') AS paid FROM customers c"),
   v('mv_corr_filter', 'SELECT o.id, o.amount FROM orders o WHERE o.amount > (SELECT avg(o2.amount) FROM orders o2 WHERE o2.cust = o.cust)'),
+  v('mv_corr_lookup', 'SELECT o.id, (SELECT c.name FROM customers c WHERE c.id = o.cust) AS cname FROM orders o'),
+  v('mv_corr_lookup_filter', "SELECT o.id FROM orders o WHERE (SELECT c.tier FROM customers c WHERE c.id = o.cust AND c.country <> 'FR') > 2"),
   v('mv_corr_expr', 'SELECT o.id, (SELECT max(i.price) + 1 FROM items i WHERE i.order_id = o.id) AS top FROM orders o WHERE o.qty > 2'),
   // subqueries in FROM and CTEs
   v('mv_from_subquery', 'SELECT x.cust, x.n FROM (SELECT cust, count(*) AS n FROM orders GROUP BY cust) x WHERE x.n > 1'),
