@@ -1,9 +1,10 @@
 // Rewrites subqueries in expressions into joins, so that a view's query is a tree of relational
 // operators the dataflow can maintain: [NOT] EXISTS (correlated by equalities) becomes a semi
 // (anti) join, x IN (uncorrelated subquery) a semi join, an uncorrelated scalar subquery a
-// LEFT JOIN against its one-row result, and a scalar aggregate correlated by equalities
+// LEFT JOIN against its one-row result, a scalar aggregate correlated by equalities
 // (SELECT count(*) FROM t2 WHERE t2.k = t1.k) a LEFT JOIN against the aggregate grouped by the
-// correlated columns. Anything else is left as is (and rejected later).
+// correlated columns, and a lookup by a table's whole primary key a LEFT JOIN on the key.
+// Anything else is left as is (and rejected later).
 import { T } from '../core/types.js';
 import type { Datum } from '../core/datum.js';
 import { someExpr, mapExpr, type Expr } from '../expr/ir.js';
