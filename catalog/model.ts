@@ -99,6 +99,13 @@ export function liveColumns(rel: RelationDef): ColumnDef[] {
   return rel.columns.filter((c) => !c.dropped);
 }
 
+/** the position among the live columns (what plans and rows index) of storage column c */
+export function livePosition(rel: RelationDef, c: number): number {
+  let n = 0;
+  for (let i = 0; i < c; i++) if (!rel.columns[i]!.dropped) n++;
+  return n;
+}
+
 /** OIDs of constraints, derived from their table (constraints are not catalog objects of their own). */
 export function keyConstraintOid(indexOid: number): number {
   return indexOid + 1_000_000;

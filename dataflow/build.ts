@@ -8,7 +8,7 @@ import type { Plan, WindowCall } from '../expr/plan.js';
 import { T } from '../core/types.js';
 import { resolveOperator } from '../expr/functions/registry.js';
 import type { Expr } from '../expr/ir.js';
-import type { RelationDef } from '../catalog/model.js';
+import { livePosition, type RelationDef } from '../catalog/model.js';
 import type { Operator, TimeColumn } from './context.js';
 import { SourceOp, type KeyCondition } from './operators/source.js';
 import { FilterOp } from './operators/filter.js';
@@ -111,11 +111,7 @@ function unsupported(what: string): never {
 function keyCondition(rel: RelationDef, access: Extract<Plan, { kind: 'scan' }>['access']): KeyCondition | null {
   if (access.kind === 'full') return null;
   const storageCols = access.kind === 'pk' ? rel.primaryKey! : rel.indexes.find((i) => i.oid === access.indexOid)!.columns.slice(0, access.keys.length);
-  const live: number[] = [];
-  let n = 0;
-  const liveAt = rel.columns.map((c) => (c.dropped ? -1 : n++));
-  for (const c of storageCols) live.push(liveAt[c]!);
-  return { columns: live, types: storageCols.map((c) => rel.columns[c]!.type), values: access.keys };
+  return { columns: storageCols.map((c) => livePosition(rel, c)), types: storageCols.map((c) => rel.columns[c]!.type), values: access.keys };
 }
 
 function buildNode(p: Plan, b: Builder): Operator {

@@ -12,6 +12,7 @@ import type { Plan, AggCall } from '../expr/plan.js';
 import { mapPlanExprs, mapPlanInputs } from './plan-walk.js';
 import { splitAnd, andOf, hashJoin } from './bind-from.js';
 import { resolveOperator } from '../expr/functions/registry.js';
+import { livePosition } from '../catalog/model.js';
 
 export function decorrelate(p: Plan): Plan {
   const q = mapPlanInputs(p, decorrelate);
@@ -105,9 +106,8 @@ function keyAccessAsFilter(scan: Extract<Plan, { kind: 'scan' }>): Plan {
   if (access.kind === 'full' || !access.keys.some((k) => someExpr(k, (x) => x.kind === 'outer'))) return scan;
   const rel = scan.table;
   const cols = access.kind === 'pk' ? rel.primaryKey! : rel.indexes.find((i) => i.oid === access.indexOid)!.columns;
-  const live = (c: number): number => rel.columns.slice(0, c).filter((x) => !x.dropped).length;
   const eqs: Expr[] = access.keys.map((k, i) => {
-    const col: Expr = { kind: 'col', index: live(cols[i]!), type: rel.columns[cols[i]!]!.type };
+    const col: Expr = { kind: 'col', index: livePosition(rel, cols[i]!), type: rel.columns[cols[i]!]!.type };
     return { kind: 'call', fn: resolveOperator('=', col.type, k.type).fn, args: [col, k], type: T.bool };
   });
   return { ...scan, access: { kind: 'full' }, filter: andOf(scan.filter ? [scan.filter, ...eqs] : eqs) };
@@ -178,8 +178,7 @@ function keyLookupScalar(sub: Plan): { plan: Plan; conds: (base: number) => Expr
   if (scan.kind === 'filter') scan = scan.input;
   if (scan.kind !== 'scan' || !scan.table.primaryKey) return null;
   const rel = scan.table;
-  const live = rel.columns.map((_c, i) => rel.columns.slice(0, i).filter((c) => !c.dropped).length);
-  const pk = rel.primaryKey!.map((c) => live[c]!);
+  const pk = rel.primaryKey!.map((c) => livePosition(rel, c));
   const pairs = equalities(split.conds);
   if (!pairs) return null;
   // every key column equals an outer expression
