@@ -1,10 +1,10 @@
 // Operator state that outlives the process and need not fit in memory. Each stateful operator
 // asks its circuit's StateStore for keyed tables (KeyedState: key -> value; BagState: key -> bag
-// of rows). Reads go to a bounded in-memory cache, then to storage; changes stay in memory
-// (dirty) until the view maintainer takes them into its round's commit, together with the
-// views' rows and binlog positions, so state on disk always matches what the views have
-// consumed. Clean entries are evicted past the cache budget: memory is bounded by the budget
-// plus one round's changes, not by the state's size.
+// of rows; CountState: (key, value) -> count). Reads go to a bounded in-memory cache, then to
+// storage; changes stay in memory (dirty) until the view maintainer writes them at a checkpoint,
+// in a commit with the binlog positions they reflect. Clean entries are evicted past the cache
+// budget: memory is bounded by the budget plus the changes of one checkpoint interval, not by
+// the state's size.
 //
 // Keys on disk: owner (the view's oid, 4 bytes) | table number (2 bytes) | the entry's key.
 // A StateStore without a backend keeps everything in memory (EXPLAIN, validation at CREATE).
@@ -30,9 +30,9 @@ export interface StateTable {
 
 /** the bytes of a key component: short strings as they are, long ones by a 160-bit hash (LMDB keys are at most ~2 kB) */
 export function keyBytes(s: string): Buffer {
-  // at most 3 bytes per UTF-16 unit: short enough strings need no measuring
-  if (s.length <= 40 || Buffer.byteLength(s, 'utf8') <= 120) {
-    const b = Buffer.allocUnsafe(1 + Buffer.byteLength(s, 'utf8'));
+  const len = Buffer.byteLength(s, 'utf8');
+  if (len <= 120) {
+    const b = Buffer.allocUnsafe(1 + len);
     b[0] = 1;
     b.write(s, 1, 'utf8');
     return b;
