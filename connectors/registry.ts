@@ -16,6 +16,29 @@ export interface SourceSpec {
 }
 
 export function connectorSource(columns: readonly ConnectorColumn[], options: Readonly<Record<string, string>>): SourceSpec {
+  const proctime = options['proctime.column'];
+  if (proctime === undefined) return builtIn(columns, options);
+  // `col TIMESTAMPTZ AS PROCTIME()`: the connector makes the other columns, ingestion adds the time
+  const at = columns.findIndex((c) => c.name === proctime);
+  if (at < 0) throw new SqlError(SqlState.UndefinedColumn, `column "${proctime}" does not exist`);
+  const inner = builtIn(columns.filter((_, i) => i !== at), options);
+  return { offsetsPerSecond: inner.offsetsPerSecond, generator: withProcessingTime(inner.generator, at) };
+}
+
+/** rows of `inner` with the wall clock (µs) inserted at column `at` when they are generated */
+function withProcessingTime(inner: RowGenerator, at: number): RowGenerator {
+  return {
+    total: inner.total,
+    rows(from, to, out) {
+      const start = out.length;
+      inner.rows(from, to, out);
+      const now = Date.now() * 1000;
+      for (let i = start; i < out.length; i++) out[i]!.splice(at, 0, now);
+    },
+  };
+}
+
+function builtIn(columns: readonly ConnectorColumn[], options: Readonly<Record<string, string>>): SourceSpec {
   const name = (options['connector'] ?? '').toLowerCase();
   switch (name) {
     case 'datagen': {

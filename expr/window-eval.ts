@@ -28,7 +28,7 @@ export function partition(rows: readonly Row[], call: WindowCall, cx: EvalEnv): 
   return parts;
 }
 
-function cmpOrder(call: WindowCall, a: readonly Datum[], b: readonly Datum[]): number {
+export function cmpOrder(call: WindowCall, a: readonly Datum[], b: readonly Datum[]): number {
   for (let i = 0; i < call.orderBy.length; i++) {
     const k = call.orderBy[i]!;
     const c = compareWithNulls(k.expr.type, a[i]!, b[i]!, k.desc, k.nullsFirst);
@@ -86,6 +86,7 @@ export function computeCall(call: WindowCall, part: readonly number[], rows: rea
     default: break;
   }
   // frame-based functions
+  const running = call.fn === 'aggregate' ? new RunningFrame(call, part, rows, cx) : null;
   for (let i = 0; i < n; i++) {
     const [s, e] = frameBounds(call, i, n, peerStart, peerEnd, orderVals, cx);
     switch (call.fn) {
@@ -97,7 +98,7 @@ export function computeCall(call: WindowCall, part: readonly number[], rows: rea
         out[part[i]!] = k !== null && s + k - 1 <= e ? arg(0, s + k - 1) : null;
         break;
       }
-      case 'aggregate': out[part[i]!] = aggregateFrame(call, part, rows, s, e, cx); break;
+      case 'aggregate': out[part[i]!] = running!.value(s, e); break;
       default: break;
     }
   }
@@ -199,15 +200,40 @@ function shiftKey(type: import('../core/types.js').SqlType, key: Datum, offset: 
   return (key as number) + sign * Number(offset as number | bigint);
 }
 
-function aggregateFrame(call: WindowCall, part: readonly number[], rows: readonly Row[], s: number, e: number, cx: EvalEnv): Datum {
-  const a = call.agg!;
-  const args = a.args.map(compile);
-  let state = a.agg.init();
-  for (let j = s; j <= e; j++) {
-    const r = rows[part[j]!]!;
-    const vals = args.map((f) => f(r, cx));
-    if (a.agg.strict && vals.some((v) => v === null)) continue;
-    state = a.agg.step(state, vals);
+/**
+ * An aggregate over each row's frame. Frames that keep their start and grow at the end (running
+ * totals: UNBOUNDED PRECEDING or a fixed start, the default frame with ORDER BY) continue the
+ * previous row's state instead of aggregating the frame again, so a partition costs O(rows), not
+ * O(rows²); the rows are stepped in the same order as a fresh aggregation would, so the result is
+ * the same. Other frames are aggregated from their start.
+ */
+class RunningFrame {
+  private readonly args: ((r: Row, cx: EvalEnv) => Datum)[];
+  private state: unknown = null;
+  private start = -1;
+  /** the last row stepped into `state` */
+  private end = -1;
+
+  constructor(private readonly call: WindowCall, private readonly part: readonly number[], private readonly rows: readonly Row[], private readonly cx: EvalEnv) {
+    this.args = call.agg!.args.map(compile);
   }
-  return a.agg.final(state, cx.evalCtx);
+
+  value(s: number, e: number): Datum {
+    const a = this.call.agg!.agg;
+    if (this.state === null || s !== this.start || e < this.end) {
+      this.state = a.init();
+      this.start = s;
+      this.end = s - 1;
+    }
+    for (let j = this.end + 1; j <= e; j++) {
+      const r = this.rows[this.part[j]!]!;
+      const vals = this.args.map((f) => f(r, this.cx));
+      if (a.strict && vals.some((v) => v === null)) continue;
+      this.state = a.step(this.state, vals);
+    }
+    if (e > this.end) this.end = e;
+    const v = a.final(this.state, this.cx.evalCtx);
+    // list aggregates hand out their state's array, which the next rows would extend
+    return Array.isArray(v) ? v.slice() : v;
+  }
 }

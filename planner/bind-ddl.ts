@@ -9,7 +9,7 @@ import type { ParsedStatement } from './parse.js';
 import type { DdlCommand, ColumnSpec, KeySpec, CheckSpec, AlterAction, RoleOptions, QualifiedName } from '../catalog/commands.js';
 import { resolveTypeName, typeNameParts, isSerialName } from './type-names.js';
 import { bindSelect } from './bind-select.js';
-import { watermarkOptions } from './watermark.js';
+import { proctimeOptions, watermarkOptions } from './watermark.js';
 import { Scope, type BindEnv } from './scope.js';
 
 const DDL_KINDS = new Set(['CreateStmt', 'DropStmt', 'IndexStmt', 'ViewStmt', 'CreateSchemaStmt', 'AlterTableStmt', 'RenameStmt', 'TruncateStmt', 'CreateRoleStmt', 'AlterRoleStmt', 'DropRoleStmt', 'CommentStmt', 'CreateSeqStmt', 'GrantStmt', 'GrantRoleStmt', 'AlterDefaultPrivilegesStmt', 'CreateExtensionStmt', 'CreatedbStmt']);
@@ -140,7 +140,11 @@ function bindCreateTable(s: CreateStmt, env: BindEnv, streaming?: ParsedStatemen
   }
   return {
     kind: 'createTable', target: qn(s.relation), ifNotExists: s.if_not_exists ?? false, columns, primaryKey, uniques, checks,
-    options: { ...defOptions(s.options), ...(streaming?.watermark ? watermarkOptions(streaming.watermark, columns, env) : {}) },
+    options: {
+      ...defOptions(s.options),
+      ...(streaming?.watermark ? watermarkOptions(streaming.watermark, columns, env) : {}),
+      ...(streaming?.proctime ? proctimeOptions(streaming.proctime, columns) : {}),
+    },
     source: streaming?.source ?? false, format: streaming?.format ?? null,
   };
 }

@@ -14,6 +14,8 @@ export interface StreamingDdl {
   readonly format: { readonly format: string; readonly encode: string; readonly options: Readonly<Record<string, string>> } | null;
   /** WATERMARK FOR column AS expression, taken out of the column list */
   readonly watermark?: { readonly column: string; readonly expr: string };
+  /** `column type AS PROCTIME()`: the column that holds each row's ingestion time */
+  readonly proctime?: string;
   /** CREATE SINK / DROP SINK (as CREATE / DROP MATERIALIZED VIEW) */
   readonly sink?: boolean;
 }
@@ -54,8 +56,14 @@ export function rewriteStreamingDdl(sql: string): StreamingDdl | null {
     watermark = { column: w[2]!.toLowerCase(), expr: text.slice(w.index + w[0].length, i).trim() };
     text = text.slice(0, w.index) + text.slice(i);
   }
-  if (!source && !format && !watermark && text === sql) return null;
-  return { sql: text, source, format, ...(watermark ? { watermark } : {}) };
+  let proctime: string | undefined;
+  const p = /([(,]\s*)("?)([\w$]+)\2(\s+[a-z][\w ]*?)\s+as\s+proctime\s*\(\s*\)/i.exec(text);
+  if (p && !inQuotes(text, p.index)) {
+    proctime = p[2] ? p[3]! : p[3]!.toLowerCase();
+    text = text.slice(0, p.index) + p[1]! + p[2]! + p[3]! + p[2]! + p[4]! + text.slice(p.index + p[0].length);
+  }
+  if (!source && !format && !watermark && !proctime && text === sql) return null;
+  return { sql: text, source, format, ...(watermark ? { watermark } : {}), ...(proctime ? { proctime } : {}) };
 }
 
 /**

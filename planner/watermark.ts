@@ -1,6 +1,7 @@
 // WATERMARK FOR col AS col - INTERVAL '...' (RisingWave): a source's event-time column and how
 // far behind the newest event the watermark trails. Kept in the relation's options as
-// 'watermark.column' and 'watermark.delay' (µs).
+// 'watermark.column' and 'watermark.delay' (µs). And `col TIMESTAMPTZ AS PROCTIME()`: a column
+// that the connector leaves out and ingestion fills with the wall clock ('proctime.column').
 import { SqlError, SqlState } from '../core/errors.js';
 import { T } from '../core/types.js';
 import type { ColumnSpec } from '../catalog/commands.js';
@@ -33,4 +34,13 @@ export function watermarkOptions(w: { column: string; expr: string }, columns: r
     throw new SqlError(SqlState.FeatureNotSupported, `WATERMARK FOR ${col.name} AS ... must be "${col.name}" or "${col.name} - INTERVAL '...'"`);
   }
   return { 'watermark.column': col.name, 'watermark.delay': String(delay) };
+}
+
+export function proctimeOptions(column: string, columns: readonly ColumnSpec[]): Record<string, string> {
+  const col = columns.find((c) => c.name === column);
+  if (!col) throw new SqlError(SqlState.UndefinedColumn, `column "${column}" does not exist`);
+  if (!(col.type.kind === 'scalar' && (col.type.name === 'timestamp' || col.type.name === 'timestamptz'))) {
+    throw new SqlError(SqlState.DatatypeMismatch, `the PROCTIME() column "${col.name}" must be TIMESTAMPTZ`);
+  }
+  return { 'proctime.column': col.name };
 }

@@ -201,6 +201,9 @@ function tableOptions(cmd: Extract<DdlCommand, { kind: 'createTable' }>, columns
     throw new SqlError(SqlState.SyntaxError, 'CREATE SOURCE needs WITH (connector = ...)', { hint: "Built-in connectors: 'datagen', 'nexmark'." });
   }
   const format: Record<string, string> = cmd.format ? { format: cmd.format.format, encode: cmd.format.encode } : {};
+  if (cmd.options['proctime.column'] !== undefined && connector === undefined) {
+    throw new SqlError(SqlState.FeatureNotSupported, 'PROCTIME() columns are filled by a connector at ingestion', { hint: 'For a table written by INSERT, use DEFAULT now().' });
+  }
   if (connector !== undefined) connectorSource(columns, cmd.options);
   // a source stores no rows: it has no storage options
   if (cmd.source) return { ...cmd.options, ...format };

@@ -68,6 +68,16 @@ export const VIEWS: readonly ViewDef[] = [
   v('mv_lag_lead', 'SELECT id, lag(qty) OVER (PARTITION BY cust ORDER BY id) AS prev, lead(id) OVER (PARTITION BY cust ORDER BY id) AS next FROM orders'),
   v('mv_rank', 'SELECT id, rank() OVER (ORDER BY qty) AS r, dense_rank() OVER (ORDER BY qty) AS dr FROM orders'),
   v('mv_running_sum', 'SELECT id, sum(qty) OVER (PARTITION BY cust ORDER BY id) AS running, count(*) OVER (PARTITION BY cust) AS in_group FROM orders'),
+  // ties in ORDER BY (RANGE frames include peers), frames and offsets that look ahead
+  v('mv_running_peers', 'SELECT id, sum(qty) OVER (PARTITION BY cust ORDER BY qty) AS upto, dense_rank() OVER (PARTITION BY cust ORDER BY qty) AS dr, rank() OVER (PARTITION BY cust ORDER BY qty) AS r FROM orders'),
+  v('mv_frames', `SELECT id, sum(qty) OVER (PARTITION BY cust ORDER BY id ROWS BETWEEN 1 PRECEDING AND 2 FOLLOWING) AS s3,
+    lead(qty, 2) OVER (PARTITION BY cust ORDER BY id) AS l2, lag(qty, -1) OVER (PARTITION BY cust ORDER BY id) AS nxt,
+    last_value(id) OVER (PARTITION BY cust ORDER BY id ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS lastid FROM orders`),
+  // session windows (Nexmark q11's shape): a row opens a session unless it follows the previous one within the gap
+  v('mv_sessions', `SELECT cust, count(*) AS n, min(ts) AS first_ts, max(ts) AS last_ts FROM (
+      SELECT cust, ts, sum(opens) OVER (PARTITION BY cust ORDER BY ts) AS session FROM (
+        SELECT cust, ts, CASE WHEN ts <= lag(ts) OVER (PARTITION BY cust ORDER BY ts) + INTERVAL '6' HOUR THEN 0 ELSE 1 END AS opens FROM orders) o) s
+    GROUP BY cust, session`),
   // time windows
   v('mv_tumble', "SELECT window_start, count(*) AS n, sum(qty) AS q FROM TUMBLE(orders, ts, INTERVAL '6' HOUR) GROUP BY window_start",
     "SELECT date_bin('6 hours', ts, '1970-01-01') AS window_start, count(*) AS n, sum(qty) AS q FROM orders GROUP BY 1"),
