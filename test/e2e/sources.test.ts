@@ -71,3 +71,26 @@ test('bad connector options are errors', async () => {
   expect(left.rows[0].n).toBe('0');
   await c.end();
 });
+
+test('a PROCTIME() column holds each row\'s ingestion time; misuse is an error', async () => {
+  const c = await eddy.client();
+  const t0 = Date.now();
+  await c.query(`CREATE TABLE gen_p (id int, p_time TIMESTAMPTZ AS PROCTIME(), grp int) WITH (connector = 'datagen',
+    fields.id.kind = 'sequence', fields.id.start = '1', fields.id.end = '500', fields.grp.min = '1', fields.grp.max = '3', datagen.rows.per.second = '100000')`);
+  const n = await until('rows', async () => Number((await c.query('SELECT count(*) AS n FROM gen_p')).rows[0].n), (v) => v === 500);
+  expect(n).toBe(500);
+  const cols = (await c.query("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'gen_p' ORDER BY ordinal_position")).rows;
+  expect(cols.map((r) => `${r.column_name} ${r.data_type}`)).toEqual(['id integer', 'p_time timestamp with time zone', 'grp integer']);
+  const r = (await c.query('SELECT min(p_time) AS lo, max(p_time) AS hi, count(*) FILTER (WHERE p_time IS NULL) AS nulls, min(grp) AS g FROM gen_p')).rows[0];
+  expect(r.nulls).toBe('0');
+  expect(r.g).toBeGreaterThanOrEqual(1);
+  expect((r.lo as Date).getTime()).toBeGreaterThanOrEqual(t0 - 1000);
+  expect((r.hi as Date).getTime()).toBeLessThanOrEqual(Date.now() + 1000);
+  // a view over it windows by processing time (Nexmark q12's shape)
+  await c.query("CREATE MATERIALIZED VIEW gen_p_windows AS SELECT window_start, count(*) AS n FROM TUMBLE(gen_p, p_time, INTERVAL '10' SECOND) GROUP BY window_start");
+  await c.query('FLUSH');
+  expect((await c.query('SELECT sum(n) AS n FROM gen_p_windows')).rows[0].n).toBe('500');
+  await expect(c.query('CREATE TABLE p1 (id int, p_time TIMESTAMPTZ AS PROCTIME())')).rejects.toMatchObject({ code: '0A000' });
+  await expect(c.query("CREATE SOURCE p2 (id int, p_time int AS PROCTIME()) WITH (connector = 'datagen')")).rejects.toMatchObject({ code: '42804' });
+  await c.end();
+});
