@@ -7,7 +7,7 @@ import { compile } from '../expr/compile.js';
 import type { Plan, WindowCall } from '../expr/plan.js';
 import { T } from '../core/types.js';
 import { resolveOperator } from '../expr/functions/registry.js';
-import type { Expr } from '../expr/ir.js';
+import { exprKey, type Expr } from '../expr/ir.js';
 import { livePosition, type RelationDef } from '../catalog/model.js';
 import type { Operator, TimeColumn } from './context.js';
 import { SourceOp, type KeyCondition } from './operators/source.js';
@@ -223,7 +223,26 @@ function buildNode(p: Plan, b: Builder): Operator {
     case 'cteScan':
       if (!p.cte.plan) unsupported('a recursive CTE');
       return build(p.cte.plan, b);
-    case 'window': return new WindowOp(b.state, build(p.input, b), p.calls);
+    case 'window': {
+      // one operator per PARTITION BY, chained (each appends its calls' values to the row), then
+      // the values put back in the calls' order
+      const groups = new Map<string, number[]>();
+      p.calls.forEach((c, i) => {
+        const k = c.partitionBy.map(exprKey).join(',');
+        const g = groups.get(k);
+        if (g) g.push(i); else groups.set(k, [i]);
+      });
+      let op = build(p.input, b);
+      if (groups.size === 1) return new WindowOp(b.state, op, p.calls);
+      const width = p.input.columns.length;
+      const at = new Array<number>(p.calls.length);
+      let next = width;
+      for (const idx of groups.values()) {
+        op = new WindowOp(b.state, op, idx.map((i) => p.calls[i]!));
+        for (const i of idx) at[i] = next++;
+      }
+      return new ProjectOp(op, p.columns.map((c, j): Expr => ({ kind: 'col', index: j < width ? j : at[j - width]!, type: c.type })));
+    }
     case 'lateral': return unsupported('LATERAL');
     case 'recursiveUnion': return unsupported('WITH RECURSIVE');
     case 'projectSet': return unsupported('set-returning functions in the select list');

@@ -2,6 +2,7 @@
 // class (DBSP's algebra: linear operators keep no state, bilinear joins keep an arrangement of
 // each side, non-linear operators keep state per key) and what feeds it.
 import type { Plan } from '../expr/plan.js';
+import { exprKey } from '../expr/ir.js';
 import { tableOrientation, normalizeTableOptions } from '../catalog/table-options.js';
 
 export function dataflowLines(name: string, options: Readonly<Record<string, string>>, plan: Plan): string[] {
@@ -40,11 +41,15 @@ function lines(p: Plan, depth: number): string[] {
       const keys = p.groupingSets ? `${p.groupingSets.length} grouping sets` : p.groupKeys.length ? `group by ${p.groupKeys.length} key${p.groupKeys.length > 1 ? 's' : ''}` : 'global';
       return line(`Aggregate ${keys}${parts ? ` (${parts})` : ''} [non-linear: state per group]`, [p.input]);
     }
-    case 'window': return line(`Window (${p.calls.map((c) => c.fn === 'aggregate' ? c.agg?.agg.name ?? 'aggregate' : c.fn).join(', ')}) [non-linear: computed before and after each changed partition]`, [p.input]);
+    case 'window': {
+      const partitionings = new Set(p.calls.map((c) => c.partitionBy.map(exprKey).join(','))).size;
+      const fns = p.calls.map((c) => (c.fn === 'aggregate' ? c.agg?.agg.name ?? 'aggregate' : c.fn)).join(', ');
+      return line(`Window (${fns})${partitionings > 1 ? ` [${partitionings} partitionings, one operator each]` : ''} [non-linear: each changed partition recomputed from its first changed row]`, [p.input]);
+    }
     case 'sort': return lines(p.input, depth);
     case 'limit': return line('TopN [non-linear: all rows kept, window recomputed]', [p.input.kind === 'sort' ? p.input.input : p.input]);
     case 'distinct':
-      if (p.on) return line(`Distinct On ${p.on.length} key${p.on.length > 1 ? 's' : ''} (first row per key: row_number() = 1) [non-linear: computed before and after each changed partition]`, [p.input.kind === 'sort' ? p.input.input : p.input]);
+      if (p.on) return line(`Distinct On ${p.on.length} key${p.on.length > 1 ? 's' : ''} (first row per key: row_number() = 1) [non-linear: each changed partition recomputed from its first changed row]`, [p.input.kind === 'sort' ? p.input.input : p.input]);
       return line('Distinct [non-linear: count per row]', [p.input]);
     case 'setop': {
       if (p.op === 'union' && p.all) return line('Union All [linear]', [p.left, p.right]);

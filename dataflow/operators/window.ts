@@ -42,7 +42,7 @@ export class WindowOp implements Operator {
     this.parts = new BagState(state);
     const first = calls[0]!.partitionBy.map(exprKey).join(',');
     if (calls.some((c) => c.partitionBy.map(exprKey).join(',') !== first)) {
-      throw new SqlError(SqlState.FeatureNotSupported, 'window functions with different PARTITION BY clauses are not supported in materialized views yet');
+      throw new Error('a window operator computes calls of one PARTITION BY (build.ts chains one per partitioning)');
     }
     this.partKeys = calls[0]!.partitionBy.map((e) => compile(e));
     this.types = calls[0]!.partitionBy.map((e) => e.type);

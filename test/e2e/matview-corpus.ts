@@ -73,6 +73,8 @@ export const VIEWS: readonly ViewDef[] = [
   v('mv_frames', `SELECT id, sum(qty) OVER (PARTITION BY cust ORDER BY id ROWS BETWEEN 1 PRECEDING AND 2 FOLLOWING) AS s3,
     lead(qty, 2) OVER (PARTITION BY cust ORDER BY id) AS l2, lag(qty, -1) OVER (PARTITION BY cust ORDER BY id) AS nxt,
     last_value(id) OVER (PARTITION BY cust ORDER BY id ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS lastid FROM orders`),
+  // window functions over different partitionings in one SELECT
+  v('mv_partitionings', 'SELECT id, row_number() OVER (PARTITION BY cust ORDER BY id) AS rn, count(*) OVER (PARTITION BY status) AS per_status, sum(qty) OVER () AS total, lag(id) OVER (PARTITION BY cust ORDER BY id) AS prev FROM orders'),
   // session windows (Nexmark q11's shape): a row opens a session unless it follows the previous one within the gap
   v('mv_sessions', `SELECT cust, count(*) AS n, min(ts) AS first_ts, max(ts) AS last_ts FROM (
       SELECT cust, ts, sum(opens) OVER (PARTITION BY cust ORDER BY ts) AS session FROM (
