@@ -101,6 +101,6 @@ try {
     '',
   ]);
 } finally {
-  await eddy.stop();
+  await eddy.destroy();
   await pgServer.stop();
 }

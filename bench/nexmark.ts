@@ -56,7 +56,7 @@ async function runQuery(name: string, sql: string, reads: readonly string[]): Pr
     await c.end();
     return { name, seconds, rate: events / seconds, rssMb, anonMb, rows };
   } finally {
-    await eddy.stop();
+    await eddy.destroy();
   }
 }
 

@@ -132,7 +132,7 @@ try {
     '',
   ]);
 } finally {
-  await eddy.stop();
+  await eddy.destroy();
   await pgServer.stop();
   rmSync(dir, { recursive: true, force: true });
 }

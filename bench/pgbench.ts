@@ -66,6 +66,6 @@ try {
     '',
   ]);
 } finally {
-  await eddy.stop();
+  await eddy.destroy();
   await pg.stop();
 }

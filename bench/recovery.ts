@@ -51,7 +51,7 @@ for (const k of cases) {
     console.log(line);
     lines.push(line);
   } finally {
-    await eddy.stop();
+    await eddy.destroy();
   }
 }
 publishSection('Recovery after kill -9', [

@@ -76,7 +76,7 @@ async function freshness(rate: number): Promise<{ p50: number; p99: number; reac
     await c.end();
     return { p50: Number(r.p50), p99: Number(r.p99), reached };
   } finally {
-    await eddy.stop();
+    await eddy.destroy();
   }
 }
 
@@ -164,7 +164,7 @@ try {
   p = await incremental(pgServer.port, csv, true, Math.max(5, Math.round(updates / 20)));
   console.log(`PostgreSQL: load ${p.loadS.toFixed(1)} s, update + REFRESH p50 ${p.p50.toFixed(1)} ms, p99 ${p.p99.toFixed(1)} ms`);
 } finally {
-  await eddy.stop();
+  await eddy.destroy();
   await pgServer.stop();
   rmSync(dir, { recursive: true, force: true });
 }

@@ -31,6 +31,8 @@ export interface EddyServer {
   client(): Promise<pg.Client>;
   /** SIGTERM and wait for exit (SIGKILL after 10 s). */
   stop(): Promise<void>;
+  /** stop(), then remove the data directory if the harness created it (it is removed at exit anyway) */
+  destroy(): Promise<void>;
   /** SIGKILL and wait for exit: simulates a crash. */
   kill(): Promise<void>;
   /** Stops (clean) if running, then starts again on the same port and data dir. */
@@ -56,12 +58,21 @@ export function eddyMainPath(): string {
 
 /** Process groups of servers still running: killed if the test process exits without stopping them. */
 const liveGroups = new Set<number>();
+/** data directories the harness made: removed when the test process exits (benchmarks write gigabytes) */
+const createdDirs = new Set<string>();
 process.once('exit', () => {
   for (const pid of liveGroups) {
     try {
       process.kill(-pid, 'SIGKILL');
     } catch {
       /* already gone */
+    }
+  }
+  for (const dir of createdDirs) {
+    try {
+      fs.rmSync(dir, { recursive: true, force: true });
+    } catch {
+      /* best effort */
     }
   }
 });
@@ -77,6 +88,7 @@ export async function startEddy(opts: EddyOptions = {}): Promise<EddyServer> {
   }
   const port = opts.port ?? (await freePort());
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'eddy-data-'));
+  if (!opts.dataDir) createdDirs.add(dataDir);
   const startTimeoutMs = opts.startTimeoutMs ?? 30_000;
   let stdout = '';
   let stderr = '';
@@ -181,6 +193,10 @@ export async function startEddy(opts: EddyOptions = {}): Promise<EddyServer> {
       return c;
     },
     stop: () => signalAndWait('SIGTERM'),
+    async destroy(): Promise<void> {
+      await signalAndWait('SIGTERM');
+      if (createdDirs.delete(dataDir)) fs.rmSync(dataDir, { recursive: true, force: true });
+    },
     kill: () => signalAndWait('SIGKILL'),
     async restart(): Promise<void> {
       await signalAndWait('SIGTERM');
