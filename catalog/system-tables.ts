@@ -29,6 +29,8 @@ export interface SystemContext {
   /** a connector relation's ingested offset, watermark (µs) and rows dropped as late */
   readonly sourceOffset?: (rel: RelationDef) => number;
   readonly sourceWatermark?: (rel: RelationDef) => { watermark: number | null; late: number };
+  /** SUBSCRIBE streams of this process's sessions */
+  readonly subscriptions?: () => readonly { pid: number; cursor: string | null; query: string; startedAt: number; delivered: number }[];
 }
 
 const tables = new Map<string, SystemTable>();
@@ -231,6 +233,11 @@ table('pg_catalog', 'eddy_sinks', 'schemaname name, sinkname name, connector tex
     yield [r.schema, r.name, r.options['connector'] ?? null, format, p?.state ?? 'not maintained by this process', p?.started ?? null,
       p ? BigInt(p.rows) : null, p ? BigInt(p.stateRows) : null, p ? BigInt(p.errors) : null, r.viewSql];
   }
+});
+
+// SUBSCRIBE streams being read: by which session, through which cursor (null: COPY), rows sent so far.
+table('pg_catalog', 'eddy_subscriptions', 'pid int4, cursor_name text, query text, started timestamptz, rows_delivered int8', function* (_c, ctx) {
+  for (const s of ctx.subscriptions?.() ?? []) yield [s.pid, s.cursor, s.query, s.startedAt * 1000, BigInt(s.delivered)];
 });
 
 // Sources and connector tables: connector, format and the offset ingested so far.

@@ -3,6 +3,7 @@ import { loadModule, parseSync } from 'libpg-query';
 import type { Node, RawStmt } from '@pgsql/types';
 import { SqlError, SqlState } from '../core/errors.js';
 import { rewriteStreamingDdl, type StreamingDdl } from './streaming-ddl.js';
+import { parseSubscribeStatement } from './subscribe-syntax.js';
 
 let loaded: Promise<void> | null = null;
 export function loadParser(): Promise<void> {
@@ -38,6 +39,9 @@ export function parseSql(sql: string): ParsedStatement[] {
     // FLUSH (RisingWave's wait for materialized views) is not PostgreSQL grammar
     if (/^\s*flush\s*;?\s*$/i.test(sql)) return [{ stmt: { FlushStmt: {} } as unknown as Node, sql: 'FLUSH', offset: 0 }];
     // nor SHOW MATERIALIZED VIEWS (the one-word SHOW TABLES / SOURCES / VIEWS parse as SHOW of a setting)
+    // nor SUBSCRIBE and the statements that carry it (COPY (SUBSCRIBE ...), DECLARE ... FOR SUBSCRIBE, FETCH ... WITH (timeout))
+    const subscribe = parseSubscribeStatement(sql);
+    if (subscribe) return [{ stmt: subscribe, sql: sql.trim(), offset: 0 }];
     if (/^\s*show\s+materialized\s+views\s*;?\s*$/i.test(sql)) return [{ stmt: { VariableShowStmt: { name: 'materialized_views' } } as unknown as Node, sql: sql.trim(), offset: 0 }];
     const e = err as { message?: string; sqlDetails?: { cursorPosition?: number } };
     const position = e.sqlDetails?.cursorPosition;

@@ -1,7 +1,8 @@
 // Classifies a parsed statement into a Statement command: plain data for the session, with
 // opaque references to the parts planner/ binds later (queries, DML, DDL). The libpg-query AST
 // stays inside planner/: the session sees commands and calls back here to bind.
-import type { Node } from '@pgsql/types';
+import type { FetchStmt, Node } from '@pgsql/types';
+import type { SubscribeNode, SubscribeSpec } from './subscribe-syntax.js';
 import { SqlError, SqlState } from '../core/errors.js';
 import type { QualifiedName, DdlCommand } from '../catalog/commands.js';
 import type { Plan } from '../expr/plan.js';
@@ -60,7 +61,10 @@ export type Statement =
     readonly query: QueryRef | null; readonly file: string | null; readonly options: CopySpec;
   }
   | { readonly kind: 'declareCursor'; readonly name: string; readonly hold: boolean; readonly query: QueryRef }
-  | { readonly kind: 'fetch'; readonly name: string; readonly count: number; readonly move: boolean; readonly forward: boolean }
+  /** FETCH; timeoutMs (FETCH ... WITH (timeout = ...)): how long a subscription cursor waits for rows */
+  | { readonly kind: 'fetch'; readonly name: string; readonly count: number; readonly move: boolean; readonly forward: boolean; readonly timeoutMs?: number | null }
+  /** SUBSCRIBE, through COPY (SUBSCRIBE ...) TO STDOUT, DECLARE c CURSOR FOR SUBSCRIBE ..., or on its own */
+  | { readonly kind: 'subscribe'; readonly spec: SubscribeSpec; readonly via: 'plain' | 'copy' | 'cursor'; readonly cursor: string | null }
   | { readonly kind: 'closeCursor'; readonly name: string | null }
   | { readonly kind: 'discard' }
   | { readonly kind: 'deallocate'; readonly name: string | null }
@@ -135,10 +139,15 @@ export function classify(p: ParsedStatement): Statement {
     // CURSOR_OPT_HOLD = 0x20
     return { kind: 'declareCursor', name: d.portalname!, hold: ((d.options ?? 0) & 0x20) !== 0, query: { node: q.SelectStmt } };
   }
-  if ('FetchStmt' in s) {
-    const f = s.FetchStmt;
-    return { kind: 'fetch', name: f.portalname ?? '', count: f.howMany === undefined ? 1 : Number(f.howMany), move: f.ismove ?? false, forward: !f.direction || f.direction === 'FETCH_FORWARD' };
+  if ('EddySubscribeStmt' in s) {
+    const n = (s as unknown as Extract<SubscribeNode, { EddySubscribeStmt: unknown }>).EddySubscribeStmt;
+    return { kind: 'subscribe', spec: n.spec, via: n.via, cursor: n.cursor ?? null };
   }
+  if ('EddyFetchStmt' in s) {
+    const n = (s as unknown as Extract<SubscribeNode, { EddyFetchStmt: unknown }>).EddyFetchStmt;
+    return { ...fetchCommand(n.fetch as FetchStmt), timeoutMs: n.timeoutMs };
+  }
+  if ('FetchStmt' in s) return fetchCommand(s.FetchStmt);
   if ('ClosePortalStmt' in s) return { kind: 'closeCursor', name: s.ClosePortalStmt.portalname ?? null };
   if ('DiscardStmt' in s) return { kind: 'discard' };
   if ('DeallocateStmt' in s) return { kind: 'deallocate', name: s.DeallocateStmt.name ?? null };
@@ -232,4 +241,8 @@ export function bindDml(d: DmlRef, env: BindEnv): BoundDml {
 
 export function bindDdlRef(d: DdlRef, env: BindEnv): DdlCommand {
   return bindDdl(d.node as Node, d.sql, env, d.streaming);
+}
+
+function fetchCommand(f: FetchStmt): Extract<Statement, { kind: 'fetch' }> {
+  return { kind: 'fetch', name: f.portalname ?? '', count: f.howMany === undefined ? 1 : Number(f.howMany), move: f.ismove ?? false, forward: !f.direction || f.direction === 'FETCH_FORWARD' };
 }

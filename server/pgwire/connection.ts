@@ -601,10 +601,12 @@ export class Connection {
           break;
         case 'copyOut': {
           this.out.copyOutResponse(ev.format, new Array<number>(ev.columnCount).fill(ev.format));
+          if (ev.live) this.flush();
           for await (const chunk of ev.chunks) {
             if (this.closed) return;
             this.out.copyData(chunk);
-            await this.maybeFlush();
+            if (ev.live) await this.flushAndDrain();
+            else await this.maybeFlush();
           }
           this.out.copyDone();
           break;

@@ -1,5 +1,6 @@
 // COPY ... FROM STDIN and COPY ... TO STDOUT in PostgreSQL's text and CSV formats.
-import { T } from '../../core/types.js';
+import { T, type SqlType } from '../../core/types.js';
+import type { ValueSettings } from '../../core/values/settings.js';
 import type { Datum, Row } from '../../core/datum.js';
 import { SqlError, SqlState } from '../../core/errors.js';
 import { parseText, formatText } from '../../core/values/io.js';
@@ -183,19 +184,25 @@ export async function copyTo(c: CopyCommand, session: SqlSession, layer: WriteLa
   const types = plan.columns.map((col) => col.type);
   const lines: string[] = [];
   if (opts.header && opts.csv) lines.push(plan.columns.map((col) => csvField(col.name, opts)).join(opts.delimiter) + '\n');
-  for (const r of rows) {
-    lines.push(r.map((v: Datum, i: number) => {
-      if (v === null) return opts.nullString;
-      const s = formatText(types[i] ?? T.text, v, settings);
-      return opts.csv ? csvField(s, opts) : escapeText(s, opts.delimiter);
-    }).join(opts.delimiter) + '\n');
-  }
+  for (const r of rows) lines.push(copyLine(r, types, settings, opts));
   const chunks = async function* (): AsyncIterable<Uint8Array> {
     const BATCH = 1000;
     for (let i = 0; i < lines.length; i += BATCH) yield Buffer.from(lines.slice(i, i + BATCH).join(''), 'utf8');
   };
   return { columns: null, rows: [] as Row[], tag: `COPY ${rows.length}`, events: [{ kind: 'copyOut', format: 0, columnCount: types.length, chunks: chunks() }] };
 }
+
+/** one row as a line of COPY TO output (text or CSV, per the options) */
+export function copyLine(r: Row, types: readonly SqlType[], settings: ValueSettings, opts: CopySpec = TEXT_FORMAT): string {
+  return r.map((v: Datum, i: number) => {
+    if (v === null) return opts.nullString;
+    const s = formatText(types[i] ?? T.text, v, settings);
+    return opts.csv ? csvField(s, opts) : escapeText(s, opts.delimiter);
+  }).join(opts.delimiter) + '\n';
+}
+
+/** COPY's default format: text, tab-separated, \N for NULL */
+const TEXT_FORMAT: CopySpec = { csv: false, delimiter: '\t', nullString: '\\N', header: false, quote: '"', escape: '"' };
 
 function escapeText(s: string, delim: string): string {
   let out = '';

@@ -17,6 +17,9 @@ import { storedPassword } from './scram.js';
 import { ColumnMaintenance } from './column-maintenance.js';
 import { ViewMaintainer, positionCounter, readyCounter } from './view-maintainer.js';
 import { SourceRunner, offsetCounter, watermarkCounter, lateCounter } from './source-runner.js';
+import { Subscription, type SubscriptionInfo } from './subscription.js';
+import type { ResultColumn } from './types.js';
+import type { SubscribeSpec } from '../../planner/subscribe-syntax.js';
 import { Settings } from './settings.js';
 import { findSystemTable } from '../../catalog/system-tables.js';
 import { DEFAULT_VALUE_SETTINGS } from '../../core/values/settings.js';
@@ -294,7 +297,23 @@ export class Engine implements SessionFactory {
       viewFreshness: () => this.views?.freshness() ?? null,
       sourceOffset: (rel) => this.store.counter(offsetCounter(rel.oid)) ?? 0,
       sourceWatermark: (rel) => ({ watermark: this.store.counter(watermarkCounter(rel.oid)) ?? null, late: this.store.counter(lateCounter(rel.oid)) ?? 0 }),
+      subscriptions: () => [...this.subscriptions.values()].map(({ sub, info }) => ({ ...info, startedAt: sub.startedAt, delivered: sub.delivered })),
     });
+  }
+
+  /** SUBSCRIBE streams of this process's sessions, by id */
+  readonly subscriptions = new Map<number, { readonly sub: Subscription; readonly info: SubscriptionInfo }>();
+
+  startSubscription(plan: Plan, columns: readonly ResultColumn[], spec: SubscribeSpec, info: SubscriptionInfo, catalog: Catalog): Subscription {
+    const sub = new Subscription({ store: this.store, catalog, storedRel: (r) => this.storedRel(r) }, plan, columns,
+      { snapshot: spec.snapshot, progress: spec.progress, asOf: spec.asOf });
+    this.subscriptions.set(sub.id, { sub, info });
+    return sub;
+  }
+
+  endSubscription(sub: Subscription): void {
+    sub.close();
+    this.subscriptions.delete(sub.id);
   }
 
   /** Writes a transaction durably; the catalog becomes visible to all sessions after it. */

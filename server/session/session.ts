@@ -26,12 +26,13 @@ import type { ReadSnapshot } from '../../storage/store.js';
 import { Settings } from './settings.js';
 import { LockWait } from './locks.js';
 import { executeDdl, createTableAs } from './ddl.js';
-import { bindCreateMaterializedView } from '../../planner/materialized-view.js';
+import { bindCreateMaterializedView, bindViewQuery } from '../../planner/materialized-view.js';
 import { dataflowLines } from '../../planner/explain-dataflow.js';
 import { buildCircuit } from '../../dataflow/build.js';
 import { sinkConnector } from '../../connectors/sinks.js';
 import { someScan } from '../../planner/plan-walk.js';
-import { copyFrom, copyTo, copyTarget, CopyCollector } from './copy.js';
+import { copyFrom, copyTo, copyTarget, copyLine, CopyCollector } from './copy.js';
+import type { Subscription } from './subscription.js';
 import { literalKind, type CachedPlan } from './plan-cache.js';
 import type {
   Session, QueryEvent, ResultColumn, StatementDescription, TransactionStatus,
@@ -90,7 +91,8 @@ export class SqlSession implements Session {
   private txn: Txn | null = null;
   private readonly prepared = new Map<string, Prepared>();
   private readonly portals = new Map<string, Portal>();
-  private readonly cursors = new Map<string, { columns: readonly ResultColumn[]; rows: Row[]; pos: number }>();
+  /** SQL cursors: the rows of a query (run at DECLARE), or a subscription's stream (DECLARE ... FOR SUBSCRIBE) */
+  private readonly cursors = new Map<string, { columns: readonly ResultColumn[]; rows: Row[]; pos: number; subscription?: Subscription }>();
   private canceled = false;
   private deadline = 0;
   readonly user: string;
@@ -170,7 +172,7 @@ export class SqlSession implements Session {
     const t = this.txn;
     this.txn = null;
     if (!t) return;
-    if (t.explicit) this.cursors.clear();
+    if (t.explicit) this.closeCursors();
     try {
       // synchronous_commit = off acknowledges before the flush to disk, as in PostgreSQL
       if (!t.failed) await this.engine.commit(t.layer, t.catalog, t.clear, this.settings.get('synchronous_commit') !== 'off');
@@ -193,7 +195,23 @@ export class SqlSession implements Session {
   /** Ends the current transaction without committing (rollback): its writes vanish, its locks go. */
   private endTxn(): void {
     if (this.txn) this.engine.locks.releaseAll(this.txn);
+    // a rollback closes the cursors the transaction block declared
+    if (this.txn?.explicit) this.closeCursors();
     this.txn = null;
+  }
+
+  /** closes SQL cursors (all, or one): a subscription behind one stops */
+  private closeCursors(name?: string): boolean {
+    const names = name === undefined ? [...this.cursors.keys()] : [name];
+    let found = false;
+    for (const n of names) {
+      const c = this.cursors.get(n);
+      if (!c) continue;
+      found = true;
+      if (c.subscription) this.engine.endSubscription(c.subscription);
+      this.cursors.delete(n);
+    }
+    return found;
   }
 
   /** Runs one statement with statement-level atomicity inside the current transaction. */
@@ -472,6 +490,7 @@ export class SqlSession implements Session {
         return { columns: [col('QUERY PLAN', T.text)], rows: lines.map((l) => [l]), tag: 'EXPLAIN' };
       }
       case 'copy': return cmd.from ? copyFrom(cmd, this, layer, txn) : copyTo(cmd, this, layer, txn);
+      case 'subscribe': return this.subscribe(cmd, txn);
       case 'declareCursor': {
         // SQL cursors: the query runs at DECLARE; FETCH pages through the rows
         if (this.cursors.has(cmd.name)) throw new SqlError(SqlState.DuplicateCursor, `cursor "${cmd.name}" already exists`);
@@ -485,14 +504,21 @@ export class SqlSession implements Session {
         const c = this.cursors.get(cmd.name);
         if (!c) throw new SqlError(SqlState.InvalidCursorName, `cursor "${cmd.name}" does not exist`);
         if (!cmd.forward) throw new SqlError(SqlState.FeatureNotSupported, 'only FETCH FORWARD is supported');
+        if (c.subscription) {
+          // waits for at least one row (until the timeout, if any): the stream has no end
+          const rows = await c.subscription.next(cmd.count, cmd.timeoutMs ?? null, () => this.checkSubscriber());
+          if (cmd.move) return done(`MOVE ${rows.length}`);
+          return { columns: c.columns, rows, tag: `FETCH ${rows.length}` };
+        }
+        if (cmd.timeoutMs !== undefined) throw new SqlError(SqlState.FeatureNotSupported, 'FETCH ... WITH (timeout) is for cursors over SUBSCRIBE');
         const rows = c.rows.slice(c.pos, c.pos + cmd.count);
         c.pos += rows.length;
         if (cmd.move) return done(`MOVE ${rows.length}`);
         return { columns: c.columns, rows, tag: `FETCH ${rows.length}` };
       }
       case 'closeCursor':
-        if (cmd.name === null) this.cursors.clear();
-        else if (!this.cursors.delete(cmd.name)) throw new SqlError(SqlState.InvalidCursorName, `cursor "${cmd.name}" does not exist`);
+        if (cmd.name === null) this.closeCursors();
+        else if (!this.closeCursors(cmd.name)) throw new SqlError(SqlState.InvalidCursorName, `cursor "${cmd.name}" does not exist`);
         return done('CLOSE CURSOR');
       case 'discard':
         this.prepared.clear();
@@ -770,7 +796,62 @@ export class SqlSession implements Session {
 
   cancel(): void { this.canceled = true; }
 
+  /**
+   * SUBSCRIBE: through a cursor (FETCH reads it), or COPY (SUBSCRIBE ...) TO STDOUT, a copy
+   * stream that ends only when the client cancels it or goes away.
+   */
+  private subscribe(cmd: Extract<Statement, { kind: 'subscribe' }>, txn: Txn): StatementResult {
+    if (cmd.via === 'plain') {
+      throw new SqlError(SqlState.FeatureNotSupported, 'SUBSCRIBE streams rows without end: read it through COPY or a cursor',
+        { hint: 'COPY (SUBSCRIBE v) TO STDOUT, or BEGIN; DECLARE c CURSOR FOR SUBSCRIBE v; FETCH 100 c;' });
+    }
+    if (cmd.via === 'cursor') {
+      const name = cmd.cursor!;
+      if (this.cursors.has(name)) throw new SqlError(SqlState.DuplicateCursor, `cursor "${name}" already exists`);
+      if (!txn.explicit) throw new SqlError(SqlState.NoActiveSqlTransaction, 'DECLARE CURSOR can only be used in transaction blocks');
+    }
+    const env = this.bindEnv([]);
+    let plan: Plan;
+    try {
+      plan = bindViewQuery(cmd.spec.query, env);
+    } catch (err) {
+      // positions point into the query SUBSCRIBE was turned into, not the statement sent
+      if (err instanceof SqlError && err.fields.position !== undefined) { const { position: _, ...fields } = err.fields; throw new SqlError(err.code, err.message, fields); }
+      throw err;
+    }
+    const sub = this.engine.startSubscription(plan, resultColumns(plan), cmd.spec, { pid: this.processId, cursor: cmd.cursor, query: cmd.spec.query }, env.catalog);
+    if (cmd.via === 'cursor') {
+      this.cursors.set(cmd.cursor!, { columns: sub.columns, rows: [], pos: 0, subscription: sub });
+      return { columns: null, rows: [], tag: 'DECLARE CURSOR' };
+    }
+    const types = sub.columns.map((c) => c.type);
+    const settings = this.valueSettings();
+    const engine = this.engine;
+    const check = (): void => this.checkSubscriber();
+    const chunks = async function* (): AsyncIterable<Uint8Array> {
+      try {
+        for (;;) {
+          const rows = await sub.next(1000, 100, check);
+          if (rows.length) yield Buffer.from(rows.map((r) => copyLine(r, types, settings)).join(''), 'utf8');
+        }
+      } finally {
+        engine.endSubscription(sub);
+      }
+    };
+    return { columns: null, rows: [], tag: 'COPY 0', events: [{ kind: 'copyOut', format: 0, columnCount: types.length, chunks: chunks(), live: true }] };
+  }
+
+  private closed = false;
+
+  /** a subscription read stops when its client cancels the statement or goes away */
+  private checkSubscriber(): void {
+    if (this.closed) throw new SqlError(SqlState.ConnectionFailure, 'the subscriber disconnected');
+    this.checkInterrupt();
+  }
+
   async close(): Promise<void> {
+    this.closed = true;
+    this.closeCursors();
     this.endTxn();
     this.engine.sessions.delete(this.processId);
   }

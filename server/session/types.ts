@@ -41,7 +41,9 @@ export type QueryEvent =
   /** CopyInResponse: pgwire feeds CopyData into target, then calls end()/fail() and resumes the iterator */
   | { readonly kind: 'copyIn'; readonly target: CopyInTarget }
   /** CopyOutResponse, CopyData per chunk, CopyDone; a 'complete' event follows */
-  | { readonly kind: 'copyOut'; readonly format: 0 | 1; readonly columnCount: number; readonly chunks: AsyncIterable<Uint8Array> };
+  | { readonly kind: 'copyOut'; readonly format: 0 | 1; readonly columnCount: number; readonly chunks: AsyncIterable<Uint8Array>;
+      /** a stream without end (COPY (SUBSCRIBE ...)): each chunk is sent at once, as the socket takes it */
+      readonly live?: boolean };
 
 export interface StatementDescription {
   readonly paramTypes: readonly SqlType[];

@@ -17,7 +17,6 @@ import { consolidate, emptyDelta, push, rowKey, RowBag, type Delta } from '../..
 import { DEFAULT_VALUE_SETTINGS } from '../../core/values/settings.js';
 import { encodeKey } from '../../storage/key-codec.js';
 import type { Store, StoredRelation, RowWrite, ReadSnapshot, StateWrite } from '../../storage/store.js';
-import { BinlogEvent } from '../../storage/store.js';
 import type { Catalog } from '../../catalog/catalog.js';
 import type { RelationDef } from '../../catalog/model.js';
 import type { Plan } from '../../expr/plan.js';
@@ -25,7 +24,8 @@ import { buildCircuit, type Circuit } from '../../dataflow/build.js';
 import { dataflowEnv, type StepContext } from '../../dataflow/context.js';
 import { StateStore, type StateBackend } from '../../dataflow/state/state-store.js';
 import { sinkConnector, type SinkConnector } from '../../connectors/sinks.js';
-import { liveProjector, errorsNote } from './txn.js';
+import { errorsNote } from './txn.js';
+import { binlogDelta, deltaContents, relationContents, type RelationContents } from './relation-changes.js';
 import { watermarkCounter } from './source-runner.js';
 
 export interface MaintainerHost {
@@ -60,8 +60,6 @@ const DEFAULT_STATE_CACHE_ROWS = 100_000;
  */
 const DEFAULT_CHECKPOINT_MS = 1000;
 
-/** input rows per backfill step: the event loop gets a turn between steps */
-const BACKFILL_CHUNK = 20_000;
 /** input rows after which a backfill commits the operator state it has built so far */
 const BACKFILL_COMMIT_ROWS = 200_000;
 
@@ -228,7 +226,7 @@ export class ViewMaintainer {
       const commitTimes = new Set<number>();
       for (const t of tables) {
         const pos = this.positions.get(t);
-        if (pos !== undefined && heads.get(t)! > pos) tableDeltas.set(t, this.binlogDelta(catalog.relationByOid(t)!, pos, snap, commitTimes));
+        if (pos !== undefined && heads.get(t)! > pos) tableDeltas.set(t, this.changes(t, catalog, pos, snap, commitTimes));
       }
 
       const env = dataflowEnv({ settings: DEFAULT_VALUE_SETTINGS, txnTimestamp: Date.now() * 1000, now: () => Date.now() * 1000 });
@@ -245,10 +243,10 @@ export class ViewMaintainer {
         const errors = emptyDelta();
         let out: Delta;
         if (isFresh) {
-          const contents = new Map<number, BackfillInput>();
+          const contents = new Map<number, RelationContents>();
           for (const i of rt.circuit.inputs) {
             const rel = catalog.relationByOid(i)!;
-            contents.set(i, rel.kind === 'matview' ? deltaInput(this.viewContents(rel, fresh.has(i), viewDeltas.get(i), snap)) : this.tableContents(rel, snap));
+            contents.set(i, rel.kind === 'matview' ? deltaContents(this.viewContents(rel, fresh.has(i), viewDeltas.get(i), snap)) : relationContents(this.host.store, this.host.storedRel(rel), rel, snap));
           }
           out = await this.backfill(rt, contents, env, errors, watermarks);
         } else {
@@ -360,11 +358,11 @@ export class ViewMaintainer {
     const deltas = new Map<number, Delta>();
     for (const [t, to] of this.replayTo) {
       const from = this.positions.get(t)!;
-      deltas.set(t, this.binlogDelta(catalog.relationByOid(t)!, from, snap, undefined, to));
+      deltas.set(t, this.changes(t, catalog, from, snap, undefined, to));
       this.positions.set(t, to);
       // this round's change of the table starts where the views' rows are
       tableDeltas.delete(t);
-      if (heads.get(t)! > to) tableDeltas.set(t, this.binlogDelta(catalog.relationByOid(t)!, to, snap, commitTimes));
+      if (heads.get(t)! > to) tableDeltas.set(t, this.changes(t, catalog, to, snap, commitTimes));
     }
     this.replayTo.clear();
     const outputs = new Map<number, Delta>();
@@ -382,7 +380,7 @@ export class ViewMaintainer {
    * step: every operator is incremental), with progress recorded and the event loop served
    * between chunks. Returns the view's whole output.
    */
-  private async backfill(rt: ViewRuntime, inputs: ReadonlyMap<number, BackfillInput>, env: StepContext['env'], errors: Delta, watermarks: ReadonlyMap<number, number>): Promise<Delta> {
+  private async backfill(rt: ViewRuntime, inputs: ReadonlyMap<number, RelationContents>, env: StepContext['env'], errors: Delta, watermarks: ReadonlyMap<number, number>): Promise<Delta> {
     const p = rt.progress;
     const started = Date.now();
     p.state = 'backfilling';
@@ -456,15 +454,9 @@ export class ViewMaintainer {
   }
 
   /** a table's binlog entries after `after` (up to `upTo`) as a delta of live-column rows */
-  private binlogDelta(rel: RelationDef, after: number, snap: ReadSnapshot, commitTimes?: Set<number>, upTo = Infinity): Delta {
-    const proj = liveProjector(rel);
-    const d = emptyDelta();
-    for (const e of this.host.store.binlog(this.host.storedRel(rel), after, snap)) {
-      if (e.seq > upTo) break;
-      push(d, proj ? proj(e.row) : e.row, eventWeight(e.event));
-      commitTimes?.add(e.commitTs);
-    }
-    return d;
+  private changes(oid: number, catalog: Catalog, after: number, snap: ReadSnapshot, commitTimes?: Set<number>, upTo = Infinity): Delta {
+    const rel = catalog.relationByOid(oid)!;
+    return binlogDelta(this.host.store, this.host.storedRel(rel), rel, after, snap, commitTimes, upTo);
   }
 
   /** delays (ms) from input commits to their effect being visible in the views, most recent last */
@@ -480,30 +472,6 @@ export class ViewMaintainer {
 
   /** forgets the freshness samples (benchmarks measure one phase at a time) */
   resetFreshness(): void { this.delays.length = 0; }
-
-  /**
-   * All rows of a table in the snapshot, as insertions, read in chunks as the backfill steps (a
-   * large table is never in memory whole); a source's are the events its binlog retains.
-   */
-  private tableContents(rel: RelationDef, snap: ReadSnapshot): BackfillInput {
-    const store = this.host.store;
-    const sr = this.host.storedRel(rel);
-    const proj = liveProjector(rel);
-    const entries: Iterable<[Row, number]> = rel.kind === 'source'
-      ? mapIter(store.binlog(sr, 0, snap), (e): [Row, number] => [e.row, eventWeight(e.event)])
-      : mapIter(store.scan(sr, undefined, snap), ([, row]): [Row, number] => [row, 1]);
-    return {
-      total: rel.kind === 'source' ? store.binlogHead(rel.oid, snap) : store.countRows(sr),
-      *chunks() {
-        let d = emptyDelta();
-        for (const [row, w] of entries) {
-          push(d, proj ? proj(row) : row, w);
-          if (d.rows.length >= BACKFILL_CHUNK) { yield d; d = emptyDelta(); }
-        }
-        if (d.rows.length) yield d;
-      },
-    };
-  }
 
   /**
    * A view that reads another view starts from the other's rows after this round: its full
@@ -574,23 +542,3 @@ function upstreamFirst(views: RelationDef[], inputsOf: (oid: number) => number[]
 }
 
 /** a new view's input: its rows in chunks, and how many there are (for progress) */
-interface BackfillInput {
-  readonly total: number;
-  chunks(): Iterable<Delta>;
-}
-
-function deltaInput(d: Delta): BackfillInput {
-  return {
-    total: d.rows.length,
-    *chunks() { for (let at = 0; at < d.rows.length; at += BACKFILL_CHUNK) yield { rows: d.rows.slice(at, at + BACKFILL_CHUNK), weights: d.weights.slice(at, at + BACKFILL_CHUNK) }; },
-  };
-}
-
-function* mapIter<A, B>(xs: Iterable<A>, f: (x: A) => B): Generator<B> {
-  for (const x of xs) yield f(x);
-}
-
-/** a binlog event as a Z-set weight: insertions and new versions +1, deletions and old versions -1 */
-function eventWeight(e: BinlogEvent): number {
-  return e === BinlogEvent.Insert || e === BinlogEvent.UpdateAfter ? 1 : -1;
-}
