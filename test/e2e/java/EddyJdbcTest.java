@@ -12,6 +12,13 @@ import java.sql.Timestamp;
 import java.util.Properties;
 
 public class EddyJdbcTest {
+    static String version(Connection conn) throws SQLException {
+        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("SELECT version()")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
     static void check(boolean cond, String what) {
         if (!cond) throw new AssertionError("check failed: " + what);
     }
@@ -182,6 +189,25 @@ public class EddyJdbcTest {
             }
             conn.setAutoCommit(true);
             System.out.println("OK transactions");
+
+            // SUBSCRIBE through a cursor (Eddy only): the snapshot, then another connection's change
+            if (version(conn).contains("Eddy")) {
+                conn.setAutoCommit(false);
+                try (Statement st = conn.createStatement(); Connection other = DriverManager.getConnection(url, props)) {
+                    st.execute("DECLARE jsub CURSOR FOR SUBSCRIBE (SELECT id FROM jdbc_t WHERE id = 1)");
+                    try (ResultSet rs = st.executeQuery("FETCH ALL jsub")) {
+                        check(rs.getMetaData().getColumnName(1).equals("eddy_timestamp") && rs.getMetaData().getColumnName(2).equals("eddy_diff"), "subscribe columns");
+                        check(rs.next() && rs.getLong(2) == 1 && rs.getInt(3) == 1 && !rs.next(), "subscribe snapshot");
+                    }
+                    try (Statement o = other.createStatement()) { o.executeUpdate("DELETE FROM jdbc_t WHERE id = 1"); }
+                    try (ResultSet rs = st.executeQuery("FETCH 10 jsub WITH (timeout = '5s')")) {
+                        check(rs.next() && rs.getLong(2) == -1 && rs.getInt(3) == 1 && !rs.next(), "subscribe change");
+                    }
+                    conn.commit();
+                }
+                conn.setAutoCommit(true);
+                System.out.println("OK subscribe");
+            }
 
             try (Statement st = conn.createStatement()) {
                 st.execute("DROP TABLE jdbc_t");

@@ -114,6 +114,24 @@ def main() -> None:
     conn.commit()
     print("OK extras", flush=True)
 
+    cur.execute("SELECT version()")
+    if "Eddy" in cur.fetchone()[0]:
+        # SUBSCRIBE through a cursor: the snapshot, then a change committed by another connection
+        other = psycopg2.connect(host="127.0.0.1", port=port, user="eddy", dbname="eddy", connect_timeout=10)
+        other.autocommit = True
+        cur.execute("DECLARE py_sub CURSOR FOR SUBSCRIBE (SELECT id, name FROM py_t WHERE id < 3)")
+        cur.execute("FETCH ALL py_sub")
+        assert cur.description[0][0] == "eddy_timestamp" and cur.description[1][0] == "eddy_diff"
+        snap = sorted((r[1], r[2], r[3]) for r in cur.fetchall())
+        assert snap == [(1, 1, "row 1 it's"), (1, 2, "row 2 it's")], snap
+        other.cursor().execute("UPDATE py_t SET name = 'renamed' WHERE id = 1")
+        cur.execute("FETCH 10 py_sub WITH (timeout = '5s')")
+        change = sorted((r[1], r[2], r[3]) for r in cur.fetchall())
+        assert change == [(-1, 1, "row 1 it's"), (1, 1, "renamed")], change
+        conn.commit()
+        other.close()
+        print("OK subscribe", flush=True)
+
     conn.autocommit = True
     cur.execute("DROP TABLE py_t")
     conn.close()
