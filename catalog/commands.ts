@@ -37,8 +37,18 @@ export type AlterAction =
   | { readonly kind: 'addCheck'; readonly check: CheckSpec }
   | { readonly kind: 'addKey'; readonly primary: boolean; readonly key: KeySpec }
   | { readonly kind: 'dropConstraint'; readonly name: string }
-  /** accepted and not enforced (FOREIGN KEY) */
-  | { readonly kind: 'ignored' };
+  /** FOREIGN KEY: recorded, not enforced */
+  | { readonly kind: 'addForeignKey'; readonly key: ForeignKeySpec };
+
+/** FOREIGN KEY (columns) REFERENCES table [(columns)]: referenced columns empty = its primary key */
+export interface ForeignKeySpec {
+  readonly name: string | null;
+  readonly columns: readonly string[];
+  readonly refTable: QualifiedName;
+  readonly refColumns: readonly string[];
+  readonly onUpdate: string;
+  readonly onDelete: string;
+}
 
 export interface RoleOptions {
   readonly login?: boolean;
@@ -53,6 +63,7 @@ export type DdlCommand =
     readonly kind: 'createTable'; readonly target: QualifiedName; readonly ifNotExists: boolean;
     readonly columns: readonly ColumnSpec[]; readonly primaryKey: KeySpec | null; readonly uniques: readonly KeySpec[];
     readonly checks: readonly CheckSpec[]; readonly options: Readonly<Record<string, string>>;
+    readonly foreignKeys?: readonly ForeignKeySpec[];
     /** CREATE SOURCE: rows are not stored, only passed to the views that read it (through its binlog) */
     readonly source?: boolean;
     /** FORMAT ... ENCODE ... of a connector */

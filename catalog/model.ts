@@ -42,7 +42,21 @@ export interface RelationDef {
   readonly viewSql: string | null;
   /** materialized views: the relations their dataflow reads (DROP ... CASCADE follows these) */
   readonly dependsOn?: readonly number[];
+  /** FOREIGN KEY constraints: recorded for clients (pg_constraint, JDBC, BI tools), not enforced */
+  readonly foreignKeys?: readonly ForeignKeyDef[];
   readonly options: Readonly<Record<string, string>>;
+}
+
+export interface ForeignKeyDef {
+  readonly name: string;
+  /** storage positions of the referencing columns */
+  readonly columns: readonly number[];
+  readonly refRelation: number;
+  /** storage positions of the referenced columns (a primary key or unique constraint) */
+  readonly refColumns: readonly number[];
+  /** pg_constraint.confupdtype / confdeltype: a = no action, r = restrict, c = cascade, n = set null, d = set default */
+  readonly onUpdate: string;
+  readonly onDelete: string;
 }
 
 export interface SchemaDef {
@@ -112,6 +126,9 @@ export function keyConstraintOid(indexOid: number): number {
 }
 export function checkConstraintOid(relOid: number, index: number): number {
   return 2_000_000 + relOid * 16 + index;
+}
+export function foreignKeyOid(relOid: number, index: number): number {
+  return 4_000_000 + relOid * 16 + index;
 }
 
 /** A system relation as the binder sees it: computed base table, or a view defined in SQL. */

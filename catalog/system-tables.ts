@@ -1,13 +1,13 @@
 // pg_catalog and information_schema relations, computed from the native catalog when read.
 // These are what psql, JDBC and other drivers query to discover schemas, tables and columns.
 import { tableOrientation } from './table-options.js';
-import { T, TYPE_INFO, arrayOf, typeOid, type SqlType, type ScalarTypeName } from '../core/types.js';
+import { T, TYPE_INFO, arrayOf, typeOid, INT2VECTOR, OIDVECTOR, type SqlType, type ScalarTypeName } from '../core/types.js';
 import type { Datum, Row } from '../core/datum.js';
 import type { VirtualTable } from './model.js';
 import { formatTypeWithMod } from '../core/types.js';
 import type { Catalog } from './catalog.js';
 import { SYSTEM_VIEWS } from './system-views.js';
-import { liveColumns, keyConstraintOid, checkConstraintOid, PG_CATALOG_NAMESPACE, PUBLIC_NAMESPACE, INFORMATION_SCHEMA_NAMESPACE, type RelationDef } from './model.js';
+import { liveColumns, keyConstraintOid, checkConstraintOid, foreignKeyOid, PG_CATALOG_NAMESPACE, PUBLIC_NAMESPACE, INFORMATION_SCHEMA_NAMESPACE, type RelationDef } from './model.js';
 
 interface SystemTable extends VirtualTable {
   rows(c: Catalog, ctx: SystemContext): Iterable<Row>;
@@ -38,6 +38,7 @@ const tables = new Map<string, SystemTable>();
 function table(schema: string, name: string, cols: string, rows: SystemTable['rows']): void {
   const columns = cols.split(',').map((c) => {
     const [n, t] = c.trim().split(/\s+/) as [string, string];
+    if (t === 'int2vector' || t === 'oidvector') return { name: n, type: t === 'int2vector' ? INT2VECTOR : OIDVECTOR };
     const isArr = t.endsWith('[]');
     const base = (isArr ? t.slice(0, -2) : t) as ScalarTypeName;
     const type: SqlType = isArr ? arrayOf(T[base as keyof typeof T] as never) : (T[base as keyof typeof T] as SqlType);
@@ -111,6 +112,9 @@ function isText(t: SqlType): boolean { return t.kind === 'scalar' && ['text', 'v
 
 const TYPE_NAMES: Record<string, string> = { bpchar: 'bpchar' };
 table('pg_catalog', 'pg_type', 'oid oid, typname name, typnamespace oid, typowner oid, typlen int2, typbyval bool, typtype char, typcategory char, typispreferred bool, typisdefined bool, typdelim char, typrelid oid, typsubscript oid, typelem oid, typarray oid, typinput regproc, typoutput regproc, typreceive regproc, typsend regproc, typmodin regproc, typmodout regproc, typanalyze regproc, typalign char, typstorage char, typnotnull bool, typbasetype oid, typtypmod int4, typndims int4, typcollation oid, typdefaultbin text, typdefault text, typacl text[]', function* () {
+  // the vector types of the catalogs (pg_index.indkey, pg_proc.proargtypes)
+  yield [22, 'int2vector', PG_CATALOG_NAMESPACE, 10, -1, false, 'b', 'A', false, true, ',', 0, 0, 21, 1006, 0, 0, 0, 0, 0, 0, 0, 'i', 'p', false, 0, -1, 0, 0, null, null, null];
+  yield [30, 'oidvector', PG_CATALOG_NAMESPACE, 10, -1, false, 'b', 'A', false, true, ',', 0, 0, 26, 1013, 0, 0, 0, 0, 0, 0, 0, 'i', 'p', false, 0, -1, 0, 0, null, null, null];
   for (const [name, info] of Object.entries(TYPE_INFO)) {
     const tt = info.category === 'P' ? 'p' : 'b';
     yield [info.oid, TYPE_NAMES[name] ?? name, PG_CATALOG_NAMESPACE, 10, info.len, info.len > 0 && info.len <= 8, tt, info.category, ['bool', 'text', 'oid', 'float8', 'timestamptz', 'interval'].includes(name), true, ',', 0, 0, 0, info.arrayOid, 0, 0, 0, 0, 0, 0, 0, 'i', 'p', false, 0, -1, 0, ['text', 'varchar', 'bpchar', 'name'].includes(name) ? 100 : 0, null, null, null];
@@ -128,7 +132,7 @@ table('pg_catalog', 'pg_database', 'oid oid, datname name, datdba oid, encoding 
   yield [1, 'template1', 10, 6, 'c', true, true, -1, 0n, 0n, 1663, 'C', 'C', null, null, null];
 });
 
-table('pg_catalog', 'pg_index', 'indexrelid oid, indrelid oid, indnatts int2, indnkeyatts int2, indisunique bool, indnullsnotdistinct bool, indisprimary bool, indisexclusion bool, indimmediate bool, indisclustered bool, indisvalid bool, indcheckxmin bool, indisready bool, indislive bool, indisreplident bool, indkey int2[], indcollation oid[], indclass oid[], indoption int2[], indexprs text, indpred text', function* (c) {
+table('pg_catalog', 'pg_index', 'indexrelid oid, indrelid oid, indnatts int2, indnkeyatts int2, indisunique bool, indnullsnotdistinct bool, indisprimary bool, indisexclusion bool, indimmediate bool, indisclustered bool, indisvalid bool, indcheckxmin bool, indisready bool, indislive bool, indisreplident bool, indkey int2vector, indcollation oidvector, indclass oidvector, indoption int2vector, indexprs text, indpred text', function* (c) {
   for (const r of relationsOf(c)) for (const i of r.indexes) {
     yield [i.oid, r.oid, i.columns.length, i.columns.length, i.unique, false, i.primary, false, true, false, true, false, true, true, false, i.columns.map((x) => x + 1), i.columns.map(() => 0), i.columns.map(() => 0), i.columns.map(() => 0), null, null];
   }
@@ -142,6 +146,14 @@ table('pg_catalog', 'pg_constraint', 'oid oid, conname name, connamespace oid, c
     }
     for (const [k, ch] of r.checks.entries()) {
       yield [checkConstraintOid(r.oid, k), ch.name, nsOid(c, r.schema), 'c', false, false, true, r.oid, 0, 0, 0, 0, ' ', ' ', ' ', true, 0, false, null, null, null, null, null, null, null, ch.sql];
+    }
+    for (const [k, fk] of (r.foreignKeys ?? []).entries()) {
+      // conindid: the referenced table's key the constraint relies on
+      const ref = c.relationByOid(fk.refRelation);
+      const key = [...fk.refColumns].sort().join(',');
+      const index = ref?.indexes.find((i) => i.unique && [...i.columns].sort().join(',') === key);
+      yield [foreignKeyOid(r.oid, k), fk.name, nsOid(c, r.schema), 'f', false, false, true, r.oid, 0, index?.oid ?? 0, 0, fk.refRelation, fk.onUpdate, fk.onDelete, 's', true, 0, true,
+        fk.columns.map((x) => x + 1), fk.refColumns.map((x) => x + 1), null, null, null, null, null, null];
     }
   }
 });
@@ -166,13 +178,13 @@ table('pg_catalog', 'pg_stat_activity', 'datid oid, datname name, pid int4, lead
     yield [16383, s.database, pid, null, 10, s.user, s.startup['application_name'] ?? '', '127.0.0.1', null, null, s.startedAt * 1000, null, null, null, null, null, s.state, null, null, null, s.lastQuery, 'client backend'];
   }
 });
-table('pg_catalog', 'pg_proc', 'oid oid, proname name, pronamespace oid, proowner oid, prolang oid, procost float4, prorows float4, provariadic oid, prosupport regproc, prokind char, prosecdef bool, proleakproof bool, proisstrict bool, proretset bool, provolatile char, proparallel char, pronargs int2, pronargdefaults int2, prorettype oid, proargtypes text, proallargtypes oid[], proargmodes text[], proargnames text[], proargdefaults text, protrftypes oid[], prosrc text, probin text, prosqlbody text, proconfig text[], proacl text[]', () => []);
+table('pg_catalog', 'pg_proc', 'oid oid, proname name, pronamespace oid, proowner oid, prolang oid, procost float4, prorows float4, provariadic oid, prosupport regproc, prokind char, prosecdef bool, proleakproof bool, proisstrict bool, proretset bool, provolatile char, proparallel char, pronargs int2, pronargdefaults int2, prorettype oid, proargtypes oidvector, proallargtypes oid[], proargmodes text[], proargnames text[], proargdefaults text, protrftypes oid[], prosrc text, probin text, prosqlbody text, proconfig text[], proacl text[]', () => []);
 table('pg_catalog', 'pg_collation', 'oid oid, collname name, collnamespace oid, collowner oid, collprovider char, collisdeterministic bool, collencoding int4, collcollate text, collctype text', () => [[100, 'default', PG_CATALOG_NAMESPACE, 10, 'd', true, -1, null, null], [950, 'C', PG_CATALOG_NAMESPACE, 10, 'c', true, -1, 'C', 'C']]);
 table('pg_catalog', 'pg_tablespace', 'oid oid, spcname name, spcowner oid, spcacl text[], spcoptions text[]', () => [[1663, 'pg_default', 10, null, null]]);
-table('pg_catalog', 'pg_trigger', 'oid oid, tgrelid oid, tgparentid oid, tgname name, tgfoid oid, tgtype int2, tgenabled char, tgisinternal bool, tgconstrrelid oid, tgconstrindid oid, tgconstraint oid, tgdeferrable bool, tginitdeferred bool, tgnargs int2, tgattr int2[], tgargs bytea, tgqual text, tgoldtable name, tgnewtable name', () => []);
+table('pg_catalog', 'pg_trigger', 'oid oid, tgrelid oid, tgparentid oid, tgname name, tgfoid oid, tgtype int2, tgenabled char, tgisinternal bool, tgconstrrelid oid, tgconstrindid oid, tgconstraint oid, tgdeferrable bool, tginitdeferred bool, tgnargs int2, tgattr int2vector, tgargs bytea, tgqual text, tgoldtable name, tgnewtable name', () => []);
 table('pg_catalog', 'pg_rewrite', 'oid oid, rulename name, ev_class oid, ev_type char, ev_enabled char, is_instead bool, ev_qual text, ev_action text', () => []);
 table('pg_catalog', 'pg_policy', 'oid oid, polname name, polrelid oid, polcmd char, polpermissive bool, polroles oid[], polqual text, polwithcheck text', () => []);
-table('pg_catalog', 'pg_statistic_ext', 'oid oid, stxrelid oid, stxname name, stxnamespace oid, stxowner oid, stxstattarget int4, stxkeys int2[], stxkind char[], stxexprs text', () => []);
+table('pg_catalog', 'pg_statistic_ext', 'oid oid, stxrelid oid, stxname name, stxnamespace oid, stxowner oid, stxstattarget int4, stxkeys int2vector, stxkind char[], stxexprs text', () => []);
 table('pg_catalog', 'pg_publication', 'oid oid, pubname name, pubowner oid, puballtables bool, pubinsert bool, pubupdate bool, pubdelete bool, pubtruncate bool, pubviaroot bool', () => []);
 table('pg_catalog', 'pg_publication_rel', 'oid oid, prpubid oid, prrelid oid, prqual text, prattrs int2[]', () => []);
 table('pg_catalog', 'pg_sequence', 'seqrelid oid, seqtypid oid, seqstart int8, seqincrement int8, seqmax int8, seqmin int8, seqcache int8, seqcycle bool', (c) =>

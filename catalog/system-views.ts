@@ -99,7 +99,8 @@ export const SYSTEM_VIEWS: readonly SystemView[] = [
            c.relname AS table_name,
            CASE con.contype WHEN 'p' THEN 'PRIMARY KEY' WHEN 'u' THEN 'UNIQUE' WHEN 'c' THEN 'CHECK'
                 WHEN 'f' THEN 'FOREIGN KEY' END AS constraint_type,
-           'NO' AS is_deferrable, 'NO' AS initially_deferred, 'YES' AS enforced, NULL::text AS nulls_distinct
+           'NO' AS is_deferrable, 'NO' AS initially_deferred,
+           CASE WHEN con.contype = 'f' THEN 'NO' ELSE 'YES' END AS enforced, NULL::text AS nulls_distinct
     FROM pg_catalog.pg_constraint con
       JOIN pg_catalog.pg_class c ON c.oid = con.conrelid
       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace`),
@@ -107,11 +108,32 @@ export const SYSTEM_VIEWS: readonly SystemView[] = [
     SELECT current_database()::name AS constraint_catalog, n.nspname AS constraint_schema,
            con.conname AS constraint_name, current_database()::name AS table_catalog, n.nspname AS table_schema,
            c.relname AS table_name, a.attname AS column_name, k.n::int AS ordinal_position,
-           NULL::int AS position_in_unique_constraint
+           CASE WHEN con.contype = 'f' THEN k.n::int END AS position_in_unique_constraint
     FROM pg_catalog.pg_constraint con
       JOIN pg_catalog.pg_class c ON c.oid = con.conrelid
       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
       CROSS JOIN LATERAL unnest(con.conkey) WITH ORDINALITY AS k(attnum, n)
       JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
+    WHERE con.contype IN ('p', 'u', 'f')`),
+  v('information_schema', 'referential_constraints', `
+    SELECT current_database()::name AS constraint_catalog, n.nspname AS constraint_schema, con.conname AS constraint_name,
+           current_database()::name AS unique_constraint_catalog, un.nspname AS unique_constraint_schema, uc.conname AS unique_constraint_name,
+           'NONE' AS match_option,
+           CASE con.confupdtype WHEN 'c' THEN 'CASCADE' WHEN 'n' THEN 'SET NULL' WHEN 'd' THEN 'SET DEFAULT' WHEN 'r' THEN 'RESTRICT' ELSE 'NO ACTION' END AS update_rule,
+           CASE con.confdeltype WHEN 'c' THEN 'CASCADE' WHEN 'n' THEN 'SET NULL' WHEN 'd' THEN 'SET DEFAULT' WHEN 'r' THEN 'RESTRICT' ELSE 'NO ACTION' END AS delete_rule
+    FROM pg_catalog.pg_constraint con
+      JOIN pg_catalog.pg_namespace n ON n.oid = con.connamespace
+      LEFT JOIN pg_catalog.pg_constraint uc ON uc.conindid = con.conindid AND uc.contype IN ('p', 'u') AND uc.conrelid = con.confrelid
+      LEFT JOIN pg_catalog.pg_namespace un ON un.oid = uc.connamespace
+    WHERE con.contype = 'f'`),
+  v('information_schema', 'constraint_column_usage', `
+    SELECT current_database()::name AS table_catalog, n.nspname AS table_schema, c.relname AS table_name, a.attname AS column_name,
+           current_database()::name AS constraint_catalog, cn.nspname AS constraint_schema, con.conname AS constraint_name
+    FROM pg_catalog.pg_constraint con
+      JOIN pg_catalog.pg_namespace cn ON cn.oid = con.connamespace
+      CROSS JOIN LATERAL unnest(CASE WHEN con.contype = 'f' THEN con.confkey ELSE con.conkey END) AS k(attnum)
+      JOIN pg_catalog.pg_class c ON c.oid = CASE WHEN con.contype = 'f' THEN con.confrelid ELSE con.conrelid END
+      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum
     WHERE con.contype IN ('p', 'u', 'f')`),
 ];

@@ -52,6 +52,7 @@ export const SqlState = {
   UndefinedSchema: '3F000',
   DuplicateTable: '42P07',
   DuplicateObject: '42710',
+  InvalidForeignKey: '42830',
   DuplicateSchema: '42P06',
   DuplicateColumn: '42701',
   DuplicateAlias: '42712',

@@ -25,6 +25,11 @@ export interface ArrayType {
   readonly kind: 'array';
   readonly elem: ScalarType;
   readonly typmod: number;
+  /**
+   * int2vector / oidvector (pg_index.indkey, pg_proc.proargtypes): one-dimensional arrays that
+   * print as space-separated values and are subscripted from 0
+   */
+  readonly vector?: true;
 }
 export type SqlType = ScalarType | ArrayType;
 
@@ -100,7 +105,13 @@ export const T = {
   anyelement: scalar('anyelement'), anyarray: scalar('anyarray'),
 } as const;
 
+/** int2vector (OID 22) and oidvector (OID 30) */
+export const INT2VECTOR: ArrayType = { kind: 'array', elem: scalar('int2'), typmod: -1, vector: true };
+export const OIDVECTOR: ArrayType = { kind: 'array', elem: scalar('oid'), typmod: -1, vector: true };
+const VECTOR_OIDS = { int2: 22, oid: 30 } as const;
+
 export function typeOid(t: SqlType): number {
+  if (t.kind === 'array' && t.vector) return VECTOR_OIDS[t.elem.name as keyof typeof VECTOR_OIDS];
   return t.kind === 'array' ? TYPE_INFO[t.elem.name].arrayOid : TYPE_INFO[t.name].oid;
 }
 
@@ -109,6 +120,8 @@ for (const [name, info] of Object.entries(TYPE_INFO) as [ScalarTypeName, TypeInf
   byOid.set(info.oid, scalar(name));
   if (info.arrayOid) byOid.set(info.arrayOid, arrayOf(scalar(name)));
 }
+byOid.set(22, INT2VECTOR);
+byOid.set(30, OIDVECTOR);
 export function typeFromOid(oid: number): SqlType | undefined {
   return byOid.get(oid);
 }
@@ -120,7 +133,7 @@ export function sameType(a: SqlType, b: SqlType): boolean {
 
 /** Name as format_type() prints it without typmod, e.g. 'integer', 'character varying', 'text[]'. */
 export function typeDisplayName(t: SqlType): string {
-  if (t.kind === 'array') return typeDisplayName(t.elem) + '[]';
+  if (t.kind === 'array') return t.vector ? `${t.elem.name}vector` : typeDisplayName(t.elem) + '[]';
   switch (t.name) {
     case 'bool': return 'boolean';
     case 'int2': return 'smallint';
@@ -147,7 +160,7 @@ export function isStringType(t: SqlType): boolean {
 
 /** format_type(): name with typmod, as psql's \d shows it. */
 export function formatTypeWithMod(t: SqlType): string {
-  if (t.kind === 'array') return formatTypeWithMod(t.elem) + '[]';
+  if (t.kind === 'array') return t.vector ? typeDisplayName(t) : formatTypeWithMod(t.elem) + '[]';
   const m = t.typmod;
   switch (t.name) {
     case 'varchar': return m >= 4 ? `character varying(${m - 4})` : 'character varying';

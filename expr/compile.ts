@@ -254,17 +254,19 @@ function build(e: Expr): Compiled {
     }
     case 'subscript': {
       const a = compile(e.arg); const i = compile(e.index); const u = e.upper ? compile(e.upper) : null; const slice = e.slice;
+      // int2vector / oidvector subscripts start at 0
+      const base = e.arg.type.kind === 'array' && e.arg.type.vector ? 0 : 1;
       return (r, cx) => {
         const arr = a(r, cx) as Datum[] | null;
         if (arr === null) return null;
         if (!slice) {
           const k = i(r, cx) as number | null;
           if (k === null) return null;
-          return arr[k - 1] ?? null;
+          return arr[k - base] ?? null;
         }
-        const lo = (i(r, cx) as number | null) ?? 1;
-        const hi = (u ? (u(r, cx) as number | null) : null) ?? arr.length;
-        return arr.slice(Math.max(lo, 1) - 1, Math.max(hi, 0));
+        const lo = (i(r, cx) as number | null) ?? base;
+        const hi = (u ? (u(r, cx) as number | null) : null) ?? arr.length - 1 + base;
+        return arr.slice(Math.max(lo, base) - base, Math.max(hi - base + 1, 0));
       };
     }
     case 'field': {

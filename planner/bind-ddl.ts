@@ -6,7 +6,7 @@ import { T } from '../core/types.js';
 import { SqlError, SqlState } from '../core/errors.js';
 import { deparseSync } from 'pgsql-deparser';
 import type { ParsedStatement } from './parse.js';
-import type { DdlCommand, ColumnSpec, KeySpec, CheckSpec, AlterAction, RoleOptions, QualifiedName } from '../catalog/commands.js';
+import type { DdlCommand, ColumnSpec, KeySpec, CheckSpec, ForeignKeySpec, AlterAction, RoleOptions, QualifiedName } from '../catalog/commands.js';
 import { resolveTypeName, typeNameParts, isSerialName } from './type-names.js';
 import { bindSelect } from './bind-select.js';
 import { proctimeOptions, watermarkOptions } from './watermark.js';
@@ -73,12 +73,21 @@ function roleOptions(opts: readonly Node[]): RoleOptions {
   return out;
 }
 
+/** a FOREIGN KEY / REFERENCES constraint (referencing `columns`) */
+function foreignKeySpec(k: Constraint, columns: string[]): ForeignKeySpec {
+  if (k.fk_matchtype === 'f' || k.fk_matchtype === 'p') throw new SqlError(SqlState.FeatureNotSupported, 'MATCH FULL and MATCH PARTIAL foreign keys are not supported');
+  return {
+    name: k.conname ?? null, columns, refTable: qn(k.pktable), refColumns: keyNames(k.pk_attrs),
+    onUpdate: k.fk_upd_action || 'a', onDelete: k.fk_del_action || 'a',
+  };
+}
+
 function keyNames(keys: readonly Node[] | undefined): string[] {
   return (keys ?? []).map((n) => ('String' in n ? (n.String.sval ?? '') : ''));
 }
 
 /** A column definition; its column-level constraints are returned separately. */
-function bindColumn(cd: import('@pgsql/types').ColumnDef, table: string): { column: ColumnSpec; primary: boolean; unique: string | null | false; checks: CheckSpec[] } {
+function bindColumn(cd: import('@pgsql/types').ColumnDef, table: string): { column: ColumnSpec; primary: boolean; unique: string | null | false; checks: CheckSpec[]; foreignKeys: ForeignKeySpec[] } {
   const name = cd.colname!;
   const parts = typeNameParts(cd.typeName!);
   const serial = parts.length === 1 && isSerialName(parts[0]!) !== null;
@@ -89,6 +98,7 @@ function bindColumn(cd: import('@pgsql/types').ColumnDef, table: string): { colu
   let primary = false;
   let unique: string | null | false = false;
   const checks: CheckSpec[] = [];
+  const foreignKeys: ForeignKeySpec[] = [];
   for (const c of cd.constraints ?? []) {
     if (!('Constraint' in c)) continue;
     const k = c.Constraint;
@@ -100,10 +110,11 @@ function bindColumn(cd: import('@pgsql/types').ColumnDef, table: string): { colu
       case 'CONSTR_UNIQUE': unique = k.conname ?? null; break;
       case 'CONSTR_CHECK': checks.push({ name: k.conname ?? `${table}_${name}_check`, sql: exprSql(k.raw_expr!) }); break;
       case 'CONSTR_IDENTITY': ownsSequence = true; notNull = true; break;
-      default: break; // FOREIGN KEY: accepted, not enforced
+      case 'CONSTR_FOREIGN': foreignKeys.push(foreignKeySpec(k, [name])); break;
+      default: break;
     }
   }
-  return { column: { name, type, notNull, defaultSql, ownsSequence }, primary, unique, checks };
+  return { column: { name, type, notNull, defaultSql, ownsSequence }, primary, unique, checks, foreignKeys };
 }
 
 function bindCreateTable(s: CreateStmt, env: BindEnv, streaming?: ParsedStatement['streaming']): DdlCommand {
@@ -112,6 +123,7 @@ function bindCreateTable(s: CreateStmt, env: BindEnv, streaming?: ParsedStatemen
   let primaryKey: KeySpec | null = null;
   const uniques: KeySpec[] = [];
   const checks: CheckSpec[] = [];
+  const foreignKeys: ForeignKeySpec[] = [];
   const tableConstraints: Constraint[] = [];
   const twoPrimaries = (): SqlError => new SqlError(SqlState.InvalidTableDefinition, `multiple primary keys for table "${table}" are not allowed`);
   for (const el of s.tableElts ?? []) {
@@ -126,6 +138,7 @@ function bindCreateTable(s: CreateStmt, env: BindEnv, streaming?: ParsedStatemen
     }
     if (b.unique !== false) uniques.push({ name: b.unique, columns: [b.column.name] });
     checks.push(...b.checks);
+    foreignKeys.push(...b.foreignKeys);
   }
   for (const k of tableConstraints) {
     switch (k.contype) {
@@ -135,11 +148,12 @@ function bindCreateTable(s: CreateStmt, env: BindEnv, streaming?: ParsedStatemen
         break;
       case 'CONSTR_UNIQUE': uniques.push({ name: k.conname ?? null, columns: keyNames(k.keys) }); break;
       case 'CONSTR_CHECK': checks.push({ name: k.conname ?? `${table}_check${checks.length ? checks.length : ''}`, sql: exprSql(k.raw_expr!) }); break;
+      case 'CONSTR_FOREIGN': foreignKeys.push(foreignKeySpec(k, keyNames(k.fk_attrs))); break;
       default: break;
     }
   }
   return {
-    kind: 'createTable', target: qn(s.relation), ifNotExists: s.if_not_exists ?? false, columns, primaryKey, uniques, checks,
+    kind: 'createTable', target: qn(s.relation), ifNotExists: s.if_not_exists ?? false, columns, primaryKey, uniques, checks, foreignKeys,
     options: {
       ...defOptions(s.options),
       ...(streaming?.watermark ? watermarkOptions(streaming.watermark, columns, env) : {}),
@@ -235,7 +249,7 @@ function bindAlterTable(s: AlterTableStmt): DdlCommand {
       case 'AT_AddConstraint': {
         const k = cmd.def && 'Constraint' in cmd.def ? cmd.def.Constraint : null;
         if (k?.contype === 'CONSTR_CHECK') actions.push({ kind: 'addCheck', check: { name: k.conname ?? `${table}_check`, sql: exprSql(k.raw_expr!) } });
-        else if (k?.contype === 'CONSTR_FOREIGN') actions.push({ kind: 'ignored' });
+        else if (k?.contype === 'CONSTR_FOREIGN') actions.push({ kind: 'addForeignKey', key: foreignKeySpec(k, keyNames(k.fk_attrs)) });
         else if (k?.contype === 'CONSTR_PRIMARY' || k?.contype === 'CONSTR_UNIQUE') {
           actions.push({ kind: 'addKey', primary: k.contype === 'CONSTR_PRIMARY', key: { name: k.conname ?? null, columns: keyNames(k.keys) } });
         } else throw new SqlError(SqlState.FeatureNotSupported, 'this kind of constraint cannot be added with ALTER TABLE');

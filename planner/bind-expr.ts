@@ -299,7 +299,7 @@ function regToText(e: Expr, to: SqlType, env: BindEnv): Expr {
         if (rel) return env.searchPath.includes(rel.schema) ? rel.name : `${rel.schema}.${rel.name}`;
         for (const r of catalog.relations()) for (const i of r.indexes) if (i.oid === oid) return i.name;
         const q = catalog.sequences().find((x) => x.oid === oid);
-        return q ? q.name : String(oid);
+        return q ? q.name : oid === 0 ? '-' : String(oid);
       }
       if (kind === 'regtype') {
         const t = typeFromOid(oid);
@@ -314,7 +314,7 @@ function regToText(e: Expr, to: SqlType, env: BindEnv): Expr {
 
 export function stripTypmod(t: SqlType): SqlType {
   if (t.typmod === -1) return t;
-  return t.kind === 'array' ? { kind: 'array', elem: t.elem, typmod: -1 } : { kind: 'scalar', name: t.name, typmod: -1 };
+  return t.kind === 'array' ? { ...t, typmod: -1 } : { kind: 'scalar', name: t.name, typmod: -1 };
 }
 
 /** Unknown literals default to text where no context gives them a type. */

@@ -7,7 +7,7 @@ import { SqlError, SqlState } from '../core/errors.js';
 import type { Expr } from '../expr/ir.js';
 import type { ScalarFunction } from '../expr/functions/registry.js';
 import { formatTypeWithMod } from './type-names.js';
-import { checkConstraintOid, keyConstraintOid } from '../catalog/model.js';
+import { checkConstraintOid, foreignKeyOid, keyConstraintOid, type ForeignKeyDef, type RelationDef } from '../catalog/model.js';
 import type { BindEnv } from './scope.js';
 import { coerce, resolveUnknown } from './bind-expr.js';
 
@@ -15,6 +15,17 @@ type Impl = (args: readonly Datum[]) => Datum;
 
 function fn(name: string, argTypes: SqlType[], ret: SqlType, impl: Impl, strict = true): ScalarFunction {
   return { name, argTypes, returnType: ret, strict, volatility: 'stable', impl: (a) => impl(a) };
+}
+
+const FK_ACTIONS: Record<string, string> = { r: 'RESTRICT', c: 'CASCADE', n: 'SET NULL', d: 'SET DEFAULT' };
+
+/** pg_get_constraintdef of a foreign key, as PostgreSQL prints it */
+function foreignKeyDefText(r: RelationDef, fk: ForeignKeyDef, ref: RelationDef | undefined): string {
+  const refName = ref ? (ref.schema === 'public' ? ref.name : `${ref.schema}.${ref.name}`) : '???';
+  let s = `FOREIGN KEY (${fk.columns.map((k) => r.columns[k]!.name).join(', ')}) REFERENCES ${refName}(${fk.refColumns.map((k) => ref?.columns[k]?.name ?? '?').join(', ')})`;
+  if (FK_ACTIONS[fk.onUpdate]) s += ` ON UPDATE ${FK_ACTIONS[fk.onUpdate]}`;
+  if (FK_ACTIONS[fk.onDelete]) s += ` ON DELETE ${FK_ACTIONS[fk.onDelete]}`;
+  return s;
 }
 
 export function catalogFunction(name: string, args: readonly Expr[], env: BindEnv): Expr | null {
@@ -25,6 +36,7 @@ export function catalogFunction(name: string, args: readonly Expr[], env: BindEn
     return undefined;
   };
   const n = args.length;
+  const foreignKeyDef = (r: RelationDef, fk: ForeignKeyDef): string => foreignKeyDefText(r, fk, c.relationByOid(fk.refRelation));
   const make = (argTypes: SqlType[], ret: SqlType, impl: Impl, strict = true): Expr => {
     const f = fn(name, argTypes, ret, impl, strict);
     const coerced = args.map((a, i) => resolveUnknown(coerce(a, argTypes[i] ?? a.type, 'implicit', env), env));
@@ -38,6 +50,16 @@ export function catalogFunction(name: string, args: readonly Expr[], env: BindEn
     }) : null;
     case 'pg_type_is_visible': case 'pg_function_is_visible': case 'pg_collation_is_visible': case 'pg_opclass_is_visible': case 'pg_conversion_is_visible':
       return n === 1 ? make([T.oid], T.bool, () => true) : null;
+    // the sequence a serial column owns, as schema.name (NULL for other columns)
+    case 'pg_get_serial_sequence': return n === 2 ? make([T.text, T.text], T.text, (a) => {
+      const q = qualifiedName(a[0] as string);
+      const rel = c.findRelation(q.schema, q.name, env.searchPath);
+      if (!rel) throw new SqlError(SqlState.UndefinedTable, `relation "${a[0] as string}" does not exist`);
+      const column = a[1] as string;
+      if (!rel.columns.some((x) => x.name === column && !x.dropped)) throw new SqlError(SqlState.UndefinedColumn, `column "${column}" of relation "${rel.name}" does not exist`);
+      const seq = c.sequences().find((x) => x.ownedBy?.relation === rel.oid && x.ownedBy.column === column);
+      return seq ? `${seq.schema}.${seq.name}` : null;
+    }) : null;
     case 'pg_get_userbyid': return n === 1 ? make([T.oid], T.name, (a) => c.roles().find((r) => r.oid === Number(a[0]))?.name ?? 'eddy') : null;
     case 'format_type': return n === 2 ? make([T.oid, T.int4], T.text, (a) => {
       const t = typeFromOid(Number(a[0]));
@@ -60,6 +82,8 @@ export function catalogFunction(name: string, args: readonly Expr[], env: BindEn
       for (const r of c.relations()) {
         const k = r.checks.findIndex((_ch, i) => checkConstraintOid(r.oid, i) === oid);
         if (k >= 0) return `CHECK (${r.checks[k]!.sql})`;
+        const f = (r.foreignKeys ?? []).findIndex((_fk, i) => foreignKeyOid(r.oid, i) === oid);
+        if (f >= 0) return foreignKeyDef(r, r.foreignKeys![f]!);
       }
       return null;
     }) : null;
@@ -106,4 +130,10 @@ export function catalogFunction(name: string, args: readonly Expr[], env: BindEn
     }
     default: return null;
   }
+}
+
+/** a relation name as SQL parses it: [schema.]name, unquoted parts lower-cased */
+function qualifiedName(text: string): { schema: string | null; name: string } {
+  const parts = [...text.trim().matchAll(/"((?:[^"]|"")*)"|([^."]+)/g)].map((m) => (m[1] !== undefined ? m[1].replace(/""/g, '"') : m[2]!.trim().toLowerCase()));
+  return parts.length > 1 ? { schema: parts[parts.length - 2]!, name: parts[parts.length - 1]! } : { schema: null, name: parts[0] ?? '' };
 }

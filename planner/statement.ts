@@ -73,7 +73,9 @@ export type Statement =
   /** VACUUM [table, ...]: flush and compact the column store of the tables (all when none are named) */
   | { readonly kind: 'vacuum'; readonly tables: readonly QualifiedName[] }
   /** FLUSH (RisingWave): wait until materialized views reflect every commit made before it */
-  | { readonly kind: 'flush' };
+  | { readonly kind: 'flush' }
+  /** REFRESH MATERIALIZED VIEW: Eddy's views are maintained; it waits until the view reflects every earlier commit */
+  | { readonly kind: 'refresh'; readonly target: QualifiedName };
 
 const qn = (rv: { schemaname?: string; relname?: string } | undefined): QualifiedName => ({ schema: rv?.schemaname ?? null, name: rv?.relname ?? '' });
 const names = (list: readonly Node[] | undefined): string[] => (list ?? []).map((n) => ('String' in n ? (n.String.sval ?? '') : ''));
@@ -109,6 +111,7 @@ export function classify(p: ParsedStatement): Statement {
   }
   if ('VariableSetStmt' in s) return classifySet(s.VariableSetStmt);
   if ('FlushStmt' in s) return { kind: 'flush' };
+  if ('RefreshMatViewStmt' in s) return { kind: 'refresh', target: qn(s.RefreshMatViewStmt.relation) };
   if ('VariableShowStmt' in s) return { kind: 'show', name: s.VariableShowStmt.name ?? '' };
   if ('ExplainStmt' in s) {
     const q = s.ExplainStmt.query!;

@@ -9,7 +9,7 @@ import { daysToYmd, formatOffset, parseFixedOffset, utcToLocal, USECS_PER_DAY } 
 import { SqlError, SqlState } from '../errors.js';
 
 export function formatText(type: SqlType, d: Datum, s: ValueSettings): string {
-  if (type.kind === 'array') return formatArray(type.elem, d as readonly Datum[], s);
+  if (type.kind === 'array') return type.vector ? (d as readonly Datum[]).map((x) => formatText(type.elem, x, s)).join(' ') : formatArray(type.elem, d as readonly Datum[], s);
   switch (type.name) {
     case 'bool': return d ? 't' : 'f';
     case 'int2': case 'int4': case 'oid': case 'regclass': case 'regtype': case 'regproc': case 'regnamespace':

@@ -15,6 +15,7 @@ import { compile } from '../../expr/compile.js';
 import { storedPassword } from './scram.js';
 import type { SqlSession } from './session.js';
 import { TxnReader, type WriteLayer } from './txn.js';
+import { constraintNames, notEnforced, referencingKeys, resolveForeignKey } from './foreign-keys.js';
 
 export interface DdlResult {
   readonly tag: string;
@@ -70,7 +71,7 @@ export function executeDdl(cmd: DdlCommand, session: SqlSession, layer: WriteLay
       draft.data.schemas.push({ oid: draft.oid(), name: cmd.name });
       return done('CREATE SCHEMA');
     }
-    case 'createTable': return createTable(cmd, draft, creationSchema(cmd.target.schema), notice, done);
+    case 'createTable': return createTable(cmd, draft, creationSchema(cmd.target.schema), searchPath, notice, done);
     case 'createView': return createView(cmd, draft, creationSchema(cmd.target.schema), findRel(cmd.target), done);
     case 'createMatview': {
       const schema = creationSchema(cmd.target.schema);
@@ -210,7 +211,7 @@ function tableOptions(cmd: Extract<DdlCommand, { kind: 'createTable' }>, columns
   return { ...normalizeTableOptions(cmd.options), ...format };
 }
 
-function createTable(cmd: Extract<DdlCommand, { kind: 'createTable' }>, draft: Draft, schema: string, notice: (m: string) => void, done: (tag: string, changed?: boolean) => DdlResult): DdlResult {
+function createTable(cmd: Extract<DdlCommand, { kind: 'createTable' }>, draft: Draft, schema: string, searchPath: readonly string[], notice: (m: string) => void, done: (tag: string, changed?: boolean) => DdlResult): DdlResult {
   const name = cmd.target.name;
   if (draft.names(schema).has(name)) {
     if (cmd.ifNotExists) { notice(`relation "${name}" already exists, skipping`); return done('CREATE TABLE', false); }
@@ -244,7 +245,13 @@ function createTable(cmd: Extract<DdlCommand, { kind: 'createTable' }>, draft: D
     indexes.push({ oid: draft.oid(), name: uname, columns: cols, unique: true, primary: false });
   }
   const options = tableOptions(cmd, columns);
-  draft.data.relations.push({ oid, schema, name, kind: cmd.source ? 'source' : 'table', columns, primaryKey: pk, indexes, checks: [...cmd.checks], viewSql: null, options });
+  const rel: RelationDef = { oid, schema, name, kind: cmd.source ? 'source' : 'table', columns, primaryKey: pk, indexes, checks: [...cmd.checks], viewSql: null, options };
+  const fks = cmd.foreignKeys ?? [];
+  if (fks.length && cmd.source) throw new SqlError(SqlState.FeatureNotSupported, 'a source cannot have foreign keys');
+  const names = constraintNames(rel);
+  const foreignKeys = fks.map((f) => resolveForeignKey(f, rel, draft.data, searchPath, names));
+  for (const f of foreignKeys) notice(notEnforced(f.name));
+  draft.data.relations.push(foreignKeys.length ? { ...rel, foreignKeys } : rel);
   return done(cmd.source ? 'CREATE SOURCE' : 'CREATE TABLE');
 }
 
@@ -289,6 +296,16 @@ function dropObjects(cmd: Extract<DdlCommand, { kind: 'drop' }>, draft: Draft, c
         { detail: deps.map((d) => `${kindName(d)} ${d.name} depends on ${kindName(rel)} ${rel.name}`).join('\n'), hint: 'Use DROP ... CASCADE to drop the dependent objects too.' });
     }
     for (const d of deps) { notice(`drop cascades to ${kindName(d)} ${d.name}`); dropRel(d); }
+    const refs = referencingKeys(draft.data.relations, rel);
+    if (refs.length && !cascade) {
+      throw new SqlError(SqlState.DependentObjectsStillExist, `cannot drop table ${rel.name} because other objects depend on it`,
+        { detail: refs.map((x) => `constraint ${x.key.name} on table ${x.rel.name} depends on table ${rel.name}`).join('\n'), hint: 'Use DROP ... CASCADE to drop the dependent objects too.' });
+    }
+    for (const x of refs) {
+      notice(`drop cascades to constraint ${x.key.name} on table ${x.rel.name}`);
+      const now = draft.data.relations.find((r) => r.oid === x.rel.oid)!;
+      draft.replace(now, { ...now, foreignKeys: (now.foreignKeys ?? []).filter((k) => k.refRelation !== rel.oid) });
+    }
     draft.data.relations = draft.data.relations.filter((r) => r.oid !== rel.oid);
     draft.data.sequences = draft.data.sequences.filter((q) => q.ownedBy?.relation !== rel.oid);
     // a sink stores nothing (its operator state goes with the maintainer's next round)
@@ -422,12 +439,27 @@ function alterTable(cmd: Extract<DdlCommand, { kind: 'alterTable' }>, draft: Dra
           throw new SqlError(SqlState.UndefinedColumn, `column "${a.name}" of relation "${rel.name}" does not exist`);
         }
         if (rel.primaryKey?.includes(i)) throw new SqlError(SqlState.DependentObjectsStillExist, `cannot drop column ${a.name} of table ${rel.name} because other objects depend on it`);
+        const current: RelationDef = rel;
+        const refs = referencingKeys(draft.data.relations, current);
+        const blocking = refs.find((x) => x.key.refColumns.includes(i));
+        if (blocking) {
+          throw new SqlError(SqlState.DependentObjectsStillExist, `cannot drop column ${a.name} of table ${rel.name} because other objects depend on it`,
+            { detail: `constraint ${blocking.key.name} on table ${blocking.rel.name} depends on column ${a.name} of table ${rel.name}` });
+        }
         const shift = (c: number): number => (c > i ? c - 1 : c);
+        // other tables' keys that reference this one follow the shift of its columns
+        for (const x of refs) {
+          const now = draft.data.relations.find((r) => r.oid === x.rel.oid)!;
+          draft.replace(now, { ...now, foreignKeys: (now.foreignKeys ?? []).map((k) => (k.refRelation === current.oid ? { ...k, refColumns: k.refColumns.map(shift) } : k)) });
+        }
         rel = {
           ...rel,
           columns: rel.columns.filter((_x, j) => j !== i),
           primaryKey: rel.primaryKey ? rel.primaryKey.map(shift) : null,
           indexes: rel.indexes.filter((x) => !x.columns.includes(i)).map((x) => ({ ...x, columns: x.columns.map(shift) })),
+          // its own keys over the column go with it
+          foreignKeys: (rel.foreignKeys ?? []).filter((k) => !k.columns.includes(i))
+            .map((k) => ({ ...k, columns: k.columns.map(shift), refColumns: k.refRelation === current.oid ? k.refColumns.map(shift) : k.refColumns })),
         };
         for (const entry of load()) entry[1] = entry[1].filter((_v, j) => j !== i);
         break;
@@ -468,8 +500,18 @@ function alterTable(cmd: Extract<DdlCommand, { kind: 'alterTable' }>, draft: Dra
         if (a.primary) rekey = true;
         break;
       }
-      case 'dropConstraint': rel = { ...rel, checks: rel.checks.filter((x) => x.name !== a.name) }; break;
-      case 'ignored': break;
+      case 'dropConstraint': {
+        const known = constraintNames(rel).has(a.name);
+        if (!known) throw new SqlError(SqlState.UndefinedObject, `constraint "${a.name}" of relation "${rel.name}" does not exist`);
+        rel = { ...rel, checks: rel.checks.filter((x) => x.name !== a.name), foreignKeys: (rel.foreignKeys ?? []).filter((x) => x.name !== a.name) };
+        break;
+      }
+      case 'addForeignKey': {
+        const key = resolveForeignKey(a.key, rel, draft.data, session.bindEnv([]).searchPath, constraintNames(rel));
+        notice(notEnforced(key.name));
+        rel = { ...rel, foreignKeys: [...(rel.foreignKeys ?? []), key] };
+        break;
+      }
     }
   }
   if (liveColumns(rel).length !== rel.columns.length) throw new SqlError(SqlState.InternalError, 'dropped columns left behind');

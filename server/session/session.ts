@@ -453,6 +453,13 @@ export class SqlSession implements Session {
       case 'flush':
         await this.engine.flushViews();
         return done('FLUSH');
+      case 'refresh': {
+        const rel = this.catalog().findRelation(cmd.target.schema, cmd.target.name, this.bindEnv([]).searchPath);
+        if (!rel) throw new SqlError(SqlState.UndefinedTable, `relation "${cmd.target.name}" does not exist`);
+        if (rel.kind !== 'matview') throw new SqlError(SqlState.WrongObjectType, `"${rel.name}" is not a materialized view`);
+        await this.engine.flushViews();
+        return done('REFRESH MATERIALIZED VIEW');
+      }
       case 'ddl': {
         const res = executeDdl(bindDdlRef(cmd.ddl, this.bindEnv(paramTypes)), this, layer, txn);
         if (res.catalog) txn.catalog = res.catalog;
