@@ -7,6 +7,7 @@ import type { VirtualTable } from './model.js';
 import { formatTypeWithMod } from '../core/types.js';
 import type { Catalog } from './catalog.js';
 import { SYSTEM_VIEWS } from './system-views.js';
+import { builtinFunctions } from './builtin-functions.js';
 import { liveColumns, keyConstraintOid, checkConstraintOid, foreignKeyOid, PG_CATALOG_NAMESPACE, PUBLIC_NAMESPACE, INFORMATION_SCHEMA_NAMESPACE, type RelationDef } from './model.js';
 
 interface SystemTable extends VirtualTable {
@@ -21,6 +22,8 @@ export interface SystemContext {
   readonly storage: {
     segments(rel: RelationDef): readonly { readonly id: number; readonly rows: number; readonly deleted: number; readonly bytes: number }[];
     memtableRows(rel: RelationDef): number;
+    /** rows a table or materialized view holds, estimated cheaply (pg_stat_user_tables.n_live_tup) */
+    rowEstimate?(rel: RelationDef): number;
   };
   /** a materialized view's maintenance as seen by the process that runs it (null elsewhere, or not built yet) */
   readonly views?: (rel: RelationDef) => { state: string; started: string; rows: number; errors: number; backfillDone: number; backfillTotal: number; backfillMs: number; stateRows: number } | null;
@@ -178,7 +181,15 @@ table('pg_catalog', 'pg_stat_activity', 'datid oid, datname name, pid int4, lead
     yield [16383, s.database, pid, null, 10, s.user, s.startup['application_name'] ?? '', '127.0.0.1', null, null, s.startedAt * 1000, null, null, null, null, null, s.state, null, null, null, s.lastQuery, 'client backend'];
   }
 });
-table('pg_catalog', 'pg_proc', 'oid oid, proname name, pronamespace oid, proowner oid, prolang oid, procost float4, prorows float4, provariadic oid, prosupport regproc, prokind char, prosecdef bool, proleakproof bool, proisstrict bool, proretset bool, provolatile char, proparallel char, pronargs int2, pronargdefaults int2, prorettype oid, proargtypes oidvector, proallargtypes oid[], proargmodes text[], proargnames text[], proargdefaults text, protrftypes oid[], prosrc text, probin text, prosqlbody text, proconfig text[], proacl text[]', () => []);
+// Built-in functions (scalar, aggregate, set-returning) as clients look them up (pg_proc joins to
+// pg_type / pg_namespace, \df, JDBC getFunctions). OIDs: PostgreSQL's where the registry knows
+// them, else a stable number from the function's position in name order.
+table('pg_catalog', 'pg_proc', 'oid oid, proname name, pronamespace oid, proowner oid, prolang oid, procost float4, prorows float4, provariadic oid, prosupport regproc, prokind char, prosecdef bool, proleakproof bool, proisstrict bool, proretset bool, provolatile char, proparallel char, pronargs int2, pronargdefaults int2, prorettype oid, proargtypes oidvector, proallargtypes oid[], proargmodes text[], proargnames text[], proargdefaults text, protrftypes oid[], prosrc text, probin text, prosqlbody text, proconfig text[], proacl text[]', function* () {
+  for (const f of builtinFunctions()) {
+    yield [f.oid, f.name, PG_CATALOG_NAMESPACE, 10, 12, 1, f.retset ? 1000 : 0, 0, 0, f.kind, false, false, f.strict, f.retset, f.volatility, 's', f.args.length, 0,
+      f.ret, f.args, null, null, null, null, null, f.name, null, null, null, null];
+  }
+});
 table('pg_catalog', 'pg_collation', 'oid oid, collname name, collnamespace oid, collowner oid, collprovider char, collisdeterministic bool, collencoding int4, collcollate text, collctype text', () => [[100, 'default', PG_CATALOG_NAMESPACE, 10, 'd', true, -1, null, null], [950, 'C', PG_CATALOG_NAMESPACE, 10, 'c', true, -1, 'C', 'C']]);
 table('pg_catalog', 'pg_tablespace', 'oid oid, spcname name, spcowner oid, spcacl text[], spcoptions text[]', () => [[1663, 'pg_default', 10, null, null]]);
 table('pg_catalog', 'pg_trigger', 'oid oid, tgrelid oid, tgparentid oid, tgname name, tgfoid oid, tgtype int2, tgenabled char, tgisinternal bool, tgconstrrelid oid, tgconstrindid oid, tgconstraint oid, tgdeferrable bool, tginitdeferred bool, tgnargs int2, tgattr int2vector, tgargs bytea, tgqual text, tgoldtable name, tgnewtable name', () => []);
@@ -245,6 +256,28 @@ table('pg_catalog', 'eddy_sinks', 'schemaname name, sinkname name, connector tex
     yield [r.schema, r.name, r.options['connector'] ?? null, format, p?.state ?? 'not maintained by this process', p?.started ?? null,
       p ? BigInt(p.rows) : null, p ? BigInt(p.stateRows) : null, p ? BigInt(p.errors) : null, r.viewSql];
   }
+});
+
+// Table statistics: rows are estimated from storage (column segments' live rows and the memtable,
+// or the row store's keys); scan and tuple counters are not kept and read 0.
+const STAT_TABLE_COLUMNS = 'relid oid, schemaname name, relname name, seq_scan int8, seq_tup_read int8, idx_scan int8, idx_tup_fetch int8, n_tup_ins int8, n_tup_upd int8, n_tup_del int8, n_tup_hot_upd int8, n_live_tup int8, n_dead_tup int8, n_mod_since_analyze int8, n_ins_since_vacuum int8, last_vacuum timestamptz, last_autovacuum timestamptz, last_analyze timestamptz, last_autoanalyze timestamptz, vacuum_count int8, autovacuum_count int8, analyze_count int8, autoanalyze_count int8';
+function* statTables(c: Catalog, ctx: SystemContext): Generator<Row> {
+  for (const r of relationsOf(c)) {
+    if (r.kind !== 'table' && r.kind !== 'matview') continue;
+    const live = BigInt(ctx.storage.rowEstimate?.(r) ?? 0);
+    yield [r.oid, r.schema, r.name, 0n, 0n, r.indexes.length ? 0n : null, r.indexes.length ? 0n : null, 0n, 0n, 0n, 0n, live, 0n, 0n, 0n, null, null, null, null, 0n, 0n, 0n, 0n];
+  }
+}
+table('pg_catalog', 'pg_stat_user_tables', STAT_TABLE_COLUMNS, statTables);
+table('pg_catalog', 'pg_stat_all_tables', STAT_TABLE_COLUMNS, statTables);
+table('pg_catalog', 'pg_statio_user_tables', 'relid oid, schemaname name, relname name, heap_blks_read int8, heap_blks_hit int8, idx_blks_read int8, idx_blks_hit int8, toast_blks_read int8, toast_blks_hit int8, tidx_blks_read int8, tidx_blks_hit int8', function* (c) {
+  for (const r of relationsOf(c)) if (r.kind === 'table' || r.kind === 'matview') yield [r.oid, r.schema, r.name, 0n, 0n, 0n, 0n, null, null, null, null];
+});
+table('pg_catalog', 'pg_locks', 'locktype text, database oid, relation oid, page int4, tuple int2, virtualxid text, transactionid int8, classid oid, objid oid, objsubid int2, virtualtransaction text, pid int4, mode text, granted bool, fastpath bool, waitstart timestamptz', () => []);
+table('pg_catalog', 'pg_available_extensions', 'name name, default_version text, installed_version text, comment text', () => []);
+table('pg_catalog', 'pg_timezone_names', 'name text, abbrev text, utc_offset interval, is_dst bool', function* () {
+  for (const name of Intl.supportedValuesOf('timeZone')) yield [name, null, null, false];
+  yield ['UTC', 'UTC', null, false];
 });
 
 // SUBSCRIBE streams being read: by which session, through which cursor (null: COPY), rows sent so far.

@@ -115,6 +115,23 @@ export const SYSTEM_VIEWS: readonly SystemView[] = [
       CROSS JOIN LATERAL unnest(con.conkey) WITH ORDINALITY AS k(attnum, n)
       JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
     WHERE con.contype IN ('p', 'u', 'f')`),
+  v('information_schema', 'routines', `
+    SELECT current_database()::name AS specific_catalog, n.nspname AS specific_schema, (p.proname || '_' || p.oid)::name AS specific_name,
+           current_database()::name AS routine_catalog, n.nspname AS routine_schema, p.proname AS routine_name,
+           CASE p.prokind WHEN 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END AS routine_type,
+           format_type(p.prorettype, NULL) AS data_type, current_database()::name AS type_udt_catalog, 'pg_catalog'::name AS type_udt_schema,
+           t.typname AS type_udt_name, 'INTERNAL' AS routine_body, NULL::text AS routine_definition, NULL::text AS external_name,
+           'INTERNAL' AS external_language, 'GENERAL' AS parameter_style,
+           CASE WHEN p.provolatile = 'i' THEN 'YES' ELSE 'NO' END AS is_deterministic, 'MODIFIES' AS sql_data_access,
+           CASE WHEN p.proisstrict THEN 'YES' ELSE 'NO' END AS is_null_call, 'NO' AS is_user_defined_cast, 'NO' AS is_implicitly_invocable,
+           'INVOKER' AS security_type
+    FROM pg_catalog.pg_proc p
+      JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+      LEFT JOIN pg_catalog.pg_type t ON t.oid = p.prorettype`),
+  v('information_schema', 'character_sets', `
+    SELECT NULL::name AS character_set_catalog, NULL::name AS character_set_schema, 'UTF8'::name AS character_set_name,
+           'UCS'::name AS character_repertoire, 'UTF8'::name AS form_of_use, current_database()::name AS default_collate_catalog,
+           'pg_catalog'::name AS default_collate_schema, 'C'::name AS default_collate_name`),
   v('information_schema', 'referential_constraints', `
     SELECT current_database()::name AS constraint_catalog, n.nspname AS constraint_schema, con.conname AS constraint_name,
            current_database()::name AS unique_constraint_catalog, un.nspname AS unique_constraint_schema, uc.conname AS unique_constraint_name,

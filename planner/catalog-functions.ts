@@ -100,6 +100,13 @@ export function catalogFunction(name: string, args: readonly Expr[], env: BindEn
     case 'pg_relation_size': case 'pg_total_relation_size': case 'pg_table_size': case 'pg_indexes_size': case 'pg_database_size': case 'pg_tablespace_size':
       return make(args.map((x) => (x.type.kind === 'scalar' && x.type.name === 'unknown' ? T.regclass : x.type)), T.int8, () => 0n, false);
     case 'pg_size_pretty': return n === 1 ? make([T.int8], T.text, (a) => `${String(a[0])} bytes`) : null;
+    // volatile: it sets the value each time it runs
+    case 'set_config': {
+      if (n !== 3 || !env.setSetting) return null;
+      const set = env.setSetting;
+      const call = make([T.text, T.text, T.bool], T.text, (a) => set(a[0] as string, a[1] as string), false) as Extract<Expr, { kind: 'call' }>;
+      return { ...call, fn: { ...call.fn, volatility: 'volatile' } };
+    }
     case 'current_setting': return n >= 1 ? make(n === 1 ? [T.text] : [T.text, T.bool], T.text, (a) => {
       try { return env.getSetting(a[0] as string); } catch (err) { if (a[1] === true) return null; throw err; }
     }) : null;

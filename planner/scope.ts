@@ -38,6 +38,8 @@ export interface BindEnv {
   readonly viewDepth: number;
   /** current_setting() */
   getSetting(name: string): string;
+  /** set_config(): sets a session setting when the call runs, returns its new value */
+  setSetting?(name: string, value: string): string;
   /** server start, ms since 1970 */
   readonly startTime: number;
   /** sequence operations (nextval/currval/setval), by sequence oid */

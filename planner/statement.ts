@@ -44,7 +44,8 @@ export type Statement =
     /** CREATE SINK: maintained as a materialized view, its changes go to a connector */
     readonly sink?: { readonly format: { readonly format: string; readonly encode: string; readonly options: Readonly<Record<string, string>> } | null };
   }
-  | { readonly kind: 'transaction'; readonly action: TransactionAction; readonly savepoint: string }
+  /** readOnly: BEGIN READ ONLY / READ WRITE (null: the session default) */
+  | { readonly kind: 'transaction'; readonly action: TransactionAction; readonly savepoint: string; readonly readOnly?: boolean | null }
   /** SET / RESET; value null = DEFAULT / RESET; name '' with resetAll */
   | { readonly kind: 'set'; readonly name: string; readonly value: string | null; readonly reset: boolean; readonly resetAll: boolean }
   /** SET TRANSACTION ... / SET SESSION CHARACTERISTICS AS TRANSACTION ... */
@@ -107,7 +108,7 @@ export function classify(p: ParsedStatement): Statement {
     };
     const action = actions[t.kind ?? ''];
     if (!action) throw new SqlError(SqlState.FeatureNotSupported, `transaction command ${t.kind ?? ''} is not supported`);
-    return { kind: 'transaction', action, savepoint: t.savepoint_name ?? '' };
+    return { kind: 'transaction', action, savepoint: t.savepoint_name ?? '', readOnly: readOnlyOption(t.options) };
   }
   if ('VariableSetStmt' in s) return classifySet(s.VariableSetStmt);
   if ('FlushStmt' in s) return { kind: 'flush' };
@@ -187,14 +188,11 @@ function classifySet(s: import('@pgsql/types').VariableSetStmt): Statement {
     case 'VAR_RESET_ALL': return { kind: 'set', name: '', value: null, reset: true, resetAll: true };
     case 'VAR_SET_MULTI': {
       // SET TRANSACTION ... / SET SESSION CHARACTERISTICS AS TRANSACTION ...: only READ ONLY / WRITE matter here
-      let readOnly: boolean | null = null;
-      for (const a of s.args ?? []) {
-        if ('DefElem' in a && a.DefElem.defname === 'transaction_read_only') {
-          const v = a.DefElem.arg;
-          readOnly = !!(v && 'A_Const' in v && v.A_Const.ival && (v.A_Const.ival.ival ?? 0) === 1);
-        }
-      }
-      return { kind: 'setTransaction', readOnly: name === 'TRANSACTION' ? readOnly : null };
+      const readOnly = readOnlyOption(s.args);
+      if (name === 'TRANSACTION') return { kind: 'setTransaction', readOnly };
+      // the session's default for the transactions that follow
+      if (readOnly !== null) return { kind: 'set', name: 'default_transaction_read_only', value: readOnly ? 'on' : 'off', reset: false, resetAll: false };
+      return { kind: 'setTransaction', readOnly: null };
     }
     default: return { kind: 'noop', tag: 'SET' };
   }
@@ -244,6 +242,17 @@ export function bindDml(d: DmlRef, env: BindEnv): BoundDml {
 
 export function bindDdlRef(d: DdlRef, env: BindEnv): DdlCommand {
   return bindDdl(d.node as Node, d.sql, env, d.streaming);
+}
+
+/** transaction_read_only among BEGIN / SET TRANSACTION options: true, false, or null when absent */
+function readOnlyOption(options: readonly Node[] | undefined): boolean | null {
+  for (const a of options ?? []) {
+    if ('DefElem' in a && a.DefElem.defname === 'transaction_read_only') {
+      const v = a.DefElem.arg;
+      return !!(v && 'A_Const' in v && v.A_Const.ival && (v.A_Const.ival.ival ?? 0) === 1);
+    }
+  }
+  return null;
 }
 
 function fetchCommand(f: FetchStmt): Extract<Statement, { kind: 'fetch' }> {

@@ -292,6 +292,14 @@ export class Engine implements SessionFactory {
           return sr.orientation.column ? this.store.columns.segments(rel.oid).map((m) => ({ id: m.id, rows: m.rows, deleted: this.store.columns.bitmaps.read(m.id).size, bytes: m.bytes })) : [];
         },
         memtableRows: (rel) => (this.storedRel(rel).orientation.column ? this.store.columns.memtableCount(rel.oid) : 0),
+        rowEstimate: (rel) => {
+          const sr = this.storedRel(rel);
+          // the column store's metadata answers at once; a row-only table counts its keys
+          if (!sr.orientation.column) return this.store.countRows(sr);
+          let n = this.store.columns.memtableCount(rel.oid);
+          for (const m of this.store.columns.segments(rel.oid)) n += m.rows - this.store.columns.bitmaps.read(m.id).size;
+          return n;
+        },
       },
       views: (rel) => this.views?.progress(rel.oid) ?? null,
       viewFreshness: () => this.views?.freshness() ?? null,

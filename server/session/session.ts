@@ -156,14 +156,23 @@ export class SqlSession implements Session {
       user: this.user, database: this.database, processId: this.processId,
       findVirtual: (schema, name) => findSystemTable(schema, name), viewDepth: 0,
       getSetting: (name) => this.settings.get(name), startTime: this.engine.startTime, sequences: this.engine.sequences,
+      setSetting: (name, value) => {
+        const report = this.settings.set(name, value);
+        if (report) this.pendingStatus.push(report);
+        return this.settings.get(name);
+      },
     };
   }
+
+  /** ParameterStatus changes made by set_config() in the statement running, sent with its result */
+  private readonly pendingStatus: [string, string][] = [];
 
   // ---- transactions ------------------------------------------------------------
 
   private beginImplicit(): Txn {
     if (!this.txn) {
-      this.txn = { layer: new WriteLayer(null), catalog: null, clear: [], explicit: false, failed: false, startedAt: nowMicros(), readOnly: false, savepoints: [] };
+      const readOnly = this.settings.get('default_transaction_read_only') === 'on';
+      this.txn = { layer: new WriteLayer(null), catalog: null, clear: [], explicit: false, failed: false, startedAt: nowMicros(), readOnly, savepoints: [] };
     }
     return this.txn;
   }
@@ -217,7 +226,7 @@ export class SqlSession implements Session {
   /** Runs one statement with statement-level atomicity inside the current transaction. */
   private async runStatement(p: ParsedStatement, params: Datum[], prepared: Prepared | null): Promise<StatementResult> {
     const cmd = classify(p);
-    if (cmd.kind === 'transaction') return this.transactionStatement(cmd.action, cmd.savepoint);
+    if (cmd.kind === 'transaction') return this.transactionStatement(cmd.action, cmd.savepoint, cmd.readOnly);
     if (this.txn?.failed) {
       throw new SqlError(SqlState.InFailedSqlTransaction, 'current transaction is aborted, commands ignored until end of transaction block');
     }
@@ -284,13 +293,14 @@ export class SqlSession implements Session {
     }
   }
 
-  private async transactionStatement(action: TransactionAction, savepoint: string): Promise<StatementResult> {
+  private async transactionStatement(action: TransactionAction, savepoint: string, readOnly?: boolean | null): Promise<StatementResult> {
     const notice = (message: string, code: string): StatementResult['events'] => [{ kind: 'notice', notice: { severity: 'WARNING', code, message } }];
     switch (action) {
       case 'begin': {
         if (this.txn?.explicit) return { columns: null, rows: [], tag: 'BEGIN', events: notice('there is already a transaction in progress', '25001') };
         const txn = this.beginImplicit();
         txn.explicit = true;
+        if (readOnly !== null && readOnly !== undefined) txn.readOnly = readOnly;
         return { columns: null, rows: [], tag: 'BEGIN' };
       }
       case 'commit': {
@@ -413,11 +423,12 @@ export class SqlSession implements Session {
         const plan = this.bindPlanFor(prepared, () => bindQuery(cmd.query, this.bindEnv(paramTypes))) as Plan;
         await this.viewConsistency(plan);
         const rows = await this.collect(plan, this.execContext(params, layer, txn, false));
-        return { columns: resultColumns(plan), rows, tag: `SELECT ${rows.length}` };
+        const events: QueryEvent[] = this.pendingStatus.splice(0).map(([name, value]) => ({ kind: 'parameterStatus', name, value }));
+        return { columns: resultColumns(plan), rows, tag: `SELECT ${rows.length}`, ...(events.length ? { events } : {}) };
       }
       case 'dml': {
-        if (txn.readOnly) throw new SqlError(SqlState.ReadOnlySqlTransaction, 'cannot execute statement in a read-only transaction');
         const bound = this.bindPlanFor(prepared, () => bindDml(cmd.dml, this.bindEnv(paramTypes))) as BoundDml;
+        if (txn.readOnly) throw new SqlError(SqlState.ReadOnlySqlTransaction, `cannot execute ${bound.kind.toUpperCase()} in a read-only transaction`);
         const r = executeDml(bound, this.execContext(params, layer, txn, true));
         const verb = bound.kind === 'insert' ? 'INSERT 0' : bound.kind === 'update' ? 'UPDATE' : 'DELETE';
         return { columns: bound.returning ? bound.returning.columns.map(toResultColumn) : null, rows: r.rows ?? [], tag: `${verb} ${r.count}` };
@@ -549,7 +560,7 @@ export class SqlSession implements Session {
         await this.engine.vacuum(rels);
         return done('VACUUM');
       }
-      case 'transaction': return this.transactionStatement(cmd.action, cmd.savepoint);
+      case 'transaction': return this.transactionStatement(cmd.action, cmd.savepoint, cmd.readOnly);
     }
   }
 
