@@ -19,6 +19,25 @@ export interface BuiltinFunction {
 }
 
 const SYNTHETIC_OID_BASE = 6_000_000;
+
+/** type input/output functions clients compare pg_type columns with (PostgreSQL's OIDs) */
+export const ARRAY_IN = 750;
+export const ARRAY_OUT = 751;
+export const INT2VECTOR_IN = 40;
+export const OIDVECTOR_IN = 54;
+const TYPE_IO: Readonly<Record<string, number>> = { array_in: ARRAY_IN, array_out: ARRAY_OUT, int2vectorin: INT2VECTOR_IN, oidvectorin: OIDVECTOR_IN };
+
+/** a regproc name's OID: a type I/O function or a built-in function; 0 when unknown */
+export function functionOid(name: string): number {
+  const n = name.replace(/^pg_catalog\./, '').toLowerCase();
+  return TYPE_IO[n] ?? builtinFunctions().find((f) => f.name === n)?.oid ?? 0;
+}
+
+/** a function OID's name, for regproc output; null when unknown */
+export function functionName(oid: number): string | null {
+  for (const [name, o] of Object.entries(TYPE_IO)) if (o === oid) return name;
+  return builtinFunctions().find((f) => f.oid === oid)?.name ?? null;
+}
 /** pg_type "any" and "anyelement": polymorphic arguments and results the registry computes */
 const ANY = 2276;
 const ANYELEMENT = 2283;

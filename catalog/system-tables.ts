@@ -7,7 +7,7 @@ import type { VirtualTable } from './model.js';
 import { formatTypeWithMod } from '../core/types.js';
 import type { Catalog } from './catalog.js';
 import { SYSTEM_VIEWS } from './system-views.js';
-import { builtinFunctions } from './builtin-functions.js';
+import { builtinFunctions, ARRAY_IN, ARRAY_OUT, INT2VECTOR_IN, OIDVECTOR_IN } from './builtin-functions.js';
 import { liveColumns, keyConstraintOid, checkConstraintOid, foreignKeyOid, PG_CATALOG_NAMESPACE, PUBLIC_NAMESPACE, INFORMATION_SCHEMA_NAMESPACE, type RelationDef } from './model.js';
 
 interface SystemTable extends VirtualTable {
@@ -116,13 +116,14 @@ function isText(t: SqlType): boolean { return t.kind === 'scalar' && ['text', 'v
 const TYPE_NAMES: Record<string, string> = { bpchar: 'bpchar' };
 table('pg_catalog', 'pg_type', 'oid oid, typname name, typnamespace oid, typowner oid, typlen int2, typbyval bool, typtype char, typcategory char, typispreferred bool, typisdefined bool, typdelim char, typrelid oid, typsubscript oid, typelem oid, typarray oid, typinput regproc, typoutput regproc, typreceive regproc, typsend regproc, typmodin regproc, typmodout regproc, typanalyze regproc, typalign char, typstorage char, typnotnull bool, typbasetype oid, typtypmod int4, typndims int4, typcollation oid, typdefaultbin text, typdefault text, typacl text[]', function* () {
   // the vector types of the catalogs (pg_index.indkey, pg_proc.proargtypes)
-  yield [22, 'int2vector', PG_CATALOG_NAMESPACE, 10, -1, false, 'b', 'A', false, true, ',', 0, 0, 21, 1006, 0, 0, 0, 0, 0, 0, 0, 'i', 'p', false, 0, -1, 0, 0, null, null, null];
-  yield [30, 'oidvector', PG_CATALOG_NAMESPACE, 10, -1, false, 'b', 'A', false, true, ',', 0, 0, 26, 1013, 0, 0, 0, 0, 0, 0, 0, 'i', 'p', false, 0, -1, 0, 0, null, null, null];
+  yield [22, 'int2vector', PG_CATALOG_NAMESPACE, 10, -1, false, 'b', 'A', false, true, ',', 0, 0, 21, 1006, INT2VECTOR_IN, 0, 0, 0, 0, 0, 0, 'i', 'p', false, 0, -1, 0, 0, null, null, null];
+  yield [30, 'oidvector', PG_CATALOG_NAMESPACE, 10, -1, false, 'b', 'A', false, true, ',', 0, 0, 26, 1013, OIDVECTOR_IN, 0, 0, 0, 0, 0, 0, 'i', 'p', false, 0, -1, 0, 0, null, null, null];
   for (const [name, info] of Object.entries(TYPE_INFO)) {
     const tt = info.category === 'P' ? 'p' : 'b';
     yield [info.oid, TYPE_NAMES[name] ?? name, PG_CATALOG_NAMESPACE, 10, info.len, info.len > 0 && info.len <= 8, tt, info.category, ['bool', 'text', 'oid', 'float8', 'timestamptz', 'interval'].includes(name), true, ',', 0, 0, 0, info.arrayOid, 0, 0, 0, 0, 0, 0, 0, 'i', 'p', false, 0, -1, 0, ['text', 'varchar', 'bpchar', 'name'].includes(name) ? 100 : 0, null, null, null];
     if (info.arrayOid) {
-      yield [info.arrayOid, '_' + name, PG_CATALOG_NAMESPACE, 10, -1, false, 'b', 'A', false, true, ',', 0, 0, info.oid, 0, 0, 0, 0, 0, 0, 0, 0, 'i', 'x', false, 0, -1, 0, 0, null, null, null];
+      // typinput array_in: how drivers (pgjdbc's TypeInfoCache) tell an array type
+      yield [info.arrayOid, '_' + name, PG_CATALOG_NAMESPACE, 10, -1, false, 'b', 'A', false, true, ',', 0, 0, info.oid, 0, ARRAY_IN, ARRAY_OUT, 0, 0, 0, 0, 0, 'i', 'x', false, 0, -1, 0, 0, null, null, null];
     }
   }
 });

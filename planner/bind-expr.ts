@@ -16,6 +16,8 @@ import {
   type ScalarFunction, type CoercionContext, type SetFunction,
 } from '../expr/functions/registry.js';
 import type { AggCall, WindowCall, SortKey, Plan, SrfCall } from '../expr/plan.js';
+import { ORDERED_SET_AGGREGATES } from '../expr/functions/ordered-set-aggregates.js';
+import { functionName, functionOid } from '../catalog/builtin-functions.js';
 import { Scope, type BindEnv } from './scope.js';
 import { resolveTypeName, typeNameParts } from './type-names.js';
 import { bindSubquery } from './bind-select.js';
@@ -238,6 +240,13 @@ export function coerce(e: Expr, to: SqlType, context: CoercionContext, env: Bind
   if (e.type.kind === 'scalar' && e.type.name.startsWith('reg') && to.kind === 'scalar' && (to.name === 'text' || to.name === 'varchar' || to.name === 'name')) {
     return regToText(e, to, env);
   }
+  // text -> regclass / regtype / ...: names resolved through the statement's catalog when the row is evaluated
+  if (to.kind === 'scalar' && (to.name === 'regclass' || to.name === 'regtype' || to.name === 'regnamespace' || to.name === 'regproc')
+    && e.type.kind === 'scalar' && (e.type.name === 'text' || e.type.name === 'varchar' || e.type.name === 'name' || e.type.name === 'bpchar')) {
+    const kind = to.name;
+    const fn: ScalarFunction = { name: kind, argTypes: [e.type], returnType: to, strict: true, volatility: 'stable', impl: (a) => regLookup(kind, a[0] as string, env) };
+    return { kind: 'call', fn, args: [e], type: to };
+  }
   if (!canCoerce(e.type, to, context)) {
     if (context === 'explicit') {
       throw new SqlError(SqlState.CannotCoerce, `cannot cast type ${typeDisplayName(e.type)} to ${typeDisplayName(to)}`, pos(location));
@@ -282,7 +291,7 @@ function regLookup(kind: 'regclass' | 'regtype' | 'regnamespace' | 'regproc', te
       if (s) return s.oid;
       throw new SqlError(SqlState.UndefinedSchema, `schema "${t}" does not exist`, pos(location));
     }
-    case 'regproc': return 0;
+    case 'regproc': return functionOid(parts.join('.'));
   }
 }
 
@@ -306,6 +315,7 @@ function regToText(e: Expr, to: SqlType, env: BindEnv): Expr {
         return t ? formatTypeWithMod(t) : oid === 0 ? '-' : String(oid);
       }
       if (kind === 'regnamespace') return catalog.schemas().find((x) => x.oid === oid)?.name ?? String(oid);
+      if (kind === 'regproc') return oid === 0 ? '-' : functionName(oid) ?? String(oid);
       return oid === 0 ? '-' : String(oid);
     },
   };
@@ -585,6 +595,25 @@ function bindAggregate(fc: FuncCall, name: string, ctx: ExprCtx): Expr {
   let args = fc.agg_star ? [] : (fc.args ?? []).map((a) => bindExpr(a, inner));
   if (fc.agg_star && name !== 'count') throw new SqlError(SqlState.SyntaxError, `${name}(*) must be used with count`, pos(fc.location));
   args = args.map((a) => resolveUnknown(a, ctx.env));
+  // an ordered-set aggregate (percentile_cont(f) WITHIN GROUP (ORDER BY x)): the direct arguments,
+  // then the ordered value; the group's rows are sorted by the WITHIN GROUP key
+  if (fc.agg_within_group || ORDERED_SET_AGGREGATES.has(name)) {
+    if (!fc.agg_within_group) throw new SqlError(SqlState.WrongObjectType, `WITHIN GROUP is required for ordered-set aggregate ${name}`, pos(fc.location));
+    if (!ORDERED_SET_AGGREGATES.has(name)) throw new SqlError(SqlState.WrongObjectType, `${name} is not an ordered-set aggregate, so it cannot have WITHIN GROUP`, pos(fc.location));
+    const keys = (fc.agg_order ?? []).map((s) => bindSortKey(s, inner));
+    if (keys.length !== 1) throw new SqlError(SqlState.FeatureNotSupported, 'ordered-set aggregates take one WITHIN GROUP sort key');
+    const direct = args.map((a) => coerce(a, T.float8, 'implicit', ctx.env));
+    let value = keys[0]!.expr;
+    // percentile_cont interpolates: numbers as double precision, intervals as intervals
+    if (name === 'percentile_cont' && !(value.type.kind === 'scalar' && value.type.name === 'interval')) value = coerce(value, T.float8, 'implicit', ctx.env);
+    const all = [...direct, value];
+    const r = resolveAggregate(name, all.map((a) => a.type));
+    if (!r) throw new SqlError(SqlState.UndefinedFunction, `function ${name} does not exist`, pos(fc.location));
+    const filter = fc.agg_filter ? coerceBool(bindExpr(fc.agg_filter, inner), ctx.env, 'FILTER') : null;
+    const call: AggCall = { agg: r.agg, args: all, distinct: false, filter, orderBy: [{ ...keys[0]!, expr: value }], type: r.returnType };
+    ctx.aggs.push(call);
+    return { kind: 'col', index: AGG_BASE + ctx.aggs.length - 1, type: r.returnType };
+  }
   const r = resolveAggregate(name, args.map((a) => a.type));
   if (!r) throw new SqlError(SqlState.UndefinedFunction, `function ${name} does not exist`, pos(fc.location));
   const coerced = args.map((a, i) => coerce(a, r.argTypes[i] ?? a.type, 'implicit', ctx.env));

@@ -36,6 +36,8 @@ export function parseSql(sql: string): ParsedStatement[] {
   try {
     result = parseSync(sql);
   } catch (err) {
+    // no statement at all (only blanks or comments): PostgreSQL answers EmptyQueryResponse (JDBC isValid sends "")
+    if ((err as { message?: string }).message === 'Query cannot be empty') return [];
     // FLUSH (RisingWave's wait for materialized views) is not PostgreSQL grammar
     if (/^\s*flush\s*;?\s*$/i.test(sql)) return [{ stmt: { FlushStmt: {} } as unknown as Node, sql: 'FLUSH', offset: 0 }];
     // nor SHOW MATERIALIZED VIEWS (the one-word SHOW TABLES / SOURCES / VIEWS parse as SHOW of a setting)

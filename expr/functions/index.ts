@@ -7,6 +7,7 @@ import { registerDatetime } from './datetime.js';
 import { registerJson } from './json.js';
 import { registerArray } from './array.js';
 import { registerAggregates } from './aggregates.js';
+import { registerOrderedSetAggregates } from './ordered-set-aggregates.js';
 import { registerSetReturning } from './set-returning.js';
 import { registerMisc } from './misc.js';
 import { registerBitmap } from './bitmap.js';
@@ -23,6 +24,7 @@ export function registerAll(): void {
   registerJson();
   registerArray();
   registerAggregates();
+  registerOrderedSetAggregates();
   registerSetReturning();
   registerMisc();
   registerBitmap();

@@ -495,7 +495,7 @@ export class SqlSession implements Session {
           return { columns: [col('name', T.text), col('setting', T.text), col('description', T.text)], rows: this.settings.all().map((x) => [x.name, x.setting, '']), tag: 'SHOW' };
         }
         const v = name === 'transaction_isolation' || name === 'transaction isolation level' ? 'read committed' : this.settings.get(name);
-        return { columns: [col(name.toLowerCase(), T.text)], rows: [[v]], tag: 'SHOW' };
+        return { columns: [this.showColumn(name)], rows: [[v]], tag: 'SHOW' };
       }
       case 'explain': {
         const lines = explain(cmd.target, cmd.isDml, this.bindEnv(paramTypes), (t, preds) => this.engine.store.columns.prune(this.engine.storedRel(t), preds));
@@ -721,7 +721,7 @@ export class SqlSession implements Session {
         columns = b.returning ? b.returning.columns.map(toResultColumn) : null;
         bound = { version: this.engine.catalogVersion, plan: b };
       } else if (cmd.kind === 'show') {
-        columns = [col(cmd.name.toLowerCase(), T.text)];
+        columns = [this.showColumn(cmd.name)];
       } else if (cmd.kind === 'explain' || cmd.kind === 'explainDataflow') {
         columns = [col('QUERY PLAN', T.text)];
       } else if (cmd.kind === 'fetch') {
@@ -860,6 +860,11 @@ export class SqlSession implements Session {
   }
 
   private closed = false;
+
+  /** SHOW's result column: the parameter's own spelling, as PostgreSQL names it (TimeZone, DateStyle) */
+  private showColumn(name: string): ResultColumn {
+    return col(name.toLowerCase() === 'transaction isolation level' ? 'transaction_isolation' : this.settings.canonicalName(name), T.text);
+  }
 
   /** a subscription read stops when its client cancels the statement or goes away */
   private checkSubscriber(): void {

@@ -33,6 +33,8 @@ def('default_transaction_isolation', 'read committed');
 def('transaction_read_only', 'off');
 def('default_transaction_read_only', 'off');
 def('max_identifier_length', '63', { readOnly: true });
+def('max_index_keys', '32', { readOnly: true });
+def('max_function_args', '100', { readOnly: true });
 def('max_connections', '1000', { readOnly: true });
 def('lc_collate', 'C', { readOnly: true });
 def('lc_ctype', 'C', { readOnly: true });
@@ -101,6 +103,11 @@ export class Settings {
     else this.values.set(key, normalize(key, value));
     this.cachedValueSettings = null;
     return d?.report ? [d.canonical, this.get(key)] : null;
+  }
+
+  /** the name SHOW prints as its column: the parameter's own spelling (TimeZone, DateStyle) */
+  canonicalName(name: string): string {
+    return DEFS[name.toLowerCase()]?.canonical ?? name.toLowerCase();
   }
 
   reported(): [string, string][] {
