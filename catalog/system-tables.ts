@@ -47,7 +47,12 @@ function table(schema: string, name: string, cols: string, rows: SystemTable['ro
     const type: SqlType = isArr ? arrayOf(T[base as keyof typeof T] as never) : (T[base as keyof typeof T] as SqlType);
     return { name: n, type };
   });
-  tables.set(`${schema}.${name}`, { schema, name, columns, rows });
+  // trailing columns a row leaves out read NULL (newer catalog columns nothing here fills)
+  const width = columns.length;
+  const padded: SystemTable['rows'] = function* (c, ctx) {
+    for (const r of rows(c, ctx)) yield r.length < width ? [...r, ...new Array<null>(width - r.length).fill(null)] : r;
+  };
+  tables.set(`${schema}.${name}`, { schema, name, columns, rows: padded });
 }
 
 const views = new Map(SYSTEM_VIEWS.map((v) => [`${v.schema}.${v.name}`, v]));
@@ -92,7 +97,7 @@ table('pg_catalog', 'pg_class', 'oid oid, relname name, relnamespace oid, reltyp
   }
 });
 
-table('pg_catalog', 'pg_attribute', 'attrelid oid, attname name, atttypid oid, attstattarget int4, attlen int2, attnum int2, attndims int4, attcacheoff int4, atttypmod int4, attbyval bool, attalign char, attstorage char, attcompression char, attnotnull bool, atthasdef bool, atthasmissing bool, attidentity char, attgenerated char, attisdropped bool, attislocal bool, attinhcount int4, attcollation oid, attacl text[], attoptions text[], attfdwoptions text[]', function* (c) {
+table('pg_catalog', 'pg_attribute', 'attrelid oid, attname name, atttypid oid, attstattarget int4, attlen int2, attnum int2, attndims int4, attcacheoff int4, atttypmod int4, attbyval bool, attalign char, attstorage char, attcompression char, attnotnull bool, atthasdef bool, atthasmissing bool, attidentity char, attgenerated char, attisdropped bool, attislocal bool, attinhcount int4, attcollation oid, attacl text[], attoptions text[], attfdwoptions text[], attmissingval text', function* (c) {
   for (const r of relationsOf(c)) {
     const cols = liveColumns(r);
     for (let i = 0; i < cols.length; i++) {
@@ -191,7 +196,7 @@ table('pg_catalog', 'pg_proc', 'oid oid, proname name, pronamespace oid, proowne
       f.ret, f.args, null, null, null, null, null, f.name, null, null, null, null];
   }
 });
-table('pg_catalog', 'pg_collation', 'oid oid, collname name, collnamespace oid, collowner oid, collprovider char, collisdeterministic bool, collencoding int4, collcollate text, collctype text', () => [[100, 'default', PG_CATALOG_NAMESPACE, 10, 'd', true, -1, null, null], [950, 'C', PG_CATALOG_NAMESPACE, 10, 'c', true, -1, 'C', 'C']]);
+table('pg_catalog', 'pg_collation', 'oid oid, collname name, collnamespace oid, collowner oid, collprovider char, collisdeterministic bool, collencoding int4, collcollate text, collctype text, colliculocale text, collversion text', () => [[100, 'default', PG_CATALOG_NAMESPACE, 10, 'd', true, -1, null, null], [950, 'C', PG_CATALOG_NAMESPACE, 10, 'c', true, -1, 'C', 'C']]);
 table('pg_catalog', 'pg_tablespace', 'oid oid, spcname name, spcowner oid, spcacl text[], spcoptions text[]', () => [[1663, 'pg_default', 10, null, null]]);
 table('pg_catalog', 'pg_trigger', 'oid oid, tgrelid oid, tgparentid oid, tgname name, tgfoid oid, tgtype int2, tgenabled char, tgisinternal bool, tgconstrrelid oid, tgconstrindid oid, tgconstraint oid, tgdeferrable bool, tginitdeferred bool, tgnargs int2, tgattr int2vector, tgargs bytea, tgqual text, tgoldtable name, tgnewtable name', () => []);
 table('pg_catalog', 'pg_rewrite', 'oid oid, rulename name, ev_class oid, ev_type char, ev_enabled char, is_instead bool, ev_qual text, ev_action text', () => []);
@@ -201,15 +206,15 @@ table('pg_catalog', 'pg_publication', 'oid oid, pubname name, pubowner oid, puba
 table('pg_catalog', 'pg_publication_rel', 'oid oid, prpubid oid, prrelid oid, prqual text, prattrs int2[]', () => []);
 table('pg_catalog', 'pg_sequence', 'seqrelid oid, seqtypid oid, seqstart int8, seqincrement int8, seqmax int8, seqmin int8, seqcache int8, seqcycle bool', (c) =>
   c.sequences().map((q) => [q.oid, 20, BigInt(q.start), BigInt(q.increment), 9223372036854775807n, 1n, 1n, false]));
-table('pg_catalog', 'pg_auth_members', 'oid oid, roleid oid, member oid, grantor oid, admin_option bool, inherit_option bool, set_option bool', () => []);
+table('pg_catalog', 'pg_auth_members', 'roleid oid, member oid, grantor oid, admin_option bool', () => []);
 table('pg_catalog', 'pg_publication_namespace', 'oid oid, pnpubid oid, pnnspid oid', () => []);
-table('pg_catalog', 'pg_extension', 'oid oid, extname name, extowner oid, extnamespace oid, extrelocatable bool, extversion text', () => []);
+table('pg_catalog', 'pg_extension', 'oid oid, extname name, extowner oid, extnamespace oid, extrelocatable bool, extversion text, extconfig oid[], extcondition text[]', () => []);
 table('pg_catalog', 'pg_foreign_table', 'ftrelid oid, ftserver oid, ftoptions text[]', () => []);
 table('pg_catalog', 'pg_partitioned_table', 'partrelid oid, partstrat char, partnatts int2, partdefid oid, partattrs int2[]', () => []);
 table('pg_catalog', 'pg_depend', 'classid oid, objid oid, objsubid int4, refclassid oid, refobjid oid, refobjsubid int4, deptype char', () => []);
 table('pg_catalog', 'pg_enum', 'oid oid, enumtypid oid, enumsortorder float4, enumlabel name', () => []);
 table('pg_catalog', 'pg_range', 'rngtypid oid, rngsubtype oid', () => []);
-table('pg_catalog', 'pg_event_trigger', 'oid oid, evtname name, evtevent name', () => []);
+table('pg_catalog', 'pg_event_trigger', 'oid oid, evtname name, evtevent name, evtowner oid, evtfoid oid, evtenabled char, evttags text[]', () => []);
 table('pg_catalog', 'pg_shdescription', 'objoid oid, classoid oid, description text', () => []);
 
 function indexDef(r: RelationDef, i: RelationDef['indexes'][number]): string {
@@ -279,6 +284,52 @@ table('pg_catalog', 'pg_available_extensions', 'name name, default_version text,
 table('pg_catalog', 'pg_timezone_names', 'name text, abbrev text, utc_offset interval, is_dst bool', function* () {
   for (const name of Intl.supportedValuesOf('timeZone')) yield [name, null, null, false];
   yield ['UTC', 'UTC', null, false];
+});
+
+// Catalogs of things Eddy has none of (foreign-data wrappers, policies, default privileges, role
+// settings, conversions): present and empty, as on a fresh PostgreSQL, so clients that list them work.
+table('pg_catalog', 'pg_foreign_data_wrapper', 'oid oid, fdwname name, fdwowner oid, fdwhandler oid, fdwvalidator oid, fdwacl text[], fdwoptions text[]', () => []);
+table('pg_catalog', 'pg_policies', 'schemaname name, tablename name, policyname name, permissive text, roles name[], cmd text, qual text, with_check text', () => []);
+table('pg_catalog', 'pg_default_acl', 'oid oid, defaclrole oid, defaclnamespace oid, defaclobjtype char, defaclacl text[]', () => []);
+table('pg_catalog', 'pg_db_role_setting', 'setdatabase oid, setrole oid, setconfig text[]', () => []);
+table('pg_catalog', 'pg_conversion', 'oid oid, conname name, connamespace oid, conowner oid, conforencoding int4, contoencoding int4, conproc regproc, condefault bool', () => []);
+table('pg_catalog', 'pg_language', 'oid oid, lanname name, lanowner oid, lanispl bool, lanpltrusted bool, lanplcallfoid oid, laninline oid, lanvalidator oid, lanacl text[]', () =>
+  [[12, 'internal', 10, false, false, 0, 0, 0, null], [13, 'c', 10, false, false, 0, 0, 0, null], [14, 'sql', 10, false, true, 0, 0, 0, null]]);
+
+// Built-in aggregates (pg_proc rows of kind 'a'), as pg_aggregate lists them.
+table('pg_catalog', 'pg_aggregate', 'aggfnoid regproc, aggkind char, aggnumdirectargs int2, aggtransfn regproc, aggfinalfn regproc, aggcombinefn regproc, aggserialfn regproc, aggdeserialfn regproc, aggmtransfn regproc, aggminvtransfn regproc, aggmfinalfn regproc, aggfinalextra bool, aggmfinalextra bool, aggfinalmodify char, aggmfinalmodify char, aggsortop oid, aggtranstype oid, aggtransspace int4, aggmtranstype oid, aggmtransspace int4, agginitval text, aggminitval text', function* () {
+  for (const f of builtinFunctions()) {
+    if (f.kind !== 'a') continue;
+    const ordered = ['percentile_cont', 'percentile_disc', 'mode'].includes(f.name);
+    yield [f.oid, ordered ? 'o' : 'n', ordered && f.name !== 'mode' ? 1 : 0, 0, 0, 0, 0, 0, 0, 0, 0, false, false, 'r', 'r', 0, 2281, 0, 0, 0, null, null];
+  }
+});
+
+// Sequences with their definitions (last_value: NULL, as for a sequence this session has not read).
+table('pg_catalog', 'pg_sequences', 'schemaname name, sequencename name, sequenceowner name, data_type regtype, start_value int8, min_value int8, max_value int8, increment_by int8, cycle bool, cache_size int8, last_value int8', (c) =>
+  c.sequences().map((q) => [q.schema, q.name, 'eddy', 20, BigInt(q.start), 1n, 9223372036854775807n, BigInt(q.increment), false, 1n, null]));
+
+// Dependencies between catalog objects: a serial column's sequence, a table's indexes and
+// constraints, a materialized view's inputs ('a' automatic, 'n' normal). classid: pg_class (1259), pg_constraint (2606).
+table('pg_catalog', 'pg_depend', 'classid oid, objid oid, objsubid int4, refclassid oid, refobjid oid, refobjsubid int4, deptype char', function* (c) {
+  for (const q of c.sequences()) {
+    if (!q.ownedBy) continue;
+    const rel = c.relationByOid(q.ownedBy.relation);
+    const at = rel ? liveColumns(rel).findIndex((x) => x.name === q.ownedBy!.column) : -1;
+    if (rel && at >= 0) yield [1259, q.oid, 0, 1259, rel.oid, at + 1, 'a'];
+  }
+  for (const r of relationsOf(c)) {
+    for (const i of r.indexes) {
+      yield [1259, i.oid, 0, 1259, r.oid, 0, 'a'];
+      if (i.unique) yield [2606, keyConstraintOid(i.oid), 0, 1259, r.oid, 0, 'a'];
+    }
+    for (const k of r.checks.keys()) yield [2606, checkConstraintOid(r.oid, k), 0, 1259, r.oid, 0, 'a'];
+    for (const [k, fk] of (r.foreignKeys ?? []).entries()) {
+      yield [2606, foreignKeyOid(r.oid, k), 0, 1259, r.oid, 0, 'a'];
+      yield [2606, foreignKeyOid(r.oid, k), 0, 1259, fk.refRelation, 0, 'n'];
+    }
+    for (const d of r.dependsOn ?? []) yield [1259, r.oid, 0, 1259, d, 0, 'n'];
+  }
 });
 
 // SUBSCRIBE streams being read: by which session, through which cursor (null: COPY), rows sent so far.

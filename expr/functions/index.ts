@@ -11,6 +11,7 @@ import { registerOrderedSetAggregates } from './ordered-set-aggregates.js';
 import { registerSetReturning } from './set-returning.js';
 import { registerMisc } from './misc.js';
 import { registerBitmap } from './bitmap.js';
+import { registerKeywords } from './keywords.js';
 
 let done = false;
 export function registerAll(): void {
@@ -28,4 +29,5 @@ export function registerAll(): void {
   registerSetReturning();
   registerMisc();
   registerBitmap();
+  registerKeywords();
 }

@@ -10,4 +10,6 @@ export function registerMisc(): void {
   fn('num_nulls(variadic any) -> int4', (a) => { let n = 0; for (const x of a) if (x === null) n++; return n; }, { strict: false });
   fn('num_nonnulls(variadic any) -> int4', (a) => { let n = 0; for (const x of a) if (x !== null) n++; return n; }, { strict: false });
   fn('pg_sleep(float8) -> void', () => null, { volatility: 'volatile' });
+  // per-relation scan counters are not kept (pg_stat_user_tables shows them as 0 too)
+  fn('pg_stat_get_numscans(oid) -> int8', () => 0n, { volatility: 'stable' });
 }

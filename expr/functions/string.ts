@@ -678,6 +678,8 @@ export function registerString(): void {
   fn('starts_with(text, text) -> bool', (a) => str(a[0]!).startsWith(str(a[1]!)));
   op('^@(text, text) -> bool', (a) => str(a[0]!).startsWith(str(a[1]!)));
   fn('quote_ident(text) -> text', (a) => quoteIdent(str(a[0]!)));
+  fn('parse_ident(text) -> text[]', (a) => parseIdent(str(a[0]!), true));
+  fn('parse_ident(text, bool) -> text[]', (a) => parseIdent(str(a[0]!), a[1] as boolean));
   fn('quote_literal(text) -> text', (a) => quoteLiteral(str(a[0]!)));
   fn('quote_literal(anyelement) -> text', () => null, {
     volatility: 'stable', bind: (types) => (a, ctx) => quoteLiteral(castToText(types[0]!, a[0]!, ctx.settings)),
@@ -787,4 +789,36 @@ function overlay(s: string, r: string, start: number, len: number): string {
   if (len < 0) throw new SqlError('22011', 'negative substring length not allowed');
   if (start < 1) throw new SqlError('22011', 'negative substring length not allowed');
   return substr(s, 1, start - 1) + r + substr(s, start + len);
+}
+
+/** parse_ident: a qualified identifier split into its parts, unquoted parts lower-cased */
+function parseIdent(text: string, strict: boolean): string[] {
+  const parts: string[] = [];
+  let i = 0;
+  const bad = (): never => { throw new SqlError(SqlState.InvalidParameterValue, `string is not a valid identifier: "${text}"`); };
+  const skipSpace = (): void => { while (i < text.length && /\s/.test(text[i]!)) i++; };
+  for (;;) {
+    skipSpace();
+    if (text[i] === '"') {
+      let part = '';
+      i++;
+      for (;;) {
+        if (i >= text.length) bad();
+        if (text[i] === '"') { if (text[i + 1] === '"') { part += '"'; i += 2; continue; } i++; break; }
+        part += text[i++];
+      }
+      if (part === '') bad();
+      parts.push(part);
+    } else {
+      const m = /^[A-Za-z_\u0080-\uffff][\w$\u0080-\uffff]*/.exec(text.slice(i));
+      if (!m) bad();
+      parts.push(m![0].toLowerCase());
+      i += m![0].length;
+    }
+    skipSpace();
+    if (i >= text.length) return parts;
+    if (text[i] === '.') { i++; continue; }
+    if (strict) bad();
+    return parts;
+  }
 }
