@@ -92,4 +92,6 @@ export type DdlCommand =
   | { readonly kind: 'alterRole'; readonly name: string; readonly options: RoleOptions }
   | { readonly kind: 'dropRole'; readonly names: readonly string[]; readonly ifExists: boolean }
   /** statements accepted without effect (COMMENT, GRANT, ...) */
-  | { readonly kind: 'noop'; readonly tag: string };
+  | { readonly kind: 'noop'; readonly tag: string }
+  /** COMMENT ON object IS 'text' | NULL; names: the object's qualified name (a column's last part is the column) */
+  | { readonly kind: 'comment'; readonly objectType: 'table' | 'view' | 'matview' | 'source' | 'index' | 'sequence' | 'column' | 'schema'; readonly names: readonly string[]; readonly comment: string | null };

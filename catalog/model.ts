@@ -90,7 +90,22 @@ export interface CatalogData {
   readonly relations: readonly RelationDef[];
   readonly sequences: readonly SequenceDef[];
   readonly roles: readonly RoleDef[];
+  /** COMMENT ON: descriptions of objects (pg_description); absent in catalogs written before comments were kept */
+  readonly comments?: readonly CommentDef[];
 }
+
+/** A COMMENT ON description, keyed as pg_description keys it. */
+export interface CommentDef {
+  readonly objoid: number;
+  /** the catalog the object lives in: pg_class 1259, pg_namespace 2615 */
+  readonly classoid: number;
+  /** a column's attnum; 0 for the object itself */
+  readonly objsubid: number;
+  readonly description: string;
+}
+
+export const PG_CLASS_OID = 1259;
+export const PG_NAMESPACE_OID = 2615;
 
 /** User objects start above PostgreSQL's reserved OID range. */
 export const FIRST_USER_OID = 16384;

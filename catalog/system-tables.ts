@@ -174,7 +174,8 @@ table('pg_catalog', 'pg_attrdef', 'oid oid, adrelid oid, adnum int2, adbin text'
   }
 });
 
-table('pg_catalog', 'pg_description', 'objoid oid, classoid oid, objsubid int4, description text', () => []);
+table('pg_catalog', 'pg_description', 'objoid oid, classoid oid, objsubid int4, description text', (c) =>
+  (c.data.comments ?? []).map((x) => [x.objoid, x.classoid, x.objsubid, x.description]));
 table('pg_catalog', 'pg_inherits', 'inhrelid oid, inhparent oid, inhseqno int4, inhdetachpending bool', () => []);
 table('pg_catalog', 'pg_am', 'oid oid, amname name, amhandler regproc, amtype char', () => [[2, 'heap', 0, 't'], [403, 'btree', 0, 'i']]);
 table('pg_catalog', 'pg_authid', 'oid oid, rolname name, rolsuper bool, rolinherit bool, rolcreaterole bool, rolcreatedb bool, rolcanlogin bool, rolreplication bool, rolbypassrls bool, rolconnlimit int4, rolpassword text, rolvaliduntil timestamptz', (c) =>

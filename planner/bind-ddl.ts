@@ -49,7 +49,19 @@ export function bindDdl(stmt: Node, sql: string, env: BindEnv, streaming?: Parse
     const names = (stmt.DropRoleStmt.roles ?? []).map((r) => ('RoleSpec' in r ? (r.RoleSpec.rolename ?? '') : ''));
     return { kind: 'dropRole', names, ifExists: stmt.DropRoleStmt.missing_ok ?? false };
   }
-  if ('CommentStmt' in stmt) return { kind: 'noop', tag: 'COMMENT' };
+  if ('CommentStmt' in stmt) {
+    const c = stmt.CommentStmt;
+    const kinds: Record<string, Extract<DdlCommand, { kind: 'comment' }>['objectType']> = {
+      OBJECT_TABLE: 'table', OBJECT_VIEW: 'view', OBJECT_MATVIEW: 'matview', OBJECT_FOREIGN_TABLE: 'source', OBJECT_INDEX: 'index',
+      OBJECT_SEQUENCE: 'sequence', OBJECT_COLUMN: 'column', OBJECT_SCHEMA: 'schema',
+    };
+    const objectType = kinds[c.objtype ?? ''];
+    // comments on other kinds of objects (functions, roles, ...) are accepted and not kept
+    if (!objectType) return { kind: 'noop', tag: 'COMMENT' };
+    const o = c.object;
+    const names = o && 'List' in o ? keyNames(o.List.items) : o && 'String' in o ? [o.String.sval ?? ''] : [];
+    return { kind: 'comment', objectType, names, comment: c.comment ?? null };
+  }
   if ('GrantStmt' in stmt) return { kind: 'noop', tag: stmt.GrantStmt.is_grant ? 'GRANT' : 'REVOKE' };
   if ('GrantRoleStmt' in stmt) return { kind: 'noop', tag: 'GRANT ROLE' };
   if ('AlterDefaultPrivilegesStmt' in stmt) return { kind: 'noop', tag: 'ALTER DEFAULT PRIVILEGES' };

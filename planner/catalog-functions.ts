@@ -7,7 +7,7 @@ import { SqlError, SqlState } from '../core/errors.js';
 import type { Expr } from '../expr/ir.js';
 import type { ScalarFunction } from '../expr/functions/registry.js';
 import { formatTypeWithMod } from './type-names.js';
-import { checkConstraintOid, foreignKeyOid, keyConstraintOid, type ForeignKeyDef, type RelationDef } from '../catalog/model.js';
+import { checkConstraintOid, foreignKeyOid, keyConstraintOid, PG_CLASS_OID, PG_NAMESPACE_OID, type ForeignKeyDef, type RelationDef } from '../catalog/model.js';
 import type { BindEnv } from './scope.js';
 import { coerce, resolveUnknown } from './bind-expr.js';
 
@@ -88,8 +88,20 @@ export function catalogFunction(name: string, args: readonly Expr[], env: BindEn
       return null;
     }) : null;
     case 'pg_get_viewdef': return n >= 1 ? make(n === 1 ? [T.oid] : [T.oid, T.bool], T.text, (a) => relOf(a[0]!)?.viewSql ?? null) : null;
-    case 'obj_description': case 'shobj_description': return make(args.map((x) => (x.type.kind === 'scalar' && x.type.name === 'unknown' ? T.text : x.type)), T.text, () => null, false);
-    case 'col_description': return make([T.oid, T.int4], T.text, () => null, false);
+    // COMMENT ON descriptions (obj_description(oid [, catalog name]); shared objects have none)
+    case 'obj_description': {
+      const comments = c.data.comments ?? [];
+      const classes: Record<string, number> = { pg_class: PG_CLASS_OID, pg_namespace: PG_NAMESPACE_OID };
+      return make(n === 1 ? [T.oid] : [T.oid, T.name], T.text, (a) => {
+        const classoid = n === 1 ? null : classes[String(a[1]).replace(/^pg_catalog\./, '')] ?? -1;
+        return comments.find((x) => x.objoid === Number(a[0]) && x.objsubid === 0 && (classoid === null || x.classoid === classoid))?.description ?? null;
+      });
+    }
+    case 'shobj_description': return make(args.map((x) => (x.type.kind === 'scalar' && x.type.name === 'unknown' ? T.text : x.type)), T.text, () => null, false);
+    case 'col_description': {
+      const comments = c.data.comments ?? [];
+      return make([T.oid, T.int4], T.text, (a) => comments.find((x) => x.objoid === Number(a[0]) && x.classoid === PG_CLASS_OID && x.objsubid === Number(a[1]))?.description ?? null);
+    }
     case 'pg_encoding_to_char': return n === 1 ? make([T.int4], T.name, () => 'UTF8') : null;
     case 'pg_char_to_encoding': return n === 1 ? make([T.name], T.int4, () => 6) : null;
     case 'has_table_privilege': case 'has_schema_privilege': case 'has_database_privilege': case 'has_column_privilege':

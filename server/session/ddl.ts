@@ -6,8 +6,8 @@ import { connectorSource } from '../../connectors/registry.js';
 import { T, sameType } from '../../core/types.js';
 import type { Row } from '../../core/datum.js';
 import { SqlError, SqlState, type SqlNotice } from '../../core/errors.js';
-import type { CatalogData, ColumnDef, IndexDef, RelationDef, SequenceDef } from '../../catalog/model.js';
-import { liveColumns } from '../../catalog/model.js';
+import type { CatalogData, ColumnDef, CommentDef, IndexDef, RelationDef, SequenceDef } from '../../catalog/model.js';
+import { liveColumns, PG_CLASS_OID, PG_NAMESPACE_OID } from '../../catalog/model.js';
 import type { Catalog } from '../../catalog/catalog.js';
 import type { DdlCommand, AlterAction, ColumnSpec, KeySpec, QualifiedName, RoleOptions } from '../../catalog/commands.js';
 import { bindDefaults } from '../../planner/bind-dml.js';
@@ -160,6 +160,10 @@ export function executeDdl(cmd: DdlCommand, session: SqlSession, layer: WriteLay
       return done('DROP ROLE');
     }
     case 'noop': return done(cmd.tag, false);
+    case 'comment': {
+      draft.data.comments = setComment(draft.data.comments ?? [], commentTarget(cmd, catalog, searchPath), cmd.comment);
+      return done('COMMENT');
+    }
   }
 }
 
@@ -307,6 +311,7 @@ function dropObjects(cmd: Extract<DdlCommand, { kind: 'drop' }>, draft: Draft, c
       draft.replace(now, { ...now, foreignKeys: (now.foreignKeys ?? []).filter((k) => k.refRelation !== rel.oid) });
     }
     draft.data.relations = draft.data.relations.filter((r) => r.oid !== rel.oid);
+    if (draft.data.comments) draft.data.comments = draft.data.comments.filter((x) => x.objoid !== rel.oid && !rel.indexes.some((i) => i.oid === x.objoid));
     draft.data.sequences = draft.data.sequences.filter((q) => q.ownedBy?.relation !== rel.oid);
     // a sink stores nothing (its operator state goes with the maintainer's next round)
     if (rel.kind !== 'view' && rel.kind !== 'sink') {
@@ -447,6 +452,11 @@ function alterTable(cmd: Extract<DdlCommand, { kind: 'alterTable' }>, draft: Dra
             { detail: `constraint ${blocking.key.name} on table ${blocking.rel.name} depends on column ${a.name} of table ${rel.name}` });
         }
         const shift = (c: number): number => (c > i ? c - 1 : c);
+        // the column's description goes, later columns' move down with their attnums
+        if (draft.data.comments) {
+          draft.data.comments = draft.data.comments.filter((x) => !(x.objoid === current.oid && x.classoid === PG_CLASS_OID && x.objsubid === i + 1))
+            .map((x) => (x.objoid === current.oid && x.classoid === PG_CLASS_OID && x.objsubid > i + 1 ? { ...x, objsubid: x.objsubid - 1 } : x));
+        }
         // other tables' keys that reference this one follow the shift of its columns
         for (const x of refs) {
           const now = draft.data.relations.find((r) => r.oid === x.rel.oid)!;
@@ -556,4 +566,44 @@ export function createTableAs(session: SqlSession, target: QualifiedName, colNam
   const rel: RelationDef = { oid: draft.oid(), schema, name, kind: 'table', columns: cols, primaryKey: null, indexes: [], checks: [], viewSql: null, options: normalizeTableOptions({}) };
   draft.data.relations.push(rel);
   return { result: { tag: 'SELECT', catalog: draft.data, clear: [], notices: [] }, rel };
+}
+
+/** the pg_description key of a COMMENT ON target */
+function commentTarget(cmd: Extract<DdlCommand, { kind: 'comment' }>, catalog: Catalog, searchPath: readonly string[]): Omit<CommentDef, 'description'> {
+  const names = cmd.names;
+  if (cmd.objectType === 'schema') {
+    const schema = catalog.schema(names[0]!);
+    if (!schema) throw new SqlError(SqlState.UndefinedSchema, `schema "${names[0]!}" does not exist`);
+    return { objoid: schema.oid, classoid: PG_NAMESPACE_OID, objsubid: 0 };
+  }
+  const relNames = cmd.objectType === 'column' ? names.slice(0, -1) : names;
+  const name = relNames[relNames.length - 1]!;
+  const schema = relNames.length > 1 ? relNames[relNames.length - 2]! : null;
+  if (cmd.objectType === 'index') {
+    const found = catalog.findIndex(schema, name, searchPath);
+    if (!found) throw new SqlError(SqlState.UndefinedObject, `index "${name}" does not exist`);
+    return { objoid: found.index.oid, classoid: PG_CLASS_OID, objsubid: 0 };
+  }
+  if (cmd.objectType === 'sequence') {
+    const q = catalog.findSequence(schema, name, searchPath);
+    if (!q) throw new SqlError(SqlState.UndefinedTable, `relation "${name}" does not exist`);
+    return { objoid: q.oid, classoid: PG_CLASS_OID, objsubid: 0 };
+  }
+  const rel = catalog.findRelation(schema, name, searchPath);
+  if (!rel) throw new SqlError(SqlState.UndefinedTable, `relation "${name}" does not exist`);
+  if (cmd.objectType === 'column') {
+    const column = names[names.length - 1]!;
+    const at = liveColumns(rel).findIndex((c) => c.name === column);
+    if (at < 0) throw new SqlError(SqlState.UndefinedColumn, `column "${column}" of relation "${rel.name}" does not exist`);
+    return { objoid: rel.oid, classoid: PG_CLASS_OID, objsubid: at + 1 };
+  }
+  const wanted = cmd.objectType === 'table' ? ['table'] : [cmd.objectType];
+  if (!wanted.includes(rel.kind)) throw new SqlError(SqlState.WrongObjectType, `"${rel.name}" is not a ${cmd.objectType === 'matview' ? 'materialized view' : cmd.objectType === 'source' ? 'source' : cmd.objectType}`);
+  return { objoid: rel.oid, classoid: PG_CLASS_OID, objsubid: 0 };
+}
+
+/** the comments with one object's description replaced (NULL or '' removes it, as in PostgreSQL) */
+function setComment(comments: readonly CommentDef[], key: Omit<CommentDef, 'description'>, text: string | null): CommentDef[] {
+  const rest = comments.filter((x) => !(x.objoid === key.objoid && x.classoid === key.classoid && x.objsubid === key.objsubid));
+  return text === null || text === '' ? rest : [...rest, { ...key, description: text }];
 }

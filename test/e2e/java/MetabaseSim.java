@@ -58,6 +58,7 @@ public class MetabaseSim {
                     "CREATE TABLE mb_products (id serial PRIMARY KEY, title text NOT NULL, category varchar(40), price numeric(10,2), rating double precision, created_at timestamp, meta jsonb)",
                     "CREATE TABLE mb_orders (id int PRIMARY KEY, product_id int REFERENCES mb_products (id), user_id int, total numeric(10,2), quantity int, created_at timestamptz, day date)",
                     "CREATE INDEX mb_orders_user ON mb_orders (user_id)",
+                    "COMMENT ON TABLE mb_products IS 'Things we sell'", "COMMENT ON COLUMN mb_products.price IS 'list price, EUR'",
                     "INSERT INTO mb_products (title, category, price, rating, created_at, meta) SELECT 'Product ' || g || CASE WHEN g % 4 = 0 THEN ' Deluxe' ELSE '' END, (ARRAY['Gizmo','Widget','Gadget','Doohickey'])[1 + g % 4], (g * 7.25) % 100, (g % 5) + 0.5, TIMESTAMP '2024-01-01 08:00:00' + (g * INTERVAL '37 hours'), jsonb_build_object('g', g) FROM generate_series(1, 40) g",
                     "INSERT INTO mb_orders SELECT g, 1 + g % 40, 1 + g % 9, (g * 13.5) % 250, 1 + g % 3, TIMESTAMPTZ '2024-02-01 00:00:00+00' + (g * INTERVAL '11 hours'), DATE '2024-02-01' + (g % 60) FROM generate_series(1, 300) g",
                     "CREATE MATERIALIZED VIEW mb_sales AS SELECT p.category, count(*) AS n, sum(o.total) AS revenue FROM mb_orders o JOIN mb_products p ON p.id = o.product_id GROUP BY p.category",
