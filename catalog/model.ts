@@ -72,6 +72,17 @@ export interface SequenceDef {
   readonly increment: number;
   /** the table column that owns it (serial), if any */
   readonly ownedBy: { readonly relation: number; readonly column: string } | null;
+  /** AS type: serial int4, smallserial int2; bigint when absent (CREATE SEQUENCE's default) */
+  readonly dataType?: 'int2' | 'int4' | 'int8';
+}
+
+/** a sequence's type OID and largest value */
+export function sequenceRange(q: SequenceDef): { typeOid: number; max: bigint } {
+  switch (q.dataType ?? 'int8') {
+    case 'int2': return { typeOid: 21, max: 32767n };
+    case 'int4': return { typeOid: 23, max: 2147483647n };
+    default: return { typeOid: 20, max: 9223372036854775807n };
+  }
 }
 
 export interface RoleDef {

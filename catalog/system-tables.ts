@@ -8,7 +8,7 @@ import { formatTypeWithMod } from '../core/types.js';
 import type { Catalog } from './catalog.js';
 import { SYSTEM_VIEWS } from './system-views.js';
 import { builtinFunctions, ARRAY_IN, ARRAY_OUT, INT2VECTOR_IN, OIDVECTOR_IN } from './builtin-functions.js';
-import { liveColumns, keyConstraintOid, checkConstraintOid, foreignKeyOid, PG_CATALOG_NAMESPACE, PUBLIC_NAMESPACE, INFORMATION_SCHEMA_NAMESPACE, type RelationDef } from './model.js';
+import { liveColumns, sequenceRange, keyConstraintOid, checkConstraintOid, foreignKeyOid, PG_CATALOG_NAMESPACE, PUBLIC_NAMESPACE, INFORMATION_SCHEMA_NAMESPACE, type RelationDef } from './model.js';
 
 interface SystemTable extends VirtualTable {
   rows(c: Catalog, ctx: SystemContext): Iterable<Row>;
@@ -85,9 +85,13 @@ table('pg_catalog', 'pg_namespace', 'oid oid, nspname name, nspowner oid, nspacl
   c.schemas().map((s) => [s.oid, s.name, 10, null]));
 
 table('pg_catalog', 'pg_class', 'oid oid, relname name, relnamespace oid, reltype oid, reloftype oid, relowner oid, relam oid, relfilenode oid, reltablespace oid, relpages int4, reltuples float4, relallvisible int4, reltoastrelid oid, relhasindex bool, relisshared bool, relpersistence char, relkind char, relnatts int2, relchecks int2, relhasrules bool, relhastriggers bool, relhassubclass bool, relrowsecurity bool, relforcerowsecurity bool, relispopulated bool, relreplident char, relispartition bool, relrewrite oid, relfrozenxid int8, relminmxid int8, relacl text[], reloptions text[], relpartbound text', function* (c) {
+  // relhastriggers: PostgreSQL enforces foreign keys with triggers, and psql shows a table's
+  // foreign keys (its own and referencing ones) only when the flag is set
+  const withKeys = new Set<number>();
+  for (const r of relationsOf(c)) for (const fk of r.foreignKeys ?? []) { withKeys.add(r.oid); withKeys.add(fk.refRelation); }
   for (const r of relationsOf(c)) {
     yield [r.oid, r.name, nsOid(c, r.schema), 0, 0, 10, r.kind === 'view' ? 0 : 2, r.oid, 0, 0, -1, 0, 0, r.indexes.length > 0, false, 'p', relkind(r),
-      liveColumns(r).length, r.checks.length, r.kind === 'view', false, false, false, false, true, 'd', false, 0, 0n, 0n, null, null, null];
+      liveColumns(r).length, r.checks.length, r.kind === 'view', withKeys.has(r.oid), false, false, false, true, 'd', false, 0, 0n, 0n, null, null, null];
     for (const i of r.indexes) {
       yield [i.oid, i.name, nsOid(c, r.schema), 0, 0, 10, 403, i.oid, 0, 0, -1, 0, 0, false, false, 'p', 'i', i.columns.length, 0, false, false, false, false, false, true, 'n', false, 0, 0n, 0n, null, null, null];
     }
@@ -182,7 +186,6 @@ table('pg_catalog', 'pg_authid', 'oid oid, rolname name, rolsuper bool, rolinher
   c.roles().map((r) => [r.oid, r.name, r.superuser, true, r.superuser, r.superuser, r.login, false, r.superuser, -1, r.password, null]));
 table('pg_catalog', 'pg_settings', 'name text, setting text, unit text, category text, short_desc text, extra_desc text, context text, vartype text, source text, min_val text, max_val text, enumvals text[], boot_val text, reset_val text, sourcefile text, sourceline int4, pending_restart bool', (_c, ctx) =>
   ctx.session.settings.all().map((s) => [s.name, s.setting, null, 'Eddy', '', null, 'user', 'string', 'default', null, null, null, s.setting, s.setting, null, null, false]));
-table('pg_catalog', 'pg_matviews', 'schemaname name, matviewname name, matviewowner name, tablespace name, hasindexes bool, ispopulated bool, definition text', () => []);
 table('pg_catalog', 'pg_stat_activity', 'datid oid, datname name, pid int4, leader_pid int4, usesysid oid, usename name, application_name text, client_addr text, client_hostname text, client_port int4, backend_start timestamptz, xact_start timestamptz, query_start timestamptz, state_change timestamptz, wait_event_type text, wait_event text, state text, backend_xid int8, backend_xmin int8, query_id int8, query text, backend_type text', function* (_c, ctx) {
   for (const [pid, s] of ctx.engine.sessions) {
     yield [16383, s.database, pid, null, 10, s.user, s.startup['application_name'] ?? '', '127.0.0.1', null, null, s.startedAt * 1000, null, null, null, null, null, s.state, null, null, null, s.lastQuery, 'client backend'];
@@ -206,7 +209,7 @@ table('pg_catalog', 'pg_statistic_ext', 'oid oid, stxrelid oid, stxname name, st
 table('pg_catalog', 'pg_publication', 'oid oid, pubname name, pubowner oid, puballtables bool, pubinsert bool, pubupdate bool, pubdelete bool, pubtruncate bool, pubviaroot bool', () => []);
 table('pg_catalog', 'pg_publication_rel', 'oid oid, prpubid oid, prrelid oid, prqual text, prattrs int2[]', () => []);
 table('pg_catalog', 'pg_sequence', 'seqrelid oid, seqtypid oid, seqstart int8, seqincrement int8, seqmax int8, seqmin int8, seqcache int8, seqcycle bool', (c) =>
-  c.sequences().map((q) => [q.oid, 20, BigInt(q.start), BigInt(q.increment), 9223372036854775807n, 1n, 1n, false]));
+  c.sequences().map((q) => [q.oid, sequenceRange(q).typeOid, BigInt(q.start), BigInt(q.increment), sequenceRange(q).max, 1n, 1n, false]));
 table('pg_catalog', 'pg_auth_members', 'roleid oid, member oid, grantor oid, admin_option bool', () => []);
 table('pg_catalog', 'pg_publication_namespace', 'oid oid, pnpubid oid, pnnspid oid', () => []);
 table('pg_catalog', 'pg_extension', 'oid oid, extname name, extowner oid, extnamespace oid, extrelocatable bool, extversion text, extconfig oid[], extcondition text[]', () => []);
@@ -290,6 +293,8 @@ table('pg_catalog', 'pg_timezone_names', 'name text, abbrev text, utc_offset int
 // Catalogs of things Eddy has none of (foreign-data wrappers, policies, default privileges, role
 // settings, conversions): present and empty, as on a fresh PostgreSQL, so clients that list them work.
 table('pg_catalog', 'pg_foreign_data_wrapper', 'oid oid, fdwname name, fdwowner oid, fdwhandler oid, fdwvalidator oid, fdwacl text[], fdwoptions text[]', () => []);
+table('pg_catalog', 'pg_opclass', 'oid oid, opcmethod oid, opcname name, opcnamespace oid, opcowner oid, opcfamily oid, opcintype oid, opcdefault bool, opckeytype oid', () => []);
+table('pg_catalog', 'pg_opfamily', 'oid oid, opfmethod oid, opfname name, opfnamespace oid, opfowner oid', () => []);
 table('pg_catalog', 'pg_policies', 'schemaname name, tablename name, policyname name, permissive text, roles name[], cmd text, qual text, with_check text', () => []);
 table('pg_catalog', 'pg_default_acl', 'oid oid, defaclrole oid, defaclnamespace oid, defaclobjtype char, defaclacl text[]', () => []);
 table('pg_catalog', 'pg_db_role_setting', 'setdatabase oid, setrole oid, setconfig text[]', () => []);
@@ -308,7 +313,7 @@ table('pg_catalog', 'pg_aggregate', 'aggfnoid regproc, aggkind char, aggnumdirec
 
 // Sequences with their definitions (last_value: NULL, as for a sequence this session has not read).
 table('pg_catalog', 'pg_sequences', 'schemaname name, sequencename name, sequenceowner name, data_type regtype, start_value int8, min_value int8, max_value int8, increment_by int8, cycle bool, cache_size int8, last_value int8', (c) =>
-  c.sequences().map((q) => [q.schema, q.name, 'eddy', 20, BigInt(q.start), 1n, 9223372036854775807n, BigInt(q.increment), false, 1n, null]));
+  c.sequences().map((q) => [q.schema, q.name, 'eddy', sequenceRange(q).typeOid, BigInt(q.start), 1n, sequenceRange(q).max, BigInt(q.increment), false, 1n, null]));
 
 // Dependencies between catalog objects: a serial column's sequence, a table's indexes and
 // constraints, a materialized view's inputs ('a' automatic, 'n' normal). classid: pg_class (1259), pg_constraint (2606).

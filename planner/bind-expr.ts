@@ -188,6 +188,13 @@ function bindColumnRef(fields: readonly Node[], location: number | undefined, ct
       return { kind: 'outer', depth, index: i, type: col.type };
     }
   }
+  // the system column tableoid: the OID of the relation a row comes from (psql's \dd reads it)
+  if (name === 'tableoid') {
+    for (let s: Scope | null = ctx.scope; s; s = s.parent) {
+      const oids = new Set(s.cols.filter((c) => (table === null || c.table === table) && c.tableOid !== undefined).map((c) => c.tableOid!));
+      if (oids.size === 1) return { kind: 'const', value: [...oids][0]!, type: T.oid };
+    }
+  }
   // A whole-row reference `t` used as a value is rare; report like PostgreSQL.
   if (table === null) {
     const row = wholeRow(name, ctx);
@@ -298,28 +305,30 @@ function regLookup(kind: 'regclass' | 'regtype' | 'regnamespace' | 'regproc', te
 /** regclass / regtype / regnamespace → text prints the object's name, as PostgreSQL's output functions do. */
 function regToText(e: Expr, to: SqlType, env: BindEnv): Expr {
   const kind = (e.type as { name: string }).name;
-  const catalog = env.catalog;
   const fn: ScalarFunction = {
     name: `${kind}out`, argTypes: [e.type], returnType: to, strict: true, volatility: 'stable',
-    impl: (a) => {
-      const oid = Number(a[0]);
-      if (kind === 'regclass') {
-        const rel = catalog.relationByOid(oid);
-        if (rel) return env.searchPath.includes(rel.schema) ? rel.name : `${rel.schema}.${rel.name}`;
-        for (const r of catalog.relations()) for (const i of r.indexes) if (i.oid === oid) return i.name;
-        const q = catalog.sequences().find((x) => x.oid === oid);
-        return q ? q.name : oid === 0 ? '-' : String(oid);
-      }
-      if (kind === 'regtype') {
-        const t = typeFromOid(oid);
-        return t ? formatTypeWithMod(t) : oid === 0 ? '-' : String(oid);
-      }
-      if (kind === 'regnamespace') return catalog.schemas().find((x) => x.oid === oid)?.name ?? String(oid);
-      if (kind === 'regproc') return oid === 0 ? '-' : functionName(oid) ?? String(oid);
-      return oid === 0 ? '-' : String(oid);
-    },
+    impl: (a) => regName(kind, Number(a[0]), env),
   };
   return { kind: 'call', fn, args: [e], type: to };
+}
+
+/** what a regclass / regtype / regnamespace / regproc value prints as: the object's name (a number if there is none) */
+export function regName(kind: string, oid: number, env: BindEnv): string {
+  const catalog = env.catalog;
+  if (kind === 'regclass') {
+    const rel = catalog.relationByOid(oid);
+    if (rel) return env.searchPath.includes(rel.schema) ? rel.name : `${rel.schema}.${rel.name}`;
+    for (const r of catalog.relations()) for (const i of r.indexes) if (i.oid === oid) return i.name;
+    const q = catalog.sequences().find((x) => x.oid === oid);
+    return q ? q.name : oid === 0 ? '-' : String(oid);
+  }
+  if (kind === 'regtype') {
+    const t = typeFromOid(oid);
+    return t ? formatTypeWithMod(t) : oid === 0 ? '-' : String(oid);
+  }
+  if (kind === 'regnamespace') return catalog.schemas().find((x) => x.oid === oid)?.name ?? String(oid);
+  if (kind === 'regproc') return oid === 0 ? '-' : functionName(oid) ?? String(oid);
+  return oid === 0 ? '-' : String(oid);
 }
 
 export function stripTypmod(t: SqlType): SqlType {

@@ -2,6 +2,7 @@
 // into items plus conjuncts, then joined greedily along equi-join predicates (hash joins) with
 // single-table predicates pushed into scans, where primary-key and index lookups are chosen.
 // The result's row layout always equals the scope's column order.
+import { systemTableOid } from './system-oids.js';
 import type { Node, RangeVar, JoinExpr, RangeFunction, RangeSubselect } from '@pgsql/types';
 import { T, sameType } from '../core/types.js';
 import { SqlError, SqlState } from '../core/errors.js';
@@ -187,7 +188,9 @@ function bindRangeVar(rv: RangeVar, scope: Scope, env: BindEnv, start: number): 
   }
   if (v) {
     const columns = v.columns.map((c) => ({ name: c.name, type: c.type }));
-    scope.add(planColumnsToScope(columns, rangeName, alias.cols));
+    // the catalog relation's OID is known to the scope (the tableoid system column), not sent as the columns' origin
+    const oid = systemTableOid(v.schema, v.name, true);
+    scope.add(planColumnsToScope(columns, rangeName, alias.cols).map((c) => (oid === undefined ? c : { ...c, tableOid: oid })));
     return { plan: { kind: 'virtualScan', name: `${v.schema}.${v.name}`, columns }, start, width: columns.length, lateral: false };
   }
   throw new SqlError(SqlState.UndefinedTable, `relation "${schema ? schema + '.' : ''}${name}" does not exist`, pos(rv.location));

@@ -48,7 +48,7 @@ export function catalogFunction(name: string, args: readonly Expr[], env: BindEn
       const s = relOf(a[0]!)?.schema ?? indexOf(a[0]!)?.r.schema ?? c.sequences().find((q) => q.oid === oid)?.schema;
       return s !== undefined && env.searchPath.includes(s);
     }) : null;
-    case 'pg_type_is_visible': case 'pg_function_is_visible': case 'pg_collation_is_visible': case 'pg_opclass_is_visible': case 'pg_conversion_is_visible':
+    case 'pg_type_is_visible': case 'pg_function_is_visible': case 'pg_collation_is_visible': case 'pg_opclass_is_visible': case 'pg_opfamily_is_visible': case 'pg_conversion_is_visible': case 'pg_operator_is_visible':
       return n === 1 ? make([T.oid], T.bool, () => true) : null;
     // the sequence a serial column owns, as schema.name (NULL for other columns)
     case 'pg_get_serial_sequence': return n === 2 ? make([T.text, T.text], T.text, (a) => {

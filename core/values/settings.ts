@@ -10,6 +10,8 @@ export interface ValueSettings {
   readonly extraFloatDigits: number;
   /** 'hex' | 'escape' */
   readonly byteaOutput: string;
+  /** how a session prints regclass / regtype / regnamespace / regproc values: by name, from its catalog (absent: the number) */
+  readonly regName?: (kind: string, oid: number) => string;
 }
 export const DEFAULT_VALUE_SETTINGS: ValueSettings = Object.freeze({
   timeZone: 'UTC', dateStyle: 'ISO, MDY', intervalStyle: 'postgres', extraFloatDigits: 1, byteaOutput: 'hex',

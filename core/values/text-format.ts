@@ -12,7 +12,9 @@ export function formatText(type: SqlType, d: Datum, s: ValueSettings): string {
   if (type.kind === 'array') return type.vector ? (d as readonly Datum[]).map((x) => formatText(type.elem, x, s)).join(' ') : formatArray(type.elem, d as readonly Datum[], s);
   switch (type.name) {
     case 'bool': return d ? 't' : 'f';
-    case 'int2': case 'int4': case 'oid': case 'regclass': case 'regtype': case 'regproc': case 'regnamespace':
+    case 'regclass': case 'regtype': case 'regproc': case 'regnamespace':
+      return s.regName ? s.regName(type.name, Number(d)) : String(d);
+    case 'int2': case 'int4': case 'oid':
       return String(d);
     case 'int8': return String(d);
     case 'float8': return formatFloat8(d as number, s.extraFloatDigits);

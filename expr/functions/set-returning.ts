@@ -86,6 +86,8 @@ function jsonbEntries(v: JsonValue, fname: string): [string, JsonValue][] {
 const asText = (v: JsonValue): Datum => (v === null ? null : typeof v === 'string' ? v : jsonToText(v));
 
 export function registerSetReturning(): void {
+  // no table is partitioned: a relation's only ancestor is itself (psql's \d asks for foreign keys through it)
+  srf('pg_partition_ancestors(regclass) -> regclass', () => [{ name: 'relid', type: T.regclass }], function* (a) { yield [a[0]!]; });
   srf('generate_series(int4, int4) -> int4', single('generate_series', T.int4), (a) => seriesInt(a[0] as number, a[1] as number, 1));
   srf('generate_series(int4, int4, int4) -> int4', single('generate_series', T.int4), (a) => seriesInt(a[0] as number, a[1] as number, a[2] as number));
   srf('generate_series(int8, int8) -> int8', single('generate_series', T.int8), (a) => seriesBig(a[0] as bigint, a[1] as bigint, 1n));

@@ -3,7 +3,7 @@
 // INDEX also rewrite the table's stored rows.
 import { normalizeTableOptions } from '../../catalog/table-options.js';
 import { connectorSource } from '../../connectors/registry.js';
-import { T, sameType } from '../../core/types.js';
+import { T, sameType, typeDisplayName, type SqlType } from '../../core/types.js';
 import type { Row } from '../../core/datum.js';
 import { SqlError, SqlState, type SqlNotice } from '../../core/errors.js';
 import type { CatalogData, ColumnDef, CommentDef, IndexDef, RelationDef, SequenceDef } from '../../catalog/model.js';
@@ -223,10 +223,11 @@ function createTable(cmd: Extract<DdlCommand, { kind: 'createTable' }>, draft: D
   }
   const oid = draft.oid();
   const columns: ColumnDef[] = cmd.columns.map((c: ColumnSpec) => {
-    let defaultSql = c.defaultSql;
+    let defaultSql = storedDefault(c.defaultSql, c.type);
     if (c.ownsSequence) {
       const seqName = uniqueName(draft.names(schema), `${name}_${c.name}_seq`);
-      const seq: SequenceDef = { oid: draft.oid(), schema, name: seqName, start: 1, increment: 1, ownedBy: { relation: oid, column: c.name } };
+      const dataType = c.type.kind === 'scalar' && (c.type.name === 'int2' || c.type.name === 'int4') ? c.type.name : 'int8';
+      const seq: SequenceDef = { oid: draft.oid(), schema, name: seqName, start: 1, increment: 1, ownedBy: { relation: oid, column: c.name }, dataType };
       draft.data.sequences.push(seq);
       defaultSql = `nextval('${schema === 'public' ? '' : schema + '.'}${seqName}'::regclass)`;
     }
@@ -425,7 +426,7 @@ function alterTable(cmd: Extract<DdlCommand, { kind: 'alterTable' }>, draft: Dra
           if (a.ifNotExists) { notice(`column "${c.name}" of relation "${rel.name}" already exists, skipping`); break; }
           throw new SqlError(SqlState.DuplicateColumn, `column "${c.name}" of relation "${rel.name}" already exists`);
         }
-        const next: RelationDef = { ...rel, columns: [...rel.columns, { name: c.name, type: c.type, notNull: c.notNull, defaultSql: c.defaultSql, dropped: false }] };
+        const next: RelationDef = { ...rel, columns: [...rel.columns, { name: c.name, type: c.type, notNull: c.notNull, defaultSql: storedDefault(c.defaultSql, c.type), dropped: false }] };
         const d = bindDefaults(next, session.bindEnv([]))[next.columns.length - 1];
         const f = d ? compile(d) : null;
         const cx = session.execContext([], layer, txn, false);
@@ -482,7 +483,7 @@ function alterTable(cmd: Extract<DdlCommand, { kind: 'alterTable' }>, draft: Dra
       }
       case 'setDefault': {
         const i = column(a.name);
-        rel = { ...rel, columns: rel.columns.map((x, j) => (j === i ? { ...x, defaultSql: a.sql } : x)) };
+        rel = { ...rel, columns: rel.columns.map((x, j) => (j === i ? { ...x, defaultSql: storedDefault(a.sql, x.type) } : x)) };
         break;
       }
       case 'alterType': {
@@ -606,4 +607,15 @@ function commentTarget(cmd: Extract<DdlCommand, { kind: 'comment' }>, catalog: C
 function setComment(comments: readonly CommentDef[], key: Omit<CommentDef, 'description'>, text: string | null): CommentDef[] {
   const rest = comments.filter((x) => !(x.objoid === key.objoid && x.classoid === key.classoid && x.objsubid === key.objsubid));
   return text === null || text === '' ? rest : [...rest, { ...key, description: text }];
+}
+
+/**
+ * A column default as PostgreSQL shows it (pg_get_expr, psql's \d, information_schema): a string
+ * literal carries its cast to the column's type ('none'::character varying); other expressions
+ * are kept as written.
+ */
+function storedDefault(sql: string | null, type: SqlType): string | null {
+  if (sql === null || !/^'(?:[^']|'')*'$/.test(sql.trim())) return sql;
+  const name = type.kind === 'scalar' && type.name === 'bpchar' ? 'bpchar' : typeDisplayName(type.kind === 'array' ? type : { ...type, typmod: -1 });
+  return `${sql.trim()}::${name}`;
 }

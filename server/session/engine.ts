@@ -6,7 +6,7 @@ import type { Row } from '../../core/datum.js';
 import { SqlError, SqlState } from '../../core/errors.js';
 import { Store, type StoredRelation } from '../../storage/store.js';
 import { Catalog } from '../../catalog/catalog.js';
-import { initialCatalog, type CatalogData, type RelationDef, type SequenceDef } from '../../catalog/model.js';
+import { initialCatalog, sequenceRange, type CatalogData, type RelationDef, type SequenceDef } from '../../catalog/model.js';
 import type { AuthRequirement, Session, SessionFactory } from './types.js';
 import type { WriteLayer } from './txn.js';
 import { SqlSession } from './session.js';
@@ -199,7 +199,10 @@ export class Engine implements SessionFactory {
         b.size = Math.min(b.size * 2, 65536);
       }
       const k = b.next++;
-      b.last = BigInt(q.start) + BigInt(k) * BigInt(q.increment);
+      const value = BigInt(q.start) + BigInt(k) * BigInt(q.increment);
+      const { max } = sequenceRange(q);
+      if (value > max) throw new SqlError('2200H', `nextval: reached maximum value of sequence "${q.name}" (${max})`);
+      b.last = value;
       return b.last;
     },
     current: (oid: number): bigint => {

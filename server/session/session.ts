@@ -27,6 +27,7 @@ import { Settings } from './settings.js';
 import { LockWait } from './locks.js';
 import { executeDdl, createTableAs } from './ddl.js';
 import { bindCreateMaterializedView, bindViewQuery } from '../../planner/materialized-view.js';
+import { regName } from '../../planner/bind-expr.js';
 import { dataflowLines } from '../../planner/explain-dataflow.js';
 import { buildCircuit } from '../../dataflow/build.js';
 import { sinkConnector } from '../../connectors/sinks.js';
@@ -138,7 +139,13 @@ export class SqlSession implements Session {
     this.database = startup['database'] ?? this.user;
   }
 
-  valueSettings(): ValueSettings { return this.settings.valueSettings(); }
+  valueSettings(): ValueSettings {
+    const base = this.settings.valueSettings();
+    if (this.regSettings?.base !== base) this.regSettings = { base, value: { ...base, regName: (kind, oid) => regName(kind, oid, this.bindEnv([])) } };
+    return this.regSettings.value;
+  }
+  /** the value settings with reg* names resolved through this session's catalog, for the current settings */
+  private regSettings: { base: ValueSettings; value: ValueSettings } | null = null;
   initialParameterStatus(): ReadonlyArray<readonly [string, string]> { return this.settings.reported(); }
   transactionStatus(): TransactionStatus {
     if (!this.txn || !this.txn.explicit) return 'I';

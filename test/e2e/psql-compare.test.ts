@@ -1,0 +1,44 @@
+// psql 15's describe commands print the same on Eddy as on a real PostgreSQL 15 for the same
+// objects: each command runs against both servers and the outputs must be equal, character for
+// character (tables, views, indexes, sequences, foreign keys both ways, comments, privileges).
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { startEddy, type EddyServer } from '../harness/server.js';
+import { startPostgres, type PostgresServer } from '../harness/postgres.js';
+import { requireOnPath } from './target.js';
+
+const run = promisify(execFile);
+let eddy: EddyServer;
+let postgres: PostgresServer;
+
+const SETUP = `CREATE TABLE ps_t (id serial PRIMARY KEY, v text UNIQUE, qty int CHECK (qty > 0), at timestamptz DEFAULT now());
+  CREATE VIEW ps_v AS SELECT id, v FROM ps_t; CREATE INDEX ps_qty ON ps_t (qty);
+  CREATE TABLE ps_c (id int PRIMARY KEY, t int REFERENCES ps_t (id) ON DELETE CASCADE, note varchar(30) NOT NULL DEFAULT 'none');
+  COMMENT ON TABLE ps_t IS 'main table'; COMMENT ON COLUMN ps_t.v IS 'the value';
+  CREATE SCHEMA ps_s; CREATE TABLE ps_s.other (x bigint, y double precision);
+  CREATE MATERIALIZED VIEW ps_m AS SELECT qty, count(*) AS n FROM ps_t GROUP BY qty`;
+
+const COMMANDS = ['\\dt', '\\dv', '\\dm', '\\di', '\\ds', '\\d ps_t', '\\d ps_c', '\\d ps_v', '\\d ps_t_pkey', '\\d ps_t_id_seq', '\\dt ps_s.*', '\\d ps_s.other', '\\l eddy', '\\df', '\\dT', '\\z ps_t', '\\dd ps_t'];
+
+async function psql(port: number, command: string): Promise<string> {
+  try {
+    const { stdout } = await run('psql', ['-h', '127.0.0.1', '-p', String(port), '-U', 'eddy', '-d', 'eddy', '-X', '-v', 'ON_ERROR_STOP=1', '-c', command], { timeout: 30_000 });
+    return stdout;
+  } catch (e) {
+    return `ERROR ${(e as { stderr?: string }).stderr ?? String(e)}`;
+  }
+}
+
+beforeAll(async () => {
+  requireOnPath('psql', 'apt-get install postgresql-client');
+  [eddy, postgres] = await Promise.all([startEddy(), startPostgres()]);
+  for (const port of [eddy.port, postgres.port]) expect(await psql(port, SETUP)).not.toMatch(/^ERROR/);
+}, 120_000);
+afterAll(async () => { await eddy?.stop(); await postgres?.stop(); });
+
+test.each(COMMANDS)('psql %s prints as on PostgreSQL', async (command) => {
+  const want = await psql(postgres.port, command);
+  expect(want).not.toMatch(/^ERROR/);
+  expect(await psql(eddy.port, command)).toBe(want);
+});
