@@ -37,6 +37,25 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => { await eddy?.stop(); await postgres?.stop(); });
 
+// what psql's tab completion asks (relation names, column names, settings), written after its queries
+const COMPLETIONS = [
+  `SELECT pg_catalog.quote_ident(c.relname) FROM pg_catalog.pg_class c WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND substring(pg_catalog.quote_ident(c.relname), 1, 3) = 'ps_'
+     AND pg_catalog.pg_table_is_visible(c.oid) AND c.relnamespace <> (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = 'pg_catalog')
+   UNION SELECT pg_catalog.quote_ident(n.nspname) || '.' FROM pg_catalog.pg_namespace n WHERE substring(pg_catalog.quote_ident(n.nspname) || '.', 1, 3) = 'ps_'
+     AND (SELECT pg_catalog.count(*) FROM pg_catalog.pg_namespace WHERE substring(pg_catalog.quote_ident(nspname) || '.', 1, 3) = substring('ps_', 1, pg_catalog.length(pg_catalog.quote_ident(nspname)) + 1)) > 1
+   ORDER BY 1 LIMIT 1000`,
+  `SELECT pg_catalog.quote_ident(attname) FROM pg_catalog.pg_attribute a, pg_catalog.pg_class c WHERE c.oid = a.attrelid AND a.attnum > 0 AND NOT a.attisdropped
+     AND substring(pg_catalog.quote_ident(attname), 1, 0) = '' AND (pg_catalog.quote_ident(relname) = 'ps_t' OR '"' || relname || '"' = 'ps_t') AND pg_catalog.pg_table_is_visible(c.oid) ORDER BY 1 LIMIT 1000`,
+  `SELECT pg_catalog.quote_ident(n.nspname) FROM pg_catalog.pg_namespace n WHERE substring(pg_catalog.quote_ident(n.nspname), 1, 2) = 'ps' ORDER BY 1 LIMIT 1000`,
+  `SELECT pg_catalog.quote_ident(c.relname) FROM pg_catalog.pg_class c WHERE c.relkind = 'i' AND substring(pg_catalog.quote_ident(c.relname), 1, 4) = 'ps_t' AND pg_catalog.pg_table_is_visible(c.oid) ORDER BY 1 LIMIT 1000`,
+];
+
+test.each(COMPLETIONS.map((q, i) => [i, q] as const))('psql tab completion query %i answers as on PostgreSQL', async (_i, query) => {
+  const want = await psql(postgres.port, query);
+  expect(want).not.toMatch(/^ERROR/);
+  expect(await psql(eddy.port, query)).toBe(want);
+});
+
 test.each(COMMANDS)('psql %s prints as on PostgreSQL', async (command) => {
   const want = await psql(postgres.port, command);
   expect(want).not.toMatch(/^ERROR/);
