@@ -50,8 +50,8 @@ export interface SubscriptionHost {
 
 /** binlog entries a poll reads per relation at most (the rest waits for the next poll) */
 const MAX_ENTRIES_PER_POLL = 100_000;
-/** rows a subscription holds for its consumer at most */
-const MAX_PENDING_ROWS = 1_000_000;
+/** rows a subscription holds for its consumer at most (EDDY_SUBSCRIBE_BUFFER_ROWS) */
+const MAX_PENDING_ROWS = Number(process.env['EDDY_SUBSCRIBE_BUFFER_ROWS'] ?? 1_000_000);
 
 /** one row change of an input relation */
 interface Change { readonly oid: number; readonly commitTs: number; readonly row: Row; readonly weight: number }
@@ -210,7 +210,7 @@ export class Subscription {
     if (wake !== null && wake <= now) this.emit(consolidate(this.step(new Map(), false, null)), Math.max(now, this.lastTs));
     if (this.opts.progress && entries.length && caughtUp) this.emitProgress();
     if (this.pending.length > MAX_PENDING_ROWS) {
-      throw new SqlError(SqlState.ProgramLimitExceeded, `subscription buffer exceeded ${MAX_PENDING_ROWS} rows`, { hint: 'The changes of the last commits are too large to hold for this subscriber; FETCH more often or subscribe to a narrower query.' });
+      throw new SqlError(SqlState.ProgramLimitExceeded, `subscription buffer exceeded ${MAX_PENDING_ROWS} rows`, { hint: 'The changes of the last commits are too large to hold for this subscriber; subscribe to a narrower query, or raise EDDY_SUBSCRIBE_BUFFER_ROWS.' });
     }
   }
 

@@ -227,3 +227,24 @@ test('bad SUBSCRIBE statements are errors with SQLSTATEs and leave the session u
   expect((await c.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
   await c.end();
 });
+
+test('a commit whose change overflows the subscription buffer ends the subscription with an error that says so', async () => {
+  const small = await startEddy({ env: { EDDY_SUBSCRIBE_BUFFER_ROWS: '500' } });
+  try {
+    const c = await small.client();
+    await c.query('CREATE TABLE burst (id int PRIMARY KEY)');
+    await c.query('BEGIN');
+    await c.query('DECLARE b CURSOR FOR SUBSCRIBE burst WITH (SNAPSHOT = false)');
+    expect((await c.query("FETCH ALL b WITH (timeout = '0s')")).rows).toEqual([]);
+    const w = await small.client();
+    await w.query('INSERT INTO burst SELECT g FROM generate_series(1, 2000) g');
+    await expect(c.query("FETCH 10 b WITH (timeout = '5s')")).rejects.toMatchObject({ code: '54000', message: expect.stringContaining('subscription buffer exceeded 500 rows') });
+    await c.query('ROLLBACK');
+    // writers were never held back, and the session goes on
+    expect((await w.query('SELECT count(*)::int AS n FROM burst')).rows[0].n).toBe(2000);
+    expect((await c.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+    await Promise.all([c.end(), w.end()]);
+  } finally {
+    await small.stop();
+  }
+});
