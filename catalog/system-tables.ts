@@ -32,6 +32,8 @@ export interface SystemContext {
   /** a connector relation's ingested offset, watermark (µs) and rows dropped as late */
   readonly sourceOffset?: (rel: RelationDef) => number;
   readonly sourceWatermark?: (rel: RelationDef) => { watermark: number | null; late: number };
+  /** records a connector could not decode (skipped) */
+  readonly sourceErrors?: (rel: RelationDef) => number;
   /** SUBSCRIBE streams of this process's sessions */
   readonly subscriptions?: () => readonly { pid: number; cursor: string | null; query: string; startedAt: number; delivered: number }[];
 }
@@ -344,13 +346,13 @@ table('pg_catalog', 'eddy_subscriptions', 'pid int4, cursor_name text, query tex
 });
 
 // Sources and connector tables: connector, format and the offset ingested so far.
-table('pg_catalog', 'eddy_sources', 'schemaname name, name name, kind text, connector text, format text, ingested_offset int8, watermark timestamptz, late_rows int8', function* (c, ctx) {
+table('pg_catalog', 'eddy_sources', 'schemaname name, name name, kind text, connector text, format text, ingested_offset int8, watermark timestamptz, late_rows int8, bad_records int8', function* (c, ctx) {
   for (const r of relationsOf(c)) {
     const connector = r.options['connector'];
     if (connector === undefined) continue;
     const format = r.options['format'] ? `${r.options['format']} ${r.options['encode'] ?? ''}`.trim() : null;
     const w = ctx.sourceWatermark?.(r) ?? { watermark: null, late: 0 };
-    yield [r.schema, r.name, r.kind === 'source' ? 'source' : 'table', connector, format, BigInt(ctx.sourceOffset?.(r) ?? 0), w.watermark, BigInt(w.late)];
+    yield [r.schema, r.name, r.kind === 'source' ? 'source' : 'table', connector, format, BigInt(ctx.sourceOffset?.(r) ?? 0), w.watermark, BigInt(w.late), BigInt(ctx.sourceErrors?.(r) ?? 0)];
   }
 });
 

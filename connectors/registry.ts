@@ -6,6 +6,7 @@ import { SqlError, SqlState } from '../core/errors.js';
 import type { RowGenerator } from './generator.js';
 import { datagenGenerator } from './datagen.js';
 import { nexmarkSource } from './nexmark/source.js';
+import { kafkaOptions } from './kafka/source.js';
 
 export interface ConnectorColumn { readonly name: string; readonly type: SqlType }
 
@@ -48,6 +49,10 @@ function builtIn(columns: readonly ConnectorColumn[], options: Readonly<Record<s
     }
     case 'nexmark':
       return nexmarkSource(columns, options);
+    case 'kafka':
+      // a stream, not a generator: the source runner reads it (server/session/kafka-ingest.ts)
+      kafkaOptions(options);
+      return { offsetsPerSecond: 0, generator: { total: 0, rows() { /* records arrive from the topic */ } } };
     default:
       throw new SqlError(SqlState.FeatureNotSupported, `connector "${name}" is not supported`, { hint: "Built-in connectors: 'datagen', 'nexmark'." });
   }

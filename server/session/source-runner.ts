@@ -10,6 +10,7 @@ import { encodeKey } from '../../storage/key-codec.js';
 import type { Catalog } from '../../catalog/catalog.js';
 import { liveColumns, type RelationDef } from '../../catalog/model.js';
 import { connectorSource, type SourceSpec } from '../../connectors/registry.js';
+import { KafkaIngest } from './kafka-ingest.js';
 
 export interface SourceHost {
   readonly store: Store;
@@ -59,6 +60,8 @@ export class SourceRunner {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     while (this.busy) await new Promise((r) => setTimeout(r, 5));
+    await Promise.all([...this.kafka.values()].map((k) => k.stop()));
+    this.kafka.clear();
   }
 
   /** the offset a connector relation has ingested up to (durable) */
@@ -74,9 +77,11 @@ export class SourceRunner {
       const rels = catalog.relations().filter((r) => r.options['connector'] !== undefined && (r.kind === 'table' || r.kind === 'source'));
       const live = new Set(rels.map((r) => r.oid));
       for (const oid of [...this.running.keys()]) if (!live.has(oid)) this.running.delete(oid);
+      for (const [oid, k] of [...this.kafka]) if (!live.has(oid) || k.rel !== catalog.relationByOid(oid)) { this.kafka.delete(oid); void k.stop(); }
       let any = false;
       for (const rel of rels) {
         if (this.stopped) break;
+        if (rel.options['connector'] === 'kafka') { if (await this.ingestKafka(rel)) any = true; continue; }
         if (await this.ingest(rel)) any = true;
       }
       if (any) this.host.ingested();
@@ -87,6 +92,25 @@ export class SourceRunner {
     } finally {
       this.busy = false;
     }
+  }
+
+  /** Kafka relations: their readers, started on first use */
+  private readonly kafka = new Map<number, KafkaIngest>();
+
+  private async ingestKafka(rel: RelationDef): Promise<boolean> {
+    let k = this.kafka.get(rel.oid);
+    if (!k) { k = new KafkaIngest(rel, this.host.store, this.offset(rel.oid)); this.kafka.set(rel.oid, k); }
+    k.ready();
+    const batch = k.take(MAX_BATCH);
+    if (!batch) return false;
+    const counters = new Map(batch.counters);
+    counters.set(offsetCounter(rel.oid), k.ingested + batch.rows.length);
+    const sr = this.host.storedRel(rel);
+    await this.host.store.commit({ rows: this.writes(rel, sr, batch.rows), counters, notes: batch.notes });
+    batch.commit();
+    this.stats.commits++;
+    this.stats.rows += batch.rows.length;
+    return true;
   }
 
   private async ingest(rel: RelationDef): Promise<boolean> {

@@ -1,0 +1,85 @@
+// connector = 'kafka': a topic's records, read with kafkajs from the offsets Eddy stored with the
+// rows it ingested (exactly once: a restart resumes at the stored offsets, whatever the consumer
+// group committed). Records gather in a buffer the source runner drains into commits; the reader
+// pauses while the buffer is full. Options (RisingWave's names):
+//   topic, properties.bootstrap.server, scan.startup.mode = 'earliest' | 'latest' (partitions
+//   with no stored offset), properties.client.id
+import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import { SqlError, SqlState } from '../../core/errors.js';
+
+export interface KafkaOptions {
+  readonly topic: string;
+  readonly brokers: readonly string[];
+  readonly startup: 'earliest' | 'latest';
+  readonly clientId: string;
+}
+
+export function kafkaOptions(options: Readonly<Record<string, string>>): KafkaOptions {
+  const topic = options['topic'];
+  const servers = options['properties.bootstrap.server'] ?? options['properties.bootstrap.servers'];
+  if (!topic) throw new SqlError(SqlState.InvalidParameterValue, 'a kafka source needs topic', { hint: "WITH (connector = 'kafka', topic = '...', properties.bootstrap.server = 'host:port')" });
+  if (!servers) throw new SqlError(SqlState.InvalidParameterValue, 'a kafka source needs properties.bootstrap.server');
+  const mode = (options['scan.startup.mode'] ?? 'earliest').toLowerCase();
+  if (mode !== 'earliest' && mode !== 'latest') throw new SqlError(SqlState.InvalidParameterValue, `invalid value for scan.startup.mode: "${mode}"`, { hint: "Use 'earliest' or 'latest'." });
+  return { topic, brokers: servers.split(',').map((s) => s.trim()).filter(Boolean), startup: mode, clientId: options['properties.client.id'] ?? 'eddy' };
+}
+
+export interface KafkaRecord { readonly partition: number; readonly offset: bigint; readonly value: Buffer | null }
+
+/** records buffered at most before the reader pauses */
+const MAX_BUFFERED = 50_000;
+
+export class KafkaSourceReader {
+  private consumer: Consumer | null = null;
+  private readonly buffer: KafkaRecord[] = [];
+  private paused = false;
+  private stopped = false;
+  /** the last failure of the reader, shown by the runner */
+  lastError: unknown = null;
+
+  /** `offsets`: per partition, the next offset to read (stored with the ingested rows) */
+  constructor(private readonly opts: KafkaOptions, private readonly groupId: string, private readonly offsets: ReadonlyMap<number, bigint>) {}
+
+  async start(): Promise<void> {
+    const kafka = new Kafka({ clientId: this.opts.clientId, brokers: [...this.opts.brokers], logLevel: logLevel.NOTHING });
+    const consumer = kafka.consumer({ groupId: this.groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 100 });
+    this.consumer = consumer;
+    await consumer.connect();
+    await consumer.subscribe({ topic: this.opts.topic, fromBeginning: this.opts.startup === 'earliest' });
+    // every assignment starts at Eddy's stored offsets, not the group's committed ones
+    consumer.on(consumer.events.GROUP_JOIN, (e) => {
+      const assigned = e.payload.memberAssignment[this.opts.topic] ?? [];
+      for (const p of assigned) {
+        const at = this.offsets.get(p);
+        if (at !== undefined) consumer.seek({ topic: this.opts.topic, partition: p, offset: at.toString() });
+      }
+    });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: true,
+      eachBatch: async ({ batch }) => {
+        for (const m of batch.messages) this.buffer.push({ partition: batch.partition, offset: BigInt(m.offset), value: m.value });
+        if (this.buffer.length >= MAX_BUFFERED && !this.paused && !this.stopped) {
+          this.paused = true;
+          consumer.pause([{ topic: this.opts.topic }]);
+        }
+      },
+    });
+  }
+
+  /** the buffered records, oldest first, at most `max` */
+  drain(max: number): KafkaRecord[] {
+    const out = this.buffer.splice(0, max);
+    if (this.paused && this.buffer.length < MAX_BUFFERED / 2 && this.consumer) {
+      this.paused = false;
+      this.consumer.resume([{ topic: this.opts.topic }]);
+    }
+    return out;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    try { await this.consumer?.disconnect(); } catch { /* closing anyway */ }
+    this.consumer = null;
+  }
+}

@@ -1,0 +1,82 @@
+// Ingestion of connector = 'kafka' relations: the records a KafkaSourceReader buffered become rows
+// in one commit together with each partition's next offset (a note of the relation), so that
+// after a crash the reader restarts exactly after the last committed record: exactly once.
+// Records before a partition's stored offset (a reader restarting before its seek took effect)
+// are dropped; records that do not decode are counted and skipped, the others are ingested.
+import type { Row } from '../../core/datum.js';
+import { SqlError } from '../../core/errors.js';
+import { liveColumns, type RelationDef } from '../../catalog/model.js';
+import { KafkaSourceReader, kafkaOptions } from '../../connectors/kafka/source.js';
+import { jsonRowDecoder } from '../../connectors/kafka/json-decode.js';
+import type { Store } from '../../storage/store.js';
+
+/** note: per partition, the next offset to read */
+export const kafkaOffsetsNote = (oid: number): string => `src:kafka:${oid}`;
+/** counter: records that could not be decoded */
+export const kafkaErrorsCounter = (oid: number): string => `src:errors:${oid}`;
+
+export class KafkaIngest {
+  private readonly reader: KafkaSourceReader;
+  private readonly next: Map<number, bigint>;
+  private readonly decode: (value: Buffer | null) => Row;
+  private started: Promise<void> | null = null;
+  ingested: number;
+  errors: number;
+  lastError: string | null = null;
+
+  constructor(readonly rel: RelationDef, store: Store, ingested: number) {
+    const stored = (store.note(kafkaOffsetsNote(rel.oid)) ?? {}) as Record<string, string>;
+    this.next = new Map(Object.entries(stored).map(([p, o]) => [Number(p), BigInt(o)]));
+    // a group of its own per reader: offsets live in Eddy's storage, and a restarted process need
+    // not wait for the broker to time out the killed one's membership
+    this.reader = new KafkaSourceReader(kafkaOptions(rel.options), `eddy-${rel.oid}-${process.pid}-${Date.now()}`, this.next);
+    this.decode = jsonRowDecoder(liveColumns(rel));
+    this.ingested = ingested;
+    this.errors = store.counter(kafkaErrorsCounter(rel.oid)) ?? 0;
+  }
+
+  /** starts the reader once; false until it runs */
+  ready(): boolean {
+    // a broker that is not there yet: the next tick tries again
+    this.started ??= this.reader.start().catch((e: unknown) => {
+      this.lastError = e instanceof Error ? e.message : String(e);
+      void this.reader.stop().finally(() => { this.started = null; });
+    });
+    return true;
+  }
+
+  /** the next batch: rows to write, the notes and counters to commit with them; null when nothing arrived */
+  take(max: number): { rows: Row[]; notes: Map<string, unknown>; counters: Map<string, number>; commit(): void } | null {
+    const records = this.reader.drain(max);
+    if (records.length === 0) return null;
+    const rows: Row[] = [];
+    const next = new Map(this.next);
+    let errors = 0;
+    for (const r of records) {
+      const expected = next.get(r.partition);
+      if (expected !== undefined && r.offset < expected) continue;
+      next.set(r.partition, r.offset + 1n);
+      try {
+        rows.push(this.decode(r.value));
+      } catch (e) {
+        if (!(e instanceof SqlError)) throw e;
+        errors++;
+        this.lastError = `partition ${r.partition} offset ${r.offset}: ${e.message}`;
+      }
+    }
+    const offsets: Record<string, string> = {};
+    for (const [p, o] of next) offsets[String(p)] = o.toString();
+    const notes = new Map<string, unknown>([[kafkaOffsetsNote(this.rel.oid), offsets]]);
+    const counters = new Map<string, number>([[kafkaErrorsCounter(this.rel.oid), this.errors + errors]]);
+    return {
+      rows, notes, counters,
+      commit: () => {
+        for (const [p, o] of next) this.next.set(p, o);
+        this.errors += errors;
+        this.ingested += rows.length;
+      },
+    };
+  }
+
+  stop(): Promise<void> { return this.reader.stop(); }
+}
