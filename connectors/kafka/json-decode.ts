@@ -12,18 +12,33 @@ import { Jsonb, type JsonValue } from '../../core/values/json.js';
 
 export interface DecodeColumn { readonly name: string; readonly type: SqlType }
 
+/** a record's bytes as JSON (any value) */
+export function parseJson(value: Buffer): unknown {
+  try {
+    return JSON.parse(value.toString('utf8'));
+  } catch (e) {
+    throw new SqlError(SqlState.InvalidTextRepresentation, `invalid JSON: ${(e as Error).message}`);
+  }
+}
+
+export function isJsonObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
 export function jsonRowDecoder(columns: readonly DecodeColumn[]): (value: Buffer | null) => Row {
-  const convert = columns.map((c) => converter(c.type));
+  const toRow = jsonObjectRow(columns);
   return (value) => {
     if (value === null) throw new SqlError(SqlState.InvalidTextRepresentation, 'record has no value');
-    let obj: unknown;
-    try {
-      obj = JSON.parse(value.toString('utf8'));
-    } catch (e) {
-      throw new SqlError(SqlState.InvalidTextRepresentation, `invalid JSON: ${(e as Error).message}`);
-    }
-    if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw new SqlError(SqlState.InvalidTextRepresentation, 'record is not a JSON object');
-    const o = obj as Record<string, unknown>;
+    const obj = parseJson(value);
+    if (!isJsonObject(obj)) throw new SqlError(SqlState.InvalidTextRepresentation, 'record is not a JSON object');
+    return toRow(obj);
+  };
+}
+
+/** a JSON object as a row of the columns */
+export function jsonObjectRow(columns: readonly DecodeColumn[]): (o: Record<string, unknown>) => Row {
+  const convert = columns.map((c) => converter(c.type));
+  return (o) => {
     let lower: Map<string, unknown> | null = null;
     return columns.map((c, i) => {
       let v = o[c.name];
@@ -47,6 +62,17 @@ function converter(type: SqlType): (v: unknown) => Datum {
   if (type.kind === 'scalar' && type.name === 'json') return (v) => JSON.stringify(v);
   if (type.kind === 'scalar' && type.name === 'bool') {
     return (v) => (typeof v === 'boolean' ? v : parseText(type, String(v), DEFAULT_VALUE_SETTINGS));
+  }
+  const name = type.kind === 'scalar' ? type.name : '';
+  // Debezium writes dates as days since 1970 and timestamps as milli- or microseconds since 1970
+  if (name === 'date') return (v) => parseText(type, typeof v === 'number' ? new Date(v * 86_400_000).toISOString().slice(0, 10) : String(v), DEFAULT_VALUE_SETTINGS);
+  if (name === 'timestamp' || name === 'timestamptz') {
+    return (v) => {
+      if (typeof v !== 'number') return parseText(type, String(v), DEFAULT_VALUE_SETTINGS);
+      const micros = Math.abs(v) >= 1e14 ? v : v * 1000;
+      const iso = new Date(Math.floor(micros / 1000)).toISOString().replace('Z', '') + String(Math.round(((micros % 1000) + 1000) % 1000)).padStart(3, '0');
+      return parseText(type, name === 'timestamptz' ? iso + '+00' : iso, DEFAULT_VALUE_SETTINGS);
+    };
   }
   return (v) => {
     if (typeof v === 'object') {

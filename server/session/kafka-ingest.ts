@@ -5,9 +5,11 @@
 // are dropped; records that do not decode are counted and skipped, the others are ingested.
 import type { Row } from '../../core/datum.js';
 import { SqlError } from '../../core/errors.js';
-import { liveColumns, type RelationDef } from '../../catalog/model.js';
+import { liveColumns, livePosition, type RelationDef } from '../../catalog/model.js';
 import { KafkaSourceReader, kafkaOptions } from '../../connectors/kafka/source.js';
 import { jsonRowDecoder } from '../../connectors/kafka/json-decode.js';
+import { cdcDecoder, type ChangeDecoder } from '../../connectors/kafka/cdc.js';
+import { rowKey } from '../../core/delta.js';
 import type { Store } from '../../storage/store.js';
 
 /** note: per partition, the next offset to read */
@@ -18,7 +20,8 @@ export const kafkaErrorsCounter = (oid: number): string => `src:errors:${oid}`;
 export class KafkaIngest {
   private readonly reader: KafkaSourceReader;
   private readonly next: Map<number, bigint>;
-  private readonly decode: (value: Buffer | null) => Row;
+  /** a record as a change: the row to insert (plain), upsert or delete (changelog formats) */
+  private readonly decode: ChangeDecoder;
   private started: Promise<void> | null = null;
   ingested: number;
   errors: number;
@@ -30,7 +33,13 @@ export class KafkaIngest {
     // a group of its own per reader: offsets live in Eddy's storage, and a restarted process need
     // not wait for the broker to time out the killed one's membership
     this.reader = new KafkaSourceReader(kafkaOptions(rel.options), `eddy-${rel.oid}-${process.pid}-${Date.now()}`, this.next);
-    this.decode = jsonRowDecoder(liveColumns(rel));
+    const format = rel.options['format'] ?? 'plain';
+    if (format === 'upsert' || format === 'debezium') {
+      this.decode = cdcDecoder(format, liveColumns(rel), rel.primaryKey!.map((c) => livePosition(rel, c)));
+    } else {
+      const plain = jsonRowDecoder(liveColumns(rel));
+      this.decode = (_key, value) => ({ kind: 'upsert', row: plain(value) });
+    }
     this.ingested = ingested;
     this.errors = store.counter(kafkaErrorsCounter(rel.oid)) ?? 0;
   }
@@ -46,34 +55,45 @@ export class KafkaIngest {
   }
 
   /** the next batch: rows to write, the notes and counters to commit with them; null when nothing arrived */
-  take(max: number): { rows: Row[]; notes: Map<string, unknown>; counters: Map<string, number>; commit(): void } | null {
+  /** `consumed`: records read (ingested_offset counts them, whatever became of them) */
+  take(max: number): { rows: Row[]; deletes: Row[]; consumed: number; notes: Map<string, unknown>; counters: Map<string, number>; commit(): void } | null {
     const records = this.reader.drain(max);
     if (records.length === 0) return null;
     const rows: Row[] = [];
+    // changelog formats: the last change of each key in the batch is the one written
+    const keyed = this.rel.primaryKey ? new Map<string, { row: Row; delete: boolean }>() : null;
+    const pk = this.rel.primaryKey?.map((c) => livePosition(this.rel, c)) ?? [];
     const next = new Map(this.next);
     let errors = 0;
+    let consumed = 0;
     for (const r of records) {
       const expected = next.get(r.partition);
       if (expected !== undefined && r.offset < expected) continue;
       next.set(r.partition, r.offset + 1n);
+      consumed++;
       try {
-        rows.push(this.decode(r.value));
+        const change = this.decode(r.key, r.value);
+        if (!change) continue;
+        if (keyed) keyed.set(rowKey(pk.map((c) => change.row[c] ?? null)), { row: change.row, delete: change.kind === 'delete' });
+        else rows.push(change.row);
       } catch (e) {
         if (!(e instanceof SqlError)) throw e;
         errors++;
         this.lastError = `partition ${r.partition} offset ${r.offset}: ${e.message}`;
       }
     }
+    const deletes: Row[] = [];
+    if (keyed) for (const c of keyed.values()) (c.delete ? deletes : rows).push(c.row);
     const offsets: Record<string, string> = {};
     for (const [p, o] of next) offsets[String(p)] = o.toString();
     const notes = new Map<string, unknown>([[kafkaOffsetsNote(this.rel.oid), offsets]]);
     const counters = new Map<string, number>([[kafkaErrorsCounter(this.rel.oid), this.errors + errors]]);
     return {
-      rows, notes, counters,
+      rows, deletes, consumed, notes, counters,
       commit: () => {
         for (const [p, o] of next) this.next.set(p, o);
         this.errors += errors;
-        this.ingested += rows.length;
+        this.ingested += consumed;
       },
     };
   }

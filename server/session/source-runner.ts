@@ -8,7 +8,7 @@ import { T } from '../../core/types.js';
 import type { Store, StoredRelation, RowWrite } from '../../storage/store.js';
 import { encodeKey } from '../../storage/key-codec.js';
 import type { Catalog } from '../../catalog/catalog.js';
-import { liveColumns, type RelationDef } from '../../catalog/model.js';
+import { liveColumns, livePosition, type RelationDef } from '../../catalog/model.js';
 import { connectorSource, type SourceSpec } from '../../connectors/registry.js';
 import { KafkaIngest } from './kafka-ingest.js';
 
@@ -104,9 +104,13 @@ export class SourceRunner {
     const batch = k.take(MAX_BATCH);
     if (!batch) return false;
     const counters = new Map(batch.counters);
-    counters.set(offsetCounter(rel.oid), k.ingested + batch.rows.length);
+    counters.set(offsetCounter(rel.oid), k.ingested + batch.consumed);
     const sr = this.host.storedRel(rel);
-    await this.host.store.commit({ rows: this.writes(rel, sr, batch.rows), counters, notes: batch.notes });
+    const writes = this.writes(rel, sr, batch.rows);
+    // changelog deletes: the key's row goes (a key not there is no change)
+    const pk = rel.primaryKey;
+    if (pk) for (const d of batch.deletes) writes.push({ rel: sr, key: encodeKey(rel.oid, pk.map((c) => rel.columns[c]!.type), pk.map((c) => d[livePosition(rel, c)] ?? null)), row: null });
+    await this.host.store.commit({ rows: writes, counters, notes: batch.notes });
     batch.commit();
     this.stats.commits++;
     this.stats.rows += batch.rows.length;

@@ -24,6 +24,8 @@ beforeAll(async () => {
 }, 900_000);
 afterAll(async () => { await producer?.disconnect(); await eddy?.stop(); await broker?.stop(); });
 
+/** undecodable records produced into the topic (consumed and skipped: ingested_offset counts them) */
+const BAD_RECORDS = 3;
 /** produced records: id -> (customer, amount in cents) */
 const expected = new Map<number, { cust: string; cents: number }>();
 let nextId = 1;
@@ -41,6 +43,7 @@ async function produce(n: number): Promise<void> {
   await producer.send({ topic: 'orders', messages });
 }
 
+/** waits until the source has consumed n records, then for the views */
 async function waitFor(n: number): Promise<void> {
   const c = await eddy.client();
   const deadline = Date.now() + 120_000;
@@ -81,7 +84,7 @@ test('JSON records from a three-partition topic feed a view; bad records are cou
     properties.bootstrap.server = '${broker.bootstrap}', scan.startup.mode = 'earliest') FORMAT PLAIN ENCODE JSON`);
   await c.query('CREATE MATERIALIZED VIEW by_cust AS SELECT cust, count(*) AS n, sum(amount) AS total FROM orders GROUP BY cust');
   await c.query('CREATE MATERIALIZED VIEW order_ids AS SELECT count(*) AS n, count(DISTINCT id) AS d FROM orders');
-  await waitFor(2000);
+  await waitFor(2000 + BAD_RECORDS);
   await viewMatches();
   expect((await c.query("SELECT bad_records FROM eddy_sources WHERE name = 'orders'")).rows).toEqual([{ bad_records: '3' }]);
   await c.end();
@@ -95,10 +98,65 @@ test('ingestion is exactly once across kill -9 while records arrive', async () =
     await producing;
     await eddy.restart();
   }
-  await waitFor(expected.size);
+  await waitFor(expected.size + BAD_RECORDS);
   await viewMatches();
   const c = await eddy.client();
   // exactly the produced records: none lost, none twice
   expect((await c.query('SELECT n, d FROM order_ids')).rows).toEqual([{ n: String(expected.size), d: String(expected.size) }]);
   await c.end();
 }, 300_000);
+
+/** random changes to an upstream table of accounts; returns its final state */
+function randomChanges(n: number, seed: number): { changes: { op: 'c' | 'u' | 'd'; id: number; before: Account | null; after: Account | null }[]; state: Map<number, Account> } {
+  const r = mulberry32(seed);
+  const state = new Map<number, Account>();
+  const changes: { op: 'c' | 'u' | 'd'; id: number; before: Account | null; after: Account | null }[] = [];
+  for (let i = 0; i < n; i++) {
+    const id = 1 + Math.floor(r() * 60);
+    const before = state.get(id) ?? null;
+    if (before && r() < 0.3) { state.delete(id); changes.push({ op: 'd', id, before, after: null }); continue; }
+    const after: Account = { id, owner: `o${Math.floor(r() * 5)}`, balance: Math.floor(r() * 10_000) / 100, opened: 19_000 + Math.floor(r() * 400) };
+    state.set(id, after);
+    changes.push({ op: before ? 'u' : 'c', id, before, after });
+  }
+  return { changes, state };
+}
+interface Account { id: number; owner: string; balance: number; opened: number }
+
+async function tableEquals(table: string, state: Map<number, Account>): Promise<void> {
+  const c = await eddy.client();
+  const rows = (await c.query(`SELECT id, owner, balance::float8 AS balance, (opened - DATE '1970-01-01') AS opened FROM ${table} ORDER BY id`)).rows;
+  const totals = (await c.query(`SELECT owner, n, total::float8 AS total FROM ${table}_by_owner ORDER BY owner`)).rows;
+  await c.end();
+  const want = [...state.values()].sort((a, b) => a.id - b.id);
+  expect(rows).toEqual(want.map((a) => ({ id: a.id, owner: a.owner, balance: a.balance, opened: a.opened })));
+  const byOwner = new Map<string, { n: number; total: number }>();
+  for (const a of want) { const t = byOwner.get(a.owner) ?? { n: 0, total: 0 }; t.n++; t.total = Math.round((t.total + a.balance) * 100) / 100; byOwner.set(a.owner, t); }
+  expect(totals.map((t: { owner: string; n: string; total: number }) => [t.owner, Number(t.n), t.total])).toEqual([...byOwner].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([o, t]) => [o, t.n, t.total]));
+}
+
+test.each(['upsert', 'debezium'] as const)('FORMAT %s ENCODE JSON keeps a primary-keyed table equal to the upstream state', async (format) => {
+  const topic = `accounts_${format}`;
+  const { changes, state } = randomChanges(1500, format === 'upsert' ? 5 : 6);
+  const messages = changes.map((ch) => {
+    if (format === 'upsert') return { key: JSON.stringify({ id: ch.id }), value: ch.after ? JSON.stringify(ch.after) : null };
+    // Debezium: dates as days since 1970; half the messages with the schema envelope
+    const body = { op: ch.op, before: ch.before, after: ch.after, source: { table: 'accounts' }, ts_ms: 1 };
+    return { key: JSON.stringify({ id: ch.id }), value: JSON.stringify(ch.id % 2 ? { schema: {}, payload: body } : body) };
+  });
+  for (let i = 0; i < messages.length; i += 500) await producer.send({ topic, messages: messages.slice(i, i + 500) });
+  const c = await eddy.client();
+  await c.query(`CREATE TABLE ${topic} (id int PRIMARY KEY, owner text, balance numeric(10,2), opened date) WITH (connector = 'kafka', topic = '${topic}',
+    properties.bootstrap.server = '${broker.bootstrap}') FORMAT ${format.toUpperCase()} ENCODE JSON`);
+  await c.query(`CREATE MATERIALIZED VIEW ${topic}_by_owner AS SELECT owner, count(*) AS n, sum(balance) AS total FROM ${topic} GROUP BY owner`);
+  const deadline = Date.now() + 60_000;
+  while (Number((await c.query(`SELECT ingested_offset AS n FROM eddy_sources WHERE name = '${topic}'`)).rows[0].n) < changes.length) {
+    expect(Date.now() < deadline, `ingestion of ${topic} did not finish`).toBe(true);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await c.query('FLUSH');
+  await expect(c.query(`CREATE SOURCE bad_${format} (id int) WITH (connector = 'kafka', topic = 'x', properties.bootstrap.server = '${broker.bootstrap}') FORMAT ${format.toUpperCase()} ENCODE JSON`))
+    .rejects.toMatchObject({ code: '42P16' });
+  await c.end();
+  await tableEquals(topic, state);
+}, 120_000);
