@@ -34,6 +34,8 @@ export interface SystemContext {
   readonly sourceWatermark?: (rel: RelationDef) => { watermark: number | null; late: number };
   /** records a connector could not decode (skipped) */
   readonly sourceErrors?: (rel: RelationDef) => number;
+  /** the most recent of those records, with where they were and why */
+  readonly sourceErrorLog?: (rel: RelationDef) => readonly { partition: number; offset: string; record: string | null; reason: string; at: number }[];
   /** SUBSCRIBE streams of this process's sessions */
   readonly subscriptions?: () => readonly { pid: number; cursor: string | null; query: string; startedAt: number; delivered: number }[];
 }
@@ -353,6 +355,14 @@ table('pg_catalog', 'eddy_sources', 'schemaname name, name name, kind text, conn
     const format = r.options['format'] ? `${r.options['format']} ${r.options['encode'] ?? ''}`.trim() : null;
     const w = ctx.sourceWatermark?.(r) ?? { watermark: null, late: 0 };
     yield [r.schema, r.name, r.kind === 'source' ? 'source' : 'table', connector, format, BigInt(ctx.sourceOffset?.(r) ?? 0), w.watermark, BigInt(w.late), BigInt(ctx.sourceErrors?.(r) ?? 0)];
+  }
+});
+
+// Records a source could not ingest (the most recent 1000 per source): the good ones around them were ingested.
+table('pg_catalog', 'eddy_source_errors', 'schemaname name, source name, partition int4, offset int8, record text, reason text, recorded timestamptz', function* (c, ctx) {
+  for (const r of relationsOf(c)) {
+    if (r.options['connector'] === undefined) continue;
+    for (const e of ctx.sourceErrorLog?.(r) ?? []) yield [r.schema, r.name, e.partition, BigInt(e.offset), e.record, e.reason, e.at];
   }
 });
 

@@ -18,7 +18,7 @@ import { ColumnMaintenance } from './column-maintenance.js';
 import { ViewMaintainer, positionCounter, readyCounter } from './view-maintainer.js';
 import { SourceRunner, offsetCounter, watermarkCounter, lateCounter } from './source-runner.js';
 import { Subscription, type SubscriptionInfo } from './subscription.js';
-import { kafkaErrorsCounter } from './kafka-ingest.js';
+import { kafkaErrorLogNote, kafkaErrorsCounter, type RecordError } from './kafka-ingest.js';
 import type { ResultColumn } from './types.js';
 import type { SubscribeSpec } from '../../planner/subscribe-syntax.js';
 import { Settings } from './settings.js';
@@ -310,6 +310,7 @@ export class Engine implements SessionFactory {
       sourceOffset: (rel) => this.store.counter(offsetCounter(rel.oid)) ?? 0,
       sourceWatermark: (rel) => ({ watermark: this.store.counter(watermarkCounter(rel.oid)) ?? null, late: this.store.counter(lateCounter(rel.oid)) ?? 0 }),
       sourceErrors: (rel) => this.store.counter(kafkaErrorsCounter(rel.oid)) ?? 0,
+      sourceErrorLog: (rel) => (this.store.note(kafkaErrorLogNote(rel.oid)) ?? []) as RecordError[],
       subscriptions: () => [...this.subscriptions.values()].map(({ sub, info }) => ({ ...info, startedAt: sub.startedAt, delivered: sub.delivered })),
     });
   }

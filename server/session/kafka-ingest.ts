@@ -16,6 +16,14 @@ import type { Store } from '../../storage/store.js';
 export const kafkaOffsetsNote = (oid: number): string => `src:kafka:${oid}`;
 /** counter: records that could not be decoded */
 export const kafkaErrorsCounter = (oid: number): string => `src:errors:${oid}`;
+/** note: the most recent records that could not be decoded (eddy_source_errors) */
+export const kafkaErrorLogNote = (oid: number): string => `src:errlog:${oid}`;
+
+/** a record that was not ingested: where it was, its first bytes, why */
+export interface RecordError { readonly partition: number; readonly offset: string; readonly record: string | null; readonly reason: string; readonly at: number }
+/** errors kept per source, and bytes kept of each record */
+const ERROR_LOG_SIZE = 1000;
+const ERROR_RECORD_BYTES = 1024;
 
 export class KafkaIngest {
   private readonly reader: KafkaSourceReader;
@@ -25,6 +33,7 @@ export class KafkaIngest {
   private started: Promise<void> | null = null;
   ingested: number;
   errors: number;
+  private errorLog: RecordError[];
   lastError: string | null = null;
 
   constructor(readonly rel: RelationDef, store: Store, ingested: number) {
@@ -42,6 +51,7 @@ export class KafkaIngest {
     }
     this.ingested = ingested;
     this.errors = store.counter(kafkaErrorsCounter(rel.oid)) ?? 0;
+    this.errorLog = (store.note(kafkaErrorLogNote(rel.oid)) ?? []) as RecordError[];
   }
 
   /** starts the reader once; false until it runs */
@@ -66,6 +76,7 @@ export class KafkaIngest {
     const next = new Map(this.next);
     let errors = 0;
     let consumed = 0;
+    const failed: RecordError[] = [];
     for (const r of records) {
       const expected = next.get(r.partition);
       if (expected !== undefined && r.offset < expected) continue;
@@ -80,6 +91,8 @@ export class KafkaIngest {
         if (!(e instanceof SqlError)) throw e;
         errors++;
         this.lastError = `partition ${r.partition} offset ${r.offset}: ${e.message}`;
+        const raw = r.value === null ? null : r.value.subarray(0, ERROR_RECORD_BYTES).toString('utf8');
+        failed.push({ partition: r.partition, offset: r.offset.toString(), record: raw, reason: e.message, at: Date.now() * 1000 });
       }
     }
     const deletes: Row[] = [];
@@ -88,11 +101,14 @@ export class KafkaIngest {
     for (const [p, o] of next) offsets[String(p)] = o.toString();
     const notes = new Map<string, unknown>([[kafkaOffsetsNote(this.rel.oid), offsets]]);
     const counters = new Map<string, number>([[kafkaErrorsCounter(this.rel.oid), this.errors + errors]]);
+    const errorLog = failed.length ? [...this.errorLog, ...failed].slice(-ERROR_LOG_SIZE) : this.errorLog;
+    if (failed.length) notes.set(kafkaErrorLogNote(this.rel.oid), errorLog);
     return {
       rows, deletes, consumed, notes, counters,
       commit: () => {
         for (const [p, o] of next) this.next.set(p, o);
         this.errors += errors;
+        this.errorLog = errorLog;
         this.ingested += consumed;
       },
     };

@@ -87,6 +87,9 @@ test('JSON records from a three-partition topic feed a view; bad records are cou
   await waitFor(2000 + BAD_RECORDS);
   await viewMatches();
   expect((await c.query("SELECT bad_records FROM eddy_sources WHERE name = 'orders'")).rows).toEqual([{ bad_records: '3' }]);
+  const errors = (await c.query("SELECT record, reason FROM eddy_source_errors WHERE source = 'orders' ORDER BY recorded, \"offset\"")).rows as { record: string; reason: string }[];
+  expect(errors.map((e) => e.record).sort()).toEqual(['[1, 2]', JSON.stringify({ id: 'x', cust: 'c1', amount: 'lots' }), 'not json'].sort());
+  expect(errors.map((e) => e.reason).join(' ')).toMatch(/invalid JSON.*|not a JSON object|field "id"/);
   await c.end();
 }, 180_000);
 
