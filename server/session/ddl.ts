@@ -210,11 +210,11 @@ function tableOptions(cmd: Extract<DdlCommand, { kind: 'createTable' }>, columns
     throw new SqlError(SqlState.FeatureNotSupported, 'PROCTIME() columns are filled by a connector at ingestion', { hint: 'For a table written by INSERT, use DEFAULT now().' });
   }
   if (connector !== undefined) connectorSource(columns, cmd.options);
-  const changelog = cmd.format && ['upsert', 'debezium'].includes(cmd.format.format);
+  const changelog = cmd.format && ['upsert', 'debezium', 'canal', 'maxwell'].includes(cmd.format.format);
   if (changelog && (cmd.source || !cmd.primaryKey)) {
     throw new SqlError(SqlState.InvalidTableDefinition, `FORMAT ${cmd.format!.format.toUpperCase()} needs a table with a primary key`, { hint: 'CREATE TABLE t (..., PRIMARY KEY (...)) WITH (connector = ...) FORMAT ...' });
   }
-  if (cmd.format && !['plain', 'upsert', 'debezium'].includes(cmd.format.format)) throw new SqlError(SqlState.FeatureNotSupported, `FORMAT ${cmd.format.format.toUpperCase()} is not supported yet`);
+  if (cmd.format && !['plain', 'upsert', 'debezium', 'canal', 'maxwell'].includes(cmd.format.format)) throw new SqlError(SqlState.FeatureNotSupported, `FORMAT ${cmd.format.format.toUpperCase()} is not supported yet`);
   if (cmd.format && cmd.format.encode !== 'json') throw new SqlError(SqlState.FeatureNotSupported, `ENCODE ${cmd.format.encode.toUpperCase()} is not supported yet`);
   // a source stores no rows: it has no storage options
   if (cmd.source) return { ...cmd.options, ...format };

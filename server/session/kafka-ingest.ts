@@ -8,7 +8,7 @@ import { SqlError } from '../../core/errors.js';
 import { liveColumns, livePosition, type RelationDef } from '../../catalog/model.js';
 import { KafkaSourceReader, kafkaOptions } from '../../connectors/kafka/source.js';
 import { jsonRowDecoder } from '../../connectors/kafka/json-decode.js';
-import { cdcDecoder, type ChangeDecoder } from '../../connectors/kafka/cdc.js';
+import { CHANGELOG_FORMATS, cdcDecoder, type ChangeDecoder, type ChangelogFormat } from '../../connectors/kafka/cdc.js';
 import { rowKey } from '../../core/delta.js';
 import type { Store } from '../../storage/store.js';
 
@@ -43,11 +43,11 @@ export class KafkaIngest {
     // not wait for the broker to time out the killed one's membership
     this.reader = new KafkaSourceReader(kafkaOptions(rel.options), `eddy-${rel.oid}-${process.pid}-${Date.now()}`, this.next);
     const format = rel.options['format'] ?? 'plain';
-    if (format === 'upsert' || format === 'debezium') {
-      this.decode = cdcDecoder(format, liveColumns(rel), rel.primaryKey!.map((c) => livePosition(rel, c)));
+    if ((CHANGELOG_FORMATS as readonly string[]).includes(format)) {
+      this.decode = cdcDecoder(format as ChangelogFormat, liveColumns(rel), rel.primaryKey!.map((c) => livePosition(rel, c)));
     } else {
       const plain = jsonRowDecoder(liveColumns(rel));
-      this.decode = (_key, value) => ({ kind: 'upsert', row: plain(value) });
+      this.decode = (_key, value) => [{ kind: 'upsert', row: plain(value) }];
     }
     this.ingested = ingested;
     this.errors = store.counter(kafkaErrorsCounter(rel.oid)) ?? 0;
@@ -83,10 +83,10 @@ export class KafkaIngest {
       next.set(r.partition, r.offset + 1n);
       consumed++;
       try {
-        const change = this.decode(r.key, r.value);
-        if (!change) continue;
-        if (keyed) keyed.set(rowKey(pk.map((c) => change.row[c] ?? null)), { row: change.row, delete: change.kind === 'delete' });
-        else rows.push(change.row);
+        for (const change of this.decode(r.key, r.value)) {
+          if (keyed) keyed.set(rowKey(pk.map((c) => change.row[c] ?? null)), { row: change.row, delete: change.kind === 'delete' });
+          else rows.push(change.row);
+        }
       } catch (e) {
         if (!(e instanceof SqlError)) throw e;
         errors++;

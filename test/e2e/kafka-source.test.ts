@@ -138,11 +138,21 @@ async function tableEquals(table: string, state: Map<number, Account>): Promise<
   expect(totals.map((t: { owner: string; n: string; total: number }) => [t.owner, Number(t.n), t.total])).toEqual([...byOwner].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([o, t]) => [o, t.n, t.total]));
 }
 
-test.each(['upsert', 'debezium'] as const)('FORMAT %s ENCODE JSON keeps a primary-keyed table equal to the upstream state', async (format) => {
+test.each(['upsert', 'debezium', 'canal', 'maxwell'] as const)('FORMAT %s ENCODE JSON keeps a primary-keyed table equal to the upstream state', async (format) => {
   const topic = `accounts_${format}`;
-  const { changes, state } = randomChanges(1500, format === 'upsert' ? 5 : 6);
+  const { changes, state } = randomChanges(1500, { upsert: 5, debezium: 6, canal: 7, maxwell: 8 }[format]);
+  // Canal and Maxwell carry MySQL's values as text: dates as 'YYYY-MM-DD'
+  const mysql = (a: Account): Record<string, unknown> => ({ ...a, balance: a.balance.toFixed(2), opened: new Date(a.opened * 86_400_000).toISOString().slice(0, 10) });
   const messages = changes.map((ch) => {
     if (format === 'upsert') return { key: JSON.stringify({ id: ch.id }), value: ch.after ? JSON.stringify(ch.after) : null };
+    if (format === 'canal') {
+      const row = ch.op === 'd' ? ch.before! : ch.after!;
+      return { key: null, value: JSON.stringify({ type: { c: 'INSERT', u: 'UPDATE', d: 'DELETE' }[ch.op], isDdl: false, table: 'accounts', pkNames: ['id'], data: [mysql(row)], old: ch.op === 'u' ? [{ balance: ch.before!.balance.toFixed(2) }] : null }) };
+    }
+    if (format === 'maxwell') {
+      const row = ch.op === 'd' ? ch.before! : ch.after!;
+      return { key: null, value: JSON.stringify({ database: 'shop', table: 'accounts', type: { c: 'insert', u: 'update', d: 'delete' }[ch.op], ts: 1, data: mysql(row), ...(ch.op === 'u' ? { old: { owner: ch.before!.owner } } : {}) }) };
+    }
     // Debezium: dates as days since 1970; half the messages with the schema envelope
     const body = { op: ch.op, before: ch.before, after: ch.after, source: { table: 'accounts' }, ts_ms: 1 };
     return { key: JSON.stringify({ id: ch.id }), value: JSON.stringify(ch.id % 2 ? { schema: {}, payload: body } : body) };
