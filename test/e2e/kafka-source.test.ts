@@ -173,3 +173,34 @@ test.each(['upsert', 'debezium', 'canal', 'maxwell'] as const)('FORMAT %s ENCODE
   await c.end();
   await tableEquals(topic, state);
 }, 120_000);
+
+test('a join of two changelog topics is right once both sides arrive; a left join shows the base row before its partner', async () => {
+  const c = await eddy.client();
+  for (const t of ['order_base', 'order_biz']) {
+    await c.query(`CREATE TABLE ${t} (${t === 'order_base' ? 'order_id int PRIMARY KEY, customer text, placed date' : 'order_id int PRIMARY KEY, amount numeric(10,2), status text'})
+      WITH (connector = 'kafka', topic = '${t}', properties.bootstrap.server = '${broker.bootstrap}') FORMAT UPSERT ENCODE JSON`);
+  }
+  await c.query(`CREATE MATERIALIZED VIEW order_wide AS SELECT b.order_id, b.customer, z.amount, z.status FROM order_base b LEFT JOIN order_biz z ON z.order_id = b.order_id`);
+  await c.query(`CREATE MATERIALIZED VIEW order_paid AS SELECT b.customer, sum(z.amount) AS paid FROM order_base b JOIN order_biz z ON z.order_id = b.order_id WHERE z.status = 'paid' GROUP BY b.customer`);
+  const send = (topic: string, rows: object[]): Promise<unknown> => producer.send({ topic, messages: rows.map((r) => ({ key: JSON.stringify({ order_id: (r as { order_id: number }).order_id }), value: JSON.stringify(r) })) });
+  const wide = async (): Promise<unknown[]> => { await c.query('FLUSH'); return (await c.query('SELECT order_id, customer, amount, status FROM order_wide ORDER BY order_id')).rows; };
+  const until = async (check: () => Promise<boolean>): Promise<void> => {
+    const deadline = Date.now() + 30_000;
+    while (!(await check())) { expect(Date.now() < deadline, 'the views did not catch up').toBe(true); await new Promise((r) => setTimeout(r, 100)); }
+  };
+  // the base rows first: the left join shows them without a partner
+  await send('order_base', [1, 2, 3].map((id) => ({ order_id: id, customer: id === 2 ? 'bo' : 'al', placed: '2024-05-0' + id })));
+  await until(async () => (await wide()).length === 3);
+  expect(await wide()).toEqual([1, 2, 3].map((id) => ({ order_id: id, customer: id === 2 ? 'bo' : 'al', amount: null, status: null })));
+  // the business rows late and out of order, one updated after its first version
+  await send('order_biz', [{ order_id: 3, amount: '30.00', status: 'new' }, { order_id: 1, amount: '10.50', status: 'paid' }]);
+  await send('order_biz', [{ order_id: 3, amount: '31.00', status: 'paid' }, { order_id: 2, amount: '5.25', status: 'paid' }]);
+  await until(async () => (await wide()).every((r) => (r as { status: string | null }).status === 'paid'));
+  expect(await wide()).toEqual([
+    { order_id: 1, customer: 'al', amount: '10.50', status: 'paid' },
+    { order_id: 2, customer: 'bo', amount: '5.25', status: 'paid' },
+    { order_id: 3, customer: 'al', amount: '31.00', status: 'paid' },
+  ]);
+  expect((await c.query('SELECT customer, paid FROM order_paid ORDER BY customer')).rows).toEqual([{ customer: 'al', paid: '41.50' }, { customer: 'bo', paid: '5.25' }]);
+  await c.end();
+}, 120_000);
