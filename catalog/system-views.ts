@@ -92,7 +92,7 @@ export const SYSTEM_VIEWS: readonly SystemView[] = [
       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
       JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
       LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
-    WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'v', 'm', 'p')`),
+    WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'v', 'm', 'p', 'f')`),
   v('information_schema', 'table_constraints', `
     SELECT current_database()::name AS constraint_catalog, n.nspname AS constraint_schema,
            con.conname AS constraint_name, current_database()::name AS table_catalog, n.nspname AS table_schema,

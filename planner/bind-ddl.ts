@@ -170,6 +170,8 @@ function bindCreateTable(s: CreateStmt, env: BindEnv, streaming?: ParsedStatemen
       ...defOptions(s.options),
       ...(streaming?.watermark ? watermarkOptions(streaming.watermark, columns, env) : {}),
       ...(streaming?.proctime ? proctimeOptions(streaming.proctime, columns) : {}),
+      // INCLUDE: which added column holds which record metadata
+      ...Object.fromEntries((streaming?.includes ?? []).map((x) => [`include.${x.kind}`, x.column])),
     },
     source: streaming?.source ?? false, format: streaming?.format ?? null,
   };

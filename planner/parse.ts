@@ -29,7 +29,7 @@ export function parseSql(sql: string): ParsedStatement[] {
     if (!stmt || !ok) throw new SqlError(SqlState.SyntaxError, `syntax error in ${streaming.sink ? 'CREATE SINK' : 'CREATE SOURCE'}`);
     return [{
       ...stmt, sql: sql.trim(),
-      streaming: { source: streaming.source, format: streaming.format, ...(streaming.watermark ? { watermark: streaming.watermark } : {}), ...(streaming.proctime ? { proctime: streaming.proctime } : {}), ...(streaming.sink ? { sink: true } : {}) },
+      streaming: { source: streaming.source, format: streaming.format, ...(streaming.watermark ? { watermark: streaming.watermark } : {}), ...(streaming.proctime ? { proctime: streaming.proctime } : {}), ...(streaming.includes ? { includes: streaming.includes } : {}), ...(streaming.sink ? { sink: true } : {}) },
     }];
   }
   let result;

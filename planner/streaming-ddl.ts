@@ -16,6 +16,8 @@ export interface StreamingDdl {
   readonly watermark?: { readonly column: string; readonly expr: string };
   /** `column type AS PROCTIME()`: the column that holds each row's ingestion time */
   readonly proctime?: string;
+  /** INCLUDE key | partition | offset | timestamp [AS name]: record metadata as extra columns (added last) */
+  readonly includes?: readonly { readonly kind: string; readonly column: string }[];
   /** CREATE SINK / DROP SINK (as CREATE / DROP MATERIALIZED VIEW) */
   readonly sink?: boolean;
 }
@@ -37,6 +39,24 @@ export function rewriteStreamingDdl(sql: string): StreamingDdl | null {
   if (f && !inQuotes(text, f.index)) {
     format = { format: f[1]!.toLowerCase(), encode: f[2]!.toLowerCase(), options: f[4] ? parseOptions(f[4]) : {} };
     text = text.slice(0, f.index);
+  }
+  // INCLUDE clauses (between the column list and WITH): the metadata become columns of their own
+  const includes: { kind: string; column: string }[] = [];
+  const inc = /\binclude\s+(key|partition|offset|timestamp)(?:\s+as\s+("?)([\w$]+)\2)?/gi;
+  let im: RegExpExecArray | null;
+  const spans: [number, number][] = [];
+  while ((im = inc.exec(text)) !== null) {
+    if (inQuotes(text, im.index)) continue;
+    const kind = im[1]!.toLowerCase();
+    includes.push({ kind, column: im[3] ? (im[2] ? im[3] : im[3].toLowerCase()) : `_rw_kafka_${kind}` });
+    spans.push([im.index, im.index + im[0].length]);
+  }
+  if (includes.length) {
+    for (const [a, b] of spans.reverse()) text = text.slice(0, a) + text.slice(b);
+    const close = text.lastIndexOf(')', spans[spans.length - 1]![0]);
+    if (close < 0) throw new SqlError(SqlState.SyntaxError, 'INCLUDE needs a column list before it');
+    const types: Record<string, string> = { key: 'bytea', partition: 'varchar', offset: 'varchar', timestamp: 'timestamptz' };
+    text = text.slice(0, close) + includes.map((x) => `, "${x.column}" ${types[x.kind]!}`).join('') + text.slice(close);
   }
   text = quoteDottedOptionNames(text);
   let watermark: StreamingDdl['watermark'];
@@ -63,7 +83,7 @@ export function rewriteStreamingDdl(sql: string): StreamingDdl | null {
     text = text.slice(0, p.index) + p[1]! + p[2]! + p[3]! + p[2]! + p[4]! + text.slice(p.index + p[0].length);
   }
   if (!source && !format && !watermark && !proctime && text === sql) return null;
-  return { sql: text, source, format, ...(watermark ? { watermark } : {}), ...(proctime ? { proctime } : {}) };
+  return { sql: text, source, format, ...(watermark ? { watermark } : {}), ...(proctime ? { proctime } : {}), ...(includes.length ? { includes } : {}) };
 }
 
 /**

@@ -24,7 +24,14 @@ export function kafkaOptions(options: Readonly<Record<string, string>>): KafkaOp
   return { topic, brokers: servers.split(',').map((s) => s.trim()).filter(Boolean), startup: mode, clientId: options['properties.client.id'] ?? 'eddy' };
 }
 
-export interface KafkaRecord { readonly partition: number; readonly offset: bigint; readonly key: Buffer | null; readonly value: Buffer | null }
+export interface KafkaRecord {
+  readonly partition: number;
+  readonly offset: bigint;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  /** the record's timestamp, ms since 1970 */
+  readonly timestamp: number;
+}
 
 /** records buffered at most before the reader pauses */
 const MAX_BUFFERED = 50_000;
@@ -58,7 +65,7 @@ export class KafkaSourceReader {
       autoCommit: false,
       eachBatchAutoResolve: true,
       eachBatch: async ({ batch }) => {
-        for (const m of batch.messages) this.buffer.push({ partition: batch.partition, offset: BigInt(m.offset), key: m.key, value: m.value });
+        for (const m of batch.messages) this.buffer.push({ partition: batch.partition, offset: BigInt(m.offset), key: m.key, value: m.value, timestamp: Number(m.timestamp) });
         if (this.buffer.length >= MAX_BUFFERED && !this.paused && !this.stopped) {
           this.paused = true;
           consumer.pause([{ topic: this.opts.topic }]);

@@ -3,14 +3,17 @@
 // after a crash the reader restarts exactly after the last committed record: exactly once.
 // Records before a partition's stored offset (a reader restarting before its seek took effect)
 // are dropped; records that do not decode are counted and skipped, the others are ingested.
-import type { Row } from '../../core/datum.js';
+import type { Datum, Row } from '../../core/datum.js';
 import { SqlError } from '../../core/errors.js';
 import { liveColumns, livePosition, type RelationDef } from '../../catalog/model.js';
-import { KafkaSourceReader, kafkaOptions } from '../../connectors/kafka/source.js';
+import { KafkaSourceReader, kafkaOptions, type KafkaRecord } from '../../connectors/kafka/source.js';
 import { jsonRowDecoder } from '../../connectors/kafka/json-decode.js';
 import { CHANGELOG_FORMATS, cdcDecoder, type ChangeDecoder, type ChangelogFormat } from '../../connectors/kafka/cdc.js';
 import { rowKey } from '../../core/delta.js';
 import type { Store } from '../../storage/store.js';
+
+const INCLUDE_KINDS = ['key', 'partition', 'offset', 'timestamp'] as const;
+type IncludeKind = (typeof INCLUDE_KINDS)[number];
 
 /** note: per partition, the next offset to read */
 export const kafkaOffsetsNote = (oid: number): string => `src:kafka:${oid}`;
@@ -28,8 +31,12 @@ const ERROR_RECORD_BYTES = 1024;
 export class KafkaIngest {
   private readonly reader: KafkaSourceReader;
   private readonly next: Map<number, bigint>;
-  /** a record as a change: the row to insert (plain), upsert or delete (changelog formats) */
+  /** a record as a change: the row to insert (plain), upsert or delete (changelog formats), of the payload columns */
   private readonly decode: ChangeDecoder;
+  /** per live column, the record metadata it holds (INCLUDE), or null for the payload's */
+  private readonly include: (IncludeKind | null)[];
+  /** live positions of the payload columns */
+  private readonly payloadAt: number[];
   private started: Promise<void> | null = null;
   ingested: number;
   errors: number;
@@ -43,12 +50,21 @@ export class KafkaIngest {
     // not wait for the broker to time out the killed one's membership
     this.reader = new KafkaSourceReader(kafkaOptions(rel.options), `eddy-${rel.oid}-${process.pid}-${Date.now()}`, this.next);
     const format = rel.options['format'] ?? 'plain';
+    // INCLUDE columns hold the record's metadata; the payload fills the others
+    const live = liveColumns(rel);
+    this.include = live.map((c) => INCLUDE_KINDS.find((k) => rel.options[`include.${k}`] === c.name) ?? null);
+    const payloadAt = live.map((_, i) => i).filter((i) => this.include[i] === null);
+    const payload = payloadAt.map((i) => live[i]!);
+    let decode: ChangeDecoder;
     if ((CHANGELOG_FORMATS as readonly string[]).includes(format)) {
-      this.decode = cdcDecoder(format as ChangelogFormat, liveColumns(rel), rel.primaryKey!.map((c) => livePosition(rel, c)));
+      const pkAt = rel.primaryKey!.map((c) => payloadAt.indexOf(livePosition(rel, c)));
+      decode = cdcDecoder(format as ChangelogFormat, payload, pkAt);
     } else {
-      const plain = jsonRowDecoder(liveColumns(rel));
-      this.decode = (_key, value) => [{ kind: 'upsert', row: plain(value) }];
+      const plain = jsonRowDecoder(payload);
+      decode = (_key, value) => [{ kind: 'upsert', row: plain(value) }];
     }
+    this.payloadAt = payloadAt;
+    this.decode = decode;
     this.ingested = ingested;
     this.errors = store.counter(kafkaErrorsCounter(rel.oid)) ?? 0;
     this.errorLog = (store.note(kafkaErrorLogNote(rel.oid)) ?? []) as RecordError[];
@@ -84,8 +100,9 @@ export class KafkaIngest {
       consumed++;
       try {
         for (const change of this.decode(r.key, r.value)) {
-          if (keyed) keyed.set(rowKey(pk.map((c) => change.row[c] ?? null)), { row: change.row, delete: change.kind === 'delete' });
-          else rows.push(change.row);
+          const row = this.fullRow(change.row, r);
+          if (keyed) keyed.set(rowKey(pk.map((c) => row[c] ?? null)), { row, delete: change.kind === 'delete' });
+          else rows.push(row);
         }
       } catch (e) {
         if (!(e instanceof SqlError)) throw e;
@@ -112,6 +129,20 @@ export class KafkaIngest {
         this.ingested += consumed;
       },
     };
+  }
+
+  /** the payload's values and the record's metadata, in the relation's column order */
+  private fullRow(payload: Row, r: KafkaRecord): Row {
+    if (this.payloadAt.length === this.include.length) return payload;
+    const row: Datum[] = new Array<Datum>(this.include.length).fill(null);
+    this.payloadAt.forEach((at, i) => { row[at] = payload[i] ?? null; });
+    this.include.forEach((kind, at) => {
+      if (kind === 'key') row[at] = r.key === null ? null : new Uint8Array(r.key);
+      else if (kind === 'partition') row[at] = String(r.partition);
+      else if (kind === 'offset') row[at] = r.offset.toString();
+      else if (kind === 'timestamp') row[at] = r.timestamp * 1000;
+    });
+    return row;
   }
 
   stop(): Promise<void> { return this.reader.stop(); }

@@ -204,3 +204,25 @@ test('a join of two changelog topics is right once both sides arrive; a left joi
   expect((await c.query('SELECT customer, paid FROM order_paid ORDER BY customer')).rows).toEqual([{ customer: 'al', paid: '41.50' }, { customer: 'bo', paid: '5.25' }]);
   await c.end();
 }, 120_000);
+
+test('INCLUDE key, partition, offset and timestamp add the records\' metadata as columns', async () => {
+  await producer.send({ topic: 'meta', messages: [1, 2, 3].map((v) => ({ key: `k${v}`, value: JSON.stringify({ v }), timestamp: String(Date.UTC(2024, 0, v)) })) });
+  const c = await eddy.client();
+  await c.query(`CREATE SOURCE meta (v int) INCLUDE key AS k INCLUDE partition AS p INCLUDE offset AS o INCLUDE timestamp AS ts
+    WITH (connector = 'kafka', topic = 'meta', properties.bootstrap.server = '${broker.bootstrap}') FORMAT PLAIN ENCODE JSON`);
+  await c.query("CREATE MATERIALIZED VIEW meta_v AS SELECT v, convert_from(k, 'UTF8') AS k, p, o, ts FROM meta");
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    await c.query('FLUSH');
+    const rows = (await c.query("SELECT v, k, p, o, to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day FROM meta_v ORDER BY v")).rows;
+    if (rows.length === 3) {
+      expect(rows).toEqual([1, 2, 3].map((v) => ({ v, k: `k${v}`, p: '0', o: String(v - 1), day: `2024-01-0${v}` })));
+      break;
+    }
+    expect(Date.now() < deadline, 'the records did not arrive').toBe(true);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const cols = (await c.query("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'meta' ORDER BY ordinal_position")).rows;
+  expect(cols.map((r: { column_name: string; data_type: string }) => `${r.column_name} ${r.data_type}`)).toEqual(['v integer', 'k bytea', 'p character varying', 'o character varying', 'ts timestamp with time zone']);
+  await c.end();
+}, 60_000);
