@@ -449,7 +449,7 @@ export class SqlSession implements Session {
           if (cmd.sink && ddl.kind === 'createMatview') {
             const f = cmd.sink.format;
             const options = { ...ddl.options, ...(f ? { format: f.format, encode: f.encode, ...f.options } : {}) };
-            sinkConnector(options);
+            sinkConnector(options, ddl.columns);
             ddl = { ...ddl, options, sink: true };
           }
           const res = executeDdl(ddl, this, layer, txn);

@@ -18,7 +18,7 @@ import { DEFAULT_VALUE_SETTINGS } from '../../core/values/settings.js';
 import { encodeKey } from '../../storage/key-codec.js';
 import type { Store, StoredRelation, RowWrite, ReadSnapshot, StateWrite } from '../../storage/store.js';
 import type { Catalog } from '../../catalog/catalog.js';
-import type { RelationDef } from '../../catalog/model.js';
+import { liveColumns, type RelationDef } from '../../catalog/model.js';
 import type { Plan } from '../../expr/plan.js';
 import { buildCircuit, type Circuit } from '../../dataflow/build.js';
 import { dataflowEnv, type StepContext } from '../../dataflow/context.js';
@@ -207,7 +207,7 @@ export class ViewMaintainer {
         if (this.runtimes.has(v.oid)) continue;
         const circuit = buildCircuit(this.host.viewPlan(v), new StateStore(v.oid, this.backend, this.stateCacheRows));
         const rt: ViewRuntime = {
-          rel: v, circuit, rows: 0, errors: new RowBag(), sink: v.kind === 'sink' ? sinkConnector(v.options) : null,
+          rel: v, circuit, rows: 0, errors: new RowBag(), sink: v.kind === 'sink' ? sinkConnector(v.options, liveColumns(v)) : null,
           progress: { state: 'backfilling', started: 'built', backfillDone: 0, backfillTotal: 0, backfillMs: 0 },
         };
         this.runtimes.set(v.oid, rt);
@@ -296,7 +296,7 @@ export class ViewMaintainer {
       snap.done();
       // sinks get the round's change before the commit that moves their positions: after a crash
       // in between they get it again (at least once), never not at all
-      for (const [sink, change] of sinkChanges) sink.write(change);
+      for (const [sink, change] of sinkChanges) await sink.write(change);
       // not waiting for the disk: a machine crash may lose the last rounds, but views, their
       // state and positions are in one commit, so what survives is consistent and resumes
       await store.commit({ rows: writes, counters, notes, state, clearState, durable: false });

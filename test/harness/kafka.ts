@@ -69,7 +69,8 @@ export async function startKafka(opts: { port?: number; startTimeoutMs?: number 
   const java = ['-Xms128m', '-Xmx512m', '-XX:+UseSerialGC', '-cp', classpath];
   // a cluster id: 16 random bytes, URL-safe base64 without padding (what kafka-storage random-uuid prints)
   const clusterId = randomBytes(16).toString('base64url');
-  await run('java', [...java, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', config], { timeout: 120_000 });
+  // as --cluster-id=<id>: an id may start with '-', which would read as an option
+  await run('java', [...java, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '-c', config], { timeout: 120_000 });
   let out = '';
   const proc: ChildProcess = spawn('java', [...java, '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn', 'kafka.Kafka', config], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const keep = (d: Buffer): void => { out = (out + d.toString()).slice(-20_000); };
