@@ -34,6 +34,8 @@ export interface SystemContext {
   readonly sourceWatermark?: (rel: RelationDef) => { watermark: number | null; late: number };
   /** records a connector could not decode (skipped) */
   readonly sourceErrors?: (rel: RelationDef) => number;
+  /** a Kafka source's partitions as read by this process: next offset, high watermark, lag; and records/s */
+  readonly kafkaProgress?: (rel: RelationDef) => { partitions: readonly { partition: number; next: bigint; high: bigint | null; lag: bigint | null }[]; rate: number } | null;
   /** the most recent of those records, with where they were and why */
   readonly sourceErrorLog?: (rel: RelationDef) => readonly { partition: number; offset: string; record: string | null; reason: string; at: number }[];
   /** SUBSCRIBE streams of this process's sessions */
@@ -363,6 +365,16 @@ table('pg_catalog', 'eddy_source_errors', 'schemaname name, source name, partiti
   for (const r of relationsOf(c)) {
     if (r.options['connector'] === undefined) continue;
     for (const e of ctx.sourceErrorLog?.(r) ?? []) yield [r.schema, r.name, e.partition, BigInt(e.offset), e.record, e.reason, e.at];
+  }
+});
+
+// Kafka sources: per partition, the next offset to ingest, the broker's high watermark and the lag
+// between them, with the source's records/s over the last minute (as read by this process).
+table('pg_catalog', 'eddy_source_partitions', 'schemaname name, source name, partition int4, next_offset int8, high_watermark int8, lag int8, records_per_second float8', function* (c, ctx) {
+  for (const r of relationsOf(c)) {
+    if (r.options['connector'] !== 'kafka') continue;
+    const p = ctx.kafkaProgress?.(r);
+    if (p) for (const x of p.partitions) yield [r.schema, r.name, x.partition, x.next, x.high, x.lag, p.rate];
   }
 });
 

@@ -43,6 +43,8 @@ export class KafkaSourceReader {
   private stopped = false;
   /** the last failure of the reader, shown by the runner */
   lastError: unknown = null;
+  /** per partition, the broker's high watermark (the next offset to be written) as last fetched */
+  readonly highWatermarks = new Map<number, bigint>();
 
   /** `offsets`: per partition, the next offset to read (stored with the ingested rows) */
   constructor(private readonly opts: KafkaOptions, private readonly groupId: string, private readonly offsets: ReadonlyMap<number, bigint>) {}
@@ -65,6 +67,7 @@ export class KafkaSourceReader {
       autoCommit: false,
       eachBatchAutoResolve: true,
       eachBatch: async ({ batch }) => {
+        this.highWatermarks.set(batch.partition, BigInt(batch.highWatermark));
         for (const m of batch.messages) this.buffer.push({ partition: batch.partition, offset: BigInt(m.offset), key: m.key, value: m.value, timestamp: Number(m.timestamp) });
         if (this.buffer.length >= MAX_BUFFERED && !this.paused && !this.stopped) {
           this.paused = true;

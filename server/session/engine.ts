@@ -310,6 +310,7 @@ export class Engine implements SessionFactory {
       sourceOffset: (rel) => this.store.counter(offsetCounter(rel.oid)) ?? 0,
       sourceWatermark: (rel) => ({ watermark: this.store.counter(watermarkCounter(rel.oid)) ?? null, late: this.store.counter(lateCounter(rel.oid)) ?? 0 }),
       sourceErrors: (rel) => this.store.counter(kafkaErrorsCounter(rel.oid)) ?? 0,
+      kafkaProgress: (rel) => this.sources?.kafkaProgress(rel.oid) ?? null,
       sourceErrorLog: (rel) => (this.store.note(kafkaErrorLogNote(rel.oid)) ?? []) as RecordError[],
       subscriptions: () => [...this.subscriptions.values()].map(({ sub, info }) => ({ ...info, startedAt: sub.startedAt, delivered: sub.delivered })),
     });

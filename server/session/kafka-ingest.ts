@@ -127,6 +127,7 @@ export class KafkaIngest {
         this.errors += errors;
         this.errorLog = errorLog;
         this.ingested += consumed;
+        this.samples.push([Date.now(), this.ingested]);
       },
     };
   }
@@ -144,6 +145,28 @@ export class KafkaIngest {
     });
     return row;
   }
+
+  /** per partition: the next offset to ingest, the broker's high watermark, and the lag between them */
+  partitions(): { partition: number; next: bigint; high: bigint | null; lag: bigint | null }[] {
+    const parts = new Set([...this.next.keys(), ...this.reader.highWatermarks.keys()]);
+    return [...parts].sort((a, b) => a - b).map((p) => {
+      const next = this.next.get(p) ?? 0n;
+      const high = this.reader.highWatermarks.get(p) ?? null;
+      return { partition: p, next, high, lag: high === null ? null : (high > next ? high - next : 0n) };
+    });
+  }
+
+  /** records per second over the last minute of commits */
+  rate(): number {
+    const now = Date.now();
+    while (this.samples.length && now - this.samples[0]![0] > 60_000) this.samples.shift();
+    if (this.samples.length < 2) return 0;
+    const [t0, n0] = this.samples[0]!;
+    const [t1, n1] = this.samples[this.samples.length - 1]!;
+    return t1 > t0 ? ((n1 - n0) * 1000) / (t1 - t0) : 0;
+  }
+  /** (time, records consumed) after each commit */
+  private readonly samples: [number, number][] = [];
 
   stop(): Promise<void> { return this.reader.stop(); }
 }

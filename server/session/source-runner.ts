@@ -97,6 +97,12 @@ export class SourceRunner {
   /** Kafka relations: their readers, started on first use */
   private readonly kafka = new Map<number, KafkaIngest>();
 
+  /** a Kafka relation's partitions (offsets, high watermarks, lag) and records/s, while this process reads it */
+  kafkaProgress(oid: number): { partitions: ReturnType<KafkaIngest['partitions']>; rate: number } | null {
+    const k = this.kafka.get(oid);
+    return k ? { partitions: k.partitions(), rate: k.rate() } : null;
+  }
+
   private async ingestKafka(rel: RelationDef): Promise<boolean> {
     let k = this.kafka.get(rel.oid);
     if (!k) { k = new KafkaIngest(rel, this.host.store, this.offset(rel.oid)); this.kafka.set(rel.oid, k); }

@@ -89,6 +89,11 @@ test('JSON records from a three-partition topic feed a view; bad records are cou
   await waitFor(2000 + BAD_RECORDS);
   await viewMatches();
   expect((await c.query("SELECT bad_records FROM eddy_sources WHERE name = 'orders'")).rows).toEqual([{ bad_records: '3' }]);
+  // every record consumed: three partitions, no lag
+  const parts = (await c.query("SELECT partition, next_offset, high_watermark, lag FROM eddy_source_partitions WHERE source = 'orders' ORDER BY partition")).rows as { partition: number; next_offset: string; high_watermark: string; lag: string }[];
+  expect(parts.map((p) => p.partition)).toEqual([0, 1, 2]);
+  expect(parts.reduce((n, p) => n + Number(p.next_offset), 0)).toBe(2000 + BAD_RECORDS);
+  expect(parts.every((p) => p.lag === '0' && p.next_offset === p.high_watermark)).toBe(true);
   const errors = (await c.query("SELECT record, reason FROM eddy_source_errors WHERE source = 'orders' ORDER BY recorded, \"offset\"")).rows as { record: string; reason: string }[];
   expect(errors.map((e) => e.record).sort()).toEqual(['[1, 2]', JSON.stringify({ id: 'x', cust: 'c1', amount: 'lots' }), 'not json'].sort());
   expect(errors.map((e) => e.reason).join(' ')).toMatch(/invalid JSON.*|not a JSON object|field "id"/);
