@@ -101,9 +101,9 @@ test('JSON records from a three-partition topic feed a view; bad records are cou
 }, 180_000);
 
 test('ingestion is exactly once across kill -9 while records arrive', async () => {
-  for (let round = 0; round < 4; round++) {
+  for (let round = 0; round < 10; round++) {
     const producing = produce(3000);
-    await new Promise((r) => setTimeout(r, 150 + round * 100));
+    await new Promise((r) => setTimeout(r, 100 + (round % 4) * 120));
     await eddy.kill();
     await producing;
     await eddy.restart();
