@@ -7,7 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { afterAll, beforeAll, expect, test } from 'vitest';
 import { requireExecutable, requireOnPath } from './target.js';
+import { startEddy, type EddyServer } from '../harness/server.js';
+import { startPostgres, type PostgresServer } from '../harness/postgres.js';
 
 const run = promisify(execFile);
 export const JDBC_JAR = process.env.EDDY_JDBC_JAR ?? '/usr/share/java/postgresql.jar';
@@ -56,4 +59,30 @@ export function differences(fromPg: Map<string, string>, fromEddy: Map<string, s
     if (got !== want) out.push(`${step}:\n--- PostgreSQL\n${want}\n--- Eddy\n${got ?? '(missing)'}`);
   }
   return out.join('\n\n');
+}
+
+/**
+ * A suite that runs the Java program against Eddy and a real PostgreSQL 15 and expects every step
+ * to answer the same (the program must print a final "STEP done").
+ */
+export function javaSideBySideSuite(className: string, title: string, minSteps = 1): void {
+  let eddy: EddyServer;
+  let pg: PostgresServer;
+  let program: JavaProgram;
+  beforeAll(async () => {
+    program = await compileJava(className);
+    [eddy, pg] = await Promise.all([startEddy(), startPostgres()]);
+  }, 180_000);
+  afterAll(async () => {
+    await eddy?.stop();
+    await pg?.stop();
+    program?.dispose();
+  });
+  test(title, async () => {
+    const fromPg = await program.run(pg.port, 'PostgreSQL');
+    const fromEddy = await program.run(eddy.port, 'Eddy');
+    expect(fromPg.has('done')).toBe(true);
+    expect(fromPg.size).toBeGreaterThanOrEqual(minSteps);
+    expect(differences(fromPg, fromEddy)).toBe('');
+  }, 400_000);
 }
