@@ -70,18 +70,22 @@ export class KafkaIngest {
     this.errorLog = (store.note(kafkaErrorLogNote(rel.oid)) ?? []) as RecordError[];
   }
 
-  /** starts the reader once; false until it runs */
-  ready(): boolean {
-    // a broker that is not there yet: the next tick tries again
-    this.started ??= this.reader.start().catch((e: unknown) => {
+  /** starts the reader (again, a second after it failed: a broker or topic that is not there yet) */
+  ensureStarted(): void {
+    if (this.started || Date.now() - this.failedAt < 1000) return;
+    this.started = this.reader.start().catch((e: unknown) => {
       this.lastError = e instanceof Error ? e.message : String(e);
+      this.failedAt = Date.now();
       void this.reader.stop().finally(() => { this.started = null; });
     });
-    return true;
   }
+  private failedAt = 0;
 
-  /** the next batch: rows to write, the notes and counters to commit with them; null when nothing arrived */
-  /** `consumed`: records read (ingested_offset counts them, whatever became of them) */
+  /**
+   * The next batch: rows to write, key rows to delete, the notes and counters to commit with
+   * them; null when nothing arrived. `consumed`: records read (ingested_offset counts them,
+   * whatever became of them).
+   */
   take(max: number): { rows: Row[]; deletes: Row[]; consumed: number; notes: Map<string, unknown>; counters: Map<string, number>; commit(): void } | null {
     const records = this.reader.drain(max);
     if (records.length === 0) return null;
@@ -99,9 +103,10 @@ export class KafkaIngest {
       next.set(r.partition, r.offset + 1n);
       consumed++;
       try {
-        for (const change of this.decode(r.key, r.value)) {
-          const row = this.fullRow(change.row, r);
-          if (keyed) keyed.set(rowKey(pk.map((c) => row[c] ?? null)), { row, delete: change.kind === 'delete' });
+        // all of a record's changes, or none of them (a Canal record whose second row does not decode)
+        const changes = this.decode(r.key, r.value).map((change) => ({ row: this.fullRow(change.row, r), delete: change.kind === 'delete' }));
+        for (const { row, delete: del } of changes) {
+          if (keyed) keyed.set(rowKey(pk.map((c) => row[c] ?? null)), { row, delete: del });
           else rows.push(row);
         }
       } catch (e) {

@@ -106,7 +106,7 @@ export class SourceRunner {
   private async ingestKafka(rel: RelationDef): Promise<boolean> {
     let k = this.kafka.get(rel.oid);
     if (!k) { k = new KafkaIngest(rel, this.host.store, this.offset(rel.oid)); this.kafka.set(rel.oid, k); }
-    k.ready();
+    k.ensureStarted();
     const batch = k.take(MAX_BATCH);
     if (!batch) return false;
     const counters = new Map(batch.counters);
