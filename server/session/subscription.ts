@@ -71,6 +71,8 @@ export class Subscription {
   /** per input relation, the binlog position consumed */
   private readonly positions = new Map<number, number>();
   private readonly pending: Row[] = [];
+  /** how many of `pending` were handed out already */
+  private pendingAt = 0;
   private lastTs = 0;
   private started = false;
   private closed = false;
@@ -97,15 +99,18 @@ export class Subscription {
     const deadline = timeoutMs === null ? Infinity : Date.now() + timeoutMs;
     for (;;) {
       if (this.closed) throw new SqlError(SqlState.InvalidCursorState, 'the subscription is closed');
-      if (this.pending.length) {
-        const rows = this.pending.splice(0, Math.max(1, Math.min(max, this.pending.length)));
+      if (this.waiting() > 0) {
+        const rows = this.pending.slice(this.pendingAt, this.pendingAt + Math.max(1, Math.min(max, this.waiting())));
+        this.pendingAt += rows.length;
+        // the rows handed out go once they are most of the buffer (small FETCHes stay cheap)
+        if (this.pendingAt > 4096 && this.pendingAt * 2 > this.pending.length) { this.pending.splice(0, this.pendingAt); this.pendingAt = 0; }
         this.delivered += rows.length;
         return rows;
       }
       check();
       if (!this.started) await this.start();
       else this.poll();
-      if (this.pending.length) continue;
+      if (this.waiting() > 0) continue;
       const left = deadline - Date.now();
       if (left <= 0) return [];
       await new Promise((r) => setTimeout(r, Math.min(POLL_MS, left)));
@@ -115,9 +120,11 @@ export class Subscription {
   close(): void {
     this.closed = true;
     this.pending.length = 0;
+    this.pendingAt = 0;
   }
 
-  get isClosed(): boolean { return this.closed; }
+  /** rows emitted and not yet handed out */
+  private waiting(): number { return this.pending.length - this.pendingAt; }
 
   /** the snapshot: every input's contents (as of AS OF), stepped through the circuit in chunks */
   private async start(): Promise<void> {
@@ -209,7 +216,7 @@ export class Subscription {
     const now = Date.now() * 1000;
     if (wake !== null && wake <= now) this.emit(consolidate(this.step(new Map(), false, null)), Math.max(now, this.lastTs));
     if (this.opts.progress && entries.length && caughtUp) this.emitProgress();
-    if (this.pending.length > MAX_PENDING_ROWS) {
+    if (this.waiting() > MAX_PENDING_ROWS) {
       throw new SqlError(SqlState.ProgramLimitExceeded, `subscription buffer exceeded ${MAX_PENDING_ROWS} rows`, { hint: 'The changes of the last commits are too large to hold for this subscriber; subscribe to a narrower query, or raise EDDY_SUBSCRIBE_BUFFER_ROWS.' });
     }
   }
