@@ -2,15 +2,18 @@
 // rows it ingested (exactly once: a restart resumes at the stored offsets, whatever the consumer
 // group committed). Records gather in a buffer the source runner drains into commits; the reader
 // pauses while the buffer is full. Options (RisingWave's names):
-//   topic, properties.bootstrap.server, scan.startup.mode = 'earliest' | 'latest' (partitions
-//   with no stored offset), properties.client.id
+//   topic, properties.bootstrap.server, scan.startup.mode = 'earliest' | 'latest' | 'timestamp'
+//   (partitions with no stored offset; 'timestamp' with scan.startup.timestamp.millis),
+//   properties.client.id
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { SqlError, SqlState } from '../../core/errors.js';
 
 export interface KafkaOptions {
   readonly topic: string;
   readonly brokers: readonly string[];
-  readonly startup: 'earliest' | 'latest';
+  readonly startup: 'earliest' | 'latest' | 'timestamp';
+  /** scan.startup.timestamp.millis: the first record at or after it, per partition */
+  readonly startupMillis: number | null;
   readonly clientId: string;
 }
 
@@ -20,8 +23,13 @@ export function kafkaOptions(options: Readonly<Record<string, string>>): KafkaOp
   if (!topic) throw new SqlError(SqlState.InvalidParameterValue, 'a kafka source needs topic', { hint: "WITH (connector = 'kafka', topic = '...', properties.bootstrap.server = 'host:port')" });
   if (!servers) throw new SqlError(SqlState.InvalidParameterValue, 'a kafka source needs properties.bootstrap.server');
   const mode = (options['scan.startup.mode'] ?? 'earliest').toLowerCase();
-  if (mode !== 'earliest' && mode !== 'latest') throw new SqlError(SqlState.InvalidParameterValue, `invalid value for scan.startup.mode: "${mode}"`, { hint: "Use 'earliest' or 'latest'." });
-  return { topic, brokers: servers.split(',').map((s) => s.trim()).filter(Boolean), startup: mode, clientId: options['properties.client.id'] ?? 'eddy' };
+  if (mode !== 'earliest' && mode !== 'latest' && mode !== 'timestamp') throw new SqlError(SqlState.InvalidParameterValue, `invalid value for scan.startup.mode: "${mode}"`, { hint: "Use 'earliest', 'latest' or 'timestamp' (with scan.startup.timestamp.millis)." });
+  const millisText = options['scan.startup.timestamp.millis'];
+  const startupMillis = millisText === undefined ? null : Number(millisText);
+  if (mode === 'timestamp' && !(startupMillis !== null && Number.isInteger(startupMillis) && startupMillis >= 0)) {
+    throw new SqlError(SqlState.InvalidParameterValue, `scan.startup.mode = 'timestamp' needs scan.startup.timestamp.millis (ms since 1970), not "${millisText ?? ''}"`);
+  }
+  return { topic, brokers: servers.split(',').map((s) => s.trim()).filter(Boolean), startup: mode, startupMillis, clientId: options['properties.client.id'] ?? 'eddy' };
 }
 
 export interface KafkaRecord {
@@ -51,6 +59,19 @@ export class KafkaSourceReader {
 
   async start(): Promise<void> {
     const kafka = new Kafka({ clientId: this.opts.clientId, brokers: [...this.opts.brokers], logLevel: logLevel.NOTHING });
+    // where partitions without a stored offset start: the earliest or latest record, or the first at the timestamp
+    const startAt = new Map(this.offsets);
+    if (this.opts.startup === 'timestamp') {
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        for (const p of await admin.fetchTopicOffsetsByTimestamp(this.opts.topic, this.opts.startupMillis!)) {
+          if (!startAt.has(p.partition)) startAt.set(p.partition, BigInt(p.offset));
+        }
+      } finally {
+        await admin.disconnect();
+      }
+    }
     const consumer = kafka.consumer({ groupId: this.groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 100 });
     this.consumer = consumer;
     await consumer.connect();
@@ -59,7 +80,7 @@ export class KafkaSourceReader {
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
       const assigned = e.payload.memberAssignment[this.opts.topic] ?? [];
       for (const p of assigned) {
-        const at = this.offsets.get(p);
+        const at = startAt.get(p);
         if (at !== undefined) consumer.seek({ topic: this.opts.topic, partition: p, offset: at.toString() });
       }
     });

@@ -279,3 +279,22 @@ test.each(['upsert', 'debezium'] as const)('a FORMAT %s kafka sink: the topic, r
   await c.query(`DROP SINK ${table}_out`);
   await c.end();
 }, 90_000);
+
+test("scan.startup.mode = 'timestamp' starts each partition at the first record at or after the time", async () => {
+  await producer.send({ topic: 'timed', messages: [1, 2, 3, 4].map((v) => ({ value: JSON.stringify({ v }), timestamp: String(Date.UTC(2024, 0, v)) })) });
+  const c = await eddy.client();
+  await expect(c.query(`CREATE SOURCE bad_timed (v int) WITH (connector = 'kafka', topic = 'timed', properties.bootstrap.server = '${broker.bootstrap}', scan.startup.mode = 'timestamp')`))
+    .rejects.toMatchObject({ code: '22023' });
+  await c.query(`CREATE SOURCE timed (v int) WITH (connector = 'kafka', topic = 'timed', properties.bootstrap.server = '${broker.bootstrap}',
+    scan.startup.mode = 'timestamp', scan.startup.timestamp.millis = '${Date.UTC(2024, 0, 3)}') FORMAT PLAIN ENCODE JSON`);
+  await c.query('CREATE MATERIALIZED VIEW timed_v AS SELECT count(*) AS n, min(v) AS lo, max(v) AS hi FROM timed');
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    await c.query('FLUSH');
+    const r = (await c.query('SELECT n, lo, hi FROM timed_v')).rows[0] as { n: string; lo: number; hi: number };
+    if (r.n === '2') { expect(r).toEqual({ n: '2', lo: 3, hi: 4 }); break; }
+    expect(Number(r.n) <= 2 && Date.now() < deadline, `unexpected ${JSON.stringify(r)}`).toBe(true);
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  await c.end();
+}, 60_000);
