@@ -313,7 +313,7 @@ function regToText(e: Expr, to: SqlType, env: BindEnv): Expr {
 }
 
 /** what a regclass / regtype / regnamespace / regproc value prints as: the object's name (a number if there is none) */
-export function regName(kind: string, oid: number, env: BindEnv): string {
+export function regName(kind: string, oid: number, env: Pick<BindEnv, 'catalog' | 'searchPath'>): string {
   const catalog = env.catalog;
   if (kind === 'regclass') {
     const rel = catalog.relationByOid(oid);

@@ -141,7 +141,7 @@ export class SqlSession implements Session {
 
   valueSettings(): ValueSettings {
     const base = this.settings.valueSettings();
-    if (this.regSettings?.base !== base) this.regSettings = { base, value: { ...base, regName: (kind, oid) => regName(kind, oid, this.bindEnv([])) } };
+    if (this.regSettings?.base !== base) this.regSettings = { base, value: { ...base, regName: (kind, oid) => regName(kind, oid, { catalog: this.catalog(), searchPath: this.settings.searchPath(this.user) }) } };
     return this.regSettings.value;
   }
   /** the value settings with reg* names resolved through this session's catalog, for the current settings */
