@@ -171,7 +171,7 @@ function bindCreateTable(s: CreateStmt, env: BindEnv, streaming?: ParsedStatemen
       ...(streaming?.watermark ? watermarkOptions(streaming.watermark, columns, env) : {}),
       ...(streaming?.proctime ? proctimeOptions(streaming.proctime, columns) : {}),
       // INCLUDE: which added column holds which record metadata
-      ...Object.fromEntries((streaming?.includes ?? []).map((x) => [`include.${x.kind}`, x.column])),
+      ...Object.fromEntries((streaming?.includes ?? []).map((x) => (x.header === undefined ? [`include.${x.kind}`, x.column] : [`include.header.${x.column}`, x.header]))),
     },
     source: streaming?.source ?? false, format: streaming?.format ?? null,
   };

@@ -16,11 +16,20 @@ export interface StreamingDdl {
   readonly watermark?: { readonly column: string; readonly expr: string };
   /** `column type AS PROCTIME()`: the column that holds each row's ingestion time */
   readonly proctime?: string;
-  /** INCLUDE key | partition | offset | timestamp [AS name]: record metadata as extra columns (added last) */
-  readonly includes?: readonly { readonly kind: string; readonly column: string }[];
+  /** INCLUDE key | partition | offset | timestamp | header ['name' [type]] [AS name]: record metadata as extra columns (added last) */
+  readonly includes?: readonly Include[];
   /** CREATE SINK / DROP SINK (as CREATE / DROP MATERIALIZED VIEW) */
   readonly sink?: boolean;
 }
+
+export interface Include {
+  readonly kind: string;
+  readonly column: string;
+  readonly type: string;
+  /** INCLUDE header 'name': the one header the column holds */
+  readonly header?: string;
+}
+const INCLUDE_TYPES: Record<string, string> = { key: 'bytea', partition: 'varchar', offset: 'varchar', timestamp: 'timestamptz' };
 
 const HEAD = /^\s*create\s+(source|table)\b/i;
 
@@ -41,22 +50,27 @@ export function rewriteStreamingDdl(sql: string): StreamingDdl | null {
     text = text.slice(0, f.index);
   }
   // INCLUDE clauses (between the column list and WITH): the metadata become columns of their own
-  const includes: { kind: string; column: string }[] = [];
-  const inc = /\binclude\s+(key|partition|offset|timestamp)(?:\s+as\s+("?)([\w$]+)\2)?/gi;
+  const includes: Include[] = [];
+  const inc = /\binclude\s+(key|partition|offset|timestamp|header)(?:\s+'((?:[^']|'')*)')?(?:\s+(varchar|text|bytea))?(?:\s+as\s+("?)([\w$]+)\4)?/gi;
   let im: RegExpExecArray | null;
   const spans: [number, number][] = [];
   while ((im = inc.exec(text)) !== null) {
     if (inQuotes(text, im.index)) continue;
     const kind = im[1]!.toLowerCase();
-    includes.push({ kind, column: im[3] ? (im[2] ? im[3] : im[3].toLowerCase()) : `_rw_kafka_${kind}` });
+    const header = im[2] === undefined ? undefined : im[2].replace(/''/g, "'");
+    if (kind !== 'header' && (header !== undefined || im[3])) throw new SqlError(SqlState.SyntaxError, `INCLUDE ${kind} takes no name or type`);
+    const fallback = header === undefined ? `_rw_kafka_${kind}` : `_rw_kafka_header_${header.replace(/\W/g, '_')}`;
+    const column = im[5] ? (im[4] ? im[5] : im[5].toLowerCase()) : fallback;
+    // the whole header list is a jsonb object {name: value}; one header is its bytes, or its text
+    const type = kind === 'header' ? (header === undefined ? 'jsonb' : im[3] && im[3].toLowerCase() !== 'bytea' ? 'varchar' : 'bytea') : INCLUDE_TYPES[kind]!;
+    includes.push({ kind, column, type, ...(header !== undefined ? { header } : {}) });
     spans.push([im.index, im.index + im[0].length]);
   }
   if (includes.length) {
     for (const [a, b] of spans.reverse()) text = text.slice(0, a) + text.slice(b);
     const close = text.lastIndexOf(')', spans[spans.length - 1]![0]);
     if (close < 0) throw new SqlError(SqlState.SyntaxError, 'INCLUDE needs a column list before it');
-    const types: Record<string, string> = { key: 'bytea', partition: 'varchar', offset: 'varchar', timestamp: 'timestamptz' };
-    text = text.slice(0, close) + includes.map((x) => `, "${x.column}" ${types[x.kind]!}`).join('') + text.slice(close);
+    text = text.slice(0, close) + includes.map((x) => `, "${x.column}" ${x.type}`).join('') + text.slice(close);
   }
   text = quoteDottedOptionNames(text);
   let watermark: StreamingDdl['watermark'];

@@ -10,7 +10,7 @@
 // A change is the row to upsert or the key row (primary-key columns set, others NULL) to delete.
 import type { Row } from '../../core/datum.js';
 import { SqlError, SqlState } from '../../core/errors.js';
-import { isJsonObject, jsonObjectRow, parseJson, type DecodeColumn } from './json-decode.js';
+import { isJsonObject, jsonObjectRow, parseJson, type DecodeColumn, type FieldSchema, type FieldSchemas } from './json-decode.js';
 
 export type Change = { readonly kind: 'upsert'; readonly row: Row } | { readonly kind: 'delete'; readonly row: Row };
 /** a record's changes, in order (none for records that change nothing) */
@@ -64,10 +64,21 @@ export function cdcDecoder(format: ChangelogFormat, columns: readonly DecodeColu
     // a tombstone after a delete (Debezium's log compaction marker) carries nothing new
     if (value === null) return [];
     const outer = object(parseJson(value), 'value');
-    const e = isJsonObject(outer['payload']) ? outer['payload'] : outer;
+    const enveloped = isJsonObject(outer['payload']);
+    const e = enveloped ? outer['payload'] as Record<string, unknown> : outer;
     const op = e['op'];
-    if (op === 'c' || op === 'r' || op === 'u') return [{ kind: 'upsert', row: checkKey(toRow(object(e['after'], '"after"'))) }];
-    if (op === 'd') return [{ kind: 'delete', row: checkKey(toRow(object(e['before'], '"before"'))) }];
+    if (op === 'c' || op === 'r' || op === 'u') return [{ kind: 'upsert', row: checkKey(toRow(object(e['after'], '"after"'), enveloped ? rowSchema(outer['schema'], 'after') : undefined)) }];
+    if (op === 'd') return [{ kind: 'delete', row: checkKey(toRow(object(e['before'], '"before"'), enveloped ? rowSchema(outer['schema'], 'before') : undefined)) }];
     return bad(`unknown Debezium op ${JSON.stringify(op)}`);
   };
+}
+
+/** the Connect schemas of the row fields of an envelope's `before` or `after` struct */
+function rowSchema(schema: unknown, side: 'before' | 'after'): FieldSchemas | undefined {
+  if (!isJsonObject(schema) || !Array.isArray(schema['fields'])) return undefined;
+  const struct = schema['fields'].find((f) => isJsonObject(f) && f['field'] === side);
+  if (!isJsonObject(struct) || !Array.isArray(struct['fields'])) return undefined;
+  const out = new Map<string, FieldSchema>();
+  for (const f of struct['fields']) if (isJsonObject(f) && typeof f['field'] === 'string') out.set(f['field'], f as FieldSchema);
+  return out;
 }

@@ -17,14 +17,14 @@ import { DEFAULT_VALUE_SETTINGS } from '../../core/values/settings.js';
 import { Numeric } from '../../core/values/numeric.js';
 import { Jsonb } from '../../core/values/json.js';
 import type { SinkColumn, SinkConnector } from '../sinks.js';
+import { kafkaClientConfig } from './client-config.js';
 
 type Format = 'plain' | 'upsert' | 'debezium';
 
 export function kafkaSink(options: Readonly<Record<string, string>>, columns: readonly SinkColumn[]): SinkConnector {
   const topic = options['topic'];
-  const servers = options['properties.bootstrap.server'] ?? options['properties.bootstrap.servers'];
   if (!topic) throw new SqlError(SqlState.InvalidParameterValue, 'a kafka sink needs topic');
-  if (!servers) throw new SqlError(SqlState.InvalidParameterValue, 'a kafka sink needs properties.bootstrap.server');
+  const client = kafkaClientConfig(options, 'sink');
   const format = (options['format'] ?? 'plain') as Format;
   if (!['plain', 'upsert', 'debezium'].includes(format)) throw new SqlError(SqlState.FeatureNotSupported, `FORMAT ${format.toUpperCase()} is not supported for kafka sinks`);
   if ((options['encode'] ?? 'json') !== 'json') throw new SqlError(SqlState.FeatureNotSupported, `ENCODE ${(options['encode'] ?? '').toUpperCase()} is not supported for kafka sinks`);
@@ -43,7 +43,8 @@ export function kafkaSink(options: Readonly<Record<string, string>>, columns: re
   let producer: Promise<Producer> | null = null;
   const connect = (): Promise<Producer> => {
     producer ??= (async () => {
-      const p = new Kafka({ clientId: 'eddy-sink', brokers: servers.split(',').map((s) => s.trim()), logLevel: logLevel.NOTHING }).producer({ allowAutoTopicCreation: true, idempotent: true, maxInFlightRequests: 1 });
+      const kafka = new Kafka({ ...client.client, clientId: options['properties.client.id'] ?? 'eddy-sink', brokers: [...client.brokers], logLevel: logLevel.NOTHING });
+      const p = kafka.producer({ allowAutoTopicCreation: true, ...client.producer, idempotent: true, maxInFlightRequests: 1 });
       await p.connect();
       return p;
     })().catch((e: unknown) => { producer = null; throw e; });

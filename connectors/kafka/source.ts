@@ -4,24 +4,25 @@
 // pauses while the buffer is full. Options (RisingWave's names):
 //   topic, properties.bootstrap.server, scan.startup.mode = 'earliest' | 'latest' | 'timestamp'
 //   (partitions with no stored offset; 'timestamp' with scan.startup.timestamp.millis),
-//   properties.client.id
-import { Kafka, logLevel, type Consumer } from 'kafkajs';
+//   properties.* (client settings: connectors/kafka/client-config.ts)
+import { Kafka, logLevel, type Consumer, type IHeaders } from 'kafkajs';
 import { SqlError, SqlState } from '../../core/errors.js';
+import { kafkaClientConfig, type KafkaClientConfig } from './client-config.js';
 
 export interface KafkaOptions {
   readonly topic: string;
-  readonly brokers: readonly string[];
+  readonly client: KafkaClientConfig;
+  /** the consumer group's name starts with it (groups are for monitoring only) */
+  readonly groupPrefix: string;
   readonly startup: 'earliest' | 'latest' | 'timestamp';
   /** scan.startup.timestamp.millis: the first record at or after it, per partition */
   readonly startupMillis: number | null;
-  readonly clientId: string;
 }
 
 export function kafkaOptions(options: Readonly<Record<string, string>>): KafkaOptions {
   const topic = options['topic'];
-  const servers = options['properties.bootstrap.server'] ?? options['properties.bootstrap.servers'];
   if (!topic) throw new SqlError(SqlState.InvalidParameterValue, 'a kafka source needs topic', { hint: "WITH (connector = 'kafka', topic = '...', properties.bootstrap.server = 'host:port')" });
-  if (!servers) throw new SqlError(SqlState.InvalidParameterValue, 'a kafka source needs properties.bootstrap.server');
+  const client = kafkaClientConfig(options, 'source');
   const mode = (options['scan.startup.mode'] ?? 'earliest').toLowerCase();
   if (mode !== 'earliest' && mode !== 'latest' && mode !== 'timestamp') throw new SqlError(SqlState.InvalidParameterValue, `invalid value for scan.startup.mode: "${mode}"`, { hint: "Use 'earliest', 'latest' or 'timestamp' (with scan.startup.timestamp.millis)." });
   const millisText = options['scan.startup.timestamp.millis'];
@@ -29,7 +30,8 @@ export function kafkaOptions(options: Readonly<Record<string, string>>): KafkaOp
   if (mode === 'timestamp' && !(startupMillis !== null && Number.isInteger(startupMillis) && startupMillis >= 0)) {
     throw new SqlError(SqlState.InvalidParameterValue, `scan.startup.mode = 'timestamp' needs scan.startup.timestamp.millis (ms since 1970), not "${millisText ?? ''}"`);
   }
-  return { topic, brokers: servers.split(',').map((s) => s.trim()).filter(Boolean), startup: mode, startupMillis, clientId: options['properties.client.id'] ?? 'eddy' };
+  const groupPrefix = options['properties.group.id.prefix'] ?? options['properties.group.id'] ?? 'eddy';
+  return { topic, client, groupPrefix, startup: mode, startupMillis };
 }
 
 export interface KafkaRecord {
@@ -39,6 +41,19 @@ export interface KafkaRecord {
   readonly value: Buffer | null;
   /** the record's timestamp, ms since 1970 */
   readonly timestamp: number;
+  /** the record's headers, in order (a name may repeat) */
+  readonly headers: readonly (readonly [string, Buffer])[];
+}
+
+const NO_HEADERS: readonly (readonly [string, Buffer])[] = [];
+
+function headerList(h: IHeaders | undefined): readonly (readonly [string, Buffer])[] {
+  if (!h) return NO_HEADERS;
+  const out: [string, Buffer][] = [];
+  for (const [name, v] of Object.entries(h)) {
+    for (const x of Array.isArray(v) ? v : [v]) if (x !== undefined) out.push([name, typeof x === 'string' ? Buffer.from(x) : x]);
+  }
+  return out.length ? out : NO_HEADERS;
 }
 
 /** records buffered at most before the reader pauses */
@@ -58,7 +73,8 @@ export class KafkaSourceReader {
   constructor(private readonly opts: KafkaOptions, private readonly groupId: string, private readonly offsets: ReadonlyMap<number, bigint>) {}
 
   async start(): Promise<void> {
-    const kafka = new Kafka({ clientId: this.opts.clientId, brokers: [...this.opts.brokers], logLevel: logLevel.NOTHING });
+    const c = this.opts.client;
+    const kafka = new Kafka({ ...c.client, clientId: c.clientId, brokers: [...c.brokers], logLevel: logLevel.NOTHING });
     // where partitions without a stored offset start: the earliest or latest record, or the first at the timestamp
     const startAt = new Map(this.offsets);
     if (this.opts.startup === 'timestamp') {
@@ -72,7 +88,7 @@ export class KafkaSourceReader {
         await admin.disconnect();
       }
     }
-    const consumer = kafka.consumer({ groupId: this.groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 100 });
+    const consumer = kafka.consumer({ maxWaitTimeInMs: 100, ...c.consumer, groupId: this.groupId, allowAutoTopicCreation: false });
     this.consumer = consumer;
     await consumer.connect();
     await consumer.subscribe({ topic: this.opts.topic, fromBeginning: this.opts.startup === 'earliest' });
@@ -89,7 +105,7 @@ export class KafkaSourceReader {
       eachBatchAutoResolve: true,
       eachBatch: async ({ batch }) => {
         this.highWatermarks.set(batch.partition, BigInt(batch.highWatermark));
-        for (const m of batch.messages) this.buffer.push({ partition: batch.partition, offset: BigInt(m.offset), key: m.key, value: m.value, timestamp: Number(m.timestamp) });
+        for (const m of batch.messages) this.buffer.push({ partition: batch.partition, offset: BigInt(m.offset), key: m.key, value: m.value, timestamp: Number(m.timestamp), headers: headerList(m.headers) });
         if (this.buffer.length >= MAX_BUFFERED && !this.paused && !this.stopped) {
           this.paused = true;
           consumer.pause([{ topic: this.opts.topic }]);

@@ -8,6 +8,7 @@ import { bindQuery, type Statement, type CopySpec } from '../../planner/statemen
 import type { Plan } from '../../expr/plan.js';
 import { bindChecks, bindDefaults, type BoundInsert } from '../../planner/bind-dml.js';
 import { insertRows } from '../../exec/dml.js';
+import { parseCsv } from '../../core/csv.js';
 import type { RelationDef } from '../../catalog/model.js';
 import type { CopyInTarget } from './types.js';
 import type { SqlSession, StatementResult } from './session.js';
@@ -133,37 +134,6 @@ function unescapeText(f: string): string {
       default: return /^[0-7]+$/.test(c) ? String.fromCharCode(parseInt(c, 8)) : c;
     }
   });
-}
-
-function parseCsv(data: string, o: CopySpec): (string | null)[][] {
-  const out: (string | null)[][] = [];
-  let rec: (string | null)[] = [];
-  let field = '';
-  let quoted = false;
-  let inQuotes = false;
-  let i = 0;
-  const n = data.length;
-  const endField = (): void => { rec.push(!quoted && field === o.nullString ? null : field); field = ''; quoted = false; };
-  while (i < n) {
-    const ch = data[i]!;
-    if (inQuotes) {
-      if (ch === o.escape && data[i + 1] === o.quote && (o.escape !== o.quote || true)) { field += o.quote; i += 2; continue; }
-      if (ch === o.quote) { inQuotes = false; i++; continue; }
-      field += ch; i++; continue;
-    }
-    if (ch === o.quote) { inQuotes = true; quoted = true; i++; continue; }
-    if (ch === o.delimiter) { endField(); i++; continue; }
-    if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && data[i + 1] === '\n') i++;
-      i++;
-      if (rec.length === 0 && field === '\\.' && !quoted) break;
-      endField(); out.push(rec); rec = [];
-      continue;
-    }
-    field += ch; i++;
-  }
-  if (field !== '' || rec.length > 0 || quoted) { if (!(rec.length === 0 && field === '\\.')) { endField(); out.push(rec); } }
-  return out;
 }
 
 export async function copyTo(c: CopyCommand, session: SqlSession, layer: WriteLayer, txn: { readonly startedAt: number }): Promise<StatementResult> {

@@ -5,6 +5,7 @@ import { normalizeTableOptions } from '../../catalog/table-options.js';
 import { connectorSource } from '../../connectors/registry.js';
 import { T, sameType, typeDisplayName, type SqlType } from '../../core/types.js';
 import type { Row } from '../../core/datum.js';
+import { csvDecoder } from '../../connectors/kafka/csv-decode.js';
 import { SqlError, SqlState, type SqlNotice } from '../../core/errors.js';
 import type { CatalogData, ColumnDef, CommentDef, IndexDef, RelationDef, SequenceDef } from '../../catalog/model.js';
 import { liveColumns, PG_CLASS_OID, PG_NAMESPACE_OID } from '../../catalog/model.js';
@@ -205,7 +206,10 @@ function tableOptions(cmd: Extract<DdlCommand, { kind: 'createTable' }>, columns
   if (cmd.source && connector === undefined) {
     throw new SqlError(SqlState.SyntaxError, 'CREATE SOURCE needs WITH (connector = ...)', { hint: "Built-in connectors: 'datagen', 'nexmark'." });
   }
-  const format: Record<string, string> = cmd.format ? { format: cmd.format.format, encode: cmd.format.encode } : {};
+  // FORMAT x ENCODE y (name = value, ...): the encoding's own options are kept as encode.name
+  const format: Record<string, string> = cmd.format
+    ? { format: cmd.format.format, encode: cmd.format.encode, ...Object.fromEntries(Object.entries(cmd.format.options).map(([k, v]) => [`encode.${k}`, v])) }
+    : {};
   if (cmd.options['proctime.column'] !== undefined && connector === undefined) {
     throw new SqlError(SqlState.FeatureNotSupported, 'PROCTIME() columns are filled by a connector at ingestion', { hint: 'For a table written by INSERT, use DEFAULT now().' });
   }
@@ -215,7 +219,12 @@ function tableOptions(cmd: Extract<DdlCommand, { kind: 'createTable' }>, columns
     throw new SqlError(SqlState.InvalidTableDefinition, `FORMAT ${cmd.format!.format.toUpperCase()} needs a table with a primary key`, { hint: 'CREATE TABLE t (..., PRIMARY KEY (...)) WITH (connector = ...) FORMAT ...' });
   }
   if (cmd.format && !['plain', 'upsert', 'debezium', 'canal', 'maxwell'].includes(cmd.format.format)) throw new SqlError(SqlState.FeatureNotSupported, `FORMAT ${cmd.format.format.toUpperCase()} is not supported yet`);
-  if (cmd.format && cmd.format.encode !== 'json') throw new SqlError(SqlState.FeatureNotSupported, `ENCODE ${cmd.format.encode.toUpperCase()} is not supported yet`);
+  if (cmd.format && cmd.format.encode === 'csv') {
+    if (cmd.format.format !== 'plain' || connector !== 'kafka') throw new SqlError(SqlState.FeatureNotSupported, 'ENCODE CSV is supported for FORMAT PLAIN kafka sources and tables');
+    csvDecoder(columns.map((c) => ({ name: c.name, type: c.type })), format, {});
+  } else if (cmd.format && cmd.format.encode !== 'json') {
+    throw new SqlError(SqlState.FeatureNotSupported, `ENCODE ${cmd.format.encode.toUpperCase()} is not supported`, { hint: 'ENCODE JSON, or ENCODE CSV for FORMAT PLAIN.' });
+  }
   // a source stores no rows: it has no storage options
   if (cmd.source) return { ...cmd.options, ...format };
   return { ...normalizeTableOptions(cmd.options), ...format };

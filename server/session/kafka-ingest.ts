@@ -8,15 +8,20 @@ import { SqlError } from '../../core/errors.js';
 import { liveColumns, livePosition, type RelationDef } from '../../catalog/model.js';
 import { KafkaSourceReader, kafkaOptions, type KafkaRecord } from '../../connectors/kafka/source.js';
 import { jsonRowDecoder } from '../../connectors/kafka/json-decode.js';
+import { csvDecoder, type CsvDecoder } from '../../connectors/kafka/csv-decode.js';
 import { CHANGELOG_FORMATS, cdcDecoder, type ChangeDecoder, type ChangelogFormat } from '../../connectors/kafka/cdc.js';
 import { rowKey } from '../../core/delta.js';
+import { Jsonb, jsonObject } from '../../core/values/json.js';
 import type { Store } from '../../storage/store.js';
 
-const INCLUDE_KINDS = ['key', 'partition', 'offset', 'timestamp'] as const;
-type IncludeKind = (typeof INCLUDE_KINDS)[number];
+const INCLUDE_KINDS = ['key', 'partition', 'offset', 'timestamp', 'header'] as const;
+/** what an INCLUDE column holds: a record's metadata, or one of its headers (by name) */
+type Include = { readonly kind: (typeof INCLUDE_KINDS)[number] } | { readonly kind: 'one header'; readonly name: string; readonly text: boolean };
 
 /** note: per partition, the next offset to read */
 export const kafkaOffsetsNote = (oid: number): string => `src:kafka:${oid}`;
+/** note: ENCODE CSV with headers: per partition, the columns its header named */
+export const kafkaCsvHeadersNote = (oid: number): string => `src:csvheader:${oid}`;
 /** counter: records that could not be decoded */
 export const kafkaErrorsCounter = (oid: number): string => `src:errors:${oid}`;
 /** note: the most recent records that could not be decoded (eddy_source_errors) */
@@ -28,13 +33,20 @@ export interface RecordError { readonly partition: number; readonly offset: stri
 const ERROR_LOG_SIZE = 1000;
 const ERROR_RECORD_BYTES = 1024;
 
+/** a record's headers as a jsonb object {name: value as text}; a repeated name keeps its last value */
+function headersJson(headers: KafkaRecord['headers']): Jsonb {
+  return new Jsonb(jsonObject(headers.map(([n, v]) => [n, v.toString('utf8')] as const)));
+}
+
 export class KafkaIngest {
   private readonly reader: KafkaSourceReader;
   private readonly next: Map<number, bigint>;
   /** a record as a change: the row to insert (plain), upsert or delete (changelog formats), of the payload columns */
-  private readonly decode: ChangeDecoder;
+  private readonly decode: (r: KafkaRecord) => ReturnType<ChangeDecoder>;
+  /** ENCODE CSV: the decoder, whose partition headers are kept with the offsets */
+  private readonly csv: CsvDecoder | null = null;
   /** per live column, the record metadata it holds (INCLUDE), or null for the payload's */
-  private readonly include: (IncludeKind | null)[];
+  private readonly include: (Include | null)[];
   /** live positions of the payload columns */
   private readonly payloadAt: number[];
   private started: Promise<void> | null = null;
@@ -48,20 +60,31 @@ export class KafkaIngest {
     this.next = new Map(Object.entries(stored).map(([p, o]) => [Number(p), BigInt(o)]));
     // a group of its own per reader: offsets live in Eddy's storage, and a restarted process need
     // not wait for the broker to time out the killed one's membership
-    this.reader = new KafkaSourceReader(kafkaOptions(rel.options), `eddy-${rel.oid}-${process.pid}-${Date.now()}`, this.next);
+    const opts = kafkaOptions(rel.options);
+    this.reader = new KafkaSourceReader(opts, `${opts.groupPrefix}-${rel.oid}-${process.pid}-${Date.now()}`, this.next);
     const format = rel.options['format'] ?? 'plain';
     // INCLUDE columns hold the record's metadata; the payload fills the others
     const live = liveColumns(rel);
-    this.include = live.map((c) => INCLUDE_KINDS.find((k) => rel.options[`include.${k}`] === c.name) ?? null);
+    this.include = live.map((c): Include | null => {
+      const kind = INCLUDE_KINDS.find((k) => rel.options[`include.${k}`] === c.name);
+      if (kind) return { kind };
+      const header = rel.options[`include.header.${c.name}`];
+      return header === undefined ? null : { kind: 'one header', name: header, text: c.type.kind === 'scalar' && c.type.name !== 'bytea' };
+    });
     const payloadAt = live.map((_, i) => i).filter((i) => this.include[i] === null);
     const payload = payloadAt.map((i) => live[i]!);
-    let decode: ChangeDecoder;
+    let decode: (r: KafkaRecord) => ReturnType<ChangeDecoder>;
     if ((CHANGELOG_FORMATS as readonly string[]).includes(format)) {
       const pkAt = rel.primaryKey!.map((c) => payloadAt.indexOf(livePosition(rel, c)));
-      decode = cdcDecoder(format as ChangelogFormat, payload, pkAt);
+      const cdc = cdcDecoder(format as ChangelogFormat, payload, pkAt);
+      decode = (r) => cdc(r.key, r.value);
+    } else if (rel.options['encode'] === 'csv') {
+      const csv = csvDecoder(payload, rel.options, (store.note(kafkaCsvHeadersNote(rel.oid)) ?? {}) as Record<string, number[]>);
+      this.csv = csv;
+      decode = (r) => csv.decode(r.partition, r.value).map((row) => ({ kind: 'upsert', row }));
     } else {
       const plain = jsonRowDecoder(payload);
-      decode = (_key, value) => [{ kind: 'upsert', row: plain(value) }];
+      decode = (r) => [{ kind: 'upsert', row: plain(r.value) }];
     }
     this.payloadAt = payloadAt;
     this.decode = decode;
@@ -104,7 +127,7 @@ export class KafkaIngest {
       consumed++;
       try {
         // all of a record's changes, or none of them (a Canal record whose second row does not decode)
-        const changes = this.decode(r.key, r.value).map((change) => ({ row: this.fullRow(change.row, r), delete: change.kind === 'delete' }));
+        const changes = this.decode(r).map((change) => ({ row: this.fullRow(change.row, r), delete: change.kind === 'delete' }));
         for (const { row, delete: del } of changes) {
           if (keyed) keyed.set(rowKey(pk.map((c) => row[c] ?? null)), { row, delete: del });
           else rows.push(row);
@@ -125,6 +148,8 @@ export class KafkaIngest {
     const counters = new Map<string, number>([[kafkaErrorsCounter(this.rel.oid), this.errors + errors]]);
     const errorLog = failed.length ? [...this.errorLog, ...failed].slice(-ERROR_LOG_SIZE) : this.errorLog;
     if (failed.length) notes.set(kafkaErrorLogNote(this.rel.oid), errorLog);
+    const headers = this.csv?.takeChangedHeaders();
+    if (headers) notes.set(kafkaCsvHeadersNote(this.rel.oid), headers);
     return {
       rows, deletes, consumed, notes, counters,
       commit: () => {
@@ -142,11 +167,23 @@ export class KafkaIngest {
     if (this.payloadAt.length === this.include.length) return payload;
     const row: Datum[] = new Array<Datum>(this.include.length).fill(null);
     this.payloadAt.forEach((at, i) => { row[at] = payload[i] ?? null; });
-    this.include.forEach((kind, at) => {
-      if (kind === 'key') row[at] = r.key === null ? null : new Uint8Array(r.key);
-      else if (kind === 'partition') row[at] = String(r.partition);
-      else if (kind === 'offset') row[at] = r.offset.toString();
-      else if (kind === 'timestamp') row[at] = r.timestamp * 1000;
+    this.include.forEach((inc, at) => {
+      if (inc === null) return;
+      switch (inc.kind) {
+        case 'key': row[at] = r.key === null ? null : new Uint8Array(r.key); break;
+        case 'partition': row[at] = String(r.partition); break;
+        case 'offset': row[at] = r.offset.toString(); break;
+        case 'timestamp': row[at] = r.timestamp * 1000; break;
+        // all headers: {name: value as text}; a repeated name keeps its last value
+        case 'header': row[at] = r.headers.length ? headersJson(r.headers) : null; break;
+        case 'one header': {
+          // a repeated header: its last value (as Kafka Streams' lastHeader)
+          let h: readonly [string, Buffer] | undefined;
+          for (const x of r.headers) if (x[0] === inc.name) h = x;
+          row[at] = h === undefined ? null : inc.text ? h[1].toString('utf8') : new Uint8Array(h[1]);
+          break;
+        }
+      }
     });
     return row;
   }

@@ -298,3 +298,51 @@ test("scan.startup.mode = 'timestamp' starts each partition at the first record 
   }
   await c.end();
 }, 60_000);
+
+/** polls `sql` (after FLUSH) until it returns `n` rows; returns them */
+async function rowsWhen(c: Awaited<ReturnType<EddyServer['client']>>, sql: string, n: number, timeoutMs = 30_000): Promise<Record<string, unknown>[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await c.query('FLUSH');
+    const rows = (await c.query(sql)).rows as Record<string, unknown>[];
+    if (rows.length >= n) return rows;
+    expect(Date.now() < deadline, `only ${rows.length} of ${n} rows from ${sql}`).toBe(true);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+test('ENCODE CSV with a header, INCLUDE header, properties.* passed to the client, jsonb keeping the raw object', async () => {
+  const c = await eddy.client();
+  const opts = `connector = 'kafka', topic = 'csv', properties.bootstrap.server = '${broker.bootstrap}'`;
+  // properties the client has no setting for, or invalid values, fail at CREATE with 22023
+  await expect(c.query(`CREATE SOURCE bad_props (v int) WITH (${opts}, properties.linger.mss = '5') FORMAT PLAIN ENCODE CSV`)).rejects.toMatchObject({ code: '22023', message: expect.stringMatching(/unsupported Kafka client property/) });
+  await expect(c.query(`CREATE SOURCE bad_props (v int) WITH (${opts}, properties.fetch.max.bytes = 'x') FORMAT PLAIN ENCODE CSV`)).rejects.toMatchObject({ code: '22023' });
+  await expect(c.query(`CREATE SOURCE bad_csv (v int) WITH (${opts}) FORMAT PLAIN ENCODE CSV (delimiter = ';;')`)).rejects.toMatchObject({ code: '22023' });
+  await expect(c.query(`CREATE SOURCE bad_enc (v int) WITH (${opts}) FORMAT PLAIN ENCODE XML`)).rejects.toMatchObject({ code: '0A000' });
+  await producer.send({ topic: 'csv', messages: [
+    { value: 'name|id|score', headers: { trace: 't0' } },
+    { value: '"a|b"|1|2.5\nc|2|', headers: { trace: 't1', tenant: 'acme' } },
+    { value: 'x|not-a-number|1' },
+    { value: 'd|3|4', headers: { tenant: 'zeta' } },
+  ] });
+  await c.query(`CREATE SOURCE csv (id int, name text, score float8) INCLUDE header AS hdrs INCLUDE header 'tenant' varchar AS tenant INCLUDE header 'trace' AS trace
+    WITH (${opts}, properties.client.id = 'eddy-csv-test', properties.fetch.max.bytes = '1048576', properties.session.timeout.ms = '30000')
+    FORMAT PLAIN ENCODE CSV (without_header = 'false', delimiter = '|')`);
+  await c.query('CREATE MATERIALIZED VIEW csv_v AS SELECT id, name, score, hdrs, tenant, convert_from(trace, \'UTF8\') AS trace FROM csv');
+  const rows = await rowsWhen(c, 'SELECT * FROM csv_v ORDER BY id', 3);
+  expect(rows).toEqual([
+    { id: 1, name: 'a|b', score: 2.5, hdrs: { trace: 't1', tenant: 'acme' }, tenant: 'acme', trace: 't1' },
+    { id: 2, name: 'c', score: null, hdrs: { trace: 't1', tenant: 'acme' }, tenant: 'acme', trace: 't1' },
+    { id: 3, name: 'd', score: 4, hdrs: { tenant: 'zeta' }, tenant: 'zeta', trace: null },
+  ]);
+  // the record that does not convert is logged; the header record is not an error
+  const errs = (await c.query("SELECT \"offset\", reason FROM eddy_source_errors WHERE source = 'csv'")).rows;
+  expect(errs).toEqual([{ offset: '2', reason: expect.stringMatching(/field "id"/) }]);
+
+  // a jsonb column keeps the field's JSON (nested objects and numbers as jsonb, not text)
+  await producer.send({ topic: 'docs', messages: [{ value: JSON.stringify({ id: 1, doc: { city: 'Oslo', tags: ['a', 'b'], n: 1.5 } }) }] });
+  await c.query(`CREATE SOURCE docs (id int, doc jsonb) WITH (connector = 'kafka', topic = 'docs', properties.bootstrap.server = '${broker.bootstrap}') FORMAT PLAIN ENCODE JSON`);
+  await c.query("CREATE MATERIALIZED VIEW docs_v AS SELECT id, doc->>'city' AS city, jsonb_array_length(doc->'tags') AS tags, (doc->'n')::numeric * 2 AS n2, jsonb_typeof(doc->'n') AS t FROM docs");
+  expect(await rowsWhen(c, 'SELECT * FROM docs_v', 1)).toEqual([{ id: 1, city: 'Oslo', tags: 2, n2: '3.0', t: 'number' }]);
+  await c.end();
+}, 90_000);
