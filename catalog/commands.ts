@@ -58,6 +58,8 @@ export interface RoleOptions {
 }
 
 export type DdlCommand =
+  /** ALTER SOURCE s RESET TO (scan.startup.mode = ...): discard what a Kafka relation ingested and read again from there */
+  | { readonly kind: 'resetSource'; readonly target: QualifiedName; readonly options: Readonly<Record<string, string>> }
   | { readonly kind: 'createSchema'; readonly name: string; readonly ifNotExists: boolean }
   | {
     readonly kind: 'createTable'; readonly target: QualifiedName; readonly ifNotExists: boolean;

@@ -12,7 +12,7 @@ import { bindSelect } from './bind-select.js';
 import { proctimeOptions, watermarkOptions } from './watermark.js';
 import { Scope, type BindEnv } from './scope.js';
 
-const DDL_KINDS = new Set(['CreateStmt', 'DropStmt', 'IndexStmt', 'ViewStmt', 'CreateSchemaStmt', 'AlterTableStmt', 'RenameStmt', 'TruncateStmt', 'CreateRoleStmt', 'AlterRoleStmt', 'DropRoleStmt', 'CommentStmt', 'CreateSeqStmt', 'GrantStmt', 'GrantRoleStmt', 'AlterDefaultPrivilegesStmt', 'CreateExtensionStmt', 'CreatedbStmt']);
+const DDL_KINDS = new Set(['CreateStmt', 'DropStmt', 'IndexStmt', 'ViewStmt', 'CreateSchemaStmt', 'AlterTableStmt', 'RenameStmt', 'TruncateStmt', 'CreateRoleStmt', 'AlterRoleStmt', 'DropRoleStmt', 'CommentStmt', 'CreateSeqStmt', 'GrantStmt', 'GrantRoleStmt', 'AlterDefaultPrivilegesStmt', 'CreateExtensionStmt', 'CreatedbStmt', 'AlterSourceResetStmt']);
 
 export function isDdl(stmt: Node): boolean {
   return DDL_KINDS.has(Object.keys(stmt)[0] ?? '');
@@ -37,6 +37,11 @@ export function bindDdl(stmt: Node, sql: string, env: BindEnv, streaming?: Parse
   }
   if ('RenameStmt' in stmt) return bindRename(stmt.RenameStmt);
   if ('AlterTableStmt' in stmt) return bindAlterTable(stmt.AlterTableStmt);
+  if ('AlterSourceResetStmt' in (stmt as object)) {
+    // not PostgreSQL grammar: planner/streaming-ddl.ts parseSourceReset
+    const r = (stmt as unknown as { AlterSourceResetStmt: { schema: string | null; name: string; options: Record<string, string> } }).AlterSourceResetStmt;
+    return { kind: 'resetSource', target: { schema: r.schema, name: r.name }, options: r.options };
+  }
   if ('CreateRoleStmt' in stmt) {
     const s = stmt.CreateRoleStmt;
     return { kind: 'createRole', name: s.role!, isUser: s.stmt_type === 'ROLESTMT_USER', options: roleOptions(s.options ?? []) };

@@ -2,7 +2,7 @@
 import { loadModule, parseSync } from 'libpg-query';
 import type { Node, RawStmt } from '@pgsql/types';
 import { SqlError, SqlState } from '../core/errors.js';
-import { rewriteStreamingDdl, type StreamingDdl } from './streaming-ddl.js';
+import { parseSourceReset, rewriteStreamingDdl, type StreamingDdl } from './streaming-ddl.js';
 import { parseSubscribeStatement } from './subscribe-syntax.js';
 
 let loaded: Promise<void> | null = null;
@@ -39,6 +39,8 @@ export function parseSql(sql: string): ParsedStatement[] {
     // no statement at all (only blanks or comments): PostgreSQL answers EmptyQueryResponse (JDBC isValid sends "")
     if ((err as { message?: string }).message === 'Query cannot be empty') return [];
     // FLUSH (RisingWave's wait for materialized views) is not PostgreSQL grammar
+    const reset = parseSourceReset(sql);
+    if (reset) return [{ stmt: { AlterSourceResetStmt: reset } as unknown as Node, sql: sql.trim(), offset: 0 }];
     if (/^\s*flush\s*;?\s*$/i.test(sql)) return [{ stmt: { FlushStmt: {} } as unknown as Node, sql: 'FLUSH', offset: 0 }];
     // nor SHOW MATERIALIZED VIEWS (the one-word SHOW TABLES / SOURCES / VIEWS parse as SHOW of a setting)
     // nor SUBSCRIBE and the statements that carry it (COPY (SUBSCRIBE ...), DECLARE ... FOR SUBSCRIBE, FETCH ... WITH (timeout))

@@ -137,6 +137,21 @@ function rewriteCreateSink(sql: string): StreamingDdl {
   return { sql: out, source: false, format, sink: true };
 }
 
+/**
+ * ALTER SOURCE name RESET TO (scan.startup.mode = '...', ...) (also ALTER TABLE for a table with
+ * a connector): Eddy's statement for re-consumption, as a node of its own (not PostgreSQL grammar).
+ */
+export function parseSourceReset(sql: string): { schema: string | null; name: string; options: Record<string, string> } | null {
+  const m = /^\s*alter\s+(?:source|table)\s+(?:("[^"]+"|[\w$]+)\.)?("[^"]+"|[\w$]+)\s+reset\s+to\s*\(([^)]*)\)\s*;?\s*$/i.exec(sql);
+  if (!m) return null;
+  const ident = (x: string): string => (x.startsWith('"') ? x.slice(1, -1) : x.toLowerCase());
+  const body = m[3]!;
+  const options = parseOptions(body);
+  // every name = 'value' pair must have been understood
+  if (body.trim() && Object.keys(options).length !== body.split(',').length) throw new SqlError(SqlState.SyntaxError, "syntax error in ALTER SOURCE ... RESET TO: options are name = 'value' pairs");
+  return { schema: m[1] ? ident(m[1]) : null, name: ident(m[2]!), options };
+}
+
 /** whether position i of s is inside a '...' or "..." literal */
 function inQuotes(s: string, i: number): boolean {
   let q: string | null = null;

@@ -53,6 +53,11 @@ export interface CommitBatch {
   readonly catalog?: unknown;
   /** relations whose rows and index entries must be removed (DROP TABLE, TRUNCATE) */
   readonly clearRelations?: readonly StoredRelation[];
+  /**
+   * Rows to log as deletions in a relation's binlog without touching stored rows: the contents of
+   * a source, which live only in its binlog (ALTER SOURCE ... RESET retracts them).
+   */
+  readonly retract?: readonly { readonly rel: StoredRelation; readonly rows: readonly Row[] }[];
   /** counters to persist, e.g. sequences and hidden row ids */
   readonly counters?: ReadonlyMap<string, number>;
   /** small values to persist with the commit (Store.note); undefined removes one */

@@ -242,6 +242,7 @@ export class Store {
       }
       cc.clear(rel.oid);
     }
+    for (const r of batch.retract ?? []) for (const row of r.rows) log(r.rel, BinlogEvent.Delete, encodeRow(r.rel.types, row));
     for (const w of batch.rows) {
       const { row: inRow, column: inColumn } = w.rel.orientation;
       // the current version, read once: checked against what the transaction computed from, then superseded

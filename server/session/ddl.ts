@@ -6,6 +6,7 @@ import { connectorSource } from '../../connectors/registry.js';
 import { T, sameType, typeDisplayName, type SqlType } from '../../core/types.js';
 import type { Row } from '../../core/datum.js';
 import { csvDecoder } from '../../connectors/kafka/csv-decode.js';
+import { resetSourceOptions } from './kafka-ingest.js';
 import { SqlError, SqlState, type SqlNotice } from '../../core/errors.js';
 import type { CatalogData, ColumnDef, CommentDef, IndexDef, RelationDef, SequenceDef } from '../../catalog/model.js';
 import { liveColumns, PG_CLASS_OID, PG_NAMESPACE_OID } from '../../catalog/model.js';
@@ -131,6 +132,12 @@ export function executeDdl(cmd: DdlCommand, session: SqlSession, layer: WriteLay
       return { tag: 'TRUNCATE TABLE', catalog: null, clear, notices };
     }
     case 'rename': return renameObject(cmd, draft, catalog, searchPath, done);
+    case 'resetSource': {
+      const rel = findRel(cmd.target);
+      if (!rel) throw new SqlError(SqlState.UndefinedTable, `relation "${cmd.target.name}" does not exist`);
+      draft.replace(rel, resetSourceOptions(rel, cmd.options));
+      return done('ALTER SOURCE');
+    }
     case 'alterTable': return alterTable(cmd, draft, findRel(cmd.target), session, reader, notice, done, txn, layer, clear);
     case 'createRole': {
       if (catalog.role(cmd.name)) throw new SqlError(SqlState.DuplicateObject, `role "${cmd.name}" already exists`);

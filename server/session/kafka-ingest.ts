@@ -4,7 +4,7 @@
 // Records before a partition's stored offset (a reader restarting before its seek took effect)
 // are dropped; records that do not decode are counted and skipped, the others are ingested.
 import type { Datum, Row } from '../../core/datum.js';
-import { SqlError } from '../../core/errors.js';
+import { SqlError, SqlState } from '../../core/errors.js';
 import { liveColumns, livePosition, type RelationDef } from '../../catalog/model.js';
 import { KafkaSourceReader, kafkaOptions, type KafkaRecord } from '../../connectors/kafka/source.js';
 import { jsonRowDecoder } from '../../connectors/kafka/json-decode.js';
@@ -26,6 +26,33 @@ export const kafkaCsvHeadersNote = (oid: number): string => `src:csvheader:${oid
 export const kafkaErrorsCounter = (oid: number): string => `src:errors:${oid}`;
 /** note: the most recent records that could not be decoded (eddy_source_errors) */
 export const kafkaErrorLogNote = (oid: number): string => `src:errlog:${oid}`;
+
+/**
+ * ALTER SOURCE ... RESET TO (...): the relation's options with the new start position and the
+ * next reset epoch. The source runner sees the epoch go past the one it last carried out
+ * (resetEpochCounter) and, in one commit, retracts everything the relation ingested and forgets
+ * its offsets; its reader then starts over from the new position. Doing it in the runner, whose
+ * commits are sequential, keeps a batch read before the reset from landing after it.
+ */
+export function resetSourceOptions(rel: RelationDef, given: Readonly<Record<string, string>>): RelationDef {
+  if (rel.options['connector'] !== 'kafka' || (rel.kind !== 'source' && rel.kind !== 'table')) {
+    throw new SqlError(SqlState.WrongObjectType, `"${rel.name}" is not a Kafka source or table`, { hint: "RESET TO re-reads a relation created WITH (connector = 'kafka', ...)." });
+  }
+  for (const k of Object.keys(given)) {
+    if (k !== 'scan.startup.mode' && k !== 'scan.startup.timestamp.millis') {
+      throw new SqlError(SqlState.InvalidParameterValue, `RESET TO does not take "${k}"`, { hint: "RESET TO (scan.startup.mode = 'earliest' | 'latest' | 'timestamp', scan.startup.timestamp.millis = '...')" });
+    }
+  }
+  const options: Record<string, string> = { ...rel.options };
+  delete options['scan.startup.mode'];
+  delete options['scan.startup.timestamp.millis'];
+  Object.assign(options, given, { 'reset.epoch': String(Number(rel.options['reset.epoch'] ?? 0) + 1) });
+  kafkaOptions(options);
+  return { ...rel, options };
+}
+
+/** counter: the last reset epoch the source runner carried out */
+export const resetEpochCounter = (oid: number): string => `src:reset:${oid}`;
 
 /** a record that was not ingested: where it was, its first bytes, why */
 export interface RecordError { readonly partition: number; readonly offset: string; readonly record: string | null; readonly reason: string; readonly at: number }

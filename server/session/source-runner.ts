@@ -10,7 +10,9 @@ import { encodeKey } from '../../storage/key-codec.js';
 import type { Catalog } from '../../catalog/catalog.js';
 import { liveColumns, livePosition, type RelationDef } from '../../catalog/model.js';
 import { connectorSource, type SourceSpec } from '../../connectors/registry.js';
-import { KafkaIngest } from './kafka-ingest.js';
+import { KafkaIngest, kafkaCsvHeadersNote, kafkaOffsetsNote, resetEpochCounter } from './kafka-ingest.js';
+import { RowBag } from '../../core/delta.js';
+import { eventWeight } from './relation-changes.js';
 
 export interface SourceHost {
   readonly store: Store;
@@ -105,7 +107,11 @@ export class SourceRunner {
 
   private async ingestKafka(rel: RelationDef): Promise<boolean> {
     let k = this.kafka.get(rel.oid);
-    if (!k) { k = new KafkaIngest(rel, this.host.store, this.offset(rel.oid)); this.kafka.set(rel.oid, k); }
+    if (!k) {
+      await this.carryOutReset(rel);
+      k = new KafkaIngest(rel, this.host.store, this.offset(rel.oid));
+      this.kafka.set(rel.oid, k);
+    }
     k.ensureStarted();
     const batch = k.take(MAX_BATCH);
     if (!batch) return false;
@@ -121,6 +127,38 @@ export class SourceRunner {
     this.stats.commits++;
     this.stats.rows += batch.rows.length;
     return true;
+  }
+
+  /**
+   * ALTER SOURCE ... RESET TO: when the relation's reset epoch is past the last one carried out,
+   * one commit retracts all it ingested (a table's rows; a source's contents, which live only in
+   * its binlog) and forgets its offsets, so that views follow it down and then up again as the
+   * records are read anew from the new start position.
+   */
+  private async carryOutReset(rel: RelationDef): Promise<void> {
+    const epoch = Number(rel.options['reset.epoch'] ?? 0);
+    const store = this.host.store;
+    if (epoch <= (store.counter(resetEpochCounter(rel.oid)) ?? 0)) return;
+    const sr = this.host.storedRel(rel);
+    let retract: { rel: StoredRelation; rows: Row[] }[] = [];
+    if (rel.kind === 'source') {
+      // the source's contents: its binlog's insertions less its deletions
+      const bag = new RowBag();
+      const snap = store.snapshot();
+      try {
+        for (const e of store.binlog(sr, 0, snap)) bag.add(e.row, eventWeight(e.event));
+      } finally {
+        snap.done();
+      }
+      const rows: Row[] = [];
+      for (const { row, count } of bag) for (let i = 0; i < count; i++) rows.push(row);
+      retract = [{ rel: sr, rows }];
+    }
+    await store.commit({
+      rows: [], retract, clearRelations: rel.kind === 'table' ? [sr] : [],
+      notes: new Map([[kafkaOffsetsNote(rel.oid), undefined], [kafkaCsvHeadersNote(rel.oid), undefined]]),
+      counters: new Map([[offsetCounter(rel.oid), 0], [resetEpochCounter(rel.oid), epoch]]),
+    });
   }
 
   private async ingest(rel: RelationDef): Promise<boolean> {
