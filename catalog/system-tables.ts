@@ -269,7 +269,7 @@ table('pg_catalog', 'eddy_sinks', 'schemaname name, sinkname name, connector tex
     if (r.kind !== 'sink') continue;
     const p = ctx.views?.(r) ?? null;
     const format = r.options['format'] ? `${r.options['format']} ${r.options['encode'] ?? ''}`.trim() : null;
-    yield [r.schema, r.name, r.options['connector'] ?? null, format, p?.state ?? 'not maintained by this process', p?.started ?? null,
+    yield [r.schema, r.name, r.options['connector'] ?? (r.options['into.table'] !== undefined ? 'table' : null), format, p?.state ?? 'not maintained by this process', p?.started ?? null,
       p ? BigInt(p.rows) : null, p ? BigInt(p.stateRows) : null, p ? BigInt(p.errors) : null, r.viewSql];
   }
 });

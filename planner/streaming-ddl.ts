@@ -101,13 +101,15 @@ export function rewriteStreamingDdl(sql: string): StreamingDdl | null {
 }
 
 /**
- * CREATE SINK [IF NOT EXISTS] name { FROM relation | AS query } WITH (options) [FORMAT ... ENCODE ...]
+ * CREATE SINK [IF NOT EXISTS] name [INTO table [(columns)]] { FROM relation | AS query } [WITH (options)] [FORMAT ... ENCODE ...]
  * (RisingWave) as CREATE MATERIALIZED VIEW name WITH (options) AS query: a sink is maintained as a
- * view is, its changes go to a connector instead of storage.
+ * view is, its changes go to a connector (or, INTO a table, into that table's rows) instead of
+ * its own storage. The INTO target and its columns become the options into.table / into.columns.
  */
 function rewriteCreateSink(sql: string): StreamingDdl {
-  const syntax = (): never => { throw new SqlError(SqlState.SyntaxError, 'syntax error in CREATE SINK', { hint: 'CREATE SINK name { FROM relation | AS query } WITH (connector = ...)' }); };
-  const head = /^\s*create\s+sink\s+(if\s+not\s+exists\s+)?((?:"[^"]+"|[\w$]+)(?:\.(?:"[^"]+"|[\w$]+))?)\s+(from|as)\s+/i.exec(sql) ?? syntax();
+  const syntax = (): never => { throw new SqlError(SqlState.SyntaxError, 'syntax error in CREATE SINK', { hint: 'CREATE SINK name [INTO table [(columns)]] { FROM relation | AS query } [WITH (connector = ...)]' }); };
+  const name = String.raw`(?:"[^"]+"|[\w$]+)(?:\.(?:"[^"]+"|[\w$]+))?`;
+  const head = new RegExp(String.raw`^\s*create\s+sink\s+(if\s+not\s+exists\s+)?(${name})\s+(?:into\s+(${name})\s*(?:\(([^)]*)\))?\s*)?(from|as)\s+`, 'i').exec(sql) ?? syntax();
   let text = sql.slice(head[0].length);
   let format: StreamingDdl['format'] = null;
   const f = /\bformat\s+(\w+)\s+encode\s+(\w+)\s*(\(([^)]*)\))?\s*;?\s*$/i.exec(text);
@@ -117,7 +119,6 @@ function rewriteCreateSink(sql: string): StreamingDdl {
   }
   // the options are the last WITH (...) at the top level, closing the statement
   text = text.replace(/;\s*$/, '').trimEnd();
-  if (!text.endsWith(')')) syntax();
   // scan forward (quotes skipped) for the top-level parenthesis that closes at the end
   let depth = 0;
   let open = -1;
@@ -129,10 +130,17 @@ function rewriteCreateSink(sql: string): StreamingDdl {
     else if (c === ')') { depth--; if (depth === 0 && i === text.length - 1) open = lastOpen; }
   }
   const w = open < 0 ? null : /\bwith\s*$/i.exec(text.slice(0, open));
-  if (!w) syntax();
-  const body = text.slice(0, w!.index).trim();
-  const options = text.slice(open);
-  const query = head[3]!.toLowerCase() === 'from' ? `SELECT * FROM ${body}` : body;
+  const into = head[3];
+  if (!w && !into) syntax();
+  const body = (w ? text.slice(0, w.index) : text).trim();
+  let options = w ? text.slice(open) : '()';
+  if (into) {
+    // INTO: the target and its columns, as options of the sink (no connector)
+    const cols = head[4] === undefined ? '' : head[4].split(',').map((c) => c.trim()).map((c) => (c.startsWith('"') ? c.slice(1, -1) : c.toLowerCase())).join(',');
+    const extra = `"into.table" = '${into.replace(/'/g, "''")}'${head[4] !== undefined ? `, "into.columns" = '${cols.replace(/'/g, "''")}'` : ''}`;
+    options = options === '()' || /^\(\s*\)$/.test(options) ? `(${extra})` : `(${extra}, ${options.slice(1)}`;
+  }
+  const query = head[5]!.toLowerCase() === 'from' ? `SELECT * FROM ${body}` : body;
   const out = `CREATE MATERIALIZED VIEW ${head[1] ? 'IF NOT EXISTS ' : ''}${head[2]} ${quoteDottedOptionNames(`WITH ${options}`)} AS ${query}`;
   return { sql: out, source: false, format, sink: true };
 }

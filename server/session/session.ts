@@ -30,6 +30,7 @@ import { bindCreateMaterializedView, bindViewQuery } from '../../planner/materia
 import { regName } from '../../planner/bind-expr.js';
 import { dataflowLines } from '../../planner/explain-dataflow.js';
 import { buildCircuit } from '../../dataflow/build.js';
+import { intoTableOptions, isIntoSink } from './sink-into.js';
 import { sinkConnector } from '../../connectors/sinks.js';
 import { someScan } from '../../planner/plan-walk.js';
 import { copyFrom, copyTo, copyTarget, copyLine, CopyCollector } from './copy.js';
@@ -448,8 +449,15 @@ export class SqlSession implements Session {
           let ddl = { ...command, dependsOn: [...circuit.inputs] } as typeof command;
           if (cmd.sink && ddl.kind === 'createMatview') {
             const f = cmd.sink.format;
-            const options = { ...ddl.options, ...(f ? { format: f.format, encode: f.encode, ...f.options } : {}) };
-            sinkConnector(options, ddl.columns);
+            let options: Record<string, string> = { ...ddl.options, ...(f ? { format: f.format, encode: f.encode, ...f.options } : {}) };
+            if (isIntoSink(options)) {
+              // INTO a table: it depends on the target, which cannot be dropped under it
+              const into = intoTableOptions(options, ddl.columns, this.catalog(), this.bindEnv([]).searchPath, [...circuit.inputs]);
+              options = into.options;
+              ddl = { ...ddl, dependsOn: [...circuit.inputs, into.target] };
+            } else {
+              sinkConnector(options, ddl.columns);
+            }
             ddl = { ...ddl, options, sink: true };
           }
           const res = executeDdl(ddl, this, layer, txn);

@@ -27,6 +27,7 @@ import { sinkConnector, type SinkConnector } from '../../connectors/sinks.js';
 import { errorsNote } from './txn.js';
 import { binlogDelta, deltaContents, relationContents, type RelationContents } from './relation-changes.js';
 import { watermarkCounter } from './source-runner.js';
+import { intoTableWrites, isIntoSink } from './sink-into.js';
 
 export interface MaintainerHost {
   readonly store: Store;
@@ -73,6 +74,8 @@ interface ViewRuntime {
   readonly errors: RowBag;
   /** a sink's connector (its changes go there instead of storage) */
   readonly sink: SinkConnector | null;
+  /** a sink INTO a table: its changes become partial-column upserts of that table (sink-into.ts) */
+  readonly into: boolean;
 }
 
 /** what this maintainer runs: materialized views and sinks */
@@ -207,7 +210,8 @@ export class ViewMaintainer {
         if (this.runtimes.has(v.oid)) continue;
         const circuit = buildCircuit(this.host.viewPlan(v), new StateStore(v.oid, this.backend, this.stateCacheRows));
         const rt: ViewRuntime = {
-          rel: v, circuit, rows: 0, errors: new RowBag(), sink: v.kind === 'sink' ? sinkConnector(v.options, liveColumns(v)) : null,
+          rel: v, circuit, rows: 0, errors: new RowBag(),
+          sink: v.kind === 'sink' && !isIntoSink(v.options) ? sinkConnector(v.options, liveColumns(v)) : null, into: v.kind === 'sink' && isIntoSink(v.options),
           progress: { state: 'backfilling', started: 'built', backfillDone: 0, backfillTotal: 0, backfillMs: 0 },
         };
         this.runtimes.set(v.oid, rt);
@@ -237,6 +241,7 @@ export class ViewMaintainer {
       const viewDeltas = new Map<number, Delta>();
       const writes: RowWrite[] = [];
       const sinkChanges: [SinkConnector, Delta][] = [];
+      const intoChanges: { sink: RelationDef; delta: Delta }[] = [];
       for (const v of views) {
         const rt = this.runtimes.get(v.oid)!;
         const isFresh = fresh.has(v.oid);
@@ -260,10 +265,10 @@ export class ViewMaintainer {
           notes.set(errorsNote(v.oid), list.length ? list : undefined);
         }
         viewDeltas.set(v.oid, out);
-        if (rt.sink) {
-          // a sink's change goes to its connector, not to storage
+        if (rt.sink || rt.into) {
+          // a sink's change goes to its connector or its target table, not to storage
           for (const w of out.weights) rt.rows += Math.abs(w);
-          if (out.rows.length) sinkChanges.push([rt.sink, out]);
+          if (out.rows.length) { if (rt.sink) sinkChanges.push([rt.sink, out]); else intoChanges.push({ sink: v, delta: out }); }
           if (isFresh) counters.set(readyCounter(v.oid), 1);
           continue;
         }
@@ -280,6 +285,7 @@ export class ViewMaintainer {
           }
         }
       }
+      if (intoChanges.length) intoTableWrites(intoChanges, catalog, store, (r) => this.host.storedRel(r), snap, writes);
       for (const t of tables) { this.positions.set(t, heads.get(t)!); counters.set(positionCounter(t), heads.get(t)!); }
       for (const t of [...this.positions.keys()]) if (!tables.has(t)) this.positions.delete(t);
       for (const rt of this.runtimes.values()) counters.set(rowsCounter(rt.rel.oid), rt.rows);

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Client } from 'pg';
 import { startEddy, type EddyServer } from '../harness/server.js';
+import { mulberry32 } from '../harness/prng.js';
 
 let eddy: EddyServer;
 let c: Client;
@@ -73,3 +74,58 @@ test('bad sinks are errors', async () => {
   await expect(c.query("CREATE SINK bad5 AS SELECT id, random() FROM sk_u WITH (connector = 'blackhole')")).rejects.toMatchObject({ code: '0A000' });
   expect((await c.query('SELECT count(*)::int AS n FROM eddy_sinks')).rows[0].n).toBe(0);
 });
+
+test('sinks INTO a wide table each fill their own columns (partial-column upserts); the table equals a full join of their queries', async () => {
+  await c.query('CREATE TABLE w_users (id int PRIMARY KEY, name text NOT NULL)');
+  await c.query('CREATE TABLE w_orders (id int PRIMARY KEY, user_id int, amount numeric)');
+  await c.query('CREATE TABLE wide (id int PRIMARY KEY, name text, total numeric, cnt bigint, note text)');
+  await c.query('CREATE SINK w_name INTO wide (id, name) FROM w_users');
+  await c.query('CREATE SINK w_tot INTO wide (id, total, cnt) AS SELECT user_id, sum(amount), count(*) FROM w_orders GROUP BY user_id');
+  await c.query('CREATE MATERIALIZED VIEW wide_v AS SELECT count(*) AS n, sum(total) AS total FROM wide');
+  const expected = `SELECT coalesce(u.id, o.user_id) AS id, u.name, o.total, o.cnt FROM w_users u
+    FULL JOIN (SELECT user_id, sum(amount) AS total, count(*) AS cnt FROM w_orders GROUP BY user_id) o ON u.id = o.user_id ORDER BY 1`;
+  const next = mulberry32(5);
+  const rnd = (n: number) => Math.floor(next() * n);
+  let nextOrder = 1;
+  for (let step = 0; step < 12; step++) {
+    for (let i = 0; i < 15; i++) {
+      const op = rnd(6);
+      const uid = rnd(12);
+      if (op === 0) await c.query('INSERT INTO w_users VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name', [uid, `u${uid}-${step}`]);
+      else if (op === 1) await c.query('DELETE FROM w_users WHERE id = $1', [uid]);
+      else if (op === 2 || op === 3) await c.query('INSERT INTO w_orders VALUES ($1, $2, $3)', [nextOrder++, uid, (rnd(10_000) / 100).toFixed(2)]);
+      else if (op === 4) await c.query('DELETE FROM w_orders WHERE id = $1', [1 + rnd(nextOrder)]);
+      else await c.query('UPDATE w_orders SET user_id = $1 WHERE id = $2', [uid, 1 + rnd(nextOrder)]);
+    }
+    await c.query('FLUSH');
+    await c.query('FLUSH');
+    const got = (await c.query('SELECT id, name, total, cnt FROM wide ORDER BY id')).rows;
+    expect(got, `step ${step}`).toEqual((await c.query(expected)).rows);
+    // a view over the wide table follows it
+    await c.query('FLUSH');
+    const v = (await c.query('SELECT n, total FROM wide_v')).rows[0];
+    expect(v).toEqual((await c.query('SELECT count(*) AS n, sum(total) AS total FROM wide')).rows[0]);
+  }
+  // a column no sink fills keeps what a user wrote there, across later changes of the sinks' columns
+  const someone = (await c.query('SELECT id FROM wide WHERE name IS NOT NULL ORDER BY id LIMIT 1')).rows[0].id as number;
+  await c.query('UPDATE wide SET note = $1 WHERE id = $2', ['vip', someone]);
+  await c.query('UPDATE w_users SET name = $1 WHERE id = $2', ['renamed', someone]);
+  await c.query('FLUSH');
+  await c.query('FLUSH');
+  expect((await c.query('SELECT name, note FROM wide WHERE id = $1', [someone])).rows).toEqual([{ name: 'renamed', note: 'vip' }]);
+  expect((await c.query("SELECT connector, state FROM eddy_sinks WHERE sinkname = 'w_name'")).rows).toEqual([{ connector: 'table', state: 'running' }]);
+
+  // errors at CREATE, and the target cannot be dropped under its sinks
+  await c.query('CREATE TABLE nokey (id int, v int)');
+  await expect(c.query('CREATE SINK bad1 INTO nokey FROM w_users')).rejects.toMatchObject({ code: '42P16' });
+  await expect(c.query('CREATE SINK bad2 INTO wide (id, nope) FROM w_users')).rejects.toMatchObject({ code: '42703' });
+  await expect(c.query('CREATE SINK bad3 INTO wide (id, cnt) FROM w_users')).rejects.toMatchObject({ code: '42804' });
+  await expect(c.query('CREATE SINK bad4 INTO wide (name) AS SELECT name FROM w_users')).rejects.toMatchObject({ code: '42P10' });
+  await expect(c.query('CREATE SINK bad5 INTO w_users (id) AS SELECT id FROM w_orders')).rejects.toMatchObject({ code: '23502' });
+  await expect(c.query('CREATE SINK bad6 INTO nothere FROM w_users')).rejects.toMatchObject({ code: '42P01' });
+  await expect(c.query('DROP TABLE wide')).rejects.toMatchObject({ code: '2BP01' });
+  await c.query('DROP SINK w_name');
+  await c.query('DROP SINK w_tot');
+  await c.query('DROP MATERIALIZED VIEW wide_v');
+  await c.query('DROP TABLE wide');
+}, 120_000);
