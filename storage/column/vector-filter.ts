@@ -60,6 +60,59 @@ function test(op: CompareOp, x: number | bigint, v: number | bigint): boolean {
   }
 }
 
+type NumberValues = Int32Array | Float64Array | Int8Array;
+
+/**
+ * Rows i < n with `vals[i] op v` into sel (the first predicate, over a whole segment). One loop
+ * per operator, so the comparison is not dispatched per row (this loop is most of a filtered
+ * count's time); NULLs are skipped only when the column has any.
+ */
+function firstNumbers(op: CompareOp, vals: NumberValues, valid: Uint8Array | null, n: number, v: number, sel: Uint32Array): number {
+  let c = 0;
+  if (valid !== null) {
+    for (let i = 0; i < n; i++) if ((valid[i >> 3]! & (1 << (i & 7))) !== 0 && test(op, vals[i]!, v)) sel[c++] = i;
+    return c;
+  }
+  switch (op) {
+    case '<': for (let i = 0; i < n; i++) if (vals[i]! < v) sel[c++] = i; break;
+    case '<=': for (let i = 0; i < n; i++) if (vals[i]! <= v) sel[c++] = i; break;
+    case '=': for (let i = 0; i < n; i++) if (vals[i]! === v) sel[c++] = i; break;
+    case '>=': for (let i = 0; i < n; i++) if (vals[i]! >= v) sel[c++] = i; break;
+    case '>': for (let i = 0; i < n; i++) if (vals[i]! > v) sel[c++] = i; break;
+    case '<>': for (let i = 0; i < n; i++) if (vals[i]! !== v) sel[c++] = i; break;
+  }
+  return c;
+}
+
+/** keeps the first `count` offsets of sel whose `vals[i] op v` holds; returns how many */
+function refineNumbers(op: CompareOp, vals: NumberValues, valid: Uint8Array | null, sel: Uint32Array, count: number, v: number): number {
+  let k = 0;
+  if (valid !== null) {
+    for (let j = 0; j < count; j++) { const i = sel[j]!; if ((valid[i >> 3]! & (1 << (i & 7))) !== 0 && test(op, vals[i]!, v)) sel[k++] = i; }
+    return k;
+  }
+  switch (op) {
+    case '<': for (let j = 0; j < count; j++) { const i = sel[j]!; if (vals[i]! < v) sel[k++] = i; } break;
+    case '<=': for (let j = 0; j < count; j++) { const i = sel[j]!; if (vals[i]! <= v) sel[k++] = i; } break;
+    case '=': for (let j = 0; j < count; j++) { const i = sel[j]!; if (vals[i]! === v) sel[k++] = i; } break;
+    case '>=': for (let j = 0; j < count; j++) { const i = sel[j]!; if (vals[i]! >= v) sel[k++] = i; } break;
+    case '>': for (let j = 0; j < count; j++) { const i = sel[j]!; if (vals[i]! > v) sel[k++] = i; } break;
+    case '<>': for (let j = 0; j < count; j++) { const i = sel[j]!; if (vals[i]! !== v) sel[k++] = i; } break;
+  }
+  return k;
+}
+
+/** refineNumbers for bigint columns (int8) */
+function refineBigints(op: CompareOp, vals: BigInt64Array, valid: Uint8Array | null, sel: Uint32Array, count: number, v: bigint): number {
+  let k = 0;
+  for (let j = 0; j < count; j++) {
+    const i = sel[j]!;
+    if (valid !== null && (valid[i >> 3]! & (1 << (i & 7))) === 0) continue;
+    if (test(op, vals[i]!, v)) sel[k++] = i;
+  }
+  return k;
+}
+
 /** Offsets of rows that are not deleted and satisfy every predicate. */
 export function selectRows(seg: LoadedSegment, deleted: Bitmap, preds: readonly ScanPredicate[]): Uint32Array {
   const n = seg.rows;
@@ -68,15 +121,9 @@ export function selectRows(seg: LoadedSegment, deleted: Bitmap, preds: readonly 
   let from = 0;
   const first = preds[0];
   const firstCol = first ? seg.columns[first.col] : undefined;
-  if (deleted.isEmpty && first && firstCol?.values) {
+  if (deleted.isEmpty && first && firstCol?.values && !(firstCol.values instanceof BigInt64Array) && typeof first.value === 'number') {
     // no deleted row: the first comparison runs over all rows and makes the selection vector
-    const vals = firstCol.values;
-    const valid = firstCol.valid;
-    const v = first.value;
-    for (let i = 0; i < n; i++) {
-      if (valid !== null && (valid[i >> 3]! & (1 << (i & 7))) === 0) continue;
-      if (test(first.op, vals[i]!, v)) sel[count++] = i;
-    }
+    count = firstNumbers(first.op, firstCol.values, firstCol.valid, n, first.value, sel);
     from = 1;
   } else if (deleted.isEmpty) {
     for (let i = 0; i < n; i++) sel[i] = i;
@@ -86,7 +133,7 @@ export function selectRows(seg: LoadedSegment, deleted: Bitmap, preds: readonly 
     for (const off of deleted.toUint32Array()) if (off < n) dead[off] = 1;
     for (let i = 0; i < n; i++) if (dead[i] === 0) sel[count++] = i;
   }
-  for (let pi = from; pi < preds.length; pi++) {
+  for (let pi = from; pi < preds.length && count > 0; pi++) {
     const p = preds[pi]!;
     const col = seg.columns[p.col];
     // a column added after the segment was written: all NULL
@@ -102,16 +149,9 @@ export function selectRows(seg: LoadedSegment, deleted: Bitmap, preds: readonly 
       count = k;
       continue;
     }
-    const vals = col.values;
-    const valid = col.valid;
-    let k = 0;
-    const v = p.value;
-    for (let j = 0; j < count; j++) {
-      const i = sel[j]!;
-      if (valid !== null && (valid[i >> 3]! & (1 << (i & 7))) === 0) continue;
-      if (test(p.op, vals[i]!, v)) sel[k++] = i;
-    }
-    count = k;
+    count = col.values instanceof BigInt64Array
+      ? refineBigints(p.op, col.values, col.valid, sel, count, p.value as bigint)
+      : refineNumbers(p.op, col.values, col.valid, sel, count, p.value as number);
   }
   if (count < n) sel = sel.subarray(0, count);
   return sel;
