@@ -14,6 +14,8 @@ import type { Store } from '../../storage/store.js';
 
 const INCLUDE_KINDS = ['key', 'partition', 'offset', 'timestamp'] as const;
 type IncludeKind = (typeof INCLUDE_KINDS)[number];
+/** what fills a column other than the payload: a record's metadata (INCLUDE) or the ingestion time (AS PROCTIME()) */
+type ColumnKind = IncludeKind | 'proctime';
 
 /** note: per partition, the next offset to read */
 export const kafkaOffsetsNote = (oid: number): string => `src:kafka:${oid}`;
@@ -33,8 +35,8 @@ export class KafkaIngest {
   private readonly next: Map<number, bigint>;
   /** a record as a change: the row to insert (plain), upsert or delete (changelog formats), of the payload columns */
   private readonly decode: ChangeDecoder;
-  /** per live column, the record metadata it holds (INCLUDE), or null for the payload's */
-  private readonly include: (IncludeKind | null)[];
+  /** per live column, the record metadata (INCLUDE) or ingestion time (PROCTIME) it holds, or null for the payload's */
+  private readonly include: (ColumnKind | null)[];
   /** live positions of the payload columns */
   private readonly payloadAt: number[];
   private started: Promise<void> | null = null;
@@ -50,9 +52,9 @@ export class KafkaIngest {
     // not wait for the broker to time out the killed one's membership
     this.reader = new KafkaSourceReader(kafkaOptions(rel.options), `eddy-${rel.oid}-${process.pid}-${Date.now()}`, this.next);
     const format = rel.options['format'] ?? 'plain';
-    // INCLUDE columns hold the record's metadata; the payload fills the others
+    // INCLUDE columns hold the record's metadata, a PROCTIME() column the ingestion time; the payload fills the others
     const live = liveColumns(rel);
-    this.include = live.map((c) => INCLUDE_KINDS.find((k) => rel.options[`include.${k}`] === c.name) ?? null);
+    this.include = live.map((c) => INCLUDE_KINDS.find((k) => rel.options[`include.${k}`] === c.name) ?? (rel.options['proctime.column'] === c.name ? 'proctime' : null));
     const payloadAt = live.map((_, i) => i).filter((i) => this.include[i] === null);
     const payload = payloadAt.map((i) => live[i]!);
     let decode: ChangeDecoder;
@@ -97,6 +99,7 @@ export class KafkaIngest {
     let errors = 0;
     let consumed = 0;
     const failed: RecordError[] = [];
+    const now = Date.now() * 1000;
     for (const r of records) {
       const expected = next.get(r.partition);
       if (expected !== undefined && r.offset < expected) continue;
@@ -104,7 +107,7 @@ export class KafkaIngest {
       consumed++;
       try {
         // all of a record's changes, or none of them (a Canal record whose second row does not decode)
-        const changes = this.decode(r.key, r.value).map((change) => ({ row: this.fullRow(change.row, r), delete: change.kind === 'delete' }));
+        const changes = this.decode(r.key, r.value).map((change) => ({ row: this.fullRow(change.row, r, now), delete: change.kind === 'delete' }));
         for (const { row, delete: del } of changes) {
           if (keyed) keyed.set(rowKey(pk.map((c) => row[c] ?? null)), { row, delete: del });
           else rows.push(row);
@@ -137,8 +140,8 @@ export class KafkaIngest {
     };
   }
 
-  /** the payload's values and the record's metadata, in the relation's column order */
-  private fullRow(payload: Row, r: KafkaRecord): Row {
+  /** the payload's values, the record's metadata and the ingestion time `now` (µs), in the relation's column order */
+  private fullRow(payload: Row, r: KafkaRecord, now: number): Row {
     if (this.payloadAt.length === this.include.length) return payload;
     const row: Datum[] = new Array<Datum>(this.include.length).fill(null);
     this.payloadAt.forEach((at, i) => { row[at] = payload[i] ?? null; });
@@ -147,6 +150,7 @@ export class KafkaIngest {
       else if (kind === 'partition') row[at] = String(r.partition);
       else if (kind === 'offset') row[at] = r.offset.toString();
       else if (kind === 'timestamp') row[at] = r.timestamp * 1000;
+      else if (kind === 'proctime') row[at] = now;
     });
     return row;
   }
