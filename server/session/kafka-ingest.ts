@@ -15,8 +15,11 @@ import { Jsonb, jsonObject } from '../../core/values/json.js';
 import type { Store } from '../../storage/store.js';
 
 const INCLUDE_KINDS = ['key', 'partition', 'offset', 'timestamp', 'header'] as const;
-/** what an INCLUDE column holds: a record's metadata, or one of its headers (by name) */
-type Include = { readonly kind: (typeof INCLUDE_KINDS)[number] } | { readonly kind: 'one header'; readonly name: string; readonly text: boolean };
+/**
+ * what fills a column other than the payload: a record's metadata (INCLUDE), one of its headers
+ * (by name), or the ingestion time (AS PROCTIME())
+ */
+type Include = { readonly kind: (typeof INCLUDE_KINDS)[number] | 'proctime' } | { readonly kind: 'one header'; readonly name: string; readonly text: boolean };
 
 /** note: per partition, the next offset to read */
 export const kafkaOffsetsNote = (oid: number): string => `src:kafka:${oid}`;
@@ -72,7 +75,7 @@ export class KafkaIngest {
   private readonly decode: (r: KafkaRecord) => ReturnType<ChangeDecoder>;
   /** ENCODE CSV: the decoder, whose partition headers are kept with the offsets */
   private readonly csv: CsvDecoder | null = null;
-  /** per live column, the record metadata it holds (INCLUDE), or null for the payload's */
+  /** per live column, what fills it (INCLUDE metadata, a header, PROCTIME), or null for the payload's */
   private readonly include: (Include | null)[];
   /** live positions of the payload columns */
   private readonly payloadAt: number[];
@@ -90,11 +93,12 @@ export class KafkaIngest {
     const opts = kafkaOptions(rel.options);
     this.reader = new KafkaSourceReader(opts, `${opts.groupPrefix}-${rel.oid}-${process.pid}-${Date.now()}`, this.next);
     const format = rel.options['format'] ?? 'plain';
-    // INCLUDE columns hold the record's metadata; the payload fills the others
+    // INCLUDE columns hold the record's metadata, a PROCTIME() column the ingestion time; the payload fills the others
     const live = liveColumns(rel);
     this.include = live.map((c): Include | null => {
       const kind = INCLUDE_KINDS.find((k) => rel.options[`include.${k}`] === c.name);
       if (kind) return { kind };
+      if (rel.options['proctime.column'] === c.name) return { kind: 'proctime' };
       const header = rel.options[`include.header.${c.name}`];
       return header === undefined ? null : { kind: 'one header', name: header, text: c.type.kind === 'scalar' && c.type.name !== 'bytea' };
     });
@@ -147,6 +151,7 @@ export class KafkaIngest {
     let errors = 0;
     let consumed = 0;
     const failed: RecordError[] = [];
+    const now = Date.now() * 1000;
     for (const r of records) {
       const expected = next.get(r.partition);
       if (expected !== undefined && r.offset < expected) continue;
@@ -154,7 +159,7 @@ export class KafkaIngest {
       consumed++;
       try {
         // all of a record's changes, or none of them (a Canal record whose second row does not decode)
-        const changes = this.decode(r).map((change) => ({ row: this.fullRow(change.row, r), delete: change.kind === 'delete' }));
+        const changes = this.decode(r).map((change) => ({ row: this.fullRow(change.row, r, now), delete: change.kind === 'delete' }));
         for (const { row, delete: del } of changes) {
           if (keyed) keyed.set(rowKey(pk.map((c) => row[c] ?? null)), { row, delete: del });
           else rows.push(row);
@@ -189,8 +194,8 @@ export class KafkaIngest {
     };
   }
 
-  /** the payload's values and the record's metadata, in the relation's column order */
-  private fullRow(payload: Row, r: KafkaRecord): Row {
+  /** the payload's values, the record's metadata and the ingestion time `now` (µs), in the relation's column order */
+  private fullRow(payload: Row, r: KafkaRecord, now: number): Row {
     if (this.payloadAt.length === this.include.length) return payload;
     const row: Datum[] = new Array<Datum>(this.include.length).fill(null);
     this.payloadAt.forEach((at, i) => { row[at] = payload[i] ?? null; });
@@ -201,6 +206,7 @@ export class KafkaIngest {
         case 'partition': row[at] = String(r.partition); break;
         case 'offset': row[at] = r.offset.toString(); break;
         case 'timestamp': row[at] = r.timestamp * 1000; break;
+        case 'proctime': row[at] = now; break;
         // all headers: {name: value as text}; a repeated name keeps its last value
         case 'header': row[at] = r.headers.length ? headersJson(r.headers) : null; break;
         case 'one header': {

@@ -234,6 +234,29 @@ test('INCLUDE key, partition, offset and timestamp add the records\' metadata as
   await c.end();
 }, 60_000);
 
+test('a PROCTIME() column of a kafka source holds each record\'s ingestion time', async () => {
+  const before = Date.now();
+  await producer.send({ topic: 'ptime', messages: [1, 2, 3].map((v) => ({ value: JSON.stringify({ v }) })) });
+  const c = await eddy.client();
+  await c.query(`CREATE SOURCE ptime (v int, pt TIMESTAMPTZ AS PROCTIME())
+    WITH (connector = 'kafka', topic = 'ptime', properties.bootstrap.server = '${broker.bootstrap}') FORMAT PLAIN ENCODE JSON`);
+  await c.query("CREATE MATERIALIZED VIEW ptime_v AS SELECT v, extract(epoch FROM pt) * 1000 AS ms FROM ptime");
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    await c.query('FLUSH');
+    const rows = (await c.query('SELECT v, ms FROM ptime_v ORDER BY v')).rows as { v: number; ms: string | null }[];
+    if (rows.length === 3) {
+      expect(rows.map((r) => r.v)).toEqual([1, 2, 3]);
+      for (const r of rows) expect(Number(r.ms)).toBeGreaterThanOrEqual(before - 1);
+      for (const r of rows) expect(Number(r.ms)).toBeLessThanOrEqual(Date.now());
+      break;
+    }
+    expect(Date.now() < deadline, 'the records did not arrive').toBe(true);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await c.end();
+}, 60_000);
+
 test.each(['upsert', 'debezium'] as const)('a FORMAT %s kafka sink: the topic, replayed by key, equals the view', async (format) => {
   const c = await eddy.client();
   const table = `sink_src_${format}`;

@@ -15,6 +15,8 @@ export interface EddyOptions {
   port?: number;
   env?: Record<string, string>;
   args?: string[];
+  /** options for node itself, before the server's script (e.g. --cpu-prof) */
+  nodeArgs?: string[];
   /** the server's V8 heap limit, MB (default 8192, as npm start) */
   heapMb?: number;
   /** How long to wait for the `listening on` line; default 30 s. */
@@ -97,7 +99,7 @@ export async function startEddy(opts: EddyOptions = {}): Promise<EddyServer> {
 
   const launch = async (): Promise<void> => {
     // the same heap limit `npm start` gives the server, unless the caller sets one
-    const args = [`--max-old-space-size=${opts.heapMb ?? 8192}`, main, '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir, ...(opts.args ?? [])];
+    const args = [`--max-old-space-size=${opts.heapMb ?? 8192}`, ...(opts.nodeArgs ?? []), main, '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir, ...(opts.args ?? [])];
     const proc = spawn(process.execPath, args, {
       env: { ...process.env, EDDY_PORT: String(port), EDDY_DATA_DIR: dataDir, ...(opts.env ?? {}) },
       stdio: ['ignore', 'pipe', 'pipe'],
