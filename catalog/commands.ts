@@ -16,6 +16,8 @@ export interface ColumnSpec {
   readonly defaultSql: string | null;
   /** serial / GENERATED AS IDENTITY: the column owns a sequence that feeds its default */
   readonly ownsSequence: boolean;
+  /** GENERATED ALWAYS AS (expr) STORED: the expression as SQL text */
+  readonly generatedSql?: string;
 }
 
 export interface KeySpec {
@@ -30,7 +32,9 @@ export interface CheckSpec {
 
 export type AlterAction =
   | { readonly kind: 'addColumn'; readonly column: ColumnSpec; readonly ifNotExists: boolean }
-  | { readonly kind: 'dropColumn'; readonly name: string; readonly ifExists: boolean }
+  | { readonly kind: 'dropColumn'; readonly name: string; readonly ifExists: boolean; readonly cascade?: boolean }
+  /** ALTER COLUMN ... DROP EXPRESSION: a generated column becomes a plain one, keeping its values */
+  | { readonly kind: 'dropExpression'; readonly name: string; readonly ifExists: boolean }
   | { readonly kind: 'setNotNull'; readonly name: string; readonly notNull: boolean }
   | { readonly kind: 'setDefault'; readonly name: string; readonly sql: string | null }
   | { readonly kind: 'alterType'; readonly name: string; readonly type: SqlType }

@@ -8,6 +8,8 @@ export interface ColumnDef {
   readonly notNull: boolean;
   /** DEFAULT expression as SQL text, bound when used */
   readonly defaultSql: string | null;
+  /** GENERATED ALWAYS AS (expr) STORED: the expression as SQL text over the row's other columns (absent: not generated) */
+  readonly generatedSql?: string;
   /** dropped columns keep their position so stored rows stay positional (like attisdropped) */
   readonly dropped: boolean;
 }

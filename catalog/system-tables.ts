@@ -114,7 +114,7 @@ table('pg_catalog', 'pg_attribute', 'attrelid oid, attname name, atttypid oid, a
       const col = cols[i]!;
       // attstorage: fixed-length types are 'plain', varlena ones 'extended' (numeric: 'main')
       const storage = typLen(col.type) > 0 ? 'p' : col.type.kind === 'scalar' && col.type.name === 'numeric' ? 'm' : 'x';
-      yield [r.oid, col.name, typeOid(col.type), -1, typLen(col.type), i + 1, col.type.kind === 'array' ? 1 : 0, -1, col.type.typmod, typLen(col.type) > 0 && typLen(col.type) <= 8, 'i', storage, '', col.notNull, col.defaultSql !== null, false, '', '', false, true, 0, isText(col.type) ? 100 : 0, null, null, null];
+      yield [r.oid, col.name, typeOid(col.type), -1, typLen(col.type), i + 1, col.type.kind === 'array' ? 1 : 0, -1, col.type.typmod, typLen(col.type) > 0 && typLen(col.type) <= 8, 'i', storage, '', col.notNull, col.defaultSql !== null || col.generatedSql !== undefined, false, '', col.generatedSql !== undefined ? 's' : '', false, true, 0, isText(col.type) ? 100 : 0, null, null, null];
     }
     for (const idx of r.indexes) {
       for (let i = 0; i < idx.columns.length; i++) {
@@ -180,7 +180,11 @@ table('pg_catalog', 'pg_constraint', 'oid oid, conname name, connamespace oid, c
 table('pg_catalog', 'pg_attrdef', 'oid oid, adrelid oid, adnum int2, adbin text', function* (c) {
   for (const r of relationsOf(c)) {
     const cols = liveColumns(r);
-    for (let i = 0; i < cols.length; i++) if (cols[i]!.defaultSql) yield [3_000_000 + r.oid * 64 + i, r.oid, i + 1, cols[i]!.defaultSql];
+    // a generated column's expression is its default, as PostgreSQL keeps it (attgenerated tells them apart)
+    for (let i = 0; i < cols.length; i++) {
+      const expr = cols[i]!.generatedSql ?? cols[i]!.defaultSql;
+      if (expr) yield [3_000_000 + r.oid * 64 + i, r.oid, i + 1, expr];
+    }
   }
 });
 

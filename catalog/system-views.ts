@@ -72,7 +72,7 @@ export const SYSTEM_VIEWS: readonly SystemView[] = [
   v('information_schema', 'columns', `
     SELECT current_database()::name AS table_catalog, n.nspname AS table_schema, c.relname AS table_name,
            a.attname AS column_name, a.attnum::int AS ordinal_position,
-           pg_get_expr(ad.adbin, ad.adrelid) AS column_default,
+           CASE WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, ad.adrelid) END AS column_default,
            CASE WHEN a.attnotnull THEN 'NO' ELSE 'YES' END AS is_nullable,
            CASE WHEN t.typcategory = 'A' THEN 'ARRAY' ELSE format_type(a.atttypid, NULL) END AS data_type,
            CASE WHEN a.atttypid IN (1042, 1043) AND a.atttypmod >= 4 THEN a.atttypmod - 4 END AS character_maximum_length,
@@ -85,7 +85,8 @@ export const SYSTEM_VIEWS: readonly SystemView[] = [
                 WHEN a.atttypid = 1700 AND a.atttypmod >= 4 THEN (a.atttypmod - 4) & 65535 END AS numeric_scale,
            CASE WHEN a.atttypid = 1082 THEN 0 WHEN a.atttypid IN (1083, 1114, 1184, 1186) THEN 6 END AS datetime_precision,
            current_database()::name AS udt_catalog, 'pg_catalog'::name AS udt_schema, t.typname AS udt_name,
-           'NO' AS is_identity, 'NEVER' AS is_generated,
+           'NO' AS is_identity, CASE WHEN a.attgenerated <> '' THEN 'ALWAYS' ELSE 'NEVER' END AS is_generated,
+           CASE WHEN a.attgenerated <> '' THEN pg_get_expr(ad.adbin, ad.adrelid) END AS generation_expression,
            CASE WHEN c.relkind IN ('r', 'p') THEN 'YES' ELSE 'NO' END AS is_updatable
     FROM pg_catalog.pg_attribute a
       JOIN pg_catalog.pg_class c ON c.oid = a.attrelid

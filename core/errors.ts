@@ -73,6 +73,7 @@ export const SqlState = {
   InvalidName: '42602',
   InvalidParameterReference: '42P03',
   DependentObjectsStillExist: '2BP01',
+  GeneratedAlways: '428C9',
   ProtocolViolation: '08P01',
   ConnectionException: '08000',
   TooManyConnections: '53300',

@@ -25,7 +25,9 @@ export function executeDml(b: BoundDml, cx: ExecContext): DmlResult {
   }
 }
 
+/** Completes a new row version (its generated columns) and checks its constraints. */
 function checkRow(rel: RelationDef, checks: RowChecks, row: Row, cx: ExecContext): void {
+  for (const g of checks.generated) row[g.col] = compile(g.expr)(row, cx);
   for (const c of checks.notNull) {
     if (row[c] === null || row[c] === undefined) {
       throw new SqlError(SqlState.NotNullViolation, `null value in column "${rel.columns[c]!.name}" of relation "${rel.name}" violates not-null constraint`,
@@ -163,7 +165,8 @@ function executeUpdate(b: BoundUpdate, cx: ExecContext, w: TableWriter): DmlResu
     const row = src.slice(0, width);
     for (const s of sets) row[s.col] = s.f(src, cx);
     checkRow(rel, b.checks, row, cx);
-    const keyChanged = rel.primaryKey !== null && rel.primaryKey.some((c) => b.sets.some((s) => s.col === c));
+    // a generated key column changes with its inputs
+    const keyChanged = rel.primaryKey !== null && rel.primaryKey.some((c) => b.sets.some((s) => s.col === c) || b.checks.generated.some((g) => g.col === c));
     pending.push({ oldKey, newKey: keyChanged ? w.keyFor(rel, row) : oldKey, row, old: src.slice(0, width), src });
   }
   // key changes: remove all old versions first so that swaps (id = id + 1) do not collide

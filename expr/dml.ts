@@ -11,6 +11,8 @@ export interface RowChecks {
   readonly notNull: readonly number[];
   /** CHECK constraints over the new row */
   readonly checks: readonly { readonly name: string; readonly expr: Expr }[];
+  /** stored generated columns: computed over the new row before the checks */
+  readonly generated: readonly { readonly col: number; readonly expr: Expr }[];
 }
 
 export interface BoundInsert {

@@ -11,6 +11,8 @@ import { resolveTypeName, typeNameParts, isSerialName } from './type-names.js';
 import { bindSelect } from './bind-select.js';
 import { proctimeOptions, watermarkOptions } from './watermark.js';
 import { Scope, type BindEnv } from './scope.js';
+import { exprSql } from './parse-expr.js';
+import { bindGenerationExpr, generationSql, type GenerationColumn } from './generated.js';
 
 const DDL_KINDS = new Set(['CreateStmt', 'DropStmt', 'IndexStmt', 'ViewStmt', 'CreateSchemaStmt', 'AlterTableStmt', 'RenameStmt', 'TruncateStmt', 'CreateRoleStmt', 'AlterRoleStmt', 'DropRoleStmt', 'CommentStmt', 'CreateSeqStmt', 'GrantStmt', 'GrantRoleStmt', 'AlterDefaultPrivilegesStmt', 'CreateExtensionStmt', 'CreatedbStmt', 'AlterSourceResetStmt']);
 
@@ -20,11 +22,7 @@ export function isDdl(stmt: Node): boolean {
 
 const qn = (rv: RangeVar | undefined): QualifiedName => ({ schema: rv?.schemaname ?? null, name: rv?.relname ?? '' });
 
-/** An expression's SQL text, as stored for DEFAULT and CHECK. */
-export function exprSql(n: Node): string {
-  return deparseSync({ SelectStmt: { targetList: [{ ResTarget: { val: n } }], limitOption: 'LIMIT_OPTION_DEFAULT', op: 'SETOP_NONE' } } as unknown as Node)
-    .replace(/^SELECT\s+/i, '').replace(/;\s*$/, '');
-}
+export { exprSql };
 
 export function bindDdl(stmt: Node, sql: string, env: BindEnv, streaming?: ParsedStatement['streaming']): DdlCommand {
   if ('CreateSchemaStmt' in stmt) return { kind: 'createSchema', name: stmt.CreateSchemaStmt.schemaname!, ifNotExists: stmt.CreateSchemaStmt.if_not_exists ?? false };
@@ -103,8 +101,11 @@ function keyNames(keys: readonly Node[] | undefined): string[] {
   return (keys ?? []).map((n) => ('String' in n ? (n.String.sval ?? '') : ''));
 }
 
-/** A column definition; its column-level constraints are returned separately. */
-function bindColumn(cd: import('@pgsql/types').ColumnDef, table: string): { column: ColumnSpec; primary: boolean; unique: string | null | false; checks: CheckSpec[]; foreignKeys: ForeignKeySpec[] } {
+/**
+ * A column definition; its column-level constraints are returned separately, and a generation
+ * expression also as its AST (checked by the caller, who knows the other columns).
+ */
+function bindColumn(cd: import('@pgsql/types').ColumnDef, table: string): { column: ColumnSpec; primary: boolean; unique: string | null | false; checks: CheckSpec[]; foreignKeys: ForeignKeySpec[]; generated: Node | null } {
   const name = cd.colname!;
   const parts = typeNameParts(cd.typeName!);
   const serial = parts.length === 1 && isSerialName(parts[0]!) !== null;
@@ -116,22 +117,43 @@ function bindColumn(cd: import('@pgsql/types').ColumnDef, table: string): { colu
   let unique: string | null | false = false;
   const checks: CheckSpec[] = [];
   const foreignKeys: ForeignKeySpec[] = [];
+  let generated: Node | null = null;
+  let identity = false;
+  const conflict = (what: string, k: Constraint): SqlError =>
+    new SqlError(SqlState.SyntaxError, `${what} specified for column "${name}" of table "${table}"`, k.location !== undefined && k.location >= 0 ? { position: k.location + 1 } : {});
   for (const c of cd.constraints ?? []) {
     if (!('Constraint' in c)) continue;
     const k = c.Constraint;
     switch (k.contype) {
       case 'CONSTR_NOTNULL': notNull = true; break;
       case 'CONSTR_NULL': notNull = false; break;
-      case 'CONSTR_DEFAULT': defaultSql = exprSql(k.raw_expr!); break;
+      case 'CONSTR_DEFAULT':
+        if (generated) throw conflict('both default and generation expression', k);
+        defaultSql = exprSql(k.raw_expr!);
+        break;
+      case 'CONSTR_GENERATED':
+        if (generated) throw conflict('multiple generation clauses', k);
+        if (defaultSql !== null) throw conflict('both default and generation expression', k);
+        if (serial) throw new SqlError(SqlState.SyntaxError, `both default and generation expression specified for column "${name}" of table "${table}"`);
+        if (identity) throw conflict('both identity and generation expression', k);
+        if (k.generated_kind === 'v') {
+          throw new SqlError(SqlState.FeatureNotSupported, 'virtual generated columns are not supported', { hint: 'Write GENERATED ALWAYS AS (...) STORED.', ...(k.location !== undefined ? { position: k.location + 1 } : {}) });
+        }
+        generated = k.raw_expr!;
+        break;
       case 'CONSTR_PRIMARY': primary = true; notNull = true; break;
       case 'CONSTR_UNIQUE': unique = k.conname ?? null; break;
       case 'CONSTR_CHECK': checks.push({ name: k.conname ?? `${table}_${name}_check`, sql: exprSql(k.raw_expr!) }); break;
-      case 'CONSTR_IDENTITY': ownsSequence = true; notNull = true; break;
+      case 'CONSTR_IDENTITY':
+        if (generated) throw conflict('both identity and generation expression', k);
+        identity = true; ownsSequence = true; notNull = true;
+        break;
       case 'CONSTR_FOREIGN': foreignKeys.push(foreignKeySpec(k, [name])); break;
       default: break;
     }
   }
-  return { column: { name, type, notNull, defaultSql, ownsSequence }, primary, unique, checks, foreignKeys };
+  const column: ColumnSpec = { name, type, notNull, defaultSql, ownsSequence, ...(generated ? { generatedSql: generationSql(generated, table) } : {}) };
+  return { column, primary, unique, checks, foreignKeys, generated };
 }
 
 function bindCreateTable(s: CreateStmt, env: BindEnv, streaming?: ParsedStatement['streaming']): DdlCommand {
@@ -142,12 +164,14 @@ function bindCreateTable(s: CreateStmt, env: BindEnv, streaming?: ParsedStatemen
   const checks: CheckSpec[] = [];
   const foreignKeys: ForeignKeySpec[] = [];
   const tableConstraints: Constraint[] = [];
+  const generated: [number, Node][] = [];
   const twoPrimaries = (): SqlError => new SqlError(SqlState.InvalidTableDefinition, `multiple primary keys for table "${table}" are not allowed`);
   for (const el of s.tableElts ?? []) {
     if ('Constraint' in el) { tableConstraints.push(el.Constraint); continue; }
     if (!('ColumnDef' in el)) continue;
     const b = bindColumn(el.ColumnDef, table);
     if (columns.some((c) => c.name === b.column.name)) throw new SqlError(SqlState.DuplicateColumn, `column "${b.column.name}" specified more than once`);
+    if (b.generated) generated.push([columns.length, b.generated]);
     columns.push(b.column);
     if (b.primary) {
       if (primaryKey) throw twoPrimaries();
@@ -156,6 +180,11 @@ function bindCreateTable(s: CreateStmt, env: BindEnv, streaming?: ParsedStatemen
     if (b.unique !== false) uniques.push({ name: b.unique, columns: [b.column.name] });
     checks.push(...b.checks);
     foreignKeys.push(...b.foreignKeys);
+  }
+  // generation expressions: over the other columns of the row, checked as PostgreSQL checks them
+  if (generated.length) {
+    const cols: GenerationColumn[] = columns.map((c) => ({ name: c.name, type: c.type, generated: c.generatedSql !== undefined }));
+    for (const [i, node] of generated) bindGenerationExpr(node, table, cols, cols[i]!, env);
   }
   for (const k of tableConstraints) {
     switch (k.contype) {
@@ -255,7 +284,8 @@ function bindAlterTable(s: AlterTableStmt): DdlCommand {
         for (const ch of b.checks) actions.push({ kind: 'addCheck', check: ch });
         break;
       }
-      case 'AT_DropColumn': actions.push({ kind: 'dropColumn', name, ifExists: cmd.missing_ok ?? false }); break;
+      case 'AT_DropColumn': actions.push({ kind: 'dropColumn', name, ifExists: cmd.missing_ok ?? false, cascade: cmd.behavior === 'DROP_CASCADE' }); break;
+      case 'AT_DropExpression': actions.push({ kind: 'dropExpression', name, ifExists: cmd.missing_ok ?? false }); break;
       case 'AT_SetNotNull': actions.push({ kind: 'setNotNull', name, notNull: true }); break;
       case 'AT_DropNotNull': actions.push({ kind: 'setNotNull', name, notNull: false }); break;
       case 'AT_ColumnDefault': actions.push({ kind: 'setDefault', name, sql: cmd.def ? exprSql(cmd.def) : null }); break;

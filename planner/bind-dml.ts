@@ -10,6 +10,7 @@ import { bindExpr, coerce, coerceBool, pos, str, type ExprCtx } from './bind-exp
 import { bindSelect, bindTargets } from './bind-select.js';
 import { bindFrom } from './bind-from.js';
 import { parseExpr } from './parse-expr.js';
+import { bindGenerated } from './generated.js';
 import type { RelationDef, IndexDef } from '../catalog/model.js';
 
 export type { Returning, RowChecks, BoundInsert, BoundUpdate, BoundDelete, BoundDml } from '../expr/dml.js';
@@ -48,8 +49,17 @@ export function bindChecks(rel: RelationDef, env: BindEnv): RowChecks {
   return {
     notNull: rel.columns.map((c, i) => (c.notNull ? i : -1)).filter((i) => i >= 0),
     checks: rel.checks.map((c) => ({ name: c.name, expr: coerceBool(bindExpr(parseExpr(c.sql), ctx), env, 'CHECK') })),
+    generated: bindGenerated(rel, env),
   };
 }
+
+/** 428C9: a generated column may only be written as DEFAULT */
+function generatedInsert(rel: RelationDef, col: number): SqlError {
+  const name = rel.columns[col]!.name;
+  return new SqlError(SqlState.GeneratedAlways, `cannot insert a non-DEFAULT value into column "${name}"`, { detail: `Column "${name}" is a generated column.` });
+}
+
+const isGenerated = (rel: RelationDef, col: number): boolean => rel.columns[col]!.generatedSql !== undefined;
 
 function bindReturning(list: readonly Node[] | undefined, scope: Scope, env: BindEnv): Returning | null {
   if (!list || list.length === 0) return null;
@@ -64,16 +74,18 @@ export function bindInsert(stmt: InsertStmt, env: BindEnv): BoundInsert {
   const rv = stmt.relation!;
   const rel = targetTable(rv, env);
   const alias = rv.alias?.aliasname ?? rel.name;
-  const targetCols = stmt.cols?.length
-    ? stmt.cols.map((c) => ('ResTarget' in c ? columnIndex(rel, c.ResTarget.name!, c.ResTarget.location) : -1))
+  const explicitCols = (stmt.cols?.length ?? 0) > 0;
+  let targetCols = explicitCols
+    ? stmt.cols!.map((c) => ('ResTarget' in c ? columnIndex(rel, c.ResTarget.name!, c.ResTarget.location) : -1))
     : rel.columns.map((_c, i) => i);
+  /** without a column list, fewer values than columns fill the first columns (the others get their defaults) */
+  const implicitWidth = (n: number): void => { if (!explicitCols && n > 0 && n < targetCols.length) targetCols = targetCols.slice(0, n); };
   const seen = new Set<number>();
   for (const c of targetCols) {
     if (seen.has(c)) throw new SqlError(SqlState.DuplicateColumn, `column "${rel.columns[c]!.name}" specified more than once`);
     seen.add(c);
   }
   const defaults = bindDefaults(rel, env);
-  const targetTypes = targetCols.map((c) => rel.columns[c]!.type);
   let source: Plan;
   const sel = stmt.selectStmt && 'SelectStmt' in stmt.selectStmt ? stmt.selectStmt.SelectStmt : null;
   if (!sel) {
@@ -81,13 +93,17 @@ export function bindInsert(stmt: InsertStmt, env: BindEnv): BoundInsert {
     source = { kind: 'values', rows: [targetCols.map((c) => defaults[c] ?? { kind: 'const', value: null, type: rel.columns[c]!.type })], columns: targetCols.map((c) => ({ name: rel.columns[c]!.name, type: rel.columns[c]!.type })) };
   } else if (sel.valuesLists && !sel.sortClause && !sel.limitCount && !sel.withClause) {
     const ctx: ExprCtx = { env, scope: new Scope(null), aggs: null, windows: null, clause: 'VALUES' };
-    const rows = sel.valuesLists.map((l) => {
-      const items = 'List' in l ? (l.List.items ?? []) : [];
+    const lists = sel.valuesLists.map((l) => ('List' in l ? (l.List.items ?? []) : []));
+    const ragged = lists.find((items) => items.length !== lists[0]!.length);
+    if (ragged) throw new SqlError(SqlState.SyntaxError, 'VALUES lists must all be the same length', pos(itemLocation(ragged[0])));
+    implicitWidth(lists[0]?.length ?? 0);
+    const rows = lists.map((items) => {
       if (items.length > targetCols.length) throw new SqlError(SqlState.SyntaxError, 'INSERT has more expressions than target columns', pos(itemLocation(items[targetCols.length])));
       if (items.length < targetCols.length) throw new SqlError(SqlState.SyntaxError, 'INSERT has more target columns than expressions');
       return items.map((n, i) => {
         const col = rel.columns[targetCols[i]!]!;
         if ('SetToDefault' in n) return defaults[targetCols[i]!] ?? { kind: 'const' as const, value: null, type: col.type };
+        if (col.generatedSql !== undefined) throw generatedInsert(rel, targetCols[i]!);
         const e = bindExpr(n, ctx);
         return assign(e, col.name, col.type, env, itemLocation(n));
       });
@@ -95,8 +111,12 @@ export function bindInsert(stmt: InsertStmt, env: BindEnv): BoundInsert {
     source = { kind: 'values', rows, columns: targetCols.map((c) => ({ name: rel.columns[c]!.name, type: rel.columns[c]!.type })) };
   } else {
     const plan = bindSelect(sel, new Scope(null), env);
+    implicitWidth(plan.columns.length);
+    const targetTypes = targetCols.map((c) => rel.columns[c]!.type);
     if (plan.columns.length > targetCols.length) throw new SqlError(SqlState.SyntaxError, 'INSERT has more expressions than target columns');
     if (plan.columns.length < targetCols.length) throw new SqlError(SqlState.SyntaxError, 'INSERT has more target columns than expressions');
+    const gen = targetCols.find((c) => isGenerated(rel, c));
+    if (gen !== undefined) throw generatedInsert(rel, gen);
     plan.columns.forEach((c, i) => {
       assign({ kind: 'col', index: i, type: c.type }, rel.columns[targetCols[i]!]!.name, targetTypes[i]!, env);
     });
@@ -191,6 +211,9 @@ function bindSetList(list: readonly Node[], rel: RelationDef, ctx: ExprCtx): { c
       else throw new SqlError(SqlState.FeatureNotSupported, 'multiple-column UPDATE from a subquery is not supported');
     }
     const c = rel.columns[col]!;
+    if (c.generatedSql !== undefined && !('SetToDefault' in valNode)) {
+      throw new SqlError(SqlState.GeneratedAlways, `column "${c.name}" can only be updated to DEFAULT`, { detail: `Column "${c.name}" is a generated column.` });
+    }
     const e = 'SetToDefault' in valNode
       ? (bindDefaults(rel, ctx.env)[col] ?? { kind: 'const' as const, value: null, type: c.type })
       : assign(bindExpr(valNode, ctx), c.name, c.type, ctx.env, rt.location);

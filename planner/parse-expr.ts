@@ -1,5 +1,7 @@
-// Parses a stored SQL expression (DEFAULT, CHECK) back into an AST node.
+// Stored SQL expressions (DEFAULT, CHECK, generation expressions): an AST node as SQL text, and
+// the text parsed back into an AST node.
 import type { Node } from '@pgsql/types';
+import { deparseSync } from 'pgsql-deparser';
 import { SqlError, SqlState } from '../core/errors.js';
 import { parseSql } from './parse.js';
 
@@ -15,4 +17,10 @@ export function parseExpr(sql: string): Node {
     cache.set(sql, n);
   }
   return n;
+}
+
+/** An expression's SQL text, as stored for DEFAULT, CHECK and generated columns. */
+export function exprSql(n: Node): string {
+  return deparseSync({ SelectStmt: { targetList: [{ ResTarget: { val: n } }], limitOption: 'LIMIT_OPTION_DEFAULT', op: 'SETOP_NONE' } } as unknown as Node)
+    .replace(/^SELECT\s+/i, '').replace(/;\s*$/, '');
 }

@@ -23,6 +23,10 @@ export interface ParsedStatement {
 
 export function parseSql(sql: string): ParsedStatement[] {
   const streaming = rewriteStreamingDdl(sql);
+  // only RisingWave's generated columns rewritten (a plain CREATE TABLE otherwise): every statement of the string stands
+  if (streaming && !streaming.source && !streaming.format && !streaming.watermark && !streaming.proctime && !streaming.includes && !streaming.sink) {
+    return parseSql(streaming.sql);
+  }
   if (streaming) {
     const [stmt] = parseSql(streaming.sql);
     const ok = streaming.sink ? stmt && ('CreateTableAsStmt' in stmt.stmt || 'DropStmt' in stmt.stmt) : stmt && ('CreateStmt' in stmt.stmt || 'DropStmt' in stmt.stmt);

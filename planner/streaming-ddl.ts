@@ -96,6 +96,8 @@ export function rewriteStreamingDdl(sql: string): StreamingDdl | null {
     proctime = p[2] ? p[3]! : p[3]!.toLowerCase();
     text = text.slice(0, p.index) + p[1]! + p[2]! + p[3]! + p[2]! + p[4]! + text.slice(p.index + p[0].length);
   }
+  // `name type AS expr` (RisingWave's generated columns): PostgreSQL's GENERATED ALWAYS AS (expr) STORED
+  text = rewriteGeneratedColumns(text);
   if (!source && !format && !watermark && !proctime && text === sql) return null;
   return { sql: text, source, format, ...(watermark ? { watermark } : {}), ...(proctime ? { proctime } : {}), ...(includes.length ? { includes } : {}) };
 }
@@ -158,6 +160,63 @@ export function parseSourceReset(sql: string): { schema: string | null; name: st
   // every name = 'value' pair must have been understood
   if (body.trim() && Object.keys(options).length !== body.split(',').length) throw new SqlError(SqlState.SyntaxError, "syntax error in ALTER SOURCE ... RESET TO: options are name = 'value' pairs");
   return { schema: m[1] ? ident(m[1]) : null, name: ident(m[2]!), options };
+}
+
+/** words that make a column definition PostgreSQL's own before its AS (GENERATED ... AS IDENTITY, DEFAULT CAST ...) */
+const NOT_A_TYPE = /\b(generated|default|identity|constraint|not|null|primary|unique|check|references|collate)\b/i;
+/** table elements that are not column definitions */
+const NOT_A_COLUMN = /^\s*(constraint|primary|unique|check|foreign|exclude|like|watermark)\b/i;
+
+/**
+ * In the column list of CREATE TABLE / SOURCE, RisingWave's `name type AS expr` becomes
+ * `name type GENERATED ALWAYS AS (expr) STORED`. The list is split at its top-level commas
+ * (quotes and parentheses skipped); an element is rewritten when it has a top-level AS after a
+ * name and a type only. `AS PROCTIME()` is taken out before this.
+ */
+export function rewriteGeneratedColumns(text: string): string {
+  const head = /^\s*create\s+(?:table|source)\s+(?:if\s+not\s+exists\s+)?(?:"(?:[^"]|"")+"|[\w$]+)(?:\s*\.\s*(?:"(?:[^"]|"")+"|[\w$]+))?\s*\(/i.exec(text);
+  if (!head) return text;
+  const open = head.index + head[0].length;
+  // element boundaries: top-level commas up to the closing parenthesis
+  const parts: [number, number][] = [];
+  let depth = 0;
+  let start = open;
+  let i = open;
+  for (; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === "'" || c === '"') { const end = text.indexOf(c, i + 1); if (end < 0) return text; i = end; continue; }
+    if (c === '(' || c === '[') depth++;
+    else if (c === ')' || c === ']') { if (depth === 0) break; depth--; }
+    else if (c === ',' && depth === 0) { parts.push([start, i]); start = i + 1; }
+  }
+  if (i >= text.length) return text;
+  parts.push([start, i]);
+  let out = text;
+  for (const [a, b] of parts.reverse()) {
+    const elem = text.slice(a, b);
+    const as = topLevelAs(elem);
+    if (as < 0 || NOT_A_COLUMN.test(elem)) continue;
+    const before = elem.slice(0, as);
+    const expr = elem.slice(as + 2).trim();
+    // a name and a type (words, a parenthesized modifier, array brackets), nothing else
+    if (!/^\s*(?:"(?:[^"]|"")+"|[\w$]+)\s+[a-z_][\w\s]*(?:\([\d\s,]*\))?[\w\s]*(?:\[\d*\]\s*)*$/i.test(before)) continue;
+    if (NOT_A_TYPE.test(before.replace(/"(?:[^"]|"")*"/g, '""')) || expr === '') continue;
+    out = out.slice(0, a) + `${before.trimEnd()} GENERATED ALWAYS AS (${expr}) STORED` + (/\s$/.test(elem) ? ' ' : '') + out.slice(b);
+  }
+  return out;
+}
+
+/** offset of the first AS keyword of s outside quotes and parentheses, or -1 */
+function topLevelAs(s: string): number {
+  let depth = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (c === "'" || c === '"') { const end = s.indexOf(c, i + 1); if (end < 0) return -1; i = end; continue; }
+    if (c === '(' || c === '[') depth++;
+    else if (c === ')' || c === ']') depth--;
+    else if (depth === 0 && (c === 'a' || c === 'A') && /^as\b/i.test(s.slice(i, i + 3)) && (i === 0 || /[\s)"]/.test(s[i - 1]!))) return i;
+  }
+  return -1;
 }
 
 /** whether position i of s is inside a '...' or "..." literal */

@@ -33,11 +33,13 @@ export function copyTarget(c: CopyCommand, session: SqlSession): { rel: Relation
   const rel = session.catalog().findRelation(t.schema, t.name, session.bindEnv([]).searchPath);
   if (!rel) throw new SqlError(SqlState.UndefinedTable, `relation "${t.name}" does not exist`);
   const names = c.columns;
+  // generated columns are not copied: not in the default column list, an error when named (as in PostgreSQL)
   const cols = names.length ? names.map((n) => {
     const i = rel.columns.findIndex((x) => x.name === n);
     if (i < 0) throw new SqlError(SqlState.UndefinedColumn, `column "${n}" of relation "${rel.name}" does not exist`);
+    if (rel.columns[i]!.generatedSql !== undefined) throw new SqlError(SqlState.InvalidColumnReference, `column "${n}" is a generated column`, { detail: 'Generated columns cannot be used in COPY.' });
     return i;
-  }) : rel.columns.map((_x, i) => i);
+  }) : rel.columns.flatMap((x, i) => (x.generatedSql === undefined ? [i] : []));
   return { rel, cols };
 }
 

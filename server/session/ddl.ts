@@ -13,6 +13,7 @@ import { liveColumns, PG_CLASS_OID, PG_NAMESPACE_OID } from '../../catalog/model
 import type { Catalog } from '../../catalog/catalog.js';
 import type { DdlCommand, AlterAction, ColumnSpec, KeySpec, QualifiedName, RoleOptions } from '../../catalog/commands.js';
 import { bindDefaults } from '../../planner/bind-dml.js';
+import { checkGenerationSql, generationColumns, generationInputs, renameGenerationInput } from '../../planner/generated.js';
 import { compile } from '../../expr/compile.js';
 import { storedPassword } from './scram.js';
 import type { SqlSession } from './session.js';
@@ -58,7 +59,7 @@ export function executeDdl(cmd: DdlCommand, session: SqlSession, layer: WriteLay
     if (!s) throw new SqlError(SqlState.UndefinedSchema, 'no schema has been selected to create in');
     return s;
   };
-  const notice = (message: string): void => { notices.push({ severity: 'NOTICE', code: '00000', message }); };
+  const notice = (message: string, detail?: string): void => { notices.push({ severity: 'NOTICE', code: '00000', message, ...(detail ? { detail } : {}) }); };
   const done = (tag: string, changed = true): DdlResult => ({ tag, catalog: changed ? draft.data : null, clear, notices });
   const findRel = (q: QualifiedName): RelationDef | undefined => catalog.findRelation(q.schema, q.name, searchPath);
   const reader = (): TxnReader => new TxnReader(session.engine.store, layer, (r) => session.engine.storedRel(r), () => [], session.engine.rowIdAllocator());
@@ -220,15 +221,21 @@ function tableOptions(cmd: Extract<DdlCommand, { kind: 'createTable' }>, columns
   if (cmd.options['proctime.column'] !== undefined && connector === undefined) {
     throw new SqlError(SqlState.FeatureNotSupported, 'PROCTIME() columns are filled by a connector at ingestion', { hint: 'For a table written by INSERT, use DEFAULT now().' });
   }
-  if (connector !== undefined) connectorSource(columns, cmd.options);
+  // a connector produces the columns that are not generated; ingestion computes the others
+  const produced = columns.filter((c) => c.generatedSql === undefined);
+  if (connector !== undefined) connectorSource(produced, cmd.options);
   const changelog = cmd.format && ['upsert', 'debezium', 'canal', 'maxwell'].includes(cmd.format.format);
   if (changelog && (cmd.source || !cmd.primaryKey)) {
     throw new SqlError(SqlState.InvalidTableDefinition, `FORMAT ${cmd.format!.format.toUpperCase()} needs a table with a primary key`, { hint: 'CREATE TABLE t (..., PRIMARY KEY (...)) WITH (connector = ...) FORMAT ...' });
   }
+  const generatedKey = changelog ? cmd.primaryKey!.columns.find((n) => columns.find((c) => c.name === n)?.generatedSql !== undefined) : undefined;
+  if (generatedKey !== undefined) {
+    throw new SqlError(SqlState.FeatureNotSupported, `the primary key of a FORMAT ${cmd.format!.format.toUpperCase()} table cannot contain the generated column "${generatedKey}"`);
+  }
   if (cmd.format && !['plain', 'upsert', 'debezium', 'canal', 'maxwell'].includes(cmd.format.format)) throw new SqlError(SqlState.FeatureNotSupported, `FORMAT ${cmd.format.format.toUpperCase()} is not supported yet`);
   if (cmd.format && cmd.format.encode === 'csv') {
     if (cmd.format.format !== 'plain' || connector !== 'kafka') throw new SqlError(SqlState.FeatureNotSupported, 'ENCODE CSV is supported for FORMAT PLAIN kafka sources and tables');
-    csvDecoder(columns.map((c) => ({ name: c.name, type: c.type })), format, {});
+    csvDecoder(produced.map((c) => ({ name: c.name, type: c.type })), format, {});
   } else if (cmd.format && cmd.format.encode !== 'json') {
     throw new SqlError(SqlState.FeatureNotSupported, `ENCODE ${cmd.format.encode.toUpperCase()} is not supported`, { hint: 'ENCODE JSON, or ENCODE CSV for FORMAT PLAIN.' });
   }
@@ -253,7 +260,7 @@ function createTable(cmd: Extract<DdlCommand, { kind: 'createTable' }>, draft: D
       draft.data.sequences.push(seq);
       defaultSql = `nextval('${schema === 'public' ? '' : schema + '.'}${seqName}'::regclass)`;
     }
-    return { name: c.name, type: c.type, notNull: c.notNull, defaultSql, dropped: false };
+    return { name: c.name, type: c.type, notNull: c.notNull, defaultSql, dropped: false, ...(c.generatedSql !== undefined ? { generatedSql: c.generatedSql } : {}) };
   });
   const pk = cmd.primaryKey ? columnIndexes(columns, cmd.primaryKey.columns) : null;
   if (pk) for (const c of pk) columns[c] = { ...columns[c]!, notNull: true };
@@ -403,7 +410,11 @@ function renameObject(cmd: Extract<DdlCommand, { kind: 'rename' }>, draft: Draft
       const i = rel.columns.findIndex((c) => c.name === cmd.column);
       if (i < 0) throw new SqlError(SqlState.UndefinedColumn, `column "${cmd.column ?? ''}" does not exist`);
       if (rel.columns.some((c) => c.name === newname)) throw new SqlError(SqlState.DuplicateColumn, `column "${newname}" of relation "${rel.name}" already exists`);
-      draft.replace(rel, { ...rel, columns: rel.columns.map((c, j) => (j === i ? { ...c, name: newname } : c)) });
+      // generation expressions name their inputs: they follow the rename
+      const old = rel.columns[i]!.name;
+      const renamed = (c: ColumnDef): ColumnDef => (c.generatedSql !== undefined && generationInputs(c.generatedSql).has(old)
+        ? { ...c, generatedSql: renameGenerationInput(c.generatedSql, old, newname) } : c);
+      draft.replace(rel, { ...rel, columns: rel.columns.map((c, j) => (j === i ? { ...c, name: newname } : renamed(c))) });
       return done('ALTER TABLE');
     }
     case 'schema': {
@@ -424,7 +435,7 @@ function renameObject(cmd: Extract<DdlCommand, { kind: 'rename' }>, draft: Draft
 }
 
 /** ALTER TABLE rewrites rows for ADD/DROP COLUMN, so stored rows always match the live columns. */
-function alterTable(cmd: Extract<DdlCommand, { kind: 'alterTable' }>, draft: Draft, rel0: RelationDef | undefined, session: SqlSession, reader: () => TxnReader, notice: (m: string) => void, done: (tag: string) => DdlResult, txn: { readonly startedAt: number }, layer: WriteLayer, clear: RelationDef[]): DdlResult {
+function alterTable(cmd: Extract<DdlCommand, { kind: 'alterTable' }>, draft: Draft, rel0: RelationDef | undefined, session: SqlSession, reader: () => TxnReader, notice: (m: string, detail?: string) => void, done: (tag: string) => DdlResult, txn: { readonly startedAt: number }, layer: WriteLayer, clear: RelationDef[]): DdlResult {
   if (!rel0) {
     if (cmd.ifExists) { notice(`relation "${cmd.target.name}" does not exist, skipping`); return { ...done('ALTER TABLE'), catalog: null }; }
     throw new SqlError(SqlState.UndefinedTable, `relation "${cmd.target.name}" does not exist`);
@@ -448,12 +459,19 @@ function alterTable(cmd: Extract<DdlCommand, { kind: 'alterTable' }>, draft: Dra
           if (a.ifNotExists) { notice(`column "${c.name}" of relation "${rel.name}" already exists, skipping`); break; }
           throw new SqlError(SqlState.DuplicateColumn, `column "${c.name}" of relation "${rel.name}" already exists`);
         }
-        const next: RelationDef = { ...rel, columns: [...rel.columns, { name: c.name, type: c.type, notNull: c.notNull, defaultSql: storedDefault(c.defaultSql, c.type), dropped: false }] };
-        const d = bindDefaults(next, session.bindEnv([]))[next.columns.length - 1];
+        const added: ColumnDef = {
+          name: c.name, type: c.type, notNull: c.notNull, defaultSql: storedDefault(c.defaultSql, c.type), dropped: false,
+          ...(c.generatedSql !== undefined ? { generatedSql: c.generatedSql } : {}),
+        };
+        const next: RelationDef = { ...rel, columns: [...rel.columns, added] };
+        // a generated column is computed from each row's other columns, a default evaluated per row
+        const d = c.generatedSql !== undefined
+          ? checkGenerationSql(c.generatedSql, rel.name, generationColumns(next), session.bindEnv([]))
+          : bindDefaults(next, session.bindEnv([]))[next.columns.length - 1];
         const f = d ? compile(d) : null;
         const cx = session.execContext([], layer, txn, false);
         for (const entry of load()) {
-          const v = f ? f([], cx) : null;
+          const v = f ? f(entry[1], cx) : null;
           if (v === null && c.notNull) throw new SqlError(SqlState.NotNullViolation, `column "${c.name}" of relation "${rel.name}" contains null values`);
           entry[1] = [...entry[1], v];
         }
@@ -461,40 +479,65 @@ function alterTable(cmd: Extract<DdlCommand, { kind: 'alterTable' }>, draft: Dra
         break;
       }
       case 'dropColumn': {
-        const i = rel.columns.findIndex((x) => x.name === a.name);
-        if (i < 0) {
+        const i0 = rel.columns.findIndex((x) => x.name === a.name);
+        if (i0 < 0) {
           if (a.ifExists) { notice(`column "${a.name}" of relation "${rel.name}" does not exist, skipping`); break; }
           throw new SqlError(SqlState.UndefinedColumn, `column "${a.name}" of relation "${rel.name}" does not exist`);
         }
-        if (rel.primaryKey?.includes(i)) throw new SqlError(SqlState.DependentObjectsStillExist, `cannot drop column ${a.name} of table ${rel.name} because other objects depend on it`);
-        const current: RelationDef = rel;
-        const refs = referencingKeys(draft.data.relations, current);
-        const blocking = refs.find((x) => x.key.refColumns.includes(i));
-        if (blocking) {
-          throw new SqlError(SqlState.DependentObjectsStillExist, `cannot drop column ${a.name} of table ${rel.name} because other objects depend on it`,
-            { detail: `constraint ${blocking.key.name} on table ${blocking.rel.name} depends on column ${a.name} of table ${rel.name}` });
+        // generated columns computed from it depend on it: an error, or (CASCADE) they go first
+        const dependent = rel.columns.filter((x, j) => j !== i0 && x.generatedSql !== undefined && generationInputs(x.generatedSql).has(a.name));
+        if (dependent.length) {
+          const lines = dependent.map((x) => `column ${x.name} of table ${rel.name}`);
+          if (!a.cascade) {
+            throw new SqlError(SqlState.DependentObjectsStillExist, `cannot drop column ${a.name} of table ${rel.name} because other objects depend on it`,
+              { detail: lines.map((l) => `${l} depends on column ${a.name} of table ${rel.name}`).join('\n'), hint: 'Use DROP ... CASCADE to drop the dependent objects too.' });
+          }
+          if (lines.length === 1) notice(`drop cascades to ${lines[0]!}`);
+          else notice(`drop cascades to ${lines.length} other objects`, lines.map((l) => `drop cascades to ${l}`).join('\n'));
         }
-        const shift = (c: number): number => (c > i ? c - 1 : c);
-        // the column's description goes, later columns' move down with their attnums
-        if (draft.data.comments) {
-          draft.data.comments = draft.data.comments.filter((x) => !(x.objoid === current.oid && x.classoid === PG_CLASS_OID && x.objsubid === i + 1))
-            .map((x) => (x.objoid === current.oid && x.classoid === PG_CLASS_OID && x.objsubid > i + 1 ? { ...x, objsubid: x.objsubid - 1 } : x));
+        for (const name of [...dependent.map((x) => x.name), a.name]) {
+          const i = rel.columns.findIndex((x) => x.name === name);
+          if (rel.primaryKey?.includes(i)) throw new SqlError(SqlState.DependentObjectsStillExist, `cannot drop column ${name} of table ${rel.name} because other objects depend on it`);
+          const current: RelationDef = rel;
+          const refs = referencingKeys(draft.data.relations, current);
+          const blocking = refs.find((x) => x.key.refColumns.includes(i));
+          if (blocking) {
+            throw new SqlError(SqlState.DependentObjectsStillExist, `cannot drop column ${name} of table ${rel.name} because other objects depend on it`,
+              { detail: `constraint ${blocking.key.name} on table ${blocking.rel.name} depends on column ${name} of table ${rel.name}` });
+          }
+          const shift = (c: number): number => (c > i ? c - 1 : c);
+          // the column's description goes, later columns' move down with their attnums
+          if (draft.data.comments) {
+            draft.data.comments = draft.data.comments.filter((x) => !(x.objoid === current.oid && x.classoid === PG_CLASS_OID && x.objsubid === i + 1))
+              .map((x) => (x.objoid === current.oid && x.classoid === PG_CLASS_OID && x.objsubid > i + 1 ? { ...x, objsubid: x.objsubid - 1 } : x));
+          }
+          // other tables' keys that reference this one follow the shift of its columns
+          for (const x of refs) {
+            const now = draft.data.relations.find((r) => r.oid === x.rel.oid)!;
+            draft.replace(now, { ...now, foreignKeys: (now.foreignKeys ?? []).map((k) => (k.refRelation === current.oid ? { ...k, refColumns: k.refColumns.map(shift) } : k)) });
+          }
+          rel = {
+            ...rel,
+            columns: rel.columns.filter((_x, j) => j !== i),
+            primaryKey: rel.primaryKey ? rel.primaryKey.map(shift) : null,
+            indexes: rel.indexes.filter((x) => !x.columns.includes(i)).map((x) => ({ ...x, columns: x.columns.map(shift) })),
+            // its own keys over the column go with it
+            foreignKeys: (rel.foreignKeys ?? []).filter((k) => !k.columns.includes(i))
+              .map((k) => ({ ...k, columns: k.columns.map(shift), refColumns: k.refRelation === current.oid ? k.refColumns.map(shift) : k.refColumns })),
+          };
+          for (const entry of load()) entry[1] = entry[1].filter((_v, j) => j !== i);
         }
-        // other tables' keys that reference this one follow the shift of its columns
-        for (const x of refs) {
-          const now = draft.data.relations.find((r) => r.oid === x.rel.oid)!;
-          draft.replace(now, { ...now, foreignKeys: (now.foreignKeys ?? []).map((k) => (k.refRelation === current.oid ? { ...k, refColumns: k.refColumns.map(shift) } : k)) });
+        break;
+      }
+      case 'dropExpression': {
+        const i = column(a.name);
+        if (rel.columns[i]!.generatedSql === undefined) {
+          const message = `column "${a.name}" of relation "${rel.name}" is not a stored generated column`;
+          if (a.ifExists) { notice(`${message}, skipping`); break; }
+          throw new SqlError(SqlState.ObjectNotInPrerequisiteState, message);
         }
-        rel = {
-          ...rel,
-          columns: rel.columns.filter((_x, j) => j !== i),
-          primaryKey: rel.primaryKey ? rel.primaryKey.map(shift) : null,
-          indexes: rel.indexes.filter((x) => !x.columns.includes(i)).map((x) => ({ ...x, columns: x.columns.map(shift) })),
-          // its own keys over the column go with it
-          foreignKeys: (rel.foreignKeys ?? []).filter((k) => !k.columns.includes(i))
-            .map((k) => ({ ...k, columns: k.columns.map(shift), refColumns: k.refRelation === current.oid ? k.refColumns.map(shift) : k.refColumns })),
-        };
-        for (const entry of load()) entry[1] = entry[1].filter((_v, j) => j !== i);
+        // the stored values stay: the column becomes a plain one
+        rel = { ...rel, columns: rel.columns.map((x, j) => (j === i ? { name: x.name, type: x.type, notNull: x.notNull, defaultSql: null, dropped: x.dropped } : x)) };
         break;
       }
       case 'setNotNull': {
@@ -505,6 +548,10 @@ function alterTable(cmd: Extract<DdlCommand, { kind: 'alterTable' }>, draft: Dra
       }
       case 'setDefault': {
         const i = column(a.name);
+        if (rel.columns[i]!.generatedSql !== undefined) {
+          throw new SqlError(SqlState.SyntaxError, `column "${a.name}" of relation "${rel.name}" is a generated column`,
+            a.sql === null ? { hint: 'Use ALTER TABLE ... ALTER COLUMN ... DROP EXPRESSION instead.' } : {});
+        }
         rel = { ...rel, columns: rel.columns.map((x, j) => (j === i ? { ...x, defaultSql: storedDefault(a.sql, x.type) } : x)) };
         break;
       }

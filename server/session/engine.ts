@@ -26,6 +26,10 @@ import { findSystemTable } from '../../catalog/system-tables.js';
 import { DEFAULT_VALUE_SETTINGS } from '../../core/values/settings.js';
 import { bindViewQuery } from '../../planner/materialized-view.js';
 import type { Plan } from '../../expr/plan.js';
+import { compile } from '../../expr/compile.js';
+import { bindGenerated } from '../../planner/generated.js';
+import type { BindEnv } from '../../planner/scope.js';
+import { dataflowEnv } from '../../dataflow/context.js';
 
 export interface EngineOptions {
   readonly dataDir: string;
@@ -93,6 +97,7 @@ export class Engine implements SessionFactory {
         currentCatalog: () => { engine.refreshCatalog(); return engine.catalog; },
         storedRel: (r) => engine.storedRel(r),
         rowIdAllocator: () => engine.rowIdAllocator(),
+        generatedFill: (r) => engine.generatedFill(r),
         ingested: () => { if (engine.views?.hasViews()) void engine.views.kick(); },
       });
       engine.sources.start();
@@ -106,14 +111,30 @@ export class Engine implements SessionFactory {
   /** keeps materialized views up to date; present in the process that does storage maintenance */
   views: ViewMaintainer | null = null;
 
-  /** the plan of a materialized view's stored query, bound with default settings */
-  viewPlan(rel: RelationDef): Plan {
+  /** binding outside a session (views, ingestion): default settings, the relation's schema first */
+  private backgroundBindEnv(rel: RelationDef): BindEnv {
     const defaults = new Settings({});
-    return bindViewQuery(rel.viewSql!, {
+    return {
       catalog: this.catalog, searchPath: [rel.schema, 'public'], settings: DEFAULT_VALUE_SETTINGS, params: [],
       user: 'eddy', database: 'eddy', processId: 0, findVirtual: (schema, name) => findSystemTable(schema, name), viewDepth: 0,
       getSetting: (name) => defaults.get(name), startTime: this.startTime, sequences: this.sequences,
-    });
+    };
+  }
+
+  /** the plan of a materialized view's stored query, bound with default settings */
+  viewPlan(rel: RelationDef): Plan {
+    return bindViewQuery(rel.viewSql!, this.backgroundBindEnv(rel));
+  }
+
+  /**
+   * For rows a connector ingests: fills a row's generated columns (positions of rel.columns) from
+   * its other columns; null when the relation has none.
+   */
+  generatedFill(rel: RelationDef): ((row: Row) => void) | null {
+    const generated = bindGenerated(rel, this.backgroundBindEnv(rel)).map((g) => ({ col: g.col, f: compile(g.expr) }));
+    if (generated.length === 0) return null;
+    const env = dataflowEnv({ settings: DEFAULT_VALUE_SETTINGS, txnTimestamp: Date.now() * 1000, now: () => Date.now() * 1000 });
+    return (row) => { for (const g of generated) row[g.col] = g.f(row, env); };
   }
 
   /**

@@ -85,7 +85,11 @@ export class KafkaIngest {
   private errorLog: RecordError[];
   lastError: string | null = null;
 
-  constructor(readonly rel: RelationDef, store: Store, ingested: number) {
+  /** fills the generated columns of a row from its other columns */
+  private readonly fill: ((row: Row) => void) | null;
+
+  constructor(readonly rel: RelationDef, store: Store, ingested: number, fill: ((row: Row) => void) | null = null) {
+    this.fill = fill;
     const stored = (store.note(kafkaOffsetsNote(rel.oid)) ?? {}) as Record<string, string>;
     this.next = new Map(Object.entries(stored).map(([p, o]) => [Number(p), BigInt(o)]));
     // a group of its own per reader: offsets live in Eddy's storage, and a restarted process need
@@ -102,7 +106,8 @@ export class KafkaIngest {
       const header = rel.options[`include.header.${c.name}`];
       return header === undefined ? null : { kind: 'one header', name: header, text: c.type.kind === 'scalar' && c.type.name !== 'bytea' };
     });
-    const payloadAt = live.map((_, i) => i).filter((i) => this.include[i] === null);
+    // generated columns are computed from the others once the record is decoded (not read from it)
+    const payloadAt = live.map((_, i) => i).filter((i) => this.include[i] === null && live[i]!.generatedSql === undefined);
     const payload = payloadAt.map((i) => live[i]!);
     let decode: (r: KafkaRecord) => ReturnType<ChangeDecoder>;
     if ((CHANGELOG_FORMATS as readonly string[]).includes(format)) {
@@ -159,7 +164,7 @@ export class KafkaIngest {
       consumed++;
       try {
         // all of a record's changes, or none of them (a Canal record whose second row does not decode)
-        const changes = this.decode(r).map((change) => ({ row: this.fullRow(change.row, r, now), delete: change.kind === 'delete' }));
+        const changes = this.decode(r).map((change) => ({ row: this.fullRow(change.row, r, now, change.kind !== 'delete'), delete: change.kind === 'delete' }));
         for (const { row, delete: del } of changes) {
           if (keyed) keyed.set(rowKey(pk.map((c) => row[c] ?? null)), { row, delete: del });
           else rows.push(row);
@@ -194,8 +199,8 @@ export class KafkaIngest {
     };
   }
 
-  /** the payload's values, the record's metadata and the ingestion time `now` (µs), in the relation's column order */
-  private fullRow(payload: Row, r: KafkaRecord, now: number): Row {
+  /** the payload's values, the record's metadata, the ingestion time `now` (µs) and (`generate`) the generated columns, in the relation's column order */
+  private fullRow(payload: Row, r: KafkaRecord, now: number, generate: boolean): Row {
     if (this.payloadAt.length === this.include.length) return payload;
     const row: Datum[] = new Array<Datum>(this.include.length).fill(null);
     this.payloadAt.forEach((at, i) => { row[at] = payload[i] ?? null; });
@@ -218,6 +223,8 @@ export class KafkaIngest {
         }
       }
     });
+    // a generated column whose expression fails makes the record an error (counted and skipped)
+    if (generate && this.fill) this.fill(row);
     return row;
   }
 

@@ -471,7 +471,7 @@ export class SqlSession implements Session {
         txn.catalog = result.catalog;
         const bound: BoundInsert = {
           kind: 'insert', table: rel, source: plan, targetCols: rel.columns.map((_x, i) => i), defaults: rel.columns.map(() => null),
-          checks: { notNull: [], checks: [] }, onConflict: null, returning: null,
+          checks: { notNull: [], checks: [], generated: [] }, onConflict: null, returning: null,
         };
         const r = insertRows(bound, rows, this.execContext(params, layer, txn, true));
         return done(`SELECT ${r.count}`);

@@ -5,6 +5,7 @@
 // views reading it consume; a table with a connector stores its rows as any table does.
 import type { Row } from '../../core/datum.js';
 import { T } from '../../core/types.js';
+import { SqlError } from '../../core/errors.js';
 import type { Store, StoredRelation, RowWrite } from '../../storage/store.js';
 import { encodeKey } from '../../storage/key-codec.js';
 import type { Catalog } from '../../catalog/catalog.js';
@@ -19,6 +20,8 @@ export interface SourceHost {
   currentCatalog(): Catalog;
   storedRel(rel: RelationDef): StoredRelation;
   rowIdAllocator(): () => bigint;
+  /** fills a row's generated columns from its other columns (null: the relation has none) */
+  generatedFill(rel: RelationDef): ((row: Row) => void) | null;
   /** told after rows were ingested (views follow) */
   ingested(): void;
 }
@@ -38,6 +41,8 @@ interface Running {
   offset: number;
   /** WATERMARK FOR: the column's live position and delay; the watermark so far and late rows */
   readonly watermark: { readonly col: number; readonly delay: number; value: number; late: number } | null;
+  /** generated columns: the connector's rows completed with them (rows whose expression fails are dropped) */
+  readonly complete: ((rows: Row[]) => Row[]) | null;
   /** rate accounting: offset and time when the rate clock started */
   readonly startOffset: number;
   readonly startedAt: number;
@@ -109,7 +114,7 @@ export class SourceRunner {
     let k = this.kafka.get(rel.oid);
     if (!k) {
       await this.carryOutReset(rel);
-      k = new KafkaIngest(rel, this.host.store, this.offset(rel.oid));
+      k = new KafkaIngest(rel, this.host.store, this.offset(rel.oid), this.host.generatedFill(rel));
       this.kafka.set(rel.oid, k);
     }
     k.ensureStarted();
@@ -164,14 +169,15 @@ export class SourceRunner {
   private async ingest(rel: RelationDef): Promise<boolean> {
     let r = this.running.get(rel.oid);
     if (!r || r.rel !== rel) {
-      const spec = connectorSource(liveColumns(rel), rel.options);
+      // the connector makes the columns that are not generated
+      const spec = connectorSource(liveColumns(rel).filter((c) => c.generatedSql === undefined), rel.options);
       const offset = this.offset(rel.oid);
       const wcol = rel.options['watermark.column'];
       const watermark = wcol === undefined ? null : {
         col: liveColumns(rel).findIndex((c) => c.name === wcol), delay: Number(rel.options['watermark.delay'] ?? 0),
         value: this.host.store.counter(watermarkCounter(rel.oid)) ?? -Infinity, late: this.host.store.counter(lateCounter(rel.oid)) ?? 0,
       };
-      r = { rel, spec, offset, startOffset: offset, startedAt: Date.now(), watermark };
+      r = { rel, spec, offset, startOffset: offset, startedAt: Date.now(), watermark, complete: this.completer(rel) };
       this.running.set(rel.oid, r);
     }
     const { generator, offsetsPerSecond } = r.spec;
@@ -181,6 +187,7 @@ export class SourceRunner {
     if (to <= r.offset) return false;
     let rows: Row[] = [];
     generator.rows(r.offset, to, rows);
+    if (r.complete) rows = r.complete(rows);
     const counters = new Map([[offsetCounter(rel.oid), to]]);
     const wm = r.watermark;
     let nextWm = wm?.value ?? -Infinity;
@@ -207,6 +214,25 @@ export class SourceRunner {
     this.stats.commits++;
     this.stats.rows += rows.length;
     return true;
+  }
+
+  /** a connector's rows (the columns that are not generated) → the relation's rows, generated columns computed */
+  private completer(rel: RelationDef): ((rows: Row[]) => Row[]) | null {
+    const fill = this.host.generatedFill(rel);
+    if (!fill) return null;
+    const at = liveColumns(rel).flatMap((c, i) => (c.generatedSql !== undefined ? [i] : []));
+    return (rows) => rows.filter((row) => {
+      for (const i of at) row.splice(i, 0, null);
+      try {
+        fill(row);
+        return true;
+      } catch (err) {
+        if (!(err instanceof SqlError)) throw err;
+        this.stats.errors++;
+        this.lastError = err;
+        return false;
+      }
+    });
   }
 
   private writes(rel: RelationDef, sr: StoredRelation, rows: Row[]): RowWrite[] {

@@ -427,3 +427,35 @@ test('ALTER SOURCE ... RESET TO re-reads from a new position; dependent views fo
   await expect(c.query("ALTER SOURCE fix RESET TO (topic = 'other')")).rejects.toMatchObject({ code: '22023' });
   await c.end();
 }, 120_000);
+
+test('generated columns expose nested JSON fields (`city varchar AS doc->\'address\'->>\'city\'`) computed at ingestion', async () => {
+  const people = [
+    { id: 1, doc: { name: 'ann', age: 31, address: { city: 'Oslo' } } },
+    { id: 2, doc: { name: 'bob', age: 40, address: { city: 'Bergen' } } },
+    // a top-level "city" in the payload is not read: the column is computed from doc
+    { id: 3, doc: { name: 'cid', age: 25, address: { city: 'Oslo' } }, city: 'Trondheim' },
+    { id: 4, doc: { name: 'dag', age: 52 } },
+    // the generation expression fails ((doc->>'age')::int of 'old'): the record is an error, counted and skipped
+    { id: 5, doc: { name: 'eve', age: 'old', address: { city: 'Oslo' } } },
+    { id: 6, doc: { name: 'fay', age: 19, address: { city: 'Bergen', zip: '5003' } } },
+  ];
+  await producer.send({ topic: 'people', messages: people.map((p) => ({ value: JSON.stringify(p) })) });
+  const c = await eddy.client();
+  const opts = `connector = 'kafka', topic = 'people', properties.bootstrap.server = '${broker.bootstrap}', scan.startup.mode = 'earliest'`;
+  await c.query(`CREATE SOURCE people (id int, doc jsonb, city varchar AS doc->'address'->>'city', age int AS (doc->>'age')::int) WITH (${opts}) FORMAT PLAIN ENCODE JSON`);
+  await c.query('CREATE MATERIALIZED VIEW people_by_city AS SELECT city, count(*) AS n, sum(age) AS ages FROM people GROUP BY city');
+  // the same topic into a table: the generated values are stored with the rows
+  await c.query(`CREATE TABLE people_t (id int PRIMARY KEY, doc jsonb, city varchar AS doc->'address'->>'city') WITH (${opts}) FORMAT PLAIN ENCODE JSON`);
+  await rowsWhen(c, 'SELECT sum(n) FROM people_by_city HAVING sum(n) = 5', 1);
+  const byCity = (await c.query('SELECT city, n, ages FROM people_by_city ORDER BY city NULLS LAST')).rows;
+  expect(byCity).toEqual([{ city: 'Bergen', n: '2', ages: '59' }, { city: 'Oslo', n: '2', ages: '56' }, { city: null, n: '1', ages: '52' }]);
+  const stored = await rowsWhen(c, 'SELECT id, city FROM people_t ORDER BY id', 6);
+  expect(stored).toEqual([1, 2, 3, 4, 5, 6].map((id) => ({ id, city: [null, 'Oslo', 'Bergen', 'Oslo', null, 'Oslo', 'Bergen'][id] })));
+  const errs = (await c.query("SELECT \"offset\", reason FROM eddy_source_errors WHERE source = 'people'")).rows;
+  expect(errs).toEqual([{ offset: '4', reason: expect.stringMatching(/invalid input syntax for type integer: "old"/) }]);
+  const cols = (await c.query("SELECT column_name, is_generated FROM information_schema.columns WHERE table_name = 'people' ORDER BY ordinal_position")).rows;
+  expect(cols.map((r: { column_name: string; is_generated: string }) => `${r.column_name} ${r.is_generated}`)).toEqual(['id NEVER', 'doc NEVER', 'city ALWAYS', 'age ALWAYS']);
+  // as in any table, an INSERT cannot set the generated column
+  await expect(c.query(`INSERT INTO people_t VALUES (7, '{}', 'x')`)).rejects.toMatchObject({ code: '428C9' });
+  await c.end();
+}, 90_000);

@@ -1,6 +1,7 @@
 // psql 15's describe commands print the same on Eddy as on a real PostgreSQL 15 for the same
 // objects: each command runs against both servers and the outputs must be equal, character for
-// character (tables, views, indexes, sequences, foreign keys both ways, comments, privileges).
+// character (tables, views, indexes, sequences, foreign keys both ways, comments, privileges,
+// generated columns).
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -17,9 +18,10 @@ const SETUP = `CREATE TABLE ps_t (id serial PRIMARY KEY, v text UNIQUE, qty int 
   CREATE TABLE ps_c (id int PRIMARY KEY, t int REFERENCES ps_t (id) ON DELETE CASCADE, note varchar(30) NOT NULL DEFAULT 'none');
   COMMENT ON TABLE ps_t IS 'main table'; COMMENT ON COLUMN ps_t.v IS 'the value';
   CREATE SCHEMA ps_s; CREATE TABLE ps_s.other (x bigint, y double precision);
+  CREATE TABLE ps_g (id int PRIMARY KEY, qty int, total int GENERATED ALWAYS AS (qty * 2) STORED, label text GENERATED ALWAYS AS (upper(lower(note))) STORED NOT NULL, note text);
   CREATE MATERIALIZED VIEW ps_m AS SELECT qty, count(*) AS n FROM ps_t GROUP BY qty`;
 
-const COMMANDS = ['\\dt', '\\dv', '\\dm', '\\di', '\\ds', '\\d ps_t', '\\d ps_c', '\\d ps_v', '\\d ps_t_pkey', '\\d ps_t_id_seq', '\\dt ps_s.*', '\\d ps_s.other', '\\l eddy', '\\df', '\\dT', '\\z ps_t', '\\dd ps_t'];
+const COMMANDS = ['\\dt', '\\dv', '\\dm', '\\di', '\\ds', '\\d ps_t', '\\d ps_c', '\\d ps_g', '\\d ps_v', '\\d ps_t_pkey', '\\d ps_t_id_seq', '\\dt ps_s.*', '\\d ps_s.other', '\\l eddy', '\\df', '\\dT', '\\z ps_t', '\\dd ps_t'];
 
 async function psql(port: number, command: string): Promise<string> {
   try {

@@ -94,3 +94,29 @@ test('a PROCTIME() column holds each row\'s ingestion time; misuse is an error',
   await expect(c.query("CREATE SOURCE p2 (id int, p_time int AS PROCTIME()) WITH (connector = 'datagen')")).rejects.toMatchObject({ code: '42804' });
   await c.end();
 });
+
+test('generated columns (RisingWave\'s `name type AS expr`) are computed for the rows a connector makes', async () => {
+  const c = await eddy.client();
+  const fields = `fields.id.kind = 'sequence', fields.id.start = '1', fields.id.end = '300', datagen.rows.per.second = '100000'`;
+  // a table (stored rows, a generated column next to a PROCTIME() one) and a source (through its binlog into a view)
+  await c.query(`CREATE TABLE gen_g (id int PRIMARY KEY, sq int AS id * id, bucket varchar AS 'g' || (id % 3)::text, p_time TIMESTAMPTZ AS PROCTIME())
+    WITH (connector = 'datagen', ${fields})`);
+  await c.query(`CREATE SOURCE gen_gs (id int, bucket varchar AS 'g' || (id % 3)::text, sq bigint AS id::bigint * id) WITH (connector = 'datagen', ${fields})`);
+  await c.query('CREATE MATERIALIZED VIEW gen_gs_buckets AS SELECT bucket, count(*) AS n, sum(sq) AS s FROM gen_gs GROUP BY bucket');
+  await until('rows', async () => Number((await c.query('SELECT count(*) AS n FROM gen_g')).rows[0].n), (n) => n === 300);
+  const wrong = await c.query('SELECT count(*) AS n FROM gen_g WHERE sq IS DISTINCT FROM id * id OR bucket IS DISTINCT FROM \'g\' || (id % 3)::text OR p_time IS NULL');
+  expect(wrong.rows[0].n).toBe('0');
+  // per bucket: ids i with i % 3 = k, and the sum of their squares
+  const want = [0, 1, 2].map((k) => {
+    const ids = Array.from({ length: 300 }, (_, i) => i + 1).filter((i) => i % 3 === k);
+    return { bucket: `g${k}`, n: String(ids.length), s: String(ids.reduce((a, i) => a + i * i, 0)) };
+  });
+  const buckets = await until('the view over the source', async () => { await c.query('FLUSH'); return (await c.query('SELECT bucket, n, s FROM gen_gs_buckets ORDER BY bucket')).rows; },
+    (rows) => rows.reduce((a: number, r: { n: string }) => a + Number(r.n), 0) === 300);
+  expect(buckets).toEqual(want);
+  const gen = (await c.query("SELECT attname, attgenerated FROM pg_attribute WHERE attrelid = 'gen_gs'::regclass AND attnum > 0 ORDER BY attnum")).rows;
+  expect(gen).toEqual([{ attname: 'id', attgenerated: '' }, { attname: 'bucket', attgenerated: 's' }, { attname: 'sq', attgenerated: 's' }]);
+  // a generation expression is checked for a source too
+  await expect(c.query(`CREATE SOURCE gen_bad (id int, r float8 AS random()) WITH (connector = 'datagen', ${fields})`)).rejects.toMatchObject({ code: '42P17' });
+  await c.end();
+});
