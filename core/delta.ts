@@ -59,6 +59,16 @@ export function rowKey(r: readonly Datum[]): string {
   return s;
 }
 
+/**
+ * A change to store or deliver: rows that cancel out are dropped (consolidate), but an
+ * insert-only change (every weight positive, e.g. a round of an append-only source) has nothing
+ * to cancel and is returned as it is, without computing every row's identity.
+ */
+export function consolidateChange(d: Delta): Delta {
+  for (let i = 0; i < d.weights.length; i++) if (d.weights[i]! <= 0) return consolidate(d);
+  return d;
+}
+
 /** Sums the weights of equal rows and drops rows whose weight is 0; first-seen order is kept. */
 export function consolidate(d: Delta): Delta {
   if (d.rows.length <= 1) return d.weights[0] === 0 ? emptyDelta() : d;

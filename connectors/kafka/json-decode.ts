@@ -82,6 +82,19 @@ function converter(type: SqlType): Converter {
     }
     case 'bool':
       return (v) => (typeof v === 'boolean' ? v : text(type, String(v)));
+    // the common cases straight from the JSON value (the same result as the text input, without the text)
+    case 'int2':
+    case 'int4': {
+      const lo = name === 'int2' ? -32768 : -2147483648;
+      const hi = name === 'int2' ? 32767 : 2147483647;
+      return (v) => (typeof v === 'number' && Number.isInteger(v) && v >= lo && v <= hi ? v | 0 : text(type, String(v)));
+    }
+    case 'int8':
+      return (v) => (typeof v === 'number' && Number.isSafeInteger(v) ? BigInt(v) : text(type, String(v)));
+    case 'float8':
+      return (v) => (typeof v === 'number' ? v : text(type, String(v)));
+    case 'text':
+      return (v) => (typeof v === 'string' ? v : text(type, typeof v === 'object' ? JSON.stringify(v) : String(v)));
     case 'numeric':
       return (v, s) => text(type, decimalText(v, s, type.typmod));
     case 'bytea':

@@ -13,7 +13,7 @@
 // rows are corrected to the result.
 import type { Row } from '../../core/datum.js';
 import { T } from '../../core/types.js';
-import { consolidate, emptyDelta, push, rowKey, RowBag, type Delta } from '../../core/delta.js';
+import { consolidate, consolidateChange, emptyDelta, push, rowKey, RowBag, type Delta } from '../../core/delta.js';
 import { DEFAULT_VALUE_SETTINGS } from '../../core/values/settings.js';
 import { encodeKey } from '../../storage/key-codec.js';
 import type { Store, StoredRelation, RowWrite, ReadSnapshot, StateWrite } from '../../storage/store.js';
@@ -257,7 +257,7 @@ export class ViewMaintainer {
         } else {
           const inputs = new Map<number, Delta>();
           for (const i of rt.circuit.inputs) inputs.set(i, (catalog.relationByOid(i)!.kind === 'matview' ? viewDeltas.get(i) : tableDeltas.get(i)) ?? emptyDelta());
-          out = consolidate(rt.circuit.root.step({ inputs, initial: false, env, errors, watermarks }));
+          out = consolidateChange(rt.circuit.root.step({ inputs, initial: false, env, errors, watermarks }));
         }
         for (let i = 0; i < errors.rows.length; i++) rt.errors.add(errors.rows[i]!, errors.weights[i]!);
         if (isFresh || errors.rows.length > 0) {
