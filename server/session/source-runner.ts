@@ -120,7 +120,7 @@ export class SourceRunner {
     batch.commit();
     this.stats.commits++;
     this.stats.rows += batch.rows.length;
-    return true;
+    return writes.length > 0;
   }
 
   private async ingest(rel: RelationDef): Promise<boolean> {
