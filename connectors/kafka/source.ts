@@ -3,8 +3,13 @@
 // group committed). Records gather in a buffer the source runner drains into commits; the reader
 // pauses while the buffer is full. Options (RisingWave's names):
 //   topic, properties.bootstrap.server, scan.startup.mode = 'earliest' | 'latest' | 'timestamp'
-//   (partitions with no stored offset; 'timestamp' with scan.startup.timestamp.millis),
+//   ('timestamp' with scan.startup.timestamp.millis),
 //   properties.* (client settings: connectors/kafka/client-config.ts)
+// The startup mode applies to the partitions the topic has when the source first starts: their
+// positions are resolved then and stored with the source's offsets. A partition the topic gains
+// later (noticed within METADATA_MAX_AGE_MS, on the running reader or after a restart) has no
+// stored offset and is read from its first record, whatever the mode: every record in it was
+// written after the source started, so all of them are new to the source.
 import { Kafka, logLevel, type Consumer, type IHeaders } from 'kafkajs';
 import { SqlError, SqlState } from '../../core/errors.js';
 import { kafkaClientConfig, type KafkaClientConfig } from './client-config.js';
@@ -58,6 +63,12 @@ function headerList(h: IHeaders | undefined): readonly (readonly [string, Buffer
 
 /** records buffered at most before the reader pauses */
 const MAX_BUFFERED = 50_000;
+/**
+ * How old the consumer's topic metadata may get (kafkajs's metadataMaxAge, 5 minutes by
+ * default): a partition added to the topic is noticed (the consumer rejoins its group and is
+ * assigned it) within this. A metadata request for one topic every few seconds is cheap.
+ */
+export const METADATA_MAX_AGE_MS = 5_000;
 
 export class KafkaSourceReader {
   private consumer: Consumer | null = null;
@@ -69,35 +80,55 @@ export class KafkaSourceReader {
   /** per partition, the broker's high watermark (the next offset to be written) as last fetched */
   readonly highWatermarks = new Map<number, bigint>();
 
-  /** `offsets`: per partition, the next offset to read (stored with the ingested rows) */
+  /**
+   * Positions the startup mode gave the topic's partitions, resolved on the source's first start
+   * (nothing stored yet); the ingest stores them with its next commit, so that a partition
+   * without a stored offset is afterwards always one the topic gained later.
+   */
+  readonly startOffsets = new Map<number, bigint>();
+  /** per partition, the next offset to read: after the last record buffered, else where it starts */
+  private readonly position = new Map<number, bigint>();
+
+  /** `offsets`: per partition, the next offset to read (stored with the ingested rows); none: the source's first start */
   constructor(private readonly opts: KafkaOptions, private readonly groupId: string, private readonly offsets: ReadonlyMap<number, bigint>) {}
 
   async start(): Promise<void> {
     const c = this.opts.client;
     const kafka = new Kafka({ ...c.client, clientId: c.clientId, brokers: [...c.brokers], logLevel: logLevel.NOTHING });
-    // where partitions without a stored offset start: the earliest or latest record, or the first at the timestamp
-    const startAt = new Map(this.offsets);
-    if (this.opts.startup === 'timestamp') {
+    const topic = this.opts.topic;
+    this.startOffsets.clear();
+    this.position.clear();
+    for (const [p, o] of this.offsets) this.position.set(p, o);
+    if (this.offsets.size === 0) {
+      // the first start: the earliest or latest record of each partition, or the first at the timestamp
       const admin = kafka.admin();
       await admin.connect();
       try {
-        for (const p of await admin.fetchTopicOffsetsByTimestamp(this.opts.topic, this.opts.startupMillis!)) {
-          if (!startAt.has(p.partition)) startAt.set(p.partition, BigInt(p.offset));
+        const resolved = this.opts.startup === 'timestamp'
+          ? await admin.fetchTopicOffsetsByTimestamp(topic, this.opts.startupMillis!)
+          : (await admin.fetchTopicOffsets(topic)).map((p) => ({ partition: p.partition, offset: this.opts.startup === 'earliest' ? p.low : p.high }));
+        for (const p of resolved) {
+          this.startOffsets.set(p.partition, BigInt(p.offset));
+          this.position.set(p.partition, BigInt(p.offset));
         }
       } finally {
         await admin.disconnect();
       }
     }
-    const consumer = kafka.consumer({ maxWaitTimeInMs: 100, ...c.consumer, groupId: this.groupId, allowAutoTopicCreation: false });
+    // properties.metadata.max.age.ms may set another refresh interval than METADATA_MAX_AGE_MS
+    const consumer = kafka.consumer({ maxWaitTimeInMs: 100, metadataMaxAge: METADATA_MAX_AGE_MS, ...c.consumer, groupId: this.groupId, allowAutoTopicCreation: false });
     this.consumer = consumer;
     await consumer.connect();
-    await consumer.subscribe({ topic: this.opts.topic, fromBeginning: this.opts.startup === 'earliest' });
-    // every assignment starts at Eddy's stored offsets, not the group's committed ones
+    // a partition the group has no offset for and that is not sought below starts at its first
+    // record: one the topic gained after the source started
+    await consumer.subscribe({ topic, fromBeginning: true });
+    // every (re)assignment continues each known partition where this reader is, not at the
+    // group's committed offsets (there are none) or the default: a rejoin (the topic gained
+    // partitions) neither skips nor re-reads records
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
-      const assigned = e.payload.memberAssignment[this.opts.topic] ?? [];
-      for (const p of assigned) {
-        const at = startAt.get(p);
-        if (at !== undefined) consumer.seek({ topic: this.opts.topic, partition: p, offset: at.toString() });
+      for (const p of e.payload.memberAssignment[topic] ?? []) {
+        const at = this.position.get(p);
+        if (at !== undefined) consumer.seek({ topic, partition: p, offset: at.toString() });
       }
     });
     await consumer.run({
@@ -106,9 +137,11 @@ export class KafkaSourceReader {
       eachBatch: async ({ batch }) => {
         this.highWatermarks.set(batch.partition, BigInt(batch.highWatermark));
         for (const m of batch.messages) this.buffer.push({ partition: batch.partition, offset: BigInt(m.offset), key: m.key, value: m.value, timestamp: Number(m.timestamp), headers: headerList(m.headers) });
+        const last = batch.messages[batch.messages.length - 1];
+        if (last) this.position.set(batch.partition, BigInt(last.offset) + 1n);
         if (this.buffer.length >= MAX_BUFFERED && !this.paused && !this.stopped) {
           this.paused = true;
-          consumer.pause([{ topic: this.opts.topic }]);
+          consumer.pause([{ topic }]);
         }
       },
     });

@@ -147,12 +147,15 @@ export class KafkaIngest {
    */
   take(max: number): { rows: Row[]; deletes: Row[]; consumed: number; notes: Map<string, unknown>; counters: Map<string, number>; commit(): void } | null {
     const records = this.reader.drain(max);
-    if (records.length === 0) return null;
+    // where the startup mode put the partitions on the source's first start: stored (with records
+    // or alone), so that a restart tells them from partitions the topic gains later
+    const starts = [...this.reader.startOffsets].filter(([p]) => !this.next.has(p));
+    if (records.length === 0 && starts.length === 0) return null;
     const rows: Row[] = [];
     // changelog formats: the last change of each key in the batch is the one written
     const keyed = this.rel.primaryKey ? new Map<string, { row: Row; delete: boolean }>() : null;
     const pk = this.rel.primaryKey?.map((c) => livePosition(this.rel, c)) ?? [];
-    const next = new Map(this.next);
+    const next = new Map([...this.next, ...starts]);
     let errors = 0;
     let consumed = 0;
     const failed: RecordError[] = [];

@@ -131,7 +131,7 @@ export class SourceRunner {
     batch.commit();
     this.stats.commits++;
     this.stats.rows += batch.rows.length;
-    return true;
+    return writes.length > 0;
   }
 
   /**
