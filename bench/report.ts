@@ -36,6 +36,13 @@ export function peakRssMb(pid: number): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
+/** CPU time a process has used so far (user + system, all its threads), seconds */
+export function cpuSeconds(pid: number): number {
+  // fields 14 and 15 of /proc/<pid>/stat, after the parenthesized command name; clock ticks of 1/100 s
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
 /** a process's anonymous resident memory now (RssAnon: heap, buffers; not mapped files), MB */
 export function anonRssMb(pid: number): number {
   try {

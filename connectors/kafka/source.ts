@@ -54,6 +54,10 @@ const NO_HEADERS: readonly (readonly [string, Buffer])[] = [];
 
 function headerList(h: IHeaders | undefined): readonly (readonly [string, Buffer])[] {
   if (!h) return NO_HEADERS;
+  // most records have none: no entries array for them
+  let any = false;
+  for (const _ in h) { any = true; break; }
+  if (!any) return NO_HEADERS;
   const out: [string, Buffer][] = [];
   for (const [name, v] of Object.entries(h)) {
     for (const x of Array.isArray(v) ? v : [v]) if (x !== undefined) out.push([name, typeof x === 'string' ? Buffer.from(x) : x]);
