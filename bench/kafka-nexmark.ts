@@ -13,6 +13,7 @@
 //   --events: bid records (the events 0..E-1 hold exactly that many bids; E ≈ events / 0.92)
 //   --profile DIR: run the server with --cpu-prof, writing DIR/<query>-kafka.cpuprofile (slows it down)
 //   --no-publish: print, do not write docs/benchmarks.md
+//   --trace: print the progress of each run (records ingested, memory, CPU) as it goes
 import { parseArgs } from 'node:util';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
@@ -27,7 +28,7 @@ import { anonRssMb, cpuSeconds, machineLine, peakRssMb, publishSection } from '.
 const { values } = parseArgs({
   options: {
     events: { type: 'string' }, partitions: { type: 'string' }, queries: { type: 'string' }, views: { type: 'boolean' },
-    'no-generator': { type: 'boolean' }, profile: { type: 'string' }, 'no-publish': { type: 'boolean' }, note: { type: 'string' }, repeat: { type: 'string' },
+    'no-generator': { type: 'boolean' }, profile: { type: 'string' }, 'no-publish': { type: 'boolean' }, note: { type: 'string' }, repeat: { type: 'string' }, trace: { type: 'boolean' },
   },
 });
 const bids = Number(values.events ?? 1_000_000);
@@ -72,6 +73,7 @@ async function runQuery(name: string, sql: string, source: string, until: number
     for (;;) {
       anonMb = Math.max(anonMb, anonRssMb(eddy.pid));
       const n = Number((await c.query("SELECT ingested_offset AS n FROM eddy_sources WHERE name = 'bid'")).rows[0].n);
+      if (values.trace) console.log(`  ${((Date.now() - t0) / 1000).toFixed(1)} s: ${n} ingested, anonymous ${anonRssMb(eddy.pid).toFixed(0)} MB, CPU ${(cpuSeconds(eddy.pid) - cpu0).toFixed(1)} s`);
       if (n >= until) break;
       await new Promise((r) => setTimeout(r, 200));
     }

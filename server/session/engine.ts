@@ -98,6 +98,7 @@ export class Engine implements SessionFactory {
         storedRel: (r) => engine.storedRel(r),
         rowIdAllocator: () => engine.rowIdAllocator(),
         generatedFill: (r) => engine.generatedFill(r),
+        backlog: (oid) => engine.views?.backlog(oid) ?? 0,
         ingested: () => { if (engine.views?.hasViews()) void engine.views.kick(); },
       });
       engine.sources.start();

@@ -22,6 +22,8 @@ export interface SourceHost {
   rowIdAllocator(): () => bigint;
   /** fills a row's generated columns from its other columns (null: the relation has none) */
   generatedFill(rel: RelationDef): ((row: Row) => void) | null;
+  /** binlog entries of a relation its views have not consumed yet */
+  backlog(oid: number): number;
   /** told after rows were ingested (views follow) */
   ingested(): void;
 }
@@ -39,6 +41,13 @@ export const lateCounter = (oid: number): string => `src:late:${oid}`;
  * (kill -9) loses nothing either way. Waiting for each fsync would leave the reader idle.
  */
 const INGEST_DURABLE = false;
+
+/**
+ * Unconsumed binlog entries of a source above which it is not ingested until its views catch up:
+ * a maintenance round reads its input whole, so this bounds the memory a round needs when a
+ * source is read faster than its views are maintained (Kafka's records wait in Kafka meanwhile).
+ */
+const MAX_BACKLOG = 200_000;
 
 /** rows per commit at most, so one source cannot hold the event loop for long */
 const MAX_BATCH = 20_000;
@@ -126,6 +135,7 @@ export class SourceRunner {
       this.kafka.set(rel.oid, k);
     }
     k.ensureStarted();
+    if (this.host.backlog(rel.oid) > MAX_BACKLOG) return false;
     const batch = k.take(MAX_BATCH);
     if (!batch) return false;
     const counters = new Map(batch.counters);
@@ -188,6 +198,7 @@ export class SourceRunner {
       r = { rel, spec, offset, startOffset: offset, startedAt: Date.now(), watermark, complete: this.completer(rel) };
       this.running.set(rel.oid, r);
     }
+    if (this.host.backlog(rel.oid) > MAX_BACKLOG) return false;
     const { generator, offsetsPerSecond } = r.spec;
     let to = r.offset + MAX_BATCH;
     if (Number.isFinite(offsetsPerSecond)) to = Math.min(to, r.startOffset + Math.floor(((Date.now() - r.startedAt) / 1000) * offsetsPerSecond));

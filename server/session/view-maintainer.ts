@@ -144,6 +144,16 @@ export class ViewMaintainer {
     }
   }
 
+  /**
+   * Binlog entries of a table committed but not yet consumed by the running views (0 when no
+   * running view reads it): the source runner holds back while it is large, so that a round's
+   * input (read whole into memory) stays bounded when ingestion outruns maintenance.
+   */
+  backlog(tableOid: number): number {
+    const pos = this.positions.get(tableOid);
+    return pos === undefined ? 0 : Math.max(0, this.host.store.binlogHead(tableOid) - pos);
+  }
+
   hasViews(): boolean {
     return this.host.currentCatalog().relations().some(maintained);
   }

@@ -284,3 +284,50 @@ test('a topic that gains partitions while sources read it: the new ones are read
   await producer.disconnect();
   console.log(`new partitions were read ${(noticedMs / 1000).toFixed(1)} s after they appeared`);
 }, 300_000);
+
+test('a kafka sink resumes after kill -9 without losing a change: the topic, replayed by key, equals the view', async () => {
+  const rnd = mulberry32(SEED ^ 0x51c);
+  await withClient(async (c) => {
+    await c.query('CREATE TABLE sunk (id int PRIMARY KEY, grp int, v int)');
+    await c.query('INSERT INTO sunk SELECT g, g % 11, g FROM generate_series(1, 500) g');
+    await c.query('CREATE MATERIALIZED VIEW sunk_agg AS SELECT grp, count(*) AS n, sum(v) AS total FROM sunk GROUP BY grp');
+    await c.query(`CREATE SINK sunk_out FROM sunk_agg WITH (connector = 'kafka', topic = 'sunk_out', properties.bootstrap.server = '${broker.bootstrap}', primary_key = 'grp') FORMAT UPSERT ENCODE JSON`);
+  });
+  // writers change the table while Eddy is killed at random moments and restarted
+  for (let round = 0; round < 6; round++) {
+    const writing = withClient(async (c) => {
+      for (let i = 0; i < 200; i++) {
+        const id = 1 + Math.floor(rnd() * 600);
+        if (rnd() < 0.3) await c.query('DELETE FROM sunk WHERE id = $1', [id]);
+        else await c.query('INSERT INTO sunk VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET grp = excluded.grp, v = excluded.v', [id, Math.floor(rnd() * 13), Math.floor(rnd() * 1000)]);
+      }
+    }).catch(() => undefined); // the connection dies with the server: the writes up to then committed or not
+    await sleep(50 + Math.floor(rnd() * 300));
+    await eddy.kill();
+    await writing;
+    await eddy.restart();
+  }
+  const want = await withClient(async (c) => {
+    await c.query('FLUSH');
+    return (await c.query('SELECT grp, n::int AS n, total::int AS total FROM sunk_agg ORDER BY grp')).rows as { grp: number; n: number; total: number }[];
+  });
+  // the topic, replayed by key: the latest value of each key, a tombstone removes it
+  const consumer = kafka.consumer({ groupId: `sunk-replay-${SEED}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic: 'sunk_out', fromBeginning: true });
+  const state = new Map<string, { grp: number; n: number; total: number }>();
+  void consumer.run({
+    eachMessage: async ({ message }) => {
+      const key = message.key!.toString();
+      if (message.value === null) state.delete(key);
+      else state.set(key, JSON.parse(message.value.toString()) as { grp: number; n: number; total: number });
+    },
+  });
+  const current = (): unknown[] => [...state.values()].map((x) => ({ grp: Number(x.grp), n: Number(x.n), total: Number(x.total) })).sort((a, b) => a.grp - b.grp);
+  const deadline = Date.now() + 60_000;
+  while (JSON.stringify(current()) !== JSON.stringify(want)) {
+    if (Date.now() > deadline) expect(current(), `seed ${SEED}`).toEqual(want);
+    await sleep(100);
+  }
+  await consumer.disconnect();
+}, 300_000);
