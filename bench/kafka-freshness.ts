@@ -19,9 +19,9 @@ import { parseArgs } from 'node:util';
 import { cpus, loadavg } from 'node:os';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Kafka, logLevel, type Producer } from 'kafkajs';
+import type { Producer } from 'kafkajs';
 import { startEddy } from '../test/harness/server.js';
-import { startKafka } from '../test/harness/kafka.js';
+import { startKafka, topicProducer } from '../test/harness/kafka.js';
 import { anonRssMb, machineLine, publishSection } from './report.js';
 
 const { values } = parseArgs({
@@ -65,13 +65,7 @@ function event(seq: number, key: number, ms: number): { key: string; value: stri
 const loadBefore = loadavg()[0]!;
 const broker = await startKafka();
 try {
-  const kafka = new Kafka({ brokers: [broker.bootstrap], logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: [{ topic: 'events', numPartitions: partitions }], waitForLeaders: true });
-  await admin.disconnect();
-  const producer: Producer = kafka.producer();
-  await producer.connect();
+  const producer: Producer = await topicProducer(broker, 'events', partitions);
 
   const nodeArgs = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(values.profile)}`, '--cpu-prof-name=freshness.cpuprofile'] : [];
   const eddy = await startEddy({ startTimeoutMs: 60_000, nodeArgs });

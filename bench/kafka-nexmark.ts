@@ -17,9 +17,8 @@
 import { parseArgs } from 'node:util';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
 import { startEddy } from '../test/harness/server.js';
-import { startKafka } from '../test/harness/kafka.js';
+import { startKafka, topicProducer } from '../test/harness/kafka.js';
 import { NEXMARK_COLUMNS, NEXMARK_QUERIES } from '../test/e2e/nexmark-queries.js';
 import { NexmarkGenerator } from '../connectors/nexmark/generator.js';
 import type { Row } from '../core/datum.js';
@@ -102,13 +101,7 @@ const allRuns = new Map<string, Run[]>();
 let events = 0;
 try {
   // the bids of events 0, 1, ... until there are `bids` of them; `events` is the event number after the last
-  const kafka = new Kafka({ brokers: [broker.bootstrap], logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: [{ topic: 'bid', numPartitions: partitions }], waitForLeaders: true });
-  await admin.disconnect();
-  const producer = kafka.producer();
-  await producer.connect();
+  const producer = await topicProducer(broker, 'bid', partitions);
   const gen = new NexmarkGenerator();
   const tp = Date.now();
   const STEP = 10_000;

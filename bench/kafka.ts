@@ -6,9 +6,8 @@
 // Compared with RisingWave's Kafka-based per-core figure for a passthrough/aggregate (q0: 118k).
 // Usage: npm run bench:kafka [-- --events 1000000 --partitions 4 --repeat 3] (the median of the runs, each a fresh server over the same topic)
 import { parseArgs } from 'node:util';
-import { Kafka, logLevel } from 'kafkajs';
 import { startEddy } from '../test/harness/server.js';
-import { startKafka } from '../test/harness/kafka.js';
+import { startKafka, topicProducer } from '../test/harness/kafka.js';
 import { anonRssMb, cpuSeconds, machineLine, peakRssMb, publishSection } from './report.js';
 
 const { values } = parseArgs({ options: { events: { type: 'string' }, partitions: { type: 'string' }, repeat: { type: 'string' } } });
@@ -18,13 +17,7 @@ const partitions = Number(values.partitions ?? 4);
 
 const broker = await startKafka();
 try {
-  const kafka = new Kafka({ brokers: [broker.bootstrap], logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: [{ topic: 'bench', numPartitions: partitions }], waitForLeaders: true });
-  await admin.disconnect();
-  const producer = kafka.producer();
-  await producer.connect();
+  const producer = await topicProducer(broker, 'bench', partitions);
   const t0 = Date.now();
   const BATCH = 10_000;
   for (let at = 0; at < events; at += BATCH) {

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { freePort, sleep } from './net.js';
 import { repoRoot } from './server.js';
 
@@ -114,3 +114,18 @@ process.once('exit', () => {
     try { process.kill(-p.pid!, 'SIGKILL'); } catch { /* gone */ }
   }
 });
+
+/** creates a topic of `partitions` partitions on the broker (waiting for its leaders) and returns a connected producer */
+export async function topicProducer(broker: KafkaBroker, topic: string, partitions: number): Promise<Producer> {
+  const kafka = new Kafka({ brokers: [broker.bootstrap], logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+  } finally {
+    await admin.disconnect();
+  }
+  const producer = kafka.producer();
+  await producer.connect();
+  return producer;
+}
