@@ -119,10 +119,14 @@ export class KafkaSourceReader {
         await admin.disconnect();
       }
     }
+    // stopped while starting: no consumer at all (one created after stop() would read forever
+    // into a buffer nobody drains)
+    if (this.stopped) return;
     // properties.metadata.max.age.ms may set another refresh interval than METADATA_MAX_AGE_MS
     const consumer = kafka.consumer({ maxWaitTimeInMs: 100, metadataMaxAge: METADATA_MAX_AGE_MS, ...c.consumer, groupId: this.groupId, allowAutoTopicCreation: false });
     this.consumer = consumer;
     await consumer.connect();
+    if (this.stopped) { await this.stop(); return; }
     // a partition the group has no offset for and that is not sought below starts at its first
     // record: one the topic gained after the source started
     await consumer.subscribe({ topic, fromBeginning: true });
@@ -139,16 +143,20 @@ export class KafkaSourceReader {
       autoCommit: false,
       eachBatchAutoResolve: true,
       eachBatch: async ({ batch }) => {
+        // a stopped reader takes nothing more (its consumer is being disconnected)
+        if (this.stopped) return;
         this.highWatermarks.set(batch.partition, BigInt(batch.highWatermark));
         for (const m of batch.messages) this.buffer.push({ partition: batch.partition, offset: BigInt(m.offset), key: m.key, value: m.value, timestamp: Number(m.timestamp), headers: headerList(m.headers) });
         const last = batch.messages[batch.messages.length - 1];
         if (last) this.position.set(batch.partition, BigInt(last.offset) + 1n);
-        if (this.buffer.length >= MAX_BUFFERED && !this.paused && !this.stopped) {
+        if (this.buffer.length >= MAX_BUFFERED && !this.paused) {
           this.paused = true;
           consumer.pause([{ topic }]);
         }
       },
     });
+    // stopped while the consumer started: stop() found it not yet running or not yet set
+    if (this.stopped) await this.stop();
   }
 
   /** the buffered records, oldest first, at most `max` */
@@ -161,9 +169,20 @@ export class KafkaSourceReader {
     return out;
   }
 
+  /** after start() failed: lets go of whatever consumer it made, so that start() can run again */
+  async abandonStart(): Promise<void> {
+    const consumer = this.consumer;
+    this.consumer = null;
+    this.paused = false;
+    try { await consumer?.disconnect(); } catch { /* closing anyway */ }
+  }
+
+  /** stops reading for good; safe while start() is still under way (it stops itself then) */
   async stop(): Promise<void> {
     this.stopped = true;
-    try { await this.consumer?.disconnect(); } catch { /* closing anyway */ }
+    this.buffer.length = 0;
+    const consumer = this.consumer;
     this.consumer = null;
+    try { await consumer?.disconnect(); } catch { /* closing anyway */ }
   }
 }

@@ -135,7 +135,7 @@ export class KafkaIngest {
     this.started = this.reader.start().catch((e: unknown) => {
       this.lastError = e instanceof Error ? e.message : String(e);
       this.failedAt = Date.now();
-      void this.reader.stop().finally(() => { this.started = null; });
+      void this.reader.abandonStart().finally(() => { this.started = null; });
     });
   }
   private failedAt = 0;

@@ -101,7 +101,12 @@ export class SourceRunner {
       const rels = catalog.relations().filter((r) => r.options['connector'] !== undefined && (r.kind === 'table' || r.kind === 'source'));
       const live = new Set(rels.map((r) => r.oid));
       for (const oid of [...this.running.keys()]) if (!live.has(oid)) this.running.delete(oid);
-      for (const [oid, k] of [...this.kafka]) if (!live.has(oid) || k.rel !== catalog.relationByOid(oid)) { this.kafka.delete(oid); void k.stop(); }
+      // a Kafka reader restarts only when its relation changed (columns, options), not on every
+      // catalog change: a restart rejoins the consumer group, seconds without records
+      for (const [oid, k] of [...this.kafka]) {
+        const now = catalog.relationByOid(oid);
+        if (!live.has(oid) || !now || sourceShape(now) !== sourceShape(k.rel)) { this.kafka.delete(oid); void k.stop(); }
+      }
       let any = false;
       for (const rel of rels) {
         if (this.stopped) break;
@@ -272,6 +277,11 @@ export class SourceRunner {
     }
     return out;
   }
+}
+
+/** what a Kafka relation's reader and decoder depend on: its columns and options */
+function sourceShape(rel: RelationDef): string {
+  return JSON.stringify([rel.columns, rel.options, rel.primaryKey]);
 }
 
 function storageLayout(rel: RelationDef): (live: Row) => Row {

@@ -9,6 +9,7 @@ import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { startEddy, type EddyServer } from '../harness/server.js';
 import { startKafka, type KafkaBroker } from '../harness/kafka.js';
 import { mulberry32 } from '../harness/prng.js';
+import { KafkaSourceReader, kafkaOptions } from '../../connectors/kafka/source.js';
 
 let broker: KafkaBroker;
 let eddy: EddyServer;
@@ -459,3 +460,20 @@ test('generated columns expose nested JSON fields (`city varchar AS doc->\'addre
   await expect(c.query(`INSERT INTO people_t VALUES (7, '{}', 'x')`)).rejects.toMatchObject({ code: '428C9' });
   await c.end();
 }, 90_000);
+
+test('a reader stopped while it is still starting reads nothing afterwards (no consumer left behind)', async () => {
+  await producer.send({ topic: 'stopping', messages: [1, 2, 3].map((v) => ({ value: JSON.stringify({ v }) })) });
+  const opts = kafkaOptions({ topic: 'stopping', 'properties.bootstrap.server': broker.bootstrap });
+  // stopped at once, and stopped after each step of its start: a catalog change restarts readers at any moment
+  for (const delayMs of [0, 20, 100, 300]) {
+    const reader = new KafkaSourceReader(opts, `stop-test-${delayMs}-${Date.now()}`, new Map());
+    const starting = reader.start();
+    await new Promise((r) => setTimeout(r, delayMs));
+    await reader.stop();
+    await starting;
+    await producer.send({ topic: 'stopping', messages: [{ value: JSON.stringify({ v: 4 }) }] });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(reader.drain(1000), `stopped after ${delayMs} ms`).toEqual([]);
+    expect((reader as unknown as { consumer: unknown }).consumer, `stopped after ${delayMs} ms`).toBeNull();
+  }
+}, 60_000);
