@@ -10,6 +10,8 @@ import { kafkaSink } from './kafka/sink.js';
 export interface SinkConnector {
   /** takes one round's change of the sink's query (rows with weights, in commit order); done once delivered */
   write(change: Delta): void | Promise<void>;
+  /** lets go of connections (the sink was dropped, or its maintenance restarts) */
+  close?(): Promise<void>;
 }
 
 /** a column of a sink's query */

@@ -77,6 +77,11 @@ export function kafkaSink(options: Readonly<Record<string, string>>, columns: re
       const p = await connect();
       for (let i = 0; i < messages.length; i += 5000) await p.send({ topic, messages: messages.slice(i, i + 5000) });
     },
+    async close(): Promise<void> {
+      const p = producer;
+      producer = null;
+      try { await (await p)?.disconnect(); } catch { /* closing anyway */ }
+    },
   };
 }
 

@@ -142,6 +142,7 @@ export class ViewMaintainer {
       for (const [t, pos] of this.positions) counters.set(statePositionCounter(t), pos);
       await this.host.store.commit({ rows: [], state, counters, durable: true });
     }
+    await Promise.all([...this.runtimes.values()].map((rt) => rt.sink?.close?.()));
   }
 
   /**
@@ -197,7 +198,7 @@ export class ViewMaintainer {
     const store = this.host.store;
     // the state of dropped views goes with the next commit (a restart finds what a crash left)
     const clearState: Buffer[] = [];
-    for (const oid of [...this.runtimes.keys()]) if (!live.has(oid)) { this.runtimes.delete(oid); clearState.push(StateStore.ownerPrefix(oid)); }
+    for (const [oid, rt] of [...this.runtimes]) if (!live.has(oid)) { this.runtimes.delete(oid); void rt.sink?.close?.(); clearState.push(StateStore.ownerPrefix(oid)); }
     if (!this.swept) {
       this.swept = true;
       for (const oid of store.stateOwners()) if (!live.has(oid)) clearState.push(StateStore.ownerPrefix(oid));
@@ -323,6 +324,7 @@ export class ViewMaintainer {
       if (this.delays.length > 20_000) this.delays.splice(0, this.delays.length - 10_000);
     } catch (err) {
       // cached state may be ahead of storage now: the next round resumes from stored state
+      for (const rt of this.runtimes.values()) void rt.sink?.close?.();
       this.runtimes.clear();
       this.positions.clear();
       this.replayTo.clear();
