@@ -243,7 +243,10 @@ export class AggregateOp implements Operator {
         if (before <= 0 && after > 0) g.distinct[j]!++;
         else if (before > 0 && after <= 0) g.distinct[j]!--;
       } else {
-        this.bags.add(aggKey(j, g), vals, w);
+        // min/max with a known extreme do not read the bag: a change that keeps the extreme is
+        // written blind (a group's bag of values can be large and evicted from the cache)
+        if (a.extreme !== 0 && g.extremes[j] !== undefined) this.bags.addBlind(aggKey(j, g), vals, w);
+        else this.bags.add(aggKey(j, g), vals, w);
         if (a.extreme !== 0) {
           const cur = g.extremes[j];
           if (cur !== undefined) {
