@@ -95,7 +95,6 @@ const PROPERTIES: Record<string, Setter> = {
     if (l !== 'read_committed' && l !== 'read_uncommitted') throw invalid('isolation.level', v, 'read_committed or read_uncommitted');
     d.consumer['readUncommitted'] = l === 'read_uncommitted';
   },
-  'message.timeout.ms': ms('message.timeout.ms', (n, d) => { d.producer['transactionTimeout'] = n; }),
   'allow.auto.create.topics': (v, d) => { d.producer['allowAutoTopicCreation'] = bool('allow.auto.create.topics', v); },
 };
 
