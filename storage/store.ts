@@ -122,7 +122,7 @@ export class Store {
 
   /** up to `limit` keys of the relation's rows that start with `prefix`, as of `snap` */
   keysWithPrefix(rel: StoredRelation, prefix: Buffer, limit: number, snap?: ReadSnapshot): Buffer[] {
-    if (!rel.orientation.row) return this.columns.keysWithPrefix(prefix, limit, snap);
+    if (!rel.orientation.row) return this.columns.keysWithPrefix(rel, prefix, limit, snap);
     const out: Buffer[] = [];
     for (const k of this.rows.getKeys({ start: prefix, end: prefixEnd(prefix), limit, ...(snap ? { transaction: snap.txn } : {}) } as never) as Iterable<Buffer>) out.push(Buffer.from(k));
     return out;
@@ -257,7 +257,7 @@ export class Store {
         }
       }
       const plain = w.rel.indexes.length === 0;
-      const placed = bulk?.placed.get(w);
+      const placed = bulk?.placed.has(w) ?? false;
       if (plain && w.fresh) {
         // a new hidden row id: no old version, no index entries, no conflict possible
         const stored = encodeRow(w.rel.types, w.row!);

@@ -1,17 +1,18 @@
-// The column store of a table: immutable Arrow segments on disk, each with zone maps and a
-// delete bitmap, plus a durable write buffer (memtable) in LMDB. Merge-on-write: a commit that
-// replaces or deletes a row finds where the current version lives through the primary-key
-// location index (memtable or segment + offset), sets that segment's delete bit and writes the
-// new version into the memtable, all in the commit's LMDB transaction. Readers never merge
-// versions: every live key is in exactly one place in any snapshot.
+// The column store of a table: immutable Arrow segments on disk, each with zone maps, a delete
+// bitmap and a primary-key index (sorted keys + bloom filter, key-index.ts), plus a durable
+// write buffer (memtable) in LMDB. Merge-on-write: a commit that replaces or deletes a row whose
+// current version lives in a segment finds that segment through the segments' key indexes, sets
+// its delete bit and writes the new version into the memtable, all in the commit's LMDB
+// transaction. Readers never merge versions: every live key is in exactly one place in any
+// snapshot.
 //
-// The manifest (segment list with zone maps), delete bitmaps, location index and memtable are
-// LMDB databases, so a reader's LMDB snapshot is a consistent view of all of them; segment files
-// are written and fsynced before the transaction that makes them visible, and removed only after
-// no snapshot can still read them.
+// The manifest (segment list with zone maps), delete bitmaps and memtable are LMDB databases, so
+// a reader's LMDB snapshot is a consistent view of all of them; segment files are written and
+// fsynced before the transaction that makes them visible, and removed only after no snapshot can
+// still read them.
 import { mkdirSync, readFileSync, openSync, writeSync, fsyncSync, closeSync, renameSync, readdirSync, unlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RootDatabase, Database } from 'lmdb';
+import type { RootDatabase } from 'lmdb';
 import type { Row, Datum } from '../../core/datum.js';
 import { encodeRow, decodeRow, type Stored } from '../row-codec.js';
 import { relationRange, prefixEnd } from '../key-codec.js';
@@ -19,10 +20,13 @@ import type { StoredRelation, ReadSnapshot, RowWrite } from '../store-types.js';
 import { encodeSegment, decodeSegment, type LoadedSegment, type ZoneMap } from './segment-format.js';
 import { DeleteBitmaps, type Bitmap } from './delete-bitmaps.js';
 import { ColumnCommit } from './column-commit.js';
-import { segmentRows, segmentKey, location, type SegmentMeta, type ColumnStoreDbs } from './layout.js';
+import { segmentRows, segmentKey, type SegmentMeta, type ColumnStoreDbs } from './layout.js';
+import { SegmentKeyIndex, keyHash } from './key-index.js';
+import { LookupView } from './lookup-view.js';
 
 export { SEGMENT_ROWS, type SegmentMeta, type ColumnStoreDbs } from './layout.js';
 export { ColumnCommit } from './column-commit.js';
+export { LookupView } from './lookup-view.js';
 import { zonesMayMatch, selectRows, rowMatches, type ScanPredicate } from './vector-filter.js';
 import { storedEqual } from '../stored-equal.js';
 import { SegmentCache } from './segment-cache.js';
@@ -37,8 +41,8 @@ export interface ColumnScanSpec {
 
 /** New versions a commit writes straight into segments (see ColumnStore.prepareBulk). */
 export interface BulkLoad {
-  /** where each bulk-written version lives (segment id + offset) */
-  readonly placed: ReadonlyMap<RowWrite, Buffer>;
+  /** the writes whose new versions live in the new segments */
+  readonly placed: ReadonlySet<RowWrite>;
   /** inside the commit's transaction: make the segments part of the manifest */
   register(): void;
   /** the commit failed: remove the files */
@@ -62,6 +66,10 @@ export class ColumnStore {
   private retired: { path: string; epoch: number; at: number }[] = [];
   /** tables with a flush or compaction running (one at a time per table) */
   private readonly busy = new Set<number>();
+  /** primary-key indexes of segments (immutable, so never stale; dropped when a segment is retired) */
+  private readonly keyIndexes = new Map<number, SegmentKeyIndex>();
+  /** what point lookups through a snapshot read of manifests and bitmaps, read once per snapshot */
+  private readonly snapshotViews = new WeakMap<object, LookupView>();
 
   constructor(
     private readonly root: RootDatabase,
@@ -77,6 +85,9 @@ export class ColumnStore {
     this.segDir = join(dir, 'segments');
     mkdirSync(this.segDir, { recursive: true });
     this.cache = new SegmentCache(cacheBytes);
+    // data directories written before segments carried their own key indexes kept a key ->
+    // location B-tree: nothing reads it any more, give its space back
+    for (const _ of dbs.loc.getKeys({ limit: 1 })) { dbs.loc.clearSync(); break; }
   }
 
   private file(segId: number): string {
@@ -113,31 +124,70 @@ export class ColumnStore {
     return seg;
   }
 
+  /** A segment's primary-key index (built from its key column on first use). */
+  keyIndex(rel: StoredRelation, meta: SegmentMeta): SegmentKeyIndex {
+    let idx = this.keyIndexes.get(meta.id);
+    if (!idx) {
+      const { offsets, data } = this.load(rel, meta).keyColumn();
+      idx = SegmentKeyIndex.build(offsets, data, meta.rows);
+      this.keyIndexes.set(meta.id, idx);
+    }
+    return idx;
+  }
+
+  /** What lookups through `snap` (or, without one, inside the current write transaction / latest) see. */
+  view(snap?: ReadSnapshot): LookupView {
+    const read = { segments: (oid: number) => this.segments(oid, snap), bitmap: (segId: number) => this.bitmaps.read(segId, snap) };
+    if (!snap) return new LookupView(read);
+    let v = this.snapshotViews.get(snap);
+    if (!v) { v = new LookupView(read); this.snapshotViews.set(snap, v); }
+    return v;
+  }
+
+  /**
+   * Where the live version of `key` is among the table's segments in `view`: the segment whose
+   * key index holds the key with its delete bit unset (older versions of the key in other
+   * segments have theirs set). null: no segment holds it (it is in the memtable, or absent).
+   */
+  locate(rel: StoredRelation, key: Buffer, view: LookupView): { meta: SegmentMeta; offset: number } | null {
+    const metas = view.segments(rel.oid);
+    if (metas.length === 0) return null;
+    const h = keyHash(key);
+    // newest first: a key updated since it was first written has its live version in a later segment
+    for (let i = metas.length - 1; i >= 0; i--) {
+      const meta = metas[i]!;
+      const idx = this.keyIndex(rel, meta);
+      if (!idx.mayContain(h)) continue;
+      const off = idx.find(key);
+      if (off < 0 || view.bitmap(meta.id).has(off)) continue;
+      return { meta, offset: off };
+    }
+    return null;
+  }
+
   /** The current version of a row in the column store (memtable first, then its segment), in stored form. */
-  current(rel: StoredRelation, key: Buffer, snap?: ReadSnapshot): Stored[] | undefined {
+  current(rel: StoredRelation, key: Buffer, snap?: ReadSnapshot, view?: LookupView): Stored[] | undefined {
     const m = this.dbs.memtable.get(key, txnOpt(snap) as never);
     if (m !== undefined) return m;
-    const loc = this.dbs.loc.get(key, txnOpt(snap) as never);
-    if (loc === undefined) return undefined;
-    const b = Buffer.from(loc);
-    const segId = b.readUInt32BE(0);
-    const meta = this.dbs.segments.get(segmentKey(rel.oid, segId), txnOpt(snap) as never);
-    if (!meta) return undefined;
-    const seg = this.load(rel, meta);
-    const off = b.readUInt32BE(4);
-    const row: Row = rel.types.map((_, c) => seg.columns[c]?.datum(off) ?? null);
+    const at = this.locate(rel, key, view ?? this.view(snap));
+    if (!at) return undefined;
+    const seg = this.load(rel, at.meta);
+    const row: Row = rel.types.map((_, c) => seg.columns[c]?.datum(at.offset) ?? null);
     return encodeRow(rel.types, row);
   }
 
-  /** up to `limit` keys of live rows starting with `prefix` (memtable and location index), as of `snap` */
-  keysWithPrefix(prefix: Buffer, limit: number, snap?: ReadSnapshot): Buffer[] {
+  /** up to `limit` keys of live rows starting with `prefix` (memtable and segments), in key order, as of `snap` */
+  keysWithPrefix(rel: StoredRelation, prefix: Buffer, limit: number, snap?: ReadSnapshot): Buffer[] {
     const out: Buffer[] = [];
-    const end = prefixEnd(prefix);
-    for (const db of [this.dbs.memtable, this.dbs.loc] as Database<unknown, Buffer>[]) {
-      for (const k of db.getKeys({ start: prefix, end, limit: limit - out.length, ...txnOpt(snap) } as never) as Iterable<Buffer>) out.push(Buffer.from(k));
-      if (out.length >= limit) break;
+    for (const k of this.dbs.memtable.getKeys({ start: prefix, end: prefixEnd(prefix), limit, ...txnOpt(snap) } as never) as Iterable<Buffer>) out.push(Buffer.from(k));
+    const view = this.view(snap);
+    for (const meta of view.segments(rel.oid)) {
+      const deleted = view.bitmap(meta.id);
+      const seg = this.load(rel, meta);
+      for (const off of this.keyIndex(rel, meta).withPrefix(prefix)) if (!deleted.has(off)) out.push(seg.key(off));
     }
-    return out;
+    out.sort(Buffer.compare);
+    return out.length > limit ? out.slice(0, limit) : out;
   }
 
   get(rel: StoredRelation, key: Buffer, snap?: ReadSnapshot): Row | undefined {
@@ -212,7 +262,7 @@ export class ColumnStore {
   }
 
   beginCommit(): ColumnCommit {
-    return new ColumnCommit(this, this.dbs);
+    return new ColumnCommit(this, this.dbs, this.view());
   }
 
   /**
@@ -228,7 +278,7 @@ export class ColumnStore {
       if (!a) { a = []; byRel.set(w.rel.oid, a); }
       a.push(w);
     }
-    const placed = new Map<RowWrite, Buffer>();
+    const placed = new Set<RowWrite>();
     const metas: { oid: number; meta: SegmentMeta }[] = [];
     for (const ws of byRel.values()) {
       const rel = ws[0]!.rel;
@@ -237,9 +287,11 @@ export class ColumnStore {
       // one segment at a time: only its rows are held in stored form
       for (let from = 0; from < ws.length; from += size) {
         const part = ws.slice(from, from + size);
+        // rows in key order, so the segment's key index needs no sort when it is loaded
+        if (!inKeyOrder(part)) part.sort((a, b) => Buffer.compare(a.key, b.key));
         const [{ meta }] = this.writeSegments(rel, part.map((w) => w.row!), part.map((w) => w.key), true) as [{ meta: SegmentMeta; from: number }];
         metas.push({ oid: rel.oid, meta });
-        part.forEach((w, i) => placed.set(w, location(meta.id, i)));
+        for (const w of part) placed.add(w);
       }
     }
     if (metas.length === 0) return null;
@@ -257,7 +309,7 @@ export class ColumnStore {
   retire(paths: readonly string[], segIds: readonly number[]): void {
     const epoch = this.snapshots.epoch();
     for (const p of paths) this.retired.push({ path: p, epoch, at: Date.now() });
-    for (const id of segIds) this.cache.delete(id);
+    for (const id of segIds) { this.cache.delete(id); this.keyIndexes.delete(id); }
   }
 
   /**
@@ -340,12 +392,11 @@ export class ColumnStore {
       }
       if (rows.length === 0) return 0;
       // a row moves into the new segment only if the memtable still holds the version written
-      await this.installSegments(rel, this.writeSegments(rel, rows, keys), (i, loc) => {
+      await this.installSegments(rel, this.writeSegments(rel, rows, keys), (i) => {
         const key = keys[i]!;
         const cur = this.dbs.memtable.get(key);
         if (cur === undefined || !storedEqual(cur, rows[i]!)) return false;
         this.dbs.memtable.remove(key);
-        this.dbs.loc.put(key, loc);
         return true;
       });
       return rows.length;
@@ -355,19 +406,19 @@ export class ColumnStore {
   }
 
   /**
-   * One transaction that makes freshly written segments visible: `claim(i, location)` moves row i
-   * (of the rows written) into its new place and says whether it did; rows not claimed are born
-   * deleted, and a segment with no row left is not registered (its file goes). `also` runs in the
-   * same transaction. Returns how many segments were registered.
+   * One transaction that makes freshly written segments visible: `claim(i)` moves row i (of the
+   * rows written) into its new place and says whether it did; rows not claimed are born deleted,
+   * and a segment with no row left is not registered (its file goes). `also` runs in the same
+   * transaction. Returns how many segments were registered.
    */
   private async installSegments(rel: StoredRelation, written: readonly { meta: SegmentMeta; from: number }[],
-    claim: (i: number, loc: Buffer) => boolean, also?: () => void): Promise<number> {
+    claim: (i: number) => boolean, also?: () => void): Promise<number> {
     const unused: string[] = [];
     let registered = 0;
     await this.root.transaction(() => {
       for (const { meta, from } of written) {
         const dead: number[] = [];
-        for (let i = 0; i < meta.rows; i++) if (!claim(from + i, location(meta.id, i))) dead.push(i);
+        for (let i = 0; i < meta.rows; i++) if (!claim(from + i)) dead.push(i);
         if (dead.length === meta.rows) { unused.push(this.file(meta.id)); continue; }
         this.dbs.segments.put(segmentKey(rel.oid, meta.id), meta);
         if (dead.length) this.bitmaps.write(meta.id, DeleteBitmaps.create(dead));
@@ -389,7 +440,7 @@ export class ColumnStore {
 
   /**
    * Rewrites segments with many deletes (or many small segments) into new ones holding only their
-   * live rows, and re-points the location index. Readers keep reading the old segments through
+   * live rows. Readers keep reading the old segments through
    * their snapshots; a row deleted or updated while the new files were written is born deleted.
    */
   async compact(rel: StoredRelation): Promise<{ removed: number; written: number }> {
@@ -403,9 +454,9 @@ export class ColumnStore {
   }
 
   private async compactNow(rel: StoredRelation): Promise<{ removed: number; written: number }> {
-    const keys: Buffer[] = [];
-    const rows: Stored[][] = [];
-    const origin: Buffer[] = [];
+    let keys: Buffer[] = [];
+    let rows: Stored[][] = [];
+    let origin: { segId: number; offset: number }[] = [];
     const snap = this.snapshots.open();
     let picked: { meta: SegmentMeta; deleted: Bitmap }[];
     try {
@@ -417,18 +468,24 @@ export class ColumnStore {
           if (deleted.has(off)) continue;
           keys.push(seg.key(off));
           rows.push(encodeRow(rel.types, rel.types.map((_, c) => seg.columns[c]?.datum(off) ?? null)));
-          origin.push(location(meta.id, off));
+          origin.push({ segId: meta.id, offset: off });
         }
       }
     } finally {
       snap.done();
     }
-    // a row moves only if the location index still points at its old place
-    const registered = await this.installSegments(rel, this.writeSegments(rel, rows, keys), (i, loc) => {
-      const cur = this.dbs.loc.get(keys[i]!);
-      if (cur === undefined || !Buffer.from(cur).equals(origin[i]!)) return false;
-      this.dbs.loc.put(keys[i]!, loc);
-      return true;
+    // the new segments hold their rows in key order (their key indexes need no sort)
+    const order = keys.map((_, i) => i).sort((a, b) => Buffer.compare(keys[a]!, keys[b]!));
+    keys = order.map((i) => keys[i]!);
+    rows = order.map((i) => rows[i]!);
+    origin = order.map((i) => origin[i]!);
+    // a row moves only if its old version is still live (no commit deleted or replaced it meanwhile)
+    const now = new Map<number, Bitmap>();
+    const registered = await this.installSegments(rel, this.writeSegments(rel, rows, keys), (i) => {
+      const { segId, offset } = origin[i]!;
+      let bits = now.get(segId);
+      if (!bits) { bits = this.bitmaps.read(segId); now.set(segId, bits); }
+      return !bits.has(offset);
     }, () => {
       for (const { meta } of picked) {
         this.dbs.segments.remove(segmentKey(rel.oid, meta.id));
@@ -440,3 +497,8 @@ export class ColumnStore {
   }
 }
 
+
+function inKeyOrder(ws: readonly RowWrite[]): boolean {
+  for (let i = 1; i < ws.length; i++) if (Buffer.compare(ws[i - 1]!.key, ws[i]!.key) > 0) return false;
+  return true;
+}

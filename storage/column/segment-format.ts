@@ -222,6 +222,8 @@ export interface LoadedSegment {
   readonly bytes: number;
   /** the storage key of row i */
   key(i: number): Buffer;
+  /** the key column as stored (Arrow Binary layout), for the segment's primary-key index */
+  keyColumn(): { readonly offsets: Int32Array; readonly data: Uint8Array };
 }
 
 export function decodeSegment(types: readonly SqlType[], bytes: Uint8Array): LoadedSegment {
@@ -266,5 +268,7 @@ export function decodeSegment(types: readonly SqlType[], bytes: Uint8Array): Loa
     columns.push({ kind, values, valid, datum });
   }
   const key = (i: number): Buffer => Buffer.from(keyVec.get(i) as Uint8Array);
-  return { rows: table.numRows, columns, bytes: bytes.byteLength, key };
+  const keyData = keyVec.data[0]!;
+  const keyColumn = (): { offsets: Int32Array; data: Uint8Array } => ({ offsets: keyData.valueOffsets as Int32Array, data: keyData.values as Uint8Array });
+  return { rows: table.numRows, columns, bytes: bytes.byteLength, key, keyColumn };
 }

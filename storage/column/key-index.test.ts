@@ -1,0 +1,51 @@
+// The segment primary-key index: every key is found at its offset, absent keys are not, in
+// segments written in key order and not, and prefix listing returns keys in order.
+import { describe, it, expect } from 'vitest';
+import { SegmentKeyIndex, keyHash } from './key-index.js';
+import { encodeKey } from '../key-codec.js';
+import { T } from '../../core/types.js';
+import { mulberry32 } from '../../test/harness/prng.js';
+
+function column(keys: readonly Buffer[]): { offsets: Int32Array; data: Uint8Array } {
+  const offsets = new Int32Array(keys.length + 1);
+  for (let i = 0; i < keys.length; i++) offsets[i + 1] = offsets[i]! + keys[i]!.length;
+  return { offsets, data: Buffer.concat(keys) };
+}
+
+describe('segment key index', () => {
+  for (const sorted of [true, false]) {
+    it(`finds each key and only those (${sorted ? 'sorted' : 'unsorted'} segment)`, () => {
+      const rnd = mulberry32(7);
+      const ids = new Set<number>();
+      while (ids.size < 5000) ids.add(Math.floor(rnd() * 1e6) - 500_000);
+      const list = [...ids];
+      if (sorted) list.sort((a, b) => a - b);
+      const keys = list.map((id) => encodeKey(42, [T.int4], [id]));
+      const { offsets, data } = column(keys);
+      const idx = SegmentKeyIndex.build(offsets, data, keys.length);
+      keys.forEach((k, i) => {
+        expect(idx.mayContain(keyHash(k))).toBe(true);
+        expect(idx.find(k)).toBe(i);
+      });
+      let falsePositives = 0;
+      for (let i = 0; i < 5000; i++) {
+        const id = 600_000 + i;
+        const k = encodeKey(42, [T.int4], [id]);
+        if (idx.mayContain(keyHash(k))) falsePositives++;
+        expect(idx.find(k)).toBe(-1);
+      }
+      // about 0.6% expected; a broken filter passes (nearly) everything
+      expect(falsePositives).toBeLessThan(100);
+    });
+  }
+
+  it('lists the keys with a prefix in key order', () => {
+    const keys: Buffer[] = [];
+    for (const a of [3, 1, 2]) for (const b of ['z', 'a', 'm']) keys.push(encodeKey(9, [T.int4, T.text], [a, b]));
+    const { offsets, data } = column(keys);
+    const idx = SegmentKeyIndex.build(offsets, data, keys.length);
+    const got = idx.withPrefix(encodeKey(9, [T.int4], [2])).map((i) => keys[i]!);
+    expect(got).toEqual([2, 2, 2].map((a, j) => encodeKey(9, [T.int4, T.text], [a, ['a', 'm', 'z'][j]!])));
+    expect(idx.withPrefix(encodeKey(9, [T.int4], [4]))).toEqual([]);
+  });
+});

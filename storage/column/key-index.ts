@@ -1,0 +1,137 @@
+// The primary-key index of one column segment, as Doris keeps it for merge-on-write: the
+// segment's row keys in sorted order plus a bloom filter. A commit that supersedes a row finds
+// the segment holding its live version by asking each segment's bloom filter and binary-searching
+// the few that may hold the key, instead of keeping a key -> location B-tree that every upsert,
+// flush and compaction would have to rewrite at random places.
+//
+// Built in memory when a segment is first needed (from the key column every segment file
+// carries); segments are immutable, so an index never changes.
+
+/** bloom filter bits per key and probes per key: about 0.6% false positives */
+const BITS_PER_KEY = 12;
+const PROBES = 4;
+
+/** 32-bit FNV-1a of a key; the bloom probes are derived from it (double hashing). */
+export function keyHash(key: Uint8Array): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key[i]!, 0x01000193);
+  return h >>> 0;
+}
+
+/** second hash for double hashing: a murmur3 finalizer of the first, odd so probes cycle */
+function probeStep(h: number): number {
+  let x = h ^ 0x9e3779b9;
+  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
+  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
+  return ((x ^ (x >>> 16)) | 1) >>> 0;
+}
+
+export class SegmentKeyIndex {
+  private constructor(
+    /** the keys' bytes, back to back */
+    private readonly bytes: Buffer,
+    /** key i is bytes[offs[i], offs[i + 1]) */
+    private readonly offs: Int32Array,
+    /** row offsets in key order, or null when the rows are already in key order */
+    private readonly order: Uint32Array | null,
+    private readonly bloom: Uint32Array,
+    readonly rows: number,
+  ) {}
+
+  /** Indexes a segment's key column (Arrow Binary layout: offsets + bytes); copies the bytes. */
+  static build(offsets: Int32Array, data: Uint8Array, rows: number): SegmentKeyIndex {
+    const base = offsets[0]!;
+    const bytes = Buffer.from(data.subarray(base, offsets[rows]!));
+    const offs = new Int32Array(rows + 1);
+    for (let i = 0; i <= rows; i++) offs[i] = offsets[i]! - base;
+    let sorted = true;
+    for (let i = 1; i < rows && sorted; i++) if (bytes.compare(bytes, offs[i]!, offs[i + 1]!, offs[i - 1]!, offs[i]!) > 0) sorted = false;
+    let order: Uint32Array | null = null;
+    if (!sorted) {
+      // segments written before keys were sorted on write (and any future unsorted writer)
+      order = new Uint32Array(rows);
+      for (let i = 0; i < rows; i++) order[i] = i;
+      order.sort((a, b) => bytes.compare(bytes, offs[b]!, offs[b + 1]!, offs[a]!, offs[a + 1]!));
+    }
+    // a power of two, so a probe's bit is a mask, not a division
+    let words = 1;
+    while (words * 32 < rows * BITS_PER_KEY) words *= 2;
+    const bloom = new Uint32Array(words);
+    const mask = words * 32 - 1;
+    for (let i = 0; i < rows; i++) {
+      const h = keyHash(bytes.subarray(offs[i]!, offs[i + 1]!));
+      const step = probeStep(h);
+      for (let p = 0, x = h; p < PROBES; p++, x = (x + step) >>> 0) {
+        const bit = x & mask;
+        bloom[bit >>> 5]! |= 1 << (bit & 31);
+      }
+    }
+    return new SegmentKeyIndex(bytes, offs, order, bloom, rows);
+  }
+
+  /** false: the segment surely does not hold the key (h = keyHash(key)) */
+  mayContain(h: number): boolean {
+    const mask = this.bloom.length * 32 - 1;
+    const step = probeStep(h);
+    for (let p = 0, x = h; p < PROBES; p++, x = (x + step) >>> 0) {
+      const bit = x & mask;
+      if ((this.bloom[bit >>> 5]! & (1 << (bit & 31))) === 0) return false;
+    }
+    return true;
+  }
+
+  /** the row offset of `key` in the segment, or -1 */
+  find(key: Buffer): number {
+    let lo = 0;
+    let hi = this.rows - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const row = this.order ? this.order[mid]! : mid;
+      const c = compareKey(this.bytes, this.offs[row]!, this.offs[row + 1]!, key);
+      if (c === 0) return row;
+      if (c < 0) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  }
+
+  /** row offsets whose keys start with `prefix`, in key order */
+  withPrefix(prefix: Buffer): number[] {
+    // first position whose key is >= prefix
+    let lo = 0;
+    let hi = this.rows;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const row = this.order ? this.order[mid]! : mid;
+      if (this.bytes.compare(prefix, 0, prefix.length, this.offs[row]!, this.offs[row + 1]!) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    const out: number[] = [];
+    for (let i = lo; i < this.rows; i++) {
+      const row = this.order ? this.order[i]! : i;
+      const start = this.offs[row]!;
+      if (this.offs[row + 1]! - start < prefix.length || this.bytes.compare(prefix, 0, prefix.length, start, start + prefix.length) !== 0) break;
+      out.push(row);
+    }
+    return out;
+  }
+
+  /** bytes held (the segment cache's budget does not cover indexes; reported for memory accounting) */
+  get bytesHeld(): number {
+    return this.bytes.byteLength + this.offs.byteLength + (this.order?.byteLength ?? 0) + this.bloom.byteLength;
+  }
+}
+
+/**
+ * bytes[start, end) against key, as Buffer.compare would: keys are short, and a loop in JS beats
+ * a call into native code for each of a binary search's steps.
+ */
+function compareKey(bytes: Buffer, start: number, end: number, key: Buffer): number {
+  const n = Math.min(end - start, key.length);
+  for (let i = 0; i < n; i++) {
+    const d = bytes[start + i]! - key[i]!;
+    if (d !== 0) return d < 0 ? -1 : 1;
+  }
+  const l = end - start - key.length;
+  return l === 0 ? 0 : l < 0 ? -1 : 1;
+}
