@@ -25,8 +25,20 @@ export interface BinlogEntry {
 /** entries per stored chunk */
 export const BINLOG_CHUNK = 1024;
 
-/** A stored chunk: [commit µs, [event, row][]] */
-type Chunk = [number, [number, Stored[]][]];
+/**
+ * A stored chunk: [commit µs, [event, row, key][]]. The row's storage key rides along (tables
+ * without a primary key have hidden row ids): the binlog is also the tables' write-ahead log,
+ * replayed by key (storage/delta.ts). Entries written before keys were logged have none.
+ */
+type Chunk = [number, [number, Stored[], Buffer?][]];
+
+/** an entry as stored, for replay into the delta */
+export interface StoredEntry {
+  readonly seq: number;
+  readonly event: BinlogEvent;
+  readonly row: Stored[];
+  readonly key: Buffer | undefined;
+}
 
 function chunkKey(oid: number, seq: number): Buffer {
   const b = Buffer.allocUnsafe(12);
@@ -55,13 +67,32 @@ export class Binlog {
     }
   }
 
+  /** A table's entries with after < seq <= upTo, as stored, as of `snap` (or in the write transaction). */
+  *readStored(oid: number, after: number, upTo: number, snap?: ReadSnapshot): Generator<StoredEntry> {
+    if (upTo <= after) return;
+    const r = relationRange(oid);
+    const txn = snap ? { transaction: snap.txn } : {};
+    let start = chunkKey(oid, after + 1);
+    for (const { key } of this.db.getRange({ start, end: r.start, reverse: true, limit: 1, ...txn } as never) as Iterable<{ key: Buffer }>) start = Buffer.from(key);
+    for (const { key, value } of this.db.getRange({ start, end: chunkKey(oid, upTo + 1), ...txn } as never) as Iterable<{ key: Buffer; value: Chunk }>) {
+      const first = Number(key.readBigUInt64BE(4));
+      const entries = value[1];
+      for (let i = Math.max(0, after + 1 - first); i < entries.length && first + i <= upTo; i++) {
+        const [event, row, k] = entries[i]!;
+        yield { seq: first + i, event: event as BinlogEvent, row, key: k === undefined ? undefined : Buffer.from(k) };
+      }
+    }
+  }
+
   /** Removes the chunks of entries committed before `beforeMicros`; returns how many entries went. */
-  oldChunks(oid: number, beforeMicros: number): { keys: Buffer[]; entries: number } {
+  oldChunks(oid: number, beforeMicros: number, keepAfter = Infinity): { keys: Buffer[]; entries: number } {
     const r = relationRange(oid);
     const keys: Buffer[] = [];
     let entries = 0;
     for (const { key, value } of this.db.getRange({ start: r.start, end: r.end }) as Iterable<{ key: Buffer; value: Chunk }>) {
       if (value[0] >= beforeMicros) break;
+      // the delta (entries not yet applied to the stores) is never trimmed
+      if (Number(key.readBigUInt64BE(4)) + value[1].length - 1 > keepAfter) break;
       keys.push(Buffer.from(key));
       entries += value[1].length;
     }
@@ -80,7 +111,7 @@ export class Binlog {
   }
 
   /** inside a write transaction: one table's entries of a commit, numbered from `first` */
-  append(oid: number, first: number, ts: number, entries: readonly [number, Stored[]][]): void {
-    for (let i = 0; i < entries.length; i += BINLOG_CHUNK) this.db.put(chunkKey(oid, first + i), [ts, entries.slice(i, i + BINLOG_CHUNK) as [number, Stored[]][]]);
+  append(oid: number, first: number, ts: number, entries: readonly [number, Stored[], Buffer?][]): void {
+    for (let i = 0; i < entries.length; i += BINLOG_CHUNK) this.db.put(chunkKey(oid, first + i), [ts, entries.slice(i, i + BINLOG_CHUNK) as [number, Stored[], Buffer?][]]);
   }
 }

@@ -1,7 +1,12 @@
 // The durable store: one LMDB environment holding the catalog record, every table's rows
-// (keyed by relation oid + order-preserving primary key) and secondary index entries.
-// A commit applies a whole transaction's writes in one LMDB write transaction, so an
-// acknowledged commit survives kill -9 and a failed one leaves no trace.
+// (keyed by relation oid + order-preserving primary key), secondary index entries, the column
+// store's manifest and the binlogs. A commit applies a whole transaction's writes in one LMDB
+// write transaction, so an acknowledged commit survives kill -9 and a failed one leaves no trace.
+//
+// A commit logs row changes to the tables' binlogs and keeps them in the delta (delta.ts); the
+// row store and the column segments receive them at the next flush, in key order, or at once for
+// a commit of at least a segment's worth of rows into a table with an empty delta (bulk loads).
+// Every read lays the delta its snapshot sees over the stores.
 import { open, type RootDatabase, type Database } from 'lmdb';
 import type { SqlType } from '../core/types.js';
 import type { Row } from '../core/datum.js';
@@ -10,13 +15,60 @@ import { encodeRow, decodeRow, type Stored } from './row-codec.js';
 import { KeyWriter, relationRange, prefixEnd } from './key-codec.js';
 import { storedEqual } from './stored-equal.js';
 import { Binlog, BinlogEvent, BINLOG_CHUNK, type BinlogEntry } from './binlog.js';
+import { rowMatches } from './column/vector-filter.js';
 import { ColumnStore, type ColumnCommit, type ColumnScanSpec, type SegmentMeta, type StoreChunk, type BulkLoad } from './column/column-store.js';
+import { segmentRows } from './column/layout.js';
+import { DeltaSet, appliedKey, headKey } from './delta-set.js';
+import type { DeltaBounds, TableDelta } from './delta.js';
+import { keyId } from './key-id.js';
 export type { StoreChunk } from './column/column-store.js';
 
 export type { StoredRelation, StoredIndex, RowWrite, CommitBatch, ReadSnapshot, Orientation, StateWrite } from './store-types.js';
 import type { StoredRelation, StoredIndex, CommitBatch, ReadSnapshot } from './store-types.js';
 
 const CATALOG_KEY = 'catalog';
+
+/** what a commit did that the store acts on once it is committed (or undoes if it failed) */
+interface CommitEffects {
+  /** tables whose delta copy this commit added to */
+  readonly deltaTables: Set<number>;
+  /** tables whose applied mark it moved */
+  readonly applied: Map<number, number>;
+  /** rows it added to each table's delta */
+  readonly deltaWrites: Map<number, number>;
+}
+
+/** how a table takes one commit's writes */
+interface TxnTable {
+  /** its delta, caught up to the transaction (null: a source, which keeps only its binlog) */
+  d: TableDelta | null;
+  applied: number;
+  /** a bulk write into an empty delta: straight into the stores */
+  direct: boolean;
+}
+
+/**
+ * Stored rows in key order with the delta's versions (also in key order) laid over them: a delta
+ * row replaces or adds a row, a delta null removes one.
+ */
+function* mergeDelta<V>(stored: Iterable<[Buffer, V]>, delta: Iterable<[Buffer, Stored[] | null, string]>, fromDelta: (row: Stored[]) => V): Generator<[Buffer, V]> {
+  const it = delta[Symbol.iterator]();
+  let d = it.next();
+  for (const [k, v] of stored) {
+    let c = 1;
+    while (!d.done && (c = Buffer.compare(d.value[0], k)) < 0) {
+      if (d.value[1] !== null) yield [d.value[0], fromDelta(d.value[1])];
+      d = it.next();
+    }
+    if (!d.done && c === 0) {
+      if (d.value[1] !== null) yield [k, fromDelta(d.value[1])];
+      d = it.next();
+      continue;
+    }
+    yield [k, v];
+  }
+  for (; !d.done; d = it.next()) if (d.value[1] !== null) yield [d.value[0], fromDelta(d.value[1])];
+}
 
 export { BinlogEvent, type BinlogEntry } from './binlog.js';
 
@@ -31,6 +83,8 @@ export class Store {
   private readonly binlogs: Binlog;
   private readonly kw = new KeyWriter();
   readonly columns: ColumnStore;
+  /** the tables' changes not yet flushed into their stores, as this process has read them */
+  private readonly deltas: DeltaSet;
   /** snapshots handed out so far, and the epoch of each still open (segment files outlive them) */
   private snapshotEpoch = 0;
   private readonly openSnapshots = new Map<ReadSnapshot, number>();
@@ -53,6 +107,10 @@ export class Store {
       oldestOpen: () => { let m = Infinity; for (const e of this.openSnapshots.values()) if (e < m) m = e; return m; },
       open: () => this.snapshot(),
     }, (n) => this.allocateBlock('segmentId', n, 1), opts.segmentCacheBytes ?? 1024 * 1024 * 1024, opts.retireGraceMs ?? 30_000);
+    this.deltas = new DeltaSet(this.binlogs, this.meta, {
+      epoch: () => this.snapshotEpoch,
+      oldestOpen: () => { let m = Infinity; for (const e of this.openSnapshots.values()) if (e < m) m = e; return m; },
+    });
   }
 
   loadCatalog(): unknown {
@@ -114,31 +172,61 @@ export class Store {
     return snap;
   }
 
-  get(rel: StoredRelation, key: Buffer, snap?: ReadSnapshot): Row | undefined {
-    if (!rel.orientation.row) return this.columns.get(rel, key, snap);
-    const v = snap ? this.rows.get(key, { transaction: snap.txn } as never) : this.rows.get(key);
-    return v === undefined ? undefined : decodeRow(rel.types, v);
+  /** The delta a reader sees of a table, or null when it sees none (nothing pending: the common case). */
+  private deltaView(rel: StoredRelation, snap?: ReadSnapshot): { d: TableDelta; b: DeltaBounds } | null {
+    if (!rel.orientation.row && !rel.orientation.column) return null;
+    const b = this.deltas.bounds(rel.oid, snap);
+    if (b.head === b.applied) return null;
+    return { d: this.deltas.delta(rel.oid, b, snap), b };
   }
 
-  /** up to `limit` keys of the relation's rows that start with `prefix`, as of `snap` */
+  get(rel: StoredRelation, key: Buffer, snap?: ReadSnapshot): Row | undefined {
+    const v = this.deltaView(rel, snap);
+    if (v) {
+      const r = v.d.visible(keyId(key), v.b);
+      if (r !== undefined) return r === null ? undefined : decodeRow(rel.types, r);
+    }
+    if (!rel.orientation.row) return this.columns.get(rel, key, snap);
+    const s = snap ? this.rows.get(key, { transaction: snap.txn } as never) : this.rows.get(key);
+    return s === undefined ? undefined : decodeRow(rel.types, s);
+  }
+
+  /** up to `limit` keys of the relation's rows that start with `prefix`, in key order, as of `snap` */
   keysWithPrefix(rel: StoredRelation, prefix: Buffer, limit: number, snap?: ReadSnapshot): Buffer[] {
-    if (!rel.orientation.row) return this.columns.keysWithPrefix(rel, prefix, limit, snap);
+    const v = this.deltaView(rel, snap);
+    // the delta may delete some of the stored keys: ask the stores for that many more
+    const extra = v ? v.d.size : 0;
+    let stored: Buffer[];
+    if (!rel.orientation.row) stored = this.columns.keysWithPrefix(rel, prefix, limit + extra, snap);
+    else {
+      stored = [];
+      for (const k of this.rows.getKeys({ start: prefix, end: prefixEnd(prefix), limit: limit + extra, ...(snap ? { transaction: snap.txn } : {}) } as never) as Iterable<Buffer>) stored.push(Buffer.from(k));
+    }
+    if (!v) return stored.slice(0, limit);
     const out: Buffer[] = [];
-    for (const k of this.rows.getKeys({ start: prefix, end: prefixEnd(prefix), limit, ...(snap ? { transaction: snap.txn } : {}) } as never) as Iterable<Buffer>) out.push(Buffer.from(k));
+    for (const [key] of mergeDelta(stored.map((k): [Buffer, null] => [k, null]), v.d.sorted(v.b, prefix, prefixEnd(prefix)), () => null)) {
+      out.push(key);
+      if (out.length >= limit) break;
+    }
     return out;
   }
 
-  /** Rows with their keys from the store a full scan should use: the row store if the table has one. */
+  /** Rows with their keys from the store a full scan should use: the row store (in key order) if the table has one. */
   *scan(rel: StoredRelation, range?: { start: Buffer; end: Buffer }, snap?: ReadSnapshot): Generator<[Buffer, Row]> {
     if (!rel.orientation.row) {
       if (range) throw new Error('key-range scans need the row store');
-      yield* this.columns.scan(rel, { columns: null, predicates: [] }, snap);
+      yield* this.columnScan(rel, { columns: null, predicates: [] }, snap);
       return;
     }
     const r = range ?? relationRange(rel.oid);
-    for (const { key, value } of this.rows.getRange({ start: r.start, end: r.end, ...(snap ? { transaction: snap.txn } : {}) } as never) as Iterable<{ key: Buffer; value: Stored[] }>) {
-      yield [key, decodeRow(rel.types, value)];
+    const stored = this.rows.getRange({ start: r.start, end: r.end, ...(snap ? { transaction: snap.txn } : {}) } as never) as Iterable<{ key: Buffer; value: Stored[] }>;
+    const v = this.deltaView(rel, snap);
+    if (!v) {
+      for (const { key, value } of stored) yield [key, decodeRow(rel.types, value)];
+      return;
     }
+    const pairs = (function* (): Generator<[Buffer, Stored[]]> { for (const { key, value } of stored) yield [key, value]; })();
+    for (const [key, value] of mergeDelta(pairs, v.d.sorted(v.b, r.start, r.end), (x: Stored[]) => x)) yield [key, decodeRow(rel.types, value)];
   }
 
   /** A table's change log in commit order, from sequence number `after` (exclusive). */
@@ -146,25 +234,51 @@ export class Store {
     return this.binlogs.read(rel.oid, rel.types, after, snap);
   }
 
-  /** Removes binlog entries committed before `beforeMicros` (binlog_ttl). Returns how many went. */
+  /** Removes binlog entries committed before `beforeMicros` (binlog_ttl), never the delta. Returns how many went. */
   async trimBinlog(rel: StoredRelation, beforeMicros: number): Promise<number> {
-    const { keys, entries } = this.binlogs.oldChunks(rel.oid, beforeMicros);
+    // entries past the applied mark are the delta, kept until flushed: flush first if some are that old
+    const b = this.deltas.bounds(rel.oid);
+    if (b.applied < b.head && this.binlogs.oldChunks(rel.oid, beforeMicros).keys.length > this.binlogs.oldChunks(rel.oid, beforeMicros, b.applied).keys.length) await this.flush(rel);
+    const { keys, entries } = this.binlogs.oldChunks(rel.oid, beforeMicros, this.deltas.bounds(rel.oid).applied);
     if (keys.length) await this.root.transaction(() => this.binlogs.remove(keys));
     return entries;
   }
 
   /** Whether the table has no rows as of `snap`. */
   isEmpty(rel: StoredRelation, snap?: ReadSnapshot): boolean {
-    if (!rel.orientation.row) return this.columns.isEmpty(rel.oid, snap);
+    const v = this.deltaView(rel, snap);
+    if (v) for (const [, row] of v.d.entries(v.b)) if (row !== null) return false;
+    if (!rel.orientation.row) {
+      if (!v) return this.columns.isEmpty(rel.oid, snap);
+      for (const _ of this.columnScan(rel, { columns: [], predicates: [] }, snap)) return false;
+      return true;
+    }
     const r = relationRange(rel.oid);
-    for (const _ of this.rows.getKeys({ start: r.start, end: r.end, limit: 1, ...(snap ? { transaction: snap.txn } : {}) } as never)) return false;
+    // a stored key the delta deletes does not count
+    for (const k of this.rows.getKeys({ start: r.start, end: r.end, ...(snap ? { transaction: snap.txn } : {}) } as never) as Iterable<Buffer>) {
+      if (!v || v.d.visible(keyId(k), v.b) !== null) return false;
+    }
     return true;
   }
 
   countRows(rel: StoredRelation): number {
-    if (!rel.orientation.row) { let n = 0; for (const _ of this.columns.scan(rel, { columns: [], predicates: [] })) n++; return n; }
+    if (!rel.orientation.row) { let n = 0; for (const _ of this.columnScan(rel, { columns: [], predicates: [] })) n++; return n; }
     const r = relationRange(rel.oid);
-    return this.rows.getKeysCount({ start: r.start, end: r.end });
+    let n = this.rows.getKeysCount({ start: r.start, end: r.end });
+    const v = this.deltaView(rel);
+    if (v) {
+      for (const [key, row] of v.d.entries(v.b)) {
+        const stored = this.rows.doesExist(key);
+        if (row === null && stored) n--;
+        else if (row !== null && !stored) n++;
+      }
+    }
+    return n;
+  }
+
+  /** rows in a table's delta (keys changed since its last flush), as of the latest commit */
+  deltaRows(rel: StoredRelation): number {
+    return this.deltaView(rel)?.d.size ?? 0;
   }
 
   /** Primary keys of rows whose indexed columns equal `values` (a prefix of the index columns is allowed). */
@@ -199,36 +313,73 @@ export class Store {
   async commit(batch: CommitBatch): Promise<void> {
     const cc = this.columns.beginCommit();
     const bulk = this.columns.prepareBulk(batch.rows);
+    const out: CommitEffects = { deltaTables: new Set(), applied: new Map(), deltaWrites: new Map() };
     try {
-      await this.root.transaction(() => this.applyInTxn(batch, cc, bulk));
+      await this.root.transaction(() => {
+        try {
+          this.applyInTxn(batch, cc, bulk, out);
+        } catch (err) {
+          // the versions this commit added to deltas never happened
+          for (const oid of out.deltaTables) this.deltas.reset(oid);
+          throw err;
+        }
+      });
     } catch (err) {
       bulk?.abandon();
+      for (const oid of out.deltaTables) this.deltas.reset(oid);
       throw err;
     }
+    bulk?.abandonUnregistered();
     cc.committed();
-    for (const [oid, n] of cc.written) this.onColumnWrites?.(oid, n);
+    for (const [oid, upTo] of out.applied) this.deltas.noteApplied(oid, upTo);
+    for (const [oid, n] of out.deltaWrites) this.onDeltaWrites?.(oid, n);
     // lmdb-js resolves a transaction when it is committed and visible (overlappingSync); the
     // flush to disk completes after it
     if (batch.durable !== false) await this.root.flushed;
   }
 
-  /** told after each commit how many rows went into a table's memtable (flush scheduling) */
-  onColumnWrites: ((oid: number, rows: number) => void) | null = null;
+  /** told after each commit how many rows went into a table's delta (flush scheduling) */
+  onDeltaWrites: ((oid: number, rows: number) => void) | null = null;
 
-  /** the current version of a row, in stored form, from whichever store holds it (inside a write transaction) */
-  private currentStored(rel: StoredRelation, key: Buffer, cc: ColumnCommit): Stored[] | undefined {
-    return rel.orientation.row ? this.rows.get(key) : cc.current(rel, key);
-  }
-
-  private applyInTxn(batch: CommitBatch, cc: ColumnCommit, bulk: BulkLoad | null): void {
+  private applyInTxn(batch: CommitBatch, cc: ColumnCommit, bulk: BulkLoad | null, out: CommitEffects): void {
     // each table's binlog numbers its entries 1, 2, 3, ... without gaps, written in chunks as they fill
-    const logs = new Map<number, { next: number; entries: [number, Stored[]][] }>();
+    const logs = new Map<number, { next: number; entries: [number, Stored[], Buffer?][] }>();
     const ts = batch.commitTimestamp ?? Date.now() * 1000;
-    const log = (rel: StoredRelation, event: BinlogEvent, row: Stored[]): void => {
+    /** logs an entry (with the row's key, for tables whose delta replays it); returns its sequence number */
+    const log = (rel: StoredRelation, event: BinlogEvent, row: Stored[], key?: Buffer): number => {
       let l = logs.get(rel.oid);
-      if (!l) { l = { next: ((this.meta.get('binlogSeq:' + rel.oid) as number | undefined) ?? 0) + 1, entries: [] }; logs.set(rel.oid, l); }
-      l.entries.push([event, row]);
+      if (!l) { l = { next: ((this.meta.get(headKey(rel.oid)) as number | undefined) ?? 0) + 1, entries: [] }; logs.set(rel.oid, l); }
+      const seq = l.next + l.entries.length;
+      l.entries.push(key ? [event, row, key] : [event, row]);
       if (l.entries.length >= BINLOG_CHUNK) { this.binlogs.append(rel.oid, l.next, ts, l.entries); l.next += l.entries.length; l.entries = []; }
+      return seq;
+    };
+    const lastSeq = (oid: number): number => {
+      const l = logs.get(oid);
+      return l ? l.next + l.entries.length - 1 : ((this.meta.get(headKey(oid)) as number | undefined) ?? 0);
+    };
+    // How each stored table takes this commit: into its delta (caught up to this transaction
+    // first), or, for a bulk write while its delta is empty, straight into its stores.
+    const bigWrites = new Map<number, number>();
+    for (const w of batch.rows) if (w.row !== null) bigWrites.set(w.rel.oid, (bigWrites.get(w.rel.oid) ?? 0) + 1);
+    const tables = new Map<number, TxnTable>();
+    const tableOf = (rel: StoredRelation, given?: DeltaBounds): TxnTable => {
+      let t = tables.get(rel.oid);
+      if (t) return t;
+      if (!rel.orientation.row && !rel.orientation.column) {
+        t = { d: null, applied: 0, direct: false };
+      } else {
+        const b = given ?? this.deltas.bounds(rel.oid);
+        // the first commit since deltas exist: everything logged before it is in the stores
+        if (this.meta.get(appliedKey(rel.oid)) === undefined) this.meta.put(appliedKey(rel.oid), b.applied);
+        const d = this.deltas.delta(rel.oid, b);
+        const big = (bigWrites.get(rel.oid) ?? 0) >= segmentRows(rel);
+        const direct = big && b.applied === b.head && (!rel.orientation.column || (bulk?.tables.has(rel.oid) ?? false));
+        t = { d, applied: b.applied, direct };
+        out.deltaTables.add(rel.oid);
+      }
+      tables.set(rel.oid, t);
+      return t;
     };
     const dropped = new Set(batch.droppedRelations ?? []);
     for (const rel of batch.clearRelations ?? []) {
@@ -241,73 +392,93 @@ export class Store {
         for (const key of this.index.getKeys({ start: ir.start, end: ir.end })) this.index.remove(key);
       }
       cc.clear(rel.oid);
+      // the stores are empty and the logged deletes applied: the delta starts again after them
+      const upTo = lastSeq(rel.oid);
+      this.meta.put(appliedKey(rel.oid), upTo);
+      this.deltas.reset(rel.oid);
+      tables.delete(rel.oid);
+      out.applied.set(rel.oid, upTo);
+      if (rel.orientation.row || rel.orientation.column) tableOf(rel, { applied: upTo, head: upTo });
     }
     for (const r of batch.retract ?? []) for (const row of r.rows) log(r.rel, BinlogEvent.Delete, encodeRow(r.rel.types, row));
     for (const w of batch.rows) {
-      const { row: inRow, column: inColumn } = w.rel.orientation;
+      const rel = w.rel;
+      const { row: inRow, column: inColumn } = rel.orientation;
+      const t = tableOf(rel);
+      const id = t.d ? keyId(w.key) : '';
+      // the key's newest version in the delta (undefined: the stores hold its current version)
+      const inDelta = t.d ? t.d.latest(id, t.applied) : undefined;
+      const current = (): Stored[] | undefined =>
+        inDelta !== undefined ? inDelta ?? undefined : inRow ? this.rows.get(w.key) : inColumn ? cc.current(rel, w.key) : undefined;
       // the current version, read once: checked against what the transaction computed from, then superseded
       let cur: Stored[] | undefined;
       let curRead = false;
       if (w.expected !== undefined) {
-        cur = this.currentStored(w.rel, w.key, cc);
+        cur = current();
         curRead = true;
-        const want = w.expected === null ? undefined : encodeRow(w.rel.types, w.expected);
+        const want = w.expected === null ? undefined : encodeRow(rel.types, w.expected);
         if (!storedEqual(cur, want)) {
-          throw new SqlError(SqlState.SerializationFailure, 'could not serialize access due to concurrent update', { table: w.rel.name });
+          throw new SqlError(SqlState.SerializationFailure, 'could not serialize access due to concurrent update', { table: rel.name });
         }
       }
-      const plain = w.rel.indexes.length === 0;
-      const placed = bulk?.placed.has(w) ?? false;
-      if (plain && w.fresh) {
-        // a new hidden row id: no old version, no index entries, no conflict possible
-        const stored = encodeRow(w.rel.types, w.row!);
-        if (inRow) this.rows.put(w.key, stored);
-        if (inColumn) cc.write(w.rel, w.key, stored, false, placed);
-        log(w.rel, BinlogEvent.Insert, stored);
-        continue;
+      const oldStored = w.fresh ? undefined : curRead ? cur : current();
+      if (oldStored !== undefined) {
+        const seq = log(rel, w.row === null ? BinlogEvent.Delete : BinlogEvent.UpdateBefore, oldStored, w.key);
+        if (t.d && !t.direct) { if (w.row === null) t.d.add(seq, w.key, null, id); else t.d.skipTo(seq); }
       }
-      const oldStored = w.fresh ? undefined : curRead ? cur : this.currentStored(w.rel, w.key, cc);
-      if (oldStored !== undefined) log(w.rel, w.row === null ? BinlogEvent.Delete : BinlogEvent.UpdateBefore, oldStored);
       if (w.insertOnly && oldStored !== undefined) {
-        const name = w.rel.pkName ?? `${w.rel.name}_pkey`;
-        throw new SqlError(SqlState.UniqueViolation, `duplicate key value violates unique constraint "${name}"`, { table: w.rel.name, constraint: name });
+        const name = rel.pkName ?? `${rel.name}_pkey`;
+        throw new SqlError(SqlState.UniqueViolation, `duplicate key value violates unique constraint "${name}"`, { table: rel.name, constraint: name });
       }
-      if (w.rel.indexes.length > 0 && oldStored !== undefined) {
-        const old = decodeRow(w.rel.types, oldStored);
-        for (const idx of w.rel.indexes) this.index.remove(this.indexKey(w.rel, idx, old, w.key));
+      if (rel.indexes.length > 0 && oldStored !== undefined) {
+        const old = decodeRow(rel.types, oldStored);
+        for (const idx of rel.indexes) this.index.remove(this.indexKey(rel, idx, old, w.key));
       }
-      if (w.row === null) {
-        if (oldStored !== undefined) {
-          if (inRow) this.rows.remove(w.key);
-          if (inColumn) cc.write(w.rel, w.key, null, true);
-        }
-        continue;
+      // merge-on-write: a version the stores hold is superseded now (a version only in the delta never reached them)
+      if (oldStored !== undefined && inDelta === undefined) {
+        if (inColumn) cc.supersede(rel, w.key);
+        if (inRow && t.direct && w.row === null) this.rows.remove(w.key);
       }
-      for (const idx of w.rel.indexes) {
-        const ik = this.indexKey(w.rel, idx, w.row, w.key);
+      if (w.row === null) continue;
+      for (const idx of rel.indexes) {
+        const ik = this.indexKey(rel, idx, w.row, w.key);
         if (idx.unique) {
           const holder = this.index.get(ik);
           if (holder !== undefined && !Buffer.from(holder).equals(w.key)) {
             throw new SqlError(SqlState.UniqueViolation, `duplicate key value violates unique constraint "${idx.name}"`,
-              { table: w.rel.name, constraint: idx.name });
+              { table: rel.name, constraint: idx.name });
           }
         }
         this.index.put(ik, w.key);
       }
-      const stored = encodeRow(w.rel.types, w.row);
-      if (inRow) this.rows.put(w.key, stored);
-      if (inColumn) cc.write(w.rel, w.key, stored, oldStored !== undefined, placed);
-      log(w.rel, oldStored === undefined ? BinlogEvent.Insert : BinlogEvent.UpdateAfter, stored);
+      const stored = encodeRow(rel.types, w.row);
+      const seq = log(rel, oldStored === undefined ? BinlogEvent.Insert : BinlogEvent.UpdateAfter, stored, t.d ? w.key : undefined);
+      if (t.direct) {
+        // a bulk write: the row store now, the column store through the commit's new segments
+        if (inRow) this.rows.put(w.key, stored);
+      } else if (t.d) {
+        t.d.add(seq, w.key, stored, id);
+        out.deltaWrites.set(rel.oid, (out.deltaWrites.get(rel.oid) ?? 0) + 1);
+      }
     }
     cc.finish();
-    bulk?.register();
+    for (const [oid, t] of tables) {
+      if (!t.direct) continue;
+      if (bulk?.tables.has(oid)) bulk.register(oid);
+      const upTo = lastSeq(oid);
+      this.meta.put(appliedKey(oid), upTo);
+      out.applied.set(oid, upTo);
+    }
     for (const [oid, l] of logs) {
       if (l.entries.length) this.binlogs.append(oid, l.next, ts, l.entries);
-      this.meta.put('binlogSeq:' + oid, l.next + l.entries.length - 1);
+      this.meta.put(headKey(oid), l.next + l.entries.length - 1);
     }
     for (const oid of batch.droppedRelations ?? []) {
       this.binlogs.drop(oid);
-      this.meta.remove('binlogSeq:' + oid);
+      this.meta.remove(headKey(oid));
+      this.meta.remove(appliedKey(oid));
+      this.deltas.reset(oid);
+      out.deltaTables.add(oid);
     }
     if (batch.catalog !== undefined) {
       this.meta.put(CATALOG_KEY, batch.catalog);
@@ -353,14 +524,87 @@ export class Store {
     }
   }
 
-  /** Vectorized column-store scan (see ColumnStore.scan). */
-  columnScan(rel: StoredRelation, spec: ColumnScanSpec, snap?: ReadSnapshot): Generator<[Buffer, Row]> {
-    return this.columns.scan(rel, spec, snap);
+  /**
+   * Vectorized column-store scan (see ColumnStore.scan), then the rows of the delta (not filtered
+   * by the pushed-down comparisons: the executor's filter is).
+   */
+  *columnScan(rel: StoredRelation, spec: ColumnScanSpec, snap?: ReadSnapshot): Generator<[Buffer, Row]> {
+    // a scan must see one manifest and keep its files: without a statement snapshot, take one
+    const own = snap ? null : this.snapshot();
+    const s = snap ?? own!;
+    try {
+      yield* this.columns.scan(rel, spec, s);
+      const v = this.deltaView(rel, s);
+      if (v) for (const [key, row] of v.d.entries(v.b)) if (row !== null) yield [key, decodeRow(rel.types, row)];
+    } finally {
+      own?.done();
+    }
   }
 
-  /** Chunks of a vectorized column-store scan (see ColumnStore.chunks). */
-  columnChunks(rel: StoredRelation, spec: ColumnScanSpec, snap?: ReadSnapshot): Generator<StoreChunk> {
-    return this.columns.chunks(rel, spec, snap);
+  /**
+   * The same rows as columnScan(), as chunks for vectorized operators: a segment with the
+   * selection vector of its qualifying rows, or rows of the delta (filtered by the predicates).
+   */
+  *columnChunks(rel: StoredRelation, spec: ColumnScanSpec, snap?: ReadSnapshot): Generator<StoreChunk> {
+    const own = snap ? null : this.snapshot();
+    const s = snap ?? own!;
+    try {
+      yield* this.columns.chunks(rel, spec, s);
+      const v = this.deltaView(rel, s);
+      if (!v) return;
+      let rows: Row[] = [];
+      for (const [, stored] of v.d.entries(v.b)) {
+        if (stored === null) continue;
+        const row = decodeRow(rel.types, stored);
+        if (!rowMatches(row, spec.predicates)) continue;
+        rows.push(row);
+        if (rows.length >= 4096) { yield { kind: 'rows', rows }; rows = []; }
+      }
+      if (rows.length) yield { kind: 'rows', rows };
+    } finally {
+      own?.done();
+    }
+  }
+
+  /**
+   * Applies a table's delta to its stores: the row store gets each changed key's version in key
+   * order, the column store new segments (written and fsynced before the transaction); then the
+   * applied mark moves to the binlog position the delta was read at. Rows changed by commits that
+   * ran while the segment files were written are born deleted in them (their newer version is
+   * still in the delta). Returns the number of keys applied.
+   */
+  flush(rel: StoredRelation): Promise<number> {
+    if (!rel.orientation.row && !rel.orientation.column) return Promise.resolve(0);
+    return this.columns.exclusive(rel.oid, 0, async () => {
+      const snap = this.snapshot();
+      let b: DeltaBounds;
+      let entries: [Buffer, Stored[] | null, string][];
+      try {
+        b = this.deltas.bounds(rel.oid, snap);
+        if (b.head === b.applied) return 0;
+        entries = [...this.deltas.delta(rel.oid, b, snap).sorted(b)];
+      } finally {
+        snap.done();
+      }
+      const live = entries.filter((e) => e[1] !== null);
+      const written = rel.orientation.column ? this.columns.writeSegments(rel, live.map((e) => e[1]!), live.map((e) => e[0])) : [];
+      let unused = written.map((w) => this.columns.segmentFile(w.meta.id));
+      let applied = false;
+      await this.root.transaction(() => {
+        const now = this.deltas.bounds(rel.oid);
+        // TRUNCATE, DROP or a bulk commit moved the applied mark meanwhile: this flush is moot
+        if (now.applied !== b.applied || now.head < b.head) return;
+        const d = this.deltas.delta(rel.oid, now);
+        if (rel.orientation.row) for (const [key, row] of entries) { if (row === null) this.rows.remove(key); else this.rows.put(key, row); }
+        if (rel.orientation.column) unused = this.columns.registerSegments(rel, written, (i) => !d.changedAfter(live[i]![2], b.head)).unused;
+        this.meta.put(appliedKey(rel.oid), b.head);
+        applied = true;
+      });
+      this.columns.removeFiles(unused);
+      if (!applied) return 0;
+      this.deltas.noteApplied(rel.oid, b.head);
+      return entries.length;
+    });
   }
 
   segments(rel: StoredRelation): SegmentMeta[] {

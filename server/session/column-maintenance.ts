@@ -1,13 +1,14 @@
-// Background work of the column store: flush a table's memtable into segments when it reaches
-// its threshold (or has been idle with rows in it), compact segments with many deleted rows or
-// many small segments, and remove segment files no snapshot can read any more. One process per
-// data directory does this (the only writer of segment files, so its startup may also remove
-// files left by a flush or compaction that a crash interrupted).
+// Background work of the stores: flush a table's delta into its row store and column segments
+// when it reaches the table's threshold (memtable_rows) or has been idle with rows in it,
+// compact segments with many deleted rows or many small segments, and remove segment files no
+// snapshot can read any more. One process per data directory does this (the only writer of
+// segment files, so its startup may also remove files left by a flush or compaction that a crash
+// interrupted, and move rows an older version left in its memtable database into segments).
 import type { Store, StoredRelation } from '../../storage/store.js';
 
 export interface MaintenanceOptions {
   readonly intervalMs?: number;
-  /** flush a memtable below its threshold after this long without writes */
+  /** flush a delta below its threshold after this long without writes */
   readonly idleFlushMs?: number;
 }
 
@@ -28,7 +29,7 @@ export class ColumnMaintenance {
 
   start(): void {
     this.store.columns.removeOrphans();
-    this.store.onColumnWrites = (oid, n) => this.noteWrites(oid, n);
+    this.store.onDeltaWrites = (oid, n) => this.noteWrites(oid, n);
     this.timer = setInterval(() => this.kick(), this.options.intervalMs ?? 1000);
     this.timer.unref();
   }
@@ -53,25 +54,30 @@ export class ColumnMaintenance {
     return this.running;
   }
 
+  /** Start-up: rows an older version left in its memtable database go into segments before anything reads them. */
+  async migrate(): Promise<void> {
+    for (const rel of this.tables()) if (rel.orientation.column && this.store.columns.legacyMemtableRows(rel.oid) > 0) await this.store.columns.drainLegacyMemtable(rel);
+  }
+
   private async round(): Promise<void> {
     const now = Date.now();
     for (const rel of this.tables()) {
       if (this.stopped) return;
-      if (!rel.orientation.column) continue;
-      const count = this.store.columns.memtableCount(rel.oid, rel.flushRows);
+      if (!rel.orientation.row && !rel.orientation.column) continue;
+      const count = this.store.deltaRows(rel);
       const idle = now - (this.lastWrite.get(rel.oid) ?? 0) >= (this.options.idleFlushMs ?? 10_000);
       if (count >= rel.flushRows || (count > 0 && idle)) await this.flush(rel);
-      // rewrites of keys already buffered counted as writes: restart from the real size, or every
-      // later commit would kick a round that counts the memtable again
+      // rewrites of keys already in the delta counted as writes: restart from the real size, or
+      // every later commit would kick a round that counts the delta again
       else this.pending.set(rel.oid, count);
-      await this.compact(rel);
+      if (rel.orientation.column) await this.compact(rel);
     }
     this.stats.reclaimedFiles += this.store.columns.reclaim();
   }
 
   async flush(rel: StoredRelation): Promise<void> {
     this.pending.set(rel.oid, 0);
-    const n = await this.store.columns.flush(rel);
+    const n = await this.store.flush(rel);
     if (n > 0) { this.stats.flushes++; this.stats.flushedRows += n; }
   }
 
@@ -84,9 +90,9 @@ export class ColumnMaintenance {
   async vacuum(rels: readonly StoredRelation[]): Promise<void> {
     await this.running;
     for (const rel of rels) {
-      if (!rel.orientation.column) continue;
+      if (!rel.orientation.row && !rel.orientation.column) continue;
       await this.flush(rel);
-      await this.compact(rel);
+      if (rel.orientation.column) await this.compact(rel);
     }
     this.stats.reclaimedFiles += this.store.columns.reclaim();
   }

@@ -84,6 +84,10 @@ export class Engine implements SessionFactory {
       engine.maintenance = new ColumnMaintenance(engine.store, () => engine.storedTables(),
         options.idleFlushMs !== undefined ? { idleFlushMs: options.idleFlushMs } : {});
       engine.maintenance.start();
+      // rows an older version buffered in its memtable database: into segments before serving
+      const migrated = engine.maintenance.migrate();
+      const trimmed = engine.ready;
+      engine.ready = Promise.all([trimmed, migrated]).then(() => undefined);
       engine.views = new ViewMaintainer({
         store: engine.store,
         currentCatalog: () => { engine.refreshCatalog(); return engine.catalog; },
@@ -317,12 +321,12 @@ export class Engine implements SessionFactory {
           const sr = this.storedRel(rel);
           return sr.orientation.column ? this.store.columns.segments(rel.oid).map((m) => ({ id: m.id, rows: m.rows, deleted: this.store.columns.bitmaps.read(m.id).size, bytes: m.bytes })) : [];
         },
-        memtableRows: (rel) => (this.storedRel(rel).orientation.column ? this.store.columns.memtableCount(rel.oid) : 0),
+        memtableRows: (rel) => this.store.deltaRows(this.storedRel(rel)),
         rowEstimate: (rel) => {
           const sr = this.storedRel(rel);
           // the column store's metadata answers at once; a row-only table counts its keys
           if (!sr.orientation.column) return this.store.countRows(sr);
-          let n = this.store.columns.memtableCount(rel.oid);
+          let n = this.store.deltaRows(sr);
           for (const m of this.store.columns.segments(rel.oid)) n += m.rows - this.store.columns.bitmaps.read(m.id).size;
           return n;
         },

@@ -24,13 +24,8 @@ interface Pending {
   readonly expected?: Row | null;
 }
 
-/**
- * Map key of a row key. latin1 maps every byte to one char, so it is injective like hex but
- * half as long and much cheaper to build and hash (bulk loads do it millions of times).
- */
-export function keyId(key: Buffer): string {
-  return key.toString('latin1');
-}
+import { keyId } from '../../storage/key-id.js';
+export { keyId } from '../../storage/key-id.js';
 
 export class WriteLayer {
   readonly tables = new Map<number, Map<string, Pending>>();

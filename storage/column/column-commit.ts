@@ -1,5 +1,6 @@
 // The column-store part of one commit's LMDB write transaction: merge-on-write bookkeeping
-// (delete bits of superseded versions, the memtable) and TRUNCATE/DROP.
+// (delete bits of superseded versions) and TRUNCATE/DROP. New versions are not the column
+// store's until a flush: they wait in the delta (storage/delta.ts).
 import type { Stored } from '../row-codec.js';
 import { relationRange } from '../key-codec.js';
 import type { StoredRelation } from '../store-types.js';
@@ -21,37 +22,18 @@ export class ColumnCommit {
   private readonly deletes = new PendingDeletes();
   private readonly removedFiles: string[] = [];
   private readonly removedIds: number[] = [];
-  /** memtable rows written per table (flush triggers) */
-  readonly written = new Map<number, number>();
-
   /** `view`: the manifest and bitmaps as this transaction reads them (before its own changes) */
   constructor(private readonly store: CommitHost, private readonly dbs: ColumnStoreDbs, private readonly view: LookupView) {}
 
+  /** the current version of a row in the segments (the delta is the caller's) */
   current(rel: StoredRelation, key: Buffer): Stored[] | undefined {
     return this.store.current(rel, key, undefined, this.view);
   }
 
-  /**
-   * Records a new version (or a delete) of `key`. `hadOld`: a current version exists (known from
-   * the row store or current()); if it lives in a segment its delete bit is set, else it is the
-   * memtable's. `bulk`: the new version lives in a segment the commit wrote.
-   */
-  write(rel: StoredRelation, key: Buffer, stored: Stored[] | null, hadOld: boolean, bulk = false): void {
-    // the old version is either live in a segment (its bit gets set) or in the memtable
-    let oldInMemtable = false;
-    if (hadOld) {
-      const at = this.store.locate(rel, key, this.view);
-      if (at) this.deletes.mark(at.meta.id, at.offset);
-      else oldInMemtable = true;
-    }
-    if (stored && !bulk) {
-      // replaces a memtable version in place
-      this.dbs.memtable.put(key, stored);
-      this.written.set(rel.oid, (this.written.get(rel.oid) ?? 0) + 1);
-    } else if (oldInMemtable) {
-      // deleted, or the new version lives in a segment this commit wrote (found by its key index)
-      this.dbs.memtable.remove(key);
-    }
+  /** A new version or a delete replaces the key's version in the segments, if one is live there: its bit is set. */
+  supersede(rel: StoredRelation, key: Buffer): void {
+    const at = this.store.locate(rel, key, this.view);
+    if (at) this.deletes.mark(at.meta.id, at.offset);
   }
 
   /** TRUNCATE / DROP: every segment and buffered row of the table goes. */
@@ -65,6 +47,7 @@ export class ColumnCommit {
       this.removedIds.push(value.id);
     }
     this.view.forget(oid);
+    // rows an older version buffered in the memtable database
     for (const key of this.dbs.memtable.getKeys({ start: r.start, end: r.end })) this.dbs.memtable.remove(key);
   }
 

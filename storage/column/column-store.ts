@@ -1,15 +1,14 @@
 // The column store of a table: immutable Arrow segments on disk, each with zone maps, a delete
-// bitmap and a primary-key index (sorted keys + bloom filter, key-index.ts), plus a durable
-// write buffer (memtable) in LMDB. Merge-on-write: a commit that replaces or deletes a row whose
-// current version lives in a segment finds that segment through the segments' key indexes, sets
-// its delete bit and writes the new version into the memtable, all in the commit's LMDB
-// transaction. Readers never merge versions: every live key is in exactly one place in any
-// snapshot.
+// bitmap and a primary-key index (sorted keys + bloom filter, key-index.ts). Its write buffer is
+// the table's delta (storage/delta.ts), which a flush writes into new segments. Merge-on-write: a
+// commit that replaces or deletes a row whose current version lives in a segment finds that
+// segment through the segments' key indexes and sets its delete bit in the commit's LMDB
+// transaction. Readers never merge versions: every live key is in exactly one place (a segment
+// or the delta) in any snapshot.
 //
-// The manifest (segment list with zone maps), delete bitmaps and memtable are LMDB databases, so
-// a reader's LMDB snapshot is a consistent view of all of them; segment files are written and
-// fsynced before the transaction that makes them visible, and removed only after no snapshot can
-// still read them.
+// The manifest (segment list with zone maps) and delete bitmaps are LMDB databases, so a reader's
+// LMDB snapshot is a consistent view of both; segment files are written and fsynced before the
+// transaction that makes them visible, and removed only after no snapshot can still read them.
 import { mkdirSync, readFileSync, openSync, writeSync, fsyncSync, closeSync, renameSync, readdirSync, unlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RootDatabase } from 'lmdb';
@@ -21,7 +20,7 @@ import { encodeSegment, decodeSegment, type LoadedSegment, type ZoneMap } from '
 import { DeleteBitmaps, type Bitmap } from './delete-bitmaps.js';
 import { ColumnCommit } from './column-commit.js';
 import { segmentRows, segmentKey, type SegmentMeta, type ColumnStoreDbs } from './layout.js';
-import { SegmentKeyIndex, keyHash } from './key-index.js';
+import { SegmentKeyIndex, keyHash, probeStep } from './key-index.js';
 import { LookupView } from './lookup-view.js';
 
 export { SEGMENT_ROWS, type SegmentMeta, type ColumnStoreDbs } from './layout.js';
@@ -43,8 +42,12 @@ export interface ColumnScanSpec {
 export interface BulkLoad {
   /** the writes whose new versions live in the new segments */
   readonly placed: ReadonlySet<RowWrite>;
-  /** inside the commit's transaction: make the segments part of the manifest */
-  register(): void;
+  /** the tables segments were written for */
+  readonly tables: ReadonlySet<number>;
+  /** inside the commit's transaction: make a table's segments part of the manifest */
+  register(oid: number): void;
+  /** after the commit: remove the files of the tables whose segments were not registered */
+  abandonUnregistered(): void;
   /** the commit failed: remove the files */
   abandon(): void;
 }
@@ -101,19 +104,22 @@ export class ColumnStore {
     return out;
   }
 
-  /** no segment and no memtable row as of `snap` */
+  /** no segment as of `snap` */
   isEmpty(oid: number, snap?: ReadSnapshot): boolean {
     const r = relationRange(oid);
     for (const _ of this.dbs.segments.getKeys({ start: r.start, end: r.end, limit: 1, ...txnOpt(snap) } as never)) return false;
-    for (const _ of this.dbs.memtable.getKeys({ start: r.start, end: r.end, limit: 1, ...txnOpt(snap) } as never)) return false;
     return true;
   }
 
-  memtableCount(oid: number, limit?: number): number {
-    const r = relationRange(oid);
-    let n = 0;
-    for (const _ of this.dbs.memtable.getKeys({ start: r.start, end: r.end, ...(limit ? { limit } : {}) })) n++;
-    return n;
+  /** run `fn` unless a flush or compaction of the table is running (then: `busy`) */
+  async exclusive<T>(oid: number, busy: T, fn: () => Promise<T>): Promise<T> {
+    if (this.busy.has(oid)) return busy;
+    this.busy.add(oid);
+    try {
+      return await fn();
+    } finally {
+      this.busy.delete(oid);
+    }
   }
 
   private load(rel: StoredRelation, meta: SegmentMeta): LoadedSegment {
@@ -153,11 +159,13 @@ export class ColumnStore {
     const metas = view.segments(rel.oid);
     if (metas.length === 0) return null;
     const h = keyHash(key);
+    const step = probeStep(h);
     // newest first: a key updated since it was first written has its live version in a later segment
     for (let i = metas.length - 1; i >= 0; i--) {
       const meta = metas[i]!;
       const idx = this.keyIndex(rel, meta);
-      if (!idx.mayContain(h)) continue;
+      // segments of a load in key order cover narrow key ranges; those of flushes pass to the bloom filter
+      if (!idx.mayContain(h, step) || !idx.inRange(key)) continue;
       const off = idx.find(key);
       if (off < 0 || view.bitmap(meta.id).has(off)) continue;
       return { meta, offset: off };
@@ -165,10 +173,8 @@ export class ColumnStore {
     return null;
   }
 
-  /** The current version of a row in the column store (memtable first, then its segment), in stored form. */
+  /** The current version of a row in the segments (the delta is the caller's), in stored form. */
   current(rel: StoredRelation, key: Buffer, snap?: ReadSnapshot, view?: LookupView): Stored[] | undefined {
-    const m = this.dbs.memtable.get(key, txnOpt(snap) as never);
-    if (m !== undefined) return m;
     const at = this.locate(rel, key, view ?? this.view(snap));
     if (!at) return undefined;
     const seg = this.load(rel, at.meta);
@@ -176,10 +182,9 @@ export class ColumnStore {
     return encodeRow(rel.types, row);
   }
 
-  /** up to `limit` keys of live rows starting with `prefix` (memtable and segments), in key order, as of `snap` */
+  /** up to `limit` keys of live segment rows starting with `prefix`, in key order, as of `snap` */
   keysWithPrefix(rel: StoredRelation, prefix: Buffer, limit: number, snap?: ReadSnapshot): Buffer[] {
     const out: Buffer[] = [];
-    for (const k of this.dbs.memtable.getKeys({ start: prefix, end: prefixEnd(prefix), limit, ...txnOpt(snap) } as never) as Iterable<Buffer>) out.push(Buffer.from(k));
     const view = this.view(snap);
     for (const meta of view.segments(rel.oid)) {
       const deleted = view.bitmap(meta.id);
@@ -196,62 +201,34 @@ export class ColumnStore {
   }
 
   /**
-   * Live rows of the table as of `snap`: segments (vectorized: zone maps skip whole segments,
+   * Live segment rows of the table as of `snap` (vectorized: zone maps skip whole segments,
    * delete bitmaps and pushed-down comparisons make a selection vector, only `spec.columns` are
-   * materialized), then the memtable. Yields [storage key, row]; columns not asked for are NULL.
+   * materialized). Yields [storage key, row]; columns not asked for are NULL. The snapshot keeps
+   * the manifest and its files.
    */
-  *scan(rel: StoredRelation, spec: ColumnScanSpec, snap?: ReadSnapshot): Generator<[Buffer, Row]> {
-    // a scan must see one manifest and keep its files: without a statement snapshot, take one
-    const own = snap ? null : this.snapshots.open();
-    const s = snap ?? own!;
-    try {
-      const width = rel.types.length;
-      const cols = spec.columns ?? rel.types.map((_, i) => i);
-      for (const meta of this.segments(rel.oid, s)) {
-        if (!zonesMayMatch(meta.zones, meta.width, spec.predicates)) continue;
-        const seg = this.load(rel, meta);
-        const sel = selectRows(seg, this.bitmaps.read(meta.id, s), spec.predicates);
-        for (let j = 0; j < sel.length; j++) {
-          const off = sel[j]!;
-          const row: Row = new Array(width).fill(null);
-          for (const c of cols) { const v = seg.columns[c]; if (v) row[c] = v.datum(off); }
-          yield [seg.key(off), row];
-        }
+  *scan(rel: StoredRelation, spec: ColumnScanSpec, snap: ReadSnapshot): Generator<[Buffer, Row]> {
+    const width = rel.types.length;
+    const cols = spec.columns ?? rel.types.map((_, i) => i);
+    for (const meta of this.segments(rel.oid, snap)) {
+      if (!zonesMayMatch(meta.zones, meta.width, spec.predicates)) continue;
+      const seg = this.load(rel, meta);
+      const sel = selectRows(seg, this.bitmaps.read(meta.id, snap), spec.predicates);
+      for (let j = 0; j < sel.length; j++) {
+        const off = sel[j]!;
+        const row: Row = new Array(width).fill(null);
+        for (const c of cols) { const v = seg.columns[c]; if (v) row[c] = v.datum(off); }
+        yield [seg.key(off), row];
       }
-      const r = relationRange(rel.oid);
-      for (const { key, value } of this.dbs.memtable.getRange({ start: r.start, end: r.end, transaction: s.txn } as never) as Iterable<{ key: Buffer; value: Stored[] }>) {
-        yield [key, decodeRow(rel.types, value)];
-      }
-    } finally {
-      own?.done();
     }
   }
 
-  /**
-   * The same rows as scan(), as chunks for vectorized operators: a segment with the selection
-   * vector of its qualifying rows, or memtable rows (already filtered by the predicates).
-   */
-  *chunks(rel: StoredRelation, spec: ColumnScanSpec, snap?: ReadSnapshot): Generator<StoreChunk> {
-    const own = snap ? null : this.snapshots.open();
-    const s = snap ?? own!;
-    try {
-      for (const meta of this.segments(rel.oid, s)) {
-        if (!zonesMayMatch(meta.zones, meta.width, spec.predicates)) continue;
-        const seg = this.load(rel, meta);
-        const sel = selectRows(seg, this.bitmaps.read(meta.id, s), spec.predicates);
-        if (sel.length) yield { kind: 'segment', seg, sel };
-      }
-      const r = relationRange(rel.oid);
-      let rows: Row[] = [];
-      for (const { value } of this.dbs.memtable.getRange({ start: r.start, end: r.end, transaction: s.txn } as never) as Iterable<{ value: Stored[] }>) {
-        const row = decodeRow(rel.types, value);
-        if (!rowMatches(row, spec.predicates)) continue;
-        rows.push(row);
-        if (rows.length >= 4096) { yield { kind: 'rows', rows }; rows = []; }
-      }
-      if (rows.length) yield { kind: 'rows', rows };
-    } finally {
-      own?.done();
+  /** The same segment rows as scan(), as chunks for vectorized operators: a segment with the selection vector of its qualifying rows. */
+  *chunks(rel: StoredRelation, spec: ColumnScanSpec, snap: ReadSnapshot): Generator<StoreChunk> {
+    for (const meta of this.segments(rel.oid, snap)) {
+      if (!zonesMayMatch(meta.zones, meta.width, spec.predicates)) continue;
+      const seg = this.load(rel, meta);
+      const sel = selectRows(seg, this.bitmaps.read(meta.id, snap), spec.predicates);
+      if (sel.length) yield { kind: 'segment', seg, sel };
     }
   }
 
@@ -268,7 +245,7 @@ export class ColumnStore {
   /**
    * Bulk path: a commit that writes at least a segment's worth of new versions to a table puts
    * them straight into new segment files, written before its transaction (and removed if it
-   * fails), instead of the memtable and a later flush.
+   * fails or finds the table's delta not empty), instead of the delta and a later flush.
    */
   prepareBulk(writes: readonly RowWrite[]): BulkLoad | null {
     const byRel = new Map<number, RowWrite[]>();
@@ -295,10 +272,19 @@ export class ColumnStore {
       }
     }
     if (metas.length === 0) return null;
+    const registered = new Set<number>();
+    const remove = (all: boolean): void => {
+      for (const { oid, meta } of metas) if (all || !registered.has(oid)) { try { unlinkSync(this.file(meta.id)); } catch { /* never written */ } }
+    };
     return {
       placed,
-      register: () => { for (const { oid, meta } of metas) this.dbs.segments.put(segmentKey(oid, meta.id), meta); },
-      abandon: () => { for (const { meta } of metas) { try { unlinkSync(this.file(meta.id)); } catch { /* never written */ } } },
+      tables: new Set(metas.map((m) => m.oid)),
+      register: (oid) => {
+        registered.add(oid);
+        for (const m of metas) if (m.oid === oid) this.dbs.segments.put(segmentKey(oid, m.meta.id), m.meta);
+      },
+      abandonUnregistered: () => remove(false),
+      abandon: () => remove(true),
     };
   }
 
@@ -353,7 +339,7 @@ export class ColumnStore {
   }
 
   /** Writes segment files for `rows` in chunks of the table's segment size; fsynced and renamed into place. */
-  private writeSegments(rel: StoredRelation, rows: readonly (readonly (Stored | Datum)[])[], keys: readonly Buffer[], datums = false): { meta: SegmentMeta; from: number }[] {
+  writeSegments(rel: StoredRelation, rows: readonly (readonly (Stored | Datum)[])[], keys: readonly Buffer[], datums = false): { meta: SegmentMeta; from: number }[] {
     const size = segmentRows(rel);
     const chunks = Math.ceil(rows.length / size);
     if (chunks === 0) return [];
@@ -375,11 +361,20 @@ export class ColumnStore {
     return out;
   }
 
+  /** rows an older version left in its memtable database (drained into segments at start-up) */
+  legacyMemtableRows(oid: number): number {
+    const r = relationRange(oid);
+    let n = 0;
+    for (const _ of this.dbs.memtable.getKeys({ start: r.start, end: r.end })) n++;
+    return n;
+  }
+
   /**
-   * Moves the memtable into new segments. Rows changed by commits that ran while the files were
-   * written stay in the memtable and are born deleted in the new segment.
+   * Moves the rows an older version buffered in the memtable database into new segments (its
+   * flush). Only start-up does this, before any commit of this version could change those rows;
+   * a row changed meanwhile (by another worker process draining too) is born deleted.
    */
-  async flush(rel: StoredRelation): Promise<number> {
+  async drainLegacyMemtable(rel: StoredRelation): Promise<number> {
     if (this.busy.has(rel.oid)) return 0;
     this.busy.add(rel.oid);
     try {
@@ -413,21 +408,38 @@ export class ColumnStore {
    */
   private async installSegments(rel: StoredRelation, written: readonly { meta: SegmentMeta; from: number }[],
     claim: (i: number) => boolean, also?: () => void): Promise<number> {
-    const unused: string[] = [];
+    let unused: string[] = [];
     let registered = 0;
     await this.root.transaction(() => {
-      for (const { meta, from } of written) {
-        const dead: number[] = [];
-        for (let i = 0; i < meta.rows; i++) if (!claim(from + i)) dead.push(i);
-        if (dead.length === meta.rows) { unused.push(this.file(meta.id)); continue; }
-        this.dbs.segments.put(segmentKey(rel.oid, meta.id), meta);
-        if (dead.length) this.bitmaps.write(meta.id, DeleteBitmaps.create(dead));
-        registered++;
-      }
+      ({ unused, registered } = this.registerSegments(rel, written, claim));
       also?.();
     });
-    for (const f of unused) { try { unlinkSync(f); } catch { /* already gone */ } }
+    this.removeFiles(unused);
     return registered;
+  }
+
+  /**
+   * Inside a write transaction: registers freshly written segments, rows not claimed born
+   * deleted (see installSegments). Returns the files of segments left with no row, to remove
+   * after the transaction.
+   */
+  registerSegments(rel: StoredRelation, written: readonly { meta: SegmentMeta; from: number }[], claim: (i: number) => boolean): { unused: string[]; registered: number } {
+    const unused: string[] = [];
+    let registered = 0;
+    for (const { meta, from } of written) {
+      const dead: number[] = [];
+      for (let i = 0; i < meta.rows; i++) if (!claim(from + i)) dead.push(i);
+      if (dead.length === meta.rows) { unused.push(this.file(meta.id)); continue; }
+      this.dbs.segments.put(segmentKey(rel.oid, meta.id), meta);
+      if (dead.length) this.bitmaps.write(meta.id, DeleteBitmaps.create(dead));
+      registered++;
+    }
+    return { unused, registered };
+  }
+
+  /** removes segment files that never became part of the manifest */
+  removeFiles(paths: readonly string[]): void {
+    for (const f of paths) { try { unlinkSync(f); } catch { /* already gone */ } }
   }
 
   /** Segments worth rewriting: many deleted rows, or several small ones. */

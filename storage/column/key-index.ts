@@ -18,8 +18,8 @@ export function keyHash(key: Uint8Array): number {
   return h >>> 0;
 }
 
-/** second hash for double hashing: a murmur3 finalizer of the first, odd so probes cycle */
-function probeStep(h: number): number {
+/** second hash for double hashing (from keyHash): a murmur3 finalizer of the first, odd so probes cycle */
+export function probeStep(h: number): number {
   let x = h ^ 0x9e3779b9;
   x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
   x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
@@ -69,15 +69,22 @@ export class SegmentKeyIndex {
     return new SegmentKeyIndex(bytes, offs, order, bloom, rows);
   }
 
-  /** false: the segment surely does not hold the key (h = keyHash(key)) */
-  mayContain(h: number): boolean {
+  /** false: the segment surely does not hold the key (h = keyHash(key), step = probeStep(h)) */
+  mayContain(h: number, step: number = probeStep(h)): boolean {
     const mask = this.bloom.length * 32 - 1;
-    const step = probeStep(h);
     for (let p = 0, x = h; p < PROBES; p++, x = (x + step) >>> 0) {
       const bit = x & mask;
       if ((this.bloom[bit >>> 5]! & (1 << (bit & 31))) === 0) return false;
     }
     return true;
+  }
+
+  /** whether `key` lies within the segment's first and last keys */
+  inRange(key: Buffer): boolean {
+    if (this.rows === 0) return false;
+    const first = this.order ? this.order[0]! : 0;
+    const last = this.order ? this.order[this.rows - 1]! : this.rows - 1;
+    return compareKey(this.bytes, this.offs[first]!, this.offs[first + 1]!, key) <= 0 && compareKey(this.bytes, this.offs[last]!, this.offs[last + 1]!, key) >= 0;
   }
 
   /** the row offset of `key` in the segment, or -1 */

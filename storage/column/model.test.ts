@@ -155,7 +155,7 @@ describe('storage engine model', () => {
         m.clear();
         counts.truncate++;
       } else if (op < 0.87) {
-        if (rel.orientation.column) { await store.columns.flush(rel); counts.flush++; }
+        if (rel.orientation.column) { await store.flush(rel); counts.flush++; }
       } else if (op < 0.94) {
         if (rel.orientation.column) { await store.columns.compact(rel); store.columns.reclaim(); counts.compact++; }
       } else if (op < 0.99) {
@@ -164,7 +164,7 @@ describe('storage engine model', () => {
         const ids = [...new Set(Array.from({ length: 1 + int(30) }, () => int(500)))];
         const writes: RowWrite[] = ids.map((id) => (m.has(id) && rnd() < 0.3 ? { rel, key: keyOf(rel, id), row: null } : { rel, key: keyOf(rel, id), row: randomRow(id) }));
         // the commit is queued first, so the flush or compaction reads the rows before it applies
-        await Promise.all([store.commit({ rows: writes }), rnd() < 0.5 ? store.columns.flush(rel) : store.columns.compact(rel)]);
+        await Promise.all([store.commit({ rows: writes }), rnd() < 0.5 ? store.flush(rel) : store.columns.compact(rel)]);
         for (const w of writes) { if (w.row) m.set(w.row[0] as number, w.row); else m.delete(ids[writes.indexOf(w)]!); }
         counts.race++;
       } else {
@@ -177,7 +177,7 @@ describe('storage engine model', () => {
       verify(step);
     }
     for (const rel of tables.filter((t) => t.orientation.column)) {
-      await store.columns.flush(rel);
+      await store.flush(rel);
       await store.columns.compact(rel);
     }
     verify(STEPS);
