@@ -45,6 +45,11 @@ export interface RowWrite {
    * instead of silently overwriting it (no lost updates).
    */
   readonly expected?: Row | null;
+  /**
+   * The table's binlog head in the snapshot `expected` was read from: if nothing was logged to
+   * the table since, the current version is that one and the check needs no read.
+   */
+  readonly expectedAt?: number;
 }
 
 export interface CommitBatch {

@@ -43,6 +43,8 @@ interface TxnTable {
   /** its delta, caught up to the transaction (null: a source, which keeps only its binlog) */
   d: TableDelta | null;
   applied: number;
+  /** its binlog head before this commit */
+  head: number;
   /** a bulk write into an empty delta: straight into the stores */
   direct: boolean;
 }
@@ -276,6 +278,11 @@ export class Store {
     return n;
   }
 
+  /** the table's binlog head as of `snap` (RowWrite.expectedAt) */
+  readPosition(rel: StoredRelation, snap?: ReadSnapshot): number {
+    return this.deltas.bounds(rel.oid, snap).head;
+  }
+
   /** rows in a table's delta (keys changed since its last flush), as of the latest commit */
   deltaRows(rel: StoredRelation): number {
     return this.deltaView(rel)?.d.size ?? 0;
@@ -367,7 +374,7 @@ export class Store {
       let t = tables.get(rel.oid);
       if (t) return t;
       if (!rel.orientation.row && !rel.orientation.column) {
-        t = { d: null, applied: 0, direct: false };
+        t = { d: null, applied: 0, head: 0, direct: false };
       } else {
         const b = given ?? this.deltas.bounds(rel.oid);
         // the first commit since deltas exist: everything logged before it is in the stores
@@ -375,7 +382,7 @@ export class Store {
         const d = this.deltas.delta(rel.oid, b);
         const big = (bigWrites.get(rel.oid) ?? 0) >= segmentRows(rel);
         const direct = big && b.applied === b.head && (!rel.orientation.column || (bulk?.tables.has(rel.oid) ?? false));
-        t = { d, applied: b.applied, direct };
+        t = { d, applied: b.applied, head: b.head, direct };
         out.deltaTables.add(rel.oid);
       }
       tables.set(rel.oid, t);
@@ -414,9 +421,11 @@ export class Store {
       let cur: Stored[] | undefined;
       let curRead = false;
       if (w.expected !== undefined) {
-        cur = current();
-        curRead = true;
         const want = w.expected === null ? undefined : encodeRow(rel.types, w.expected);
+        curRead = true;
+        // nothing logged to the table since the version was read: it is still the current one
+        if (inDelta === undefined && w.expectedAt !== undefined && w.expectedAt === t.head && t.d) { cur = want; }
+        else cur = current();
         if (!storedEqual(cur, want)) {
           throw new SqlError(SqlState.SerializationFailure, 'could not serialize access due to concurrent update', { table: rel.name });
         }

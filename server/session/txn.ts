@@ -22,6 +22,8 @@ interface Pending {
   readonly fresh?: boolean;
   /** the committed row version the first update/delete of this key in the transaction read */
   readonly expected?: Row | null;
+  /** the table's binlog head in the snapshot `expected` was read from */
+  readonly expectedAt?: number;
 }
 
 import { keyId } from '../../storage/key-id.js';
@@ -105,7 +107,7 @@ export class WriteLayer {
         if (p.row === null && !p.existed) continue;
         const sr = storedRel1(p.rel);
         const base = p.fresh ? { rel: sr, key: p.key, row: p.row, fresh: true } : p.insertOnly ? { rel: sr, key: p.key, row: p.row, insertOnly: true } : { rel: sr, key: p.key, row: p.row };
-        out.push(p.expected !== undefined ? { ...base, expected: p.expected } : base);
+        out.push(p.expected !== undefined ? { ...base, expected: p.expected, ...(p.expectedAt !== undefined ? { expectedAt: p.expectedAt } : {}) } : base);
       }
     }
     return out;
@@ -355,7 +357,7 @@ export class TxnReader implements TableReader, TableWriter {
     this.layer.set({
       rel, key, row, existed, insertOnly: !existed, ...(existing?.fresh ? { fresh: true } : {}),
       // re-inserting a key this transaction deleted keeps the version that delete was based on
-      ...(existing?.expected !== undefined ? { expected: existing.expected } : {}),
+      ...(existing?.expected !== undefined ? { expected: existing.expected, ...(existing.expectedAt !== undefined ? { expectedAt: existing.expectedAt } : {}) } : {}),
     }, id);
   }
 
@@ -373,10 +375,9 @@ export class TxnReader implements TableReader, TableWriter {
     this.lockRow?.(`${rel.oid}:${id}`);
     const existing = this.layer.lookup(rel.oid, id);
     const existed = existing ? existing.existed : true;
-    const expected = existing ? existing.expected : old;
     this.layer.set({
       rel, key, row, existed, insertOnly: existing?.insertOnly ?? false, ...(existing?.fresh ? { fresh: true } : {}),
-      ...(expected !== undefined ? { expected } : {}),
+      ...this.expectation(rel, existing, old),
     }, id);
   }
 
@@ -385,8 +386,13 @@ export class TxnReader implements TableReader, TableWriter {
     this.lockRow?.(`${rel.oid}:${id}`);
     const existing = this.layer.lookup(rel.oid, id);
     const existed = existing ? existing.existed : true;
-    const expected = existing ? existing.expected : old;
-    this.layer.set({ rel, key, row: null, existed, insertOnly: false, ...(expected !== undefined ? { expected } : {}) }, id);
+    this.layer.set({ rel, key, row: null, existed, insertOnly: false, ...this.expectation(rel, existing, old) }, id);
+  }
+
+  /** the version a write was computed from (the transaction's first read of the key) and where it was read */
+  private expectation(rel: RelationDef, existing: Pending | undefined, old: Row | undefined): { expected?: Row | null; expectedAt?: number } {
+    if (existing) return existing.expected !== undefined ? { expected: existing.expected, ...(existing.expectedAt !== undefined ? { expectedAt: existing.expectedAt } : {}) } : {};
+    return old !== undefined ? { expected: old, expectedAt: this.store.readPosition(this.storedRel(rel), this.snap) } : {};
   }
 
   /** 23505 if another live row holds the same values in a unique index */

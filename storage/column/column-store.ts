@@ -165,7 +165,7 @@ export class ColumnStore {
       const meta = metas[i]!;
       const idx = this.keyIndex(rel, meta);
       // segments of a load in key order cover narrow key ranges; those of flushes pass to the bloom filter
-      if (!idx.mayContain(h, step) || !idx.inRange(key)) continue;
+      if (!idx.inRange(key) || !idx.mayContain(h, step)) continue;
       const off = idx.find(key);
       if (off < 0 || view.bitmap(meta.id).has(off)) continue;
       return { meta, offset: off };

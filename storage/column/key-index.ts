@@ -7,9 +7,14 @@
 // Built in memory when a segment is first needed (from the key column every segment file
 // carries); segments are immutable, so an index never changes.
 
-/** bloom filter bits per key and probes per key: about 0.6% false positives */
+/**
+ * Bloom filter bits per key and probes per key. The filter is blocked: all of a key's probes
+ * fall in one 512-bit block (a cache line), so asking a segment costs one memory access, not
+ * four; about 1% false positives at this size.
+ */
 const BITS_PER_KEY = 12;
 const PROBES = 4;
+const BLOCK_WORDS = 16;
 
 /** 32-bit FNV-1a of a key; the bloom probes are derived from it (double hashing). */
 export function keyHash(key: Uint8Array): number {
@@ -53,28 +58,24 @@ export class SegmentKeyIndex {
       for (let i = 0; i < rows; i++) order[i] = i;
       order.sort((a, b) => bytes.compare(bytes, offs[b]!, offs[b + 1]!, offs[a]!, offs[a + 1]!));
     }
-    // a power of two, so a probe's bit is a mask, not a division
-    let words = 1;
-    while (words * 32 < rows * BITS_PER_KEY) words *= 2;
-    const bloom = new Uint32Array(words);
-    const mask = words * 32 - 1;
+    // a power of two of blocks, so a key's block is a mask, not a division
+    let blocks = 1;
+    while (blocks * BLOCK_WORDS * 32 < rows * BITS_PER_KEY) blocks *= 2;
+    const bloom = new Uint32Array(blocks * BLOCK_WORDS);
     for (let i = 0; i < rows; i++) {
       const h = keyHash(bytes.subarray(offs[i]!, offs[i + 1]!));
-      const step = probeStep(h);
-      for (let p = 0, x = h; p < PROBES; p++, x = (x + step) >>> 0) {
-        const bit = x & mask;
-        bloom[bit >>> 5]! |= 1 << (bit & 31);
-      }
+      setProbes(bloom, blocks - 1, h, probeStep(h));
     }
     return new SegmentKeyIndex(bytes, offs, order, bloom, rows);
   }
 
   /** false: the segment surely does not hold the key (h = keyHash(key), step = probeStep(h)) */
   mayContain(h: number, step: number = probeStep(h)): boolean {
-    const mask = this.bloom.length * 32 - 1;
-    for (let p = 0, x = h; p < PROBES; p++, x = (x + step) >>> 0) {
-      const bit = x & mask;
-      if ((this.bloom[bit >>> 5]! & (1 << (bit & 31))) === 0) return false;
+    const base = (h & (this.bloom.length / BLOCK_WORDS - 1)) * BLOCK_WORDS;
+    // the probes' bit positions within the block: 9-bit fields of the second hash
+    for (let p = 0, x = step; p < PROBES; p++, x >>>= 7) {
+      const bit = x & 511;
+      if ((this.bloom[base + (bit >>> 5)]! & (1 << (bit & 31))) === 0) return false;
     }
     return true;
   }
@@ -126,6 +127,14 @@ export class SegmentKeyIndex {
   /** bytes held (the segment cache's budget does not cover indexes; reported for memory accounting) */
   get bytesHeld(): number {
     return this.bytes.byteLength + this.offs.byteLength + (this.order?.byteLength ?? 0) + this.bloom.byteLength;
+  }
+}
+
+function setProbes(bloom: Uint32Array, blockMask: number, h: number, step: number): void {
+  const base = (h & blockMask) * BLOCK_WORDS;
+  for (let p = 0, x = step; p < PROBES; p++, x >>>= 7) {
+    const bit = x & 511;
+    bloom[base + (bit >>> 5)]! |= 1 << (bit & 31);
   }
 }
 

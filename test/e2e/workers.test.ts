@@ -86,6 +86,17 @@ test('unflushed changes made on one worker are read by the others: rows, column 
   }
 });
 
+test('no update is lost between workers: a row changed by another process since it was read is re-checked at commit', async () => {
+  // row locks are per process; across processes the commit re-checks the version it computed
+  // from (40001, which a single autocommit statement retries by itself)
+  await clients[0]!.query('CREATE TABLE wc (id int PRIMARY KEY, v int NOT NULL)');
+  await clients[0]!.query('INSERT INTO wc VALUES (1, 0)');
+  await Promise.all(clients.map(async (c) => {
+    for (let i = 0; i < 60; i++) await c.query('UPDATE wc SET v = v + 1 WHERE id = 1');
+  }));
+  expect((await clients[1]!.query('SELECT v FROM wc WHERE id = 1')).rows[0].v).toBe(clients.length * 60);
+});
+
 test('a CancelRequest reaches a session on another worker', async () => {
   for (let round = 0; round < 4; round++) {
     const victim = await eddy.client();
