@@ -274,7 +274,7 @@ export class ColumnStore {
     if (metas.length === 0) return null;
     const registered = new Set<number>();
     const remove = (all: boolean): void => {
-      for (const { oid, meta } of metas) if (all || !registered.has(oid)) { try { unlinkSync(this.file(meta.id)); } catch { /* never written */ } }
+      this.removeFiles(metas.filter(({ oid }) => all || !registered.has(oid)).map(({ meta }) => this.file(meta.id)));
     };
     return {
       placed,
@@ -348,8 +348,11 @@ export class ColumnStore {
     for (let c = 0; c < chunks; c++) {
       const from = c * size;
       const part = rows.slice(from, from + size);
-      const { bytes, zones } = encodeSegment(rel.types, part, keys.slice(from, from + size), datums);
+      const partKeys = keys.slice(from, from + size);
+      const { bytes, zones } = encodeSegment(rel.types, part, partKeys, datums);
       const id = first + c;
+      // the first commit that supersedes one of these rows would otherwise read the file back for it
+      this.keyIndexes.set(id, SegmentKeyIndex.fromKeys(partKeys));
       const tmp = this.file(id) + '.tmp';
       const fd = openSync(tmp, 'w');
       try { writeSync(fd, bytes); fsyncSync(fd); } finally { closeSync(fd); }
@@ -439,7 +442,11 @@ export class ColumnStore {
 
   /** removes segment files that never became part of the manifest */
   removeFiles(paths: readonly string[]): void {
-    for (const f of paths) { try { unlinkSync(f); } catch { /* already gone */ } }
+    for (const f of paths) {
+      const id = /(\d+)\.arrow$/.exec(f);
+      if (id) this.keyIndexes.delete(Number(id[1]));
+      try { unlinkSync(f); } catch { /* already gone */ }
+    }
   }
 
   /** Segments worth rewriting: many deleted rows, or several small ones. */

@@ -69,6 +69,15 @@ export class SegmentKeyIndex {
     return new SegmentKeyIndex(bytes, offs, order, bloom, rows);
   }
 
+  /** Indexes keys as a segment stores them (the writer of a segment has them at hand). */
+  static fromKeys(keys: readonly Uint8Array[]): SegmentKeyIndex {
+    const offsets = new Int32Array(keys.length + 1);
+    for (let i = 0; i < keys.length; i++) offsets[i + 1] = offsets[i]! + keys[i]!.length;
+    const data = Buffer.allocUnsafe(offsets[keys.length]!);
+    for (let i = 0; i < keys.length; i++) data.set(keys[i]!, offsets[i]!);
+    return SegmentKeyIndex.build(offsets, data, keys.length);
+  }
+
   /** false: the segment surely does not hold the key (h = keyHash(key), step = probeStep(h)) */
   mayContain(h: number, step: number = probeStep(h)): boolean {
     const base = (h & (this.bloom.length / BLOCK_WORDS - 1)) * BLOCK_WORDS;
