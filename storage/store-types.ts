@@ -50,6 +50,8 @@ export interface RowWrite {
    * the table since, the current version is that one and the check needs no read.
    */
   readonly expectedAt?: number;
+  /** insertOnly: the table's binlog head in the snapshot the key was found absent in (no read at commit if unchanged) */
+  readonly absentAt?: number;
 }
 
 export interface CommitBatch {

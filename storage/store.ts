@@ -433,7 +433,9 @@ export class Store {
           throw new SqlError(SqlState.SerializationFailure, 'could not serialize access due to concurrent update', { table: rel.name });
         }
       }
-      const oldStored = w.fresh ? undefined : curRead ? cur : current();
+      // an insert of a key found absent, with nothing logged to the table since: still absent
+      const stillAbsent = w.insertOnly === true && inDelta === undefined && w.absentAt !== undefined && w.absentAt === t.head && t.d !== null;
+      const oldStored = w.fresh || stillAbsent ? undefined : curRead ? cur : current();
       if (oldStored !== undefined) {
         const seq = log(rel, w.row === null ? BinlogEvent.Delete : BinlogEvent.UpdateBefore, oldStored, w.key);
         if (t.d && !t.direct) { if (w.row === null) t.d.add(seq, w.key, null, id); else t.d.skipTo(seq); }

@@ -24,6 +24,8 @@ interface Pending {
   readonly expected?: Row | null;
   /** the table's binlog head in the snapshot `expected` was read from */
   readonly expectedAt?: number;
+  /** an insert of a key found absent: the table's binlog head in the snapshot it was looked up in */
+  readonly absentAt?: number;
 }
 
 import { keyId } from '../../storage/key-id.js';
@@ -106,7 +108,9 @@ export class WriteLayer {
       for (const p of m.values()) {
         if (p.row === null && !p.existed) continue;
         const sr = storedRel1(p.rel);
-        const base = p.fresh ? { rel: sr, key: p.key, row: p.row, fresh: true } : p.insertOnly ? { rel: sr, key: p.key, row: p.row, insertOnly: true } : { rel: sr, key: p.key, row: p.row };
+        const base = p.fresh ? { rel: sr, key: p.key, row: p.row, fresh: true }
+          : p.insertOnly ? { rel: sr, key: p.key, row: p.row, insertOnly: true, ...(p.absentAt !== undefined ? { absentAt: p.absentAt } : {}) }
+          : { rel: sr, key: p.key, row: p.row };
         out.push(p.expected !== undefined ? { ...base, expected: p.expected, ...(p.expectedAt !== undefined ? { expectedAt: p.expectedAt } : {}) } : base);
       }
     }
@@ -262,8 +266,16 @@ export class TxnReader implements TableReader, TableWriter {
     for (const [, row] of rows) yield proj ? proj(row) : row;
   }
 
+  /** keyId of the key last asked for (an insert asks for the key its caller just read) */
+  private lastKey: Buffer | null = null;
+  private lastId = '';
+  private idOf(key: Buffer): string {
+    if (key !== this.lastKey) { this.lastKey = key; this.lastId = keyId(key); }
+    return this.lastId;
+  }
+
   getStorage(rel: RelationDef, key: Buffer): Row | undefined {
-    const p = this.layer.lookup(rel.oid, keyId(key));
+    const p = this.layer.lookup(rel.oid, this.idOf(key));
     if (p) return p.row ?? undefined;
     if (this.emptyInSnapshot(rel)) return undefined;
     return this.store.get(this.storedRel(rel), key, this.snap);
@@ -345,7 +357,7 @@ export class TxnReader implements TableReader, TableWriter {
   // ---- writes -------------------------------------------------------------
 
   insert(rel: RelationDef, key: Buffer, row: Row, absent = false): void {
-    const id = keyId(key);
+    const id = this.idOf(key);
     if (key === this.freshKey) {
       this.freshKey = null;
       this.layer.set({ rel, key, row, existed: false, insertOnly: true, fresh: true }, id);
@@ -356,6 +368,8 @@ export class TxnReader implements TableReader, TableWriter {
     const existed = existing ? existing.existed : absent ? false : this.existedInStore(rel, key);
     this.layer.set({
       rel, key, row, existed, insertOnly: !existed, ...(existing?.fresh ? { fresh: true } : {}),
+      // looked up absent in this statement's snapshot: the commit need not look again if nothing was logged since
+      ...(!existing && !existed ? { absentAt: this.readPosition(rel) } : {}),
       // re-inserting a key this transaction deleted keeps the version that delete was based on
       ...(existing?.expected !== undefined ? { expected: existing.expected, ...(existing.expectedAt !== undefined ? { expectedAt: existing.expectedAt } : {}) } : {}),
     }, id);
@@ -389,10 +403,19 @@ export class TxnReader implements TableReader, TableWriter {
     this.layer.set({ rel, key, row: null, existed, insertOnly: false, ...this.expectation(rel, existing, old) }, id);
   }
 
+  private readonly positions = new Map<number, number>();
+  /** the table's binlog head in this statement's snapshot (latest, without one) */
+  private readPosition(rel: RelationDef): number {
+    if (!this.snap) return this.store.readPosition(this.storedRel(rel));
+    let p = this.positions.get(rel.oid);
+    if (p === undefined) { p = this.store.readPosition(this.storedRel(rel), this.snap); this.positions.set(rel.oid, p); }
+    return p;
+  }
+
   /** the version a write was computed from (the transaction's first read of the key) and where it was read */
   private expectation(rel: RelationDef, existing: Pending | undefined, old: Row | undefined): { expected?: Row | null; expectedAt?: number } {
     if (existing) return existing.expected !== undefined ? { expected: existing.expected, ...(existing.expectedAt !== undefined ? { expectedAt: existing.expectedAt } : {}) } : {};
-    return old !== undefined ? { expected: old, expectedAt: this.store.readPosition(this.storedRel(rel), this.snap) } : {};
+    return old !== undefined ? { expected: old, expectedAt: this.readPosition(rel) } : {};
   }
 
   /** 23505 if another live row holds the same values in a unique index */

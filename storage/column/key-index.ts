@@ -16,10 +16,10 @@ const BITS_PER_KEY = 12;
 const PROBES = 4;
 const BLOCK_WORDS = 16;
 
-/** 32-bit FNV-1a of a key; the bloom probes are derived from it (double hashing). */
-export function keyHash(key: Uint8Array): number {
+/** 32-bit FNV-1a of a key (or of bytes[start, end)); the bloom probes are derived from it (double hashing). */
+export function keyHash(key: Uint8Array, start = 0, end = key.length): number {
   let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key[i]!, 0x01000193);
+  for (let i = start; i < end; i++) h = Math.imul(h ^ key[i]!, 0x01000193);
   return h >>> 0;
 }
 
@@ -63,7 +63,7 @@ export class SegmentKeyIndex {
     while (blocks * BLOCK_WORDS * 32 < rows * BITS_PER_KEY) blocks *= 2;
     const bloom = new Uint32Array(blocks * BLOCK_WORDS);
     for (let i = 0; i < rows; i++) {
-      const h = keyHash(bytes.subarray(offs[i]!, offs[i + 1]!));
+      const h = keyHash(bytes, offs[i]!, offs[i + 1]!);
       setProbes(bloom, blocks - 1, h, probeStep(h));
     }
     return new SegmentKeyIndex(bytes, offs, order, bloom, rows);

@@ -97,6 +97,24 @@ test('no update is lost between workers: a row changed by another process since 
   expect((await clients[1]!.query('SELECT v FROM wc WHERE id = 1')).rows[0].v).toBe(clients.length * 60);
 });
 
+test('a key inserted by two workers at once: one insert wins, the other fails with 23505', async () => {
+  // the commit looks for the key again when something was logged to the table since it was found absent
+  await clients[0]!.query('CREATE TABLE wu (id int PRIMARY KEY, who int)');
+  let won = 0;
+  await Promise.all(clients.map(async (c, who) => {
+    for (let id = 0; id < 40; id++) {
+      try {
+        await c.query('INSERT INTO wu VALUES ($1, $2)', [id, who]);
+        won++;
+      } catch (err) {
+        expect((err as { code?: string }).code).toBe('23505');
+      }
+    }
+  }));
+  expect(won).toBe(40);
+  expect((await clients[2]!.query('SELECT count(*)::int AS n FROM wu')).rows[0].n).toBe(40);
+});
+
 test('a CancelRequest reaches a session on another worker', async () => {
   for (let round = 0; round < 4; round++) {
     const victim = await eddy.client();
