@@ -18,7 +18,7 @@ interface SystemTable extends VirtualTable {
 export interface SystemContext {
   readonly engine: { readonly sessions: ReadonlyMap<number, { readonly user: string; readonly database: string; readonly lastQuery: string; readonly state: string; readonly startedAt: number; readonly startup: Readonly<Record<string, string>> }> ; readonly startTime: number };
   readonly session: { readonly settings: { all(): { name: string; setting: string }[] } };
-  /** the column store of a table: its segments and the rows waiting in its memtable */
+  /** the stores of a table: its column segments and the rows changed since its last flush (the delta, shown as memtable_rows) */
   readonly storage: {
     segments(rel: RelationDef): readonly { readonly id: number; readonly rows: number; readonly deleted: number; readonly bytes: number }[];
     memtableRows(rel: RelationDef): number;
@@ -278,7 +278,7 @@ table('pg_catalog', 'eddy_sinks', 'schemaname name, sinkname name, connector tex
   }
 });
 
-// Table statistics: rows are estimated from storage (column segments' live rows and the memtable,
+// Table statistics: rows are estimated from storage (column segments' live rows and the delta,
 // or the row store's keys); scan and tuple counters are not kept and read 0.
 const STAT_TABLE_COLUMNS = 'relid oid, schemaname name, relname name, seq_scan int8, seq_tup_read int8, idx_scan int8, idx_tup_fetch int8, n_tup_ins int8, n_tup_upd int8, n_tup_del int8, n_tup_hot_upd int8, n_live_tup int8, n_dead_tup int8, n_mod_since_analyze int8, n_ins_since_vacuum int8, last_vacuum timestamptz, last_autovacuum timestamptz, last_analyze timestamptz, last_autoanalyze timestamptz, vacuum_count int8, autovacuum_count int8, analyze_count int8, autoanalyze_count int8';
 function* statTables(c: Catalog, ctx: SystemContext): Generator<Row> {

@@ -8,7 +8,7 @@ export interface OrientationOption {
 }
 
 export const DEFAULT_ORIENTATION = 'row,column';
-/** memtable rows that make the table's buffer flush into a column segment */
+/** rows changed since the last flush (the delta) that make a table flush into its stores; also the column segment size */
 export const DEFAULT_MEMTABLE_ROWS = 65536;
 
 /** Parses 'row' | 'column' | 'row,column' (either order, spaces allowed). */

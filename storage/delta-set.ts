@@ -47,6 +47,9 @@ export class DeltaSet {
     // a copy that fell behind the applied mark (another process flushed) starts again from it
     if (d && d.head < b.applied) d = undefined;
     if (!d) { d = new TableDelta(b.applied); this.tables.set(oid, d); }
+    // the stores hold everything up to this reader's applied mark (another process flushed):
+    // versions at or below it go once no older snapshot can need them
+    if (b.applied > d.base && b.applied > d.pruneScheduled) this.noteApplied(oid, b.applied);
     if (b.applied < d.base) {
       const older: { seq: number; key: Buffer; row: Stored[] | null }[] = [];
       for (const e of this.binlog.readStored(oid, b.applied, d.base, snap)) {
@@ -77,6 +80,8 @@ export class DeltaSet {
 
   /** A commit or flush moved the applied mark: versions up to it go once no open snapshot can need them. */
   noteApplied(oid: number, upTo: number): void {
+    const d = this.tables.get(oid);
+    if (d && upTo > d.pruneScheduled) d.pruneScheduled = upTo;
     this.prunes.push({ oid, upTo, epoch: this.snapshots.epoch() });
   }
 

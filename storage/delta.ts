@@ -39,6 +39,8 @@ export class TableDelta {
   head: number;
   /** entries at or below base are not held (applied to the stores before this copy started) */
   base: number;
+  /** the highest applied mark a prune has been scheduled for (DeltaSet) */
+  pruneScheduled = 0;
   private sortedIds: string[] | null = null;
 
   constructor(start: number) {
