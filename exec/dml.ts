@@ -76,8 +76,10 @@ export function insertRows(b: BoundInsert, source: readonly Row[], cx: ExecConte
   const oc = b.onConflict;
   const sets = oc?.sets.map((s) => ({ col: s.col, f: compile(s.expr) })) ?? [];
   const where = oc?.where ? compile(oc.where) : null;
-  /** keys written by this statement: ON CONFLICT may not touch a row twice */
+  /** keys written by this statement (latin1 strings of the key bytes): ON CONFLICT may not touch a row twice */
   const touched = new Set<string>();
+  // a SET that leaves the primary key alone keeps the row's key: no need to encode it again
+  const setsKey = rel.primaryKey !== null && sets.some((s) => rel.primaryKey!.includes(s.col));
   let count = 0;
   for (const src of source) {
     const row = new Array<Datum>(width);
@@ -101,8 +103,7 @@ export function insertRows(b: BoundInsert, source: readonly Row[], cx: ExecConte
     }
     if (existing) {
       if (!oc) throw pkViolation(rel, row, cx);
-      const hex = key.toString('hex');
-      if (touched.has(hex)) {
+      if (touched.has(key.toString('latin1'))) {
         throw new SqlError(SqlState.CardinalityViolation, 'ON CONFLICT DO UPDATE command cannot affect row a second time',
           { hint: 'Ensure that no rows proposed for insertion within the same command have duplicate constrained values.' });
       }
@@ -112,7 +113,7 @@ export function insertRows(b: BoundInsert, source: readonly Row[], cx: ExecConte
       const updated = existing.slice();
       for (const s of sets) updated[s.col] = s.f(both, cx);
       checkRow(rel, b.checks, updated, cx);
-      const newKey = w.keyFor(rel, updated);
+      const newKey = setsKey || !rel.primaryKey ? w.keyFor(rel, updated) : key;
       if (!newKey.equals(key)) {
         if (w.getStorage(rel, newKey)) throw pkViolation(rel, updated, cx);
         w.delete(rel, key, existing);
@@ -122,7 +123,7 @@ export function insertRows(b: BoundInsert, source: readonly Row[], cx: ExecConte
         w.checkUnique(rel, key, updated);
         w.update(rel, key, updated, existing);
       }
-      touched.add(newKey.toString('hex'));
+      touched.add(newKey.toString('latin1'));
       count++;
       if (ret) out!.push(ret.map((f) => f(updated, cx)));
       continue;
@@ -131,7 +132,7 @@ export function insertRows(b: BoundInsert, source: readonly Row[], cx: ExecConte
     w.checkUnique(rel, key, row);
     w.insert(rel, key, row, absent);
     // only ON CONFLICT reads `touched`; a bulk insert would build a million strings for nothing
-    if (oc) touched.add(key.toString('hex'));
+    if (oc) touched.add(key.toString('latin1'));
     count++;
     if (ret) out!.push(ret.map((f) => f(row, cx)));
   }
