@@ -68,9 +68,15 @@ export class DeltaSet {
     return d;
   }
 
-  /** the delta as far as this process has read it, without catching up (null: none held) */
-  held(oid: number): TableDelta | null {
-    return this.tables.get(oid) ?? null;
+  /**
+   * A reader saw nothing pending for the table: the versions of a copy this process still holds
+   * (another process flushed or truncated the table) go once no older snapshot can need them.
+   */
+  settled(oid: number, b: DeltaBounds): void {
+    const d = this.tables.get(oid);
+    if (!d) return;
+    if (this.prunes.length) this.runPrunes();
+    if (b.applied > d.base && b.applied > d.pruneScheduled) this.noteApplied(oid, b.applied);
   }
 
   private keyOf(key: Buffer | undefined, oid: number, seq: number): Buffer {

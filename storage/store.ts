@@ -181,7 +181,7 @@ export class Store {
   private deltaView(rel: StoredRelation, snap?: ReadSnapshot): { d: TableDelta; b: DeltaBounds } | null {
     if (!rel.orientation.row && !rel.orientation.column) return null;
     const b = this.deltas.bounds(rel.oid, snap);
-    if (b.head === b.applied) return null;
+    if (b.head === b.applied) { this.deltas.settled(rel.oid, b); return null; }
     return { d: this.deltas.delta(rel.oid, b, snap), b };
   }
 
