@@ -153,7 +153,7 @@ export class ColumnStore {
   /**
    * Where the live version of `key` is among the table's segments in `view`: the segment whose
    * key index holds the key with its delete bit unset (older versions of the key in other
-   * segments have theirs set). null: no segment holds it (it is in the memtable, or absent).
+   * segments have theirs set). null: no segment holds it (it is in the delta, or absent).
    */
   locate(rel: StoredRelation, key: Buffer, view: LookupView): { meta: SegmentMeta; offset: number } | null {
     const metas = view.segments(rel.oid);
