@@ -52,35 +52,31 @@ export class Binlog {
 
   /** A table's entries after sequence number `after`, in order, as of `snap`. */
   *read(oid: number, types: readonly SqlType[], after = 0, snap?: ReadSnapshot): Generator<BinlogEntry> {
-    const r = relationRange(oid);
-    const txn = snap ? { transaction: snap.txn } : {};
-    // the chunk holding entry after + 1 starts at or before it
-    let start = chunkKey(oid, after + 1);
-    for (const { key } of this.db.getRange({ start, end: r.start, reverse: true, limit: 1, ...txn } as never) as Iterable<{ key: Buffer }>) start = Buffer.from(key);
-    for (const { key, value } of this.db.getRange({ start, end: r.end, ...txn } as never) as Iterable<{ key: Buffer; value: Chunk }>) {
-      const first = Number(key.readBigUInt64BE(4));
-      const [ts, entries] = value;
-      for (let i = Math.max(0, after + 1 - first); i < entries.length; i++) {
-        const [event, row] = entries[i]!;
-        yield { seq: first + i, event: event as BinlogEvent, commitTs: ts, row: decodeRow(types, row) };
-      }
+    for (const [seq, ts, [event, row]] of this.entries(oid, after, Infinity, snap)) {
+      yield { seq, event: event as BinlogEvent, commitTs: ts, row: decodeRow(types, row) };
     }
   }
 
   /** A table's entries with after < seq <= upTo, as stored, as of `snap` (or in the write transaction). */
   *readStored(oid: number, after: number, upTo: number, snap?: ReadSnapshot): Generator<StoredEntry> {
+    for (const [seq, , [event, row, k]] of this.entries(oid, after, upTo, snap)) {
+      yield { seq, event: event as BinlogEvent, row, key: k === undefined ? undefined : Buffer.from(k) };
+    }
+  }
+
+  /** [seq, commit µs, entry] for after < seq <= upTo, read chunk by chunk */
+  private *entries(oid: number, after: number, upTo: number, snap?: ReadSnapshot): Generator<[number, number, Chunk[1][number]]> {
     if (upTo <= after) return;
     const r = relationRange(oid);
     const txn = snap ? { transaction: snap.txn } : {};
+    // the chunk holding entry after + 1 starts at or before it
     let start = chunkKey(oid, after + 1);
     for (const { key } of this.db.getRange({ start, end: r.start, reverse: true, limit: 1, ...txn } as never) as Iterable<{ key: Buffer }>) start = Buffer.from(key);
-    for (const { key, value } of this.db.getRange({ start, end: chunkKey(oid, upTo + 1), ...txn } as never) as Iterable<{ key: Buffer; value: Chunk }>) {
+    const end = upTo === Infinity ? r.end : chunkKey(oid, upTo + 1);
+    for (const { key, value } of this.db.getRange({ start, end, ...txn } as never) as Iterable<{ key: Buffer; value: Chunk }>) {
       const first = Number(key.readBigUInt64BE(4));
-      const entries = value[1];
-      for (let i = Math.max(0, after + 1 - first); i < entries.length && first + i <= upTo; i++) {
-        const [event, row, k] = entries[i]!;
-        yield { seq: first + i, event: event as BinlogEvent, row, key: k === undefined ? undefined : Buffer.from(k) };
-      }
+      const [ts, list] = value;
+      for (let i = Math.max(0, after + 1 - first); i < list.length && first + i <= upTo; i++) yield [first + i, ts, list[i]!];
     }
   }
 
