@@ -11,7 +11,11 @@ export interface CsvDialect {
 
 /** every record of `data`; a line `\.` alone ends the data (COPY's end marker) */
 export function parseCsv(data: string, o: CsvDialect): (string | null)[][] {
-  const out: (string | null)[][] = [];
+  return [...csvRecords(data, o)];
+}
+
+/** the records of `data` one at a time (a bulk load need not hold them all) */
+export function* csvRecords(data: string, o: CsvDialect): Generator<(string | null)[]> {
   let rec: (string | null)[] = [];
   let field = '';
   let quoted = false;
@@ -32,11 +36,10 @@ export function parseCsv(data: string, o: CsvDialect): (string | null)[][] {
       if (ch === '\r' && data[i + 1] === '\n') i++;
       i++;
       if (rec.length === 0 && field === '\\.' && !quoted) break;
-      endField(); out.push(rec); rec = [];
+      endField(); yield rec; rec = [];
       continue;
     }
     field += ch; i++;
   }
-  if (field !== '' || rec.length > 0 || quoted) { if (!(rec.length === 0 && field === '\\.')) { endField(); out.push(rec); } }
-  return out;
+  if (field !== '' || rec.length > 0 || quoted) { if (!(rec.length === 0 && field === '\\.')) { endField(); yield rec; } }
 }

@@ -63,16 +63,34 @@ function executeInsert(b: BoundInsert, cx: ExecContext): DmlResult {
 }
 
 /** Inserts rows whose columns are b.targetCols (the source of INSERT, or COPY's parsed rows). */
-export function insertRows(b: BoundInsert, source: readonly Row[], cx: ExecContext): DmlResult {
-  const w = cx.writer!;
+/**
+ * Makes a new row from a row of the target columns: the other columns get their defaults, then
+ * generated columns and constraints (NOT NULL, CHECK) are applied.
+ */
+export function newRowBuilder(b: BoundInsert, cx: ExecContext): (src: Row) => Row {
   const rel = b.table;
   const width = rel.columns.length;
   const defaults = b.defaults.map((d) => (d ? compile(d) : null));
   const targetPos = new Int32Array(width).fill(-1);
   b.targetCols.forEach((c, i) => { targetPos[c] = i; });
+  const empty: Row = [];
+  return (src) => {
+    const row = new Array<Datum>(width);
+    for (let c = 0; c < width; c++) {
+      const p = targetPos[c]!;
+      row[c] = p >= 0 ? (src[p] ?? null) : defaults[c] ? defaults[c]!(empty, cx) : null;
+    }
+    checkRow(rel, b.checks, row, cx);
+    return row;
+  };
+}
+
+export function insertRows(b: BoundInsert, source: readonly Row[], cx: ExecContext): DmlResult {
+  const w = cx.writer!;
+  const rel = b.table;
+  const newRow = newRowBuilder(b, cx);
   const ret = b.returning ? b.returning.exprs.map(compile) : null;
   const out: Row[] | null = ret ? [] : null;
-  const empty: Row = [];
   const oc = b.onConflict;
   const sets = oc?.sets.map((s) => ({ col: s.col, f: compile(s.expr) })) ?? [];
   const where = oc?.where ? compile(oc.where) : null;
@@ -82,12 +100,7 @@ export function insertRows(b: BoundInsert, source: readonly Row[], cx: ExecConte
   const setsKey = rel.primaryKey !== null && sets.some((s) => rel.primaryKey!.includes(s.col));
   let count = 0;
   for (const src of source) {
-    const row = new Array<Datum>(width);
-    for (let c = 0; c < width; c++) {
-      const p = targetPos[c]!;
-      row[c] = p >= 0 ? (src[p] ?? null) : defaults[c] ? defaults[c]!(empty, cx) : null;
-    }
-    checkRow(rel, b.checks, row, cx);
+    const row = newRow(src);
     let key = w.keyFor(rel, row);
     let existing: Row | undefined;
     /** the key was looked up (store and this transaction) and holds no row */

@@ -3,7 +3,7 @@
 // (key: table oid + sequence number of the chunk's first entry; value: commit time and the
 // entries), so logging costs one LMDB write per chunk, not one per row. Entries of one chunk
 // share a commit, hence a commit time, so trimming by age removes whole chunks.
-import type { Database } from 'lmdb';
+import { asBinary, type Database } from 'lmdb';
 import type { SqlType } from '../core/types.js';
 import type { Row } from '../core/datum.js';
 import { decodeRow, type Stored } from './row-codec.js';
@@ -104,6 +104,11 @@ export class Binlog {
   drop(oid: number): void {
     const r = relationRange(oid);
     for (const key of this.db.getKeys({ start: r.start, end: r.end })) this.db.remove(key);
+  }
+
+  /** inside a write transaction: one chunk already in stored form (PackWriter: [commit µs, entries]), its first entry numbered `first` */
+  appendPacked(oid: number, first: number, chunk: Buffer): void {
+    this.db.putSync(chunkKey(oid, first), asBinary(chunk) as never);
   }
 
   /** inside a write transaction: one table's entries of a commit, numbered from `first` */

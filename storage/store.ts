@@ -7,7 +7,8 @@
 // row store and the column segments receive them at the next flush, in key order, or at once for
 // a commit of at least a segment's worth of rows into a table with an empty delta (bulk loads).
 // Every read lays the delta its snapshot sees over the stores.
-import { open, type RootDatabase, type Database } from 'lmdb';
+import { open, asBinary, type RootDatabase, type Database } from 'lmdb';
+import { unpack } from 'msgpackr';
 import type { SqlType } from '../core/types.js';
 import type { Row } from '../core/datum.js';
 import { SqlError, SqlState } from '../core/errors.js';
@@ -21,6 +22,13 @@ import { segmentRows } from './column/layout.js';
 import { DeltaSet, appliedKey, headKey } from './delta-set.js';
 import type { DeltaBounds, TableDelta } from './delta.js';
 import { keyId } from './key-id.js';
+import { BulkInsert } from './bulk-insert.js';
+import { PackWriter } from './packed-rows.js';
+
+/** an array16 header whose count a bulk commit fills in (byte 11 of a packed binlog chunk) */
+const ENTRIES16 = Buffer.from([0xdc, 0, 0]);
+const APPEND = { append: true };
+const NO_OVERWRITE = { noOverwrite: true };
 export type { StoreChunk } from './column/column-store.js';
 
 export type { StoredRelation, StoredIndex, RowWrite, CommitBatch, ReadSnapshot, Orientation, StateWrite } from './store-types.js';
@@ -325,7 +333,9 @@ export class Store {
     const bulk = this.columns.prepareBulk(batch.rows);
     const out: CommitEffects = { deltaTables: new Set(), applied: new Map(), deltaWrites: new Map() };
     try {
-      await this.root.transaction(() => {
+      // a child transaction: a commit that fails part way (a unique violation found late)
+      // leaves none of what it wrote (a plain transaction() callback's writes stay when it throws)
+      await this.root.childTransaction(() => {
         try {
           this.applyInTxn(batch, cc, bulk, out);
         } catch (err) {
@@ -346,6 +356,85 @@ export class Store {
     // lmdb-js resolves a transaction when it is committed and visible (overlappingSync); the
     // flush to disk completes after it
     if (batch.durable !== false) await this.root.flushed;
+  }
+
+  /** a bulk load of new rows into `rel` (commitBulk) */
+  bulkInsert(rel: StoredRelation, describeKey: (row: Row) => string): BulkInsert {
+    return new BulkInsert(rel, this.columns, describeKey);
+  }
+
+  /**
+   * Commits a bulk load into a table with a row store, in one transaction: its rows into the row
+   * store (a key already there fails it with 23505), its binlog entries, its segments into the manifest; the table's applied
+   * mark moves past them. Only while the table's delta is empty (the stores hold all else):
+   * returns false, committing nothing, if it is not (flush the table and try again). The load's
+   * segment files go if it fails.
+   */
+  async commitBulk(load: BulkInsert, commitTimestamp = Date.now() * 1000, durable = true): Promise<boolean> {
+    const rel = load.rel;
+    const oid = rel.oid;
+    // the row store finds keys already taken; a column-only table would need a look-up per key
+    if (!rel.orientation.row) throw new Error('commitBulk needs a table with a row store');
+    load.finish();
+    let last = -1;
+    try {
+      // a child transaction, so that a duplicate found part way undoes the rows written before it
+      await this.root.childTransaction(() => {
+        const b = this.deltas.bounds(oid);
+        if (b.applied !== b.head) return;
+        const chunk = new PackWriter(1 << 16);
+        let seq = b.head + 1;
+        let first = seq;
+        let inChunk = 0;
+        const startChunk = (): void => {
+          chunk.reset();
+          // [commit µs, entries]: the entry count is filled in when the chunk is full
+          chunk.arrayHeader(2);
+          chunk.float64(commitTimestamp);
+          chunk.raw(ENTRIES16);
+        };
+        const endChunk = (): void => {
+          chunk.buf.writeUInt16BE(inChunk, 11);
+          this.binlogs.appendPacked(oid, first, chunk.take());
+          first = seq;
+          inChunk = 0;
+        };
+        startChunk();
+        // Keys past the last in the database (a load in key order into the newest table) are
+        // appended: LMDB skips the search and fills pages whole. The first key that is not
+        // (LMDB refuses it) ends appending.
+        let append = true;
+        for (const c of load.chunks) {
+          for (let i = 0; i < c.n; i++) {
+            const key = c.keys.subarray(c.keyAt[i]!, c.keyAt[i + 1]!);
+            const row = c.rows.subarray(c.rowAt[i]!, c.rowAt[i + 1]!);
+            const value = asBinary(row) as never;
+            if (!append || !(this.rows.putSync(key, value, APPEND) as unknown as boolean)) {
+              append = false;
+              if (!(this.rows.putSync(key, value, NO_OVERWRITE) as unknown as boolean)) throw load.duplicate(decodeRow(rel.types, unpack(row) as Stored[]));
+            }
+            chunk.arrayHeader(3);
+            chunk.value(BinlogEvent.Insert);
+            chunk.raw(row);
+            chunk.bin(key);
+            seq++;
+            if (++inChunk === BINLOG_CHUNK) { endChunk(); startChunk(); }
+          }
+        }
+        if (inChunk > 0) endChunk();
+        this.columns.registerWhole(oid, load.chunks.flatMap((c) => (c.segment ? [c.segment] : [])));
+        last = seq - 1;
+        this.meta.put(headKey(oid), last);
+        this.meta.put(appliedKey(oid), last);
+      });
+    } catch (err) {
+      load.abandon();
+      throw err;
+    }
+    if (last < 0) return false;
+    this.deltas.noteApplied(oid, last);
+    if (durable) await this.root.flushed;
+    return true;
   }
 
   /** told after each commit how many rows went into a table's delta (flush scheduling) */

@@ -8,7 +8,8 @@ import { bindQuery, type Statement, type CopySpec } from '../../planner/statemen
 import type { Plan } from '../../expr/plan.js';
 import { bindChecks, bindDefaults, type BoundInsert } from '../../planner/bind-dml.js';
 import { insertRows } from '../../exec/dml.js';
-import { parseCsv } from '../../core/csv.js';
+import { csvRecords } from '../../core/csv.js';
+import { bulkLoad, bulkLoadable } from './copy-bulk.js';
 import type { RelationDef } from '../../catalog/model.js';
 import type { CopyInTarget } from './types.js';
 import type { SqlSession, StatementResult } from './session.js';
@@ -43,22 +44,34 @@ export function copyTarget(c: CopyCommand, session: SqlSession): { rel: Relation
   return { rel, cols };
 }
 
-export function copyFrom(c: CopyCommand, session: SqlSession, layer: WriteLayer, txn: { readonly startedAt: number }): StatementResult {
+export async function copyFrom(c: CopyCommand, session: SqlSession, layer: WriteLayer, txn: { readonly startedAt: number }, standalone: boolean): Promise<StatementResult> {
   const data = session.pendingCopyData;
   session.pendingCopyData = null;
   if (data === null) throw new SqlError(SqlState.FeatureNotSupported, 'COPY FROM a file is not supported; use COPY FROM STDIN (or \\copy)');
   const { rel, cols } = copyTarget(c, session);
   if (rel.kind !== 'table') throw new SqlError(SqlState.WrongObjectType, `cannot copy to ${rel.kind === 'matview' ? 'materialized view' : 'view'} "${rel.name}"`);
   const opts = c.options;
-  const settings = session.valueSettings();
-  const records = opts.csv ? parseCsv(data, opts) : parseTextFormat(data, opts);
-  if (opts.header) records.shift();
-  const rows: Row[] = [];
+  const records = opts.csv ? csvRecords(data, opts) : textRecords(data, opts);
+  if (opts.header) records.next();
+  const rows = copyRows(records, rel, cols, session.valueSettings());
+  const env = session.bindEnv([]);
+  const source: Plan = { kind: 'values', rows: [], columns: cols.map((i) => ({ name: rel.columns[i]!.name, type: rel.columns[i]!.type })) };
+  const bound: BoundInsert = { kind: 'insert', table: rel, source, targetCols: cols, defaults: bindDefaults(rel, env), checks: bindChecks(rel, env), onConflict: null, returning: null };
+  const cx = session.execContext([], layer, txn, true);
+  const count = standalone && bulkLoadable(session.engine, rel, layer)
+    ? await bulkLoad(session.engine, bound, rows, cx, session.settings.get('synchronous_commit') !== 'off')
+    : insertRows(bound, [...rows], cx).count;
+  return { columns: null, rows: [], tag: `COPY ${count}` };
+}
+
+/** COPY's records as rows of the target columns, each field through its column's input function */
+function* copyRows(records: Iterator<(string | null)[]>, rel: RelationDef, cols: readonly number[], settings: ValueSettings): Generator<Row> {
   const types = cols.map((i) => rel.columns[i]!.type);
   /** 4: int4, 8: int8, 0: anything else */
   const intKinds = types.map((t) => (t.kind === 'array' ? 0 : t.name === 'int4' ? 4 : t.name === 'int8' ? 8 : 0));
   let line = 0;
-  for (const rec of records) {
+  for (let r = records.next(); !r.done; r = records.next()) {
+    const rec = r.value;
     line++;
     if (rec.length !== cols.length) {
       throw new SqlError('22P04', rec.length < cols.length ? `missing data for column "${rel.columns[cols[rec.length]!]!.name}"` : 'extra data after last expected column',
@@ -80,17 +93,11 @@ export function copyFrom(c: CopyCommand, session: SqlSession, layer: WriteLayer,
         throw err;
       }
     }
-    rows.push(row);
+    yield row;
   }
-  const env = session.bindEnv([]);
-  const source: Plan = { kind: 'values', rows: [], columns: cols.map((i) => ({ name: rel.columns[i]!.name, type: rel.columns[i]!.type })) };
-  const bound: BoundInsert = { kind: 'insert', table: rel, source, targetCols: cols, defaults: bindDefaults(rel, env), checks: bindChecks(rel, env), onConflict: null, returning: null };
-  const r = insertRows(bound, rows, session.execContext([], layer, txn, true));
-  return { columns: null, rows: [], tag: `COPY ${r.count}` };
 }
 
-function parseTextFormat(data: string, o: CopySpec): (string | null)[][] {
-  const out: (string | null)[][] = [];
+function* textRecords(data: string, o: CopySpec): Generator<(string | null)[]> {
   const lines = data.split('\n');
   const nullString = o.nullString;
   for (let li = 0; li < lines.length; li++) {
@@ -103,9 +110,8 @@ function parseTextFormat(data: string, o: CopySpec): (string | null)[][] {
       const f = fields[i]!;
       fields[i] = f === nullString ? null : unescapeText(f);
     }
-    out.push(fields);
+    yield fields;
   }
-  return out;
 }
 
 /**

@@ -376,6 +376,11 @@ export class Engine implements SessionFactory {
     if (this.views && (rows.length > 0 || catalog) && this.views.hasViews()) void this.views.kick();
   }
 
+  /** after rows were committed other than through commit() (a bulk load): views follow them */
+  committedRows(): void {
+    if (this.views && this.views.hasViews()) void this.views.kick();
+  }
+
   // ---- SessionFactory ----------------------------------------------------------
 
   authFor(user: string, _database: string): AuthRequirement {

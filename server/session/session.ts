@@ -522,7 +522,7 @@ export class SqlSession implements Session {
         const lines = dataflowLines(cmd.target.name, cmd.options, plan);
         return { columns: [col('QUERY PLAN', T.text)], rows: lines.map((l) => [l]), tag: 'EXPLAIN' };
       }
-      case 'copy': return cmd.from ? copyFrom(cmd, this, layer, txn) : copyTo(cmd, this, layer, txn);
+      case 'copy': return cmd.from ? copyFrom(cmd, this, layer, txn, !txn.explicit && !this.implicitBlock) : copyTo(cmd, this, layer, txn);
       case 'subscribe': return this.subscribe(cmd, txn);
       case 'declareCursor': {
         // SQL cursors: the query runs at DECLARE; FETCH pages through the rows

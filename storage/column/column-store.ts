@@ -440,6 +440,16 @@ export class ColumnStore {
     return { unused, registered };
   }
 
+  /** removes the files of segments that never became part of the manifest, by id */
+  removeSegmentFiles(ids: readonly number[]): void {
+    this.removeFiles(ids.map((id) => this.file(id)));
+  }
+
+  /** Inside a write transaction: adds whole new segments (every row live) to a table's manifest. */
+  registerWhole(oid: number, metas: readonly SegmentMeta[]): void {
+    for (const meta of metas) this.dbs.segments.put(segmentKey(oid, meta.id), meta);
+  }
+
   /** removes segment files that never became part of the manifest */
   removeFiles(paths: readonly string[]): void {
     for (const f of paths) {

@@ -1,0 +1,67 @@
+// COPY FROM as a bulk load: a COPY that is a transaction of its own, into a table with a row
+// store and no secondary index, writes its rows through storage's BulkInsert (segments as it
+// reads, one encoding per row, one commit) instead of the transaction's write set. A COPY of
+// fewer rows than a segment holds goes the ordinary way: it would only make a small segment.
+import type { Row } from '../../core/datum.js';
+import { formatText } from '../../core/values/io.js';
+import type { RelationDef } from '../../catalog/model.js';
+import type { BoundInsert } from '../../planner/bind-dml.js';
+import { insertRows, newRowBuilder } from '../../exec/dml.js';
+import type { ExecContext } from '../../exec/context.js';
+import { segmentRows } from '../../storage/column/layout.js';
+import type { Engine } from './engine.js';
+import type { WriteLayer } from './txn.js';
+
+/** whether a COPY of its own transaction into `rel` may load in bulk */
+export function bulkLoadable(engine: Engine, rel: RelationDef, layer: WriteLayer): boolean {
+  if (rel.kind !== 'table' || layer.touches(rel.oid)) return false;
+  // unique indexes need a check per row against the others; any index an entry per row
+  if (rel.indexes.some((i) => !i.primary)) return false;
+  return engine.storedRel(rel).orientation.row;
+}
+
+/** Loads `rows` (of the target columns) into the table and commits; returns how many. */
+export async function bulkLoad(engine: Engine, b: BoundInsert, rows: Iterator<Row>, cx: ExecContext, durable: boolean): Promise<number> {
+  const rel = b.table;
+  const sr = engine.storedRel(rel);
+  const w = cx.writer!;
+  const newRow = newRowBuilder(b, cx);
+  // a small COPY is an ordinary insert
+  const first: Row[] = [];
+  const threshold = segmentRows(sr);
+  let r = rows.next();
+  for (; !r.done && first.length < threshold; r = rows.next()) first.push(r.value);
+  if (r.done) return insertRows(b, first, cx).count;
+  const load = engine.store.bulkInsert(sr, (row) => describeKey(rel, row, cx));
+  let committed = false;
+  try {
+    for (const src of first) { const row = newRow(src); load.add(w.keyFor(rel, row), row); }
+    first.length = 0;
+    for (; !r.done; r = rows.next()) { const row = newRow(r.value); load.add(w.keyFor(rel, row), row); }
+    // the table's delta must be empty for a bulk commit: flush it, and again if a commit came between
+    for (let attempt = 0; attempt < 3 && !committed; attempt++) {
+      committed = await engine.store.commitBulk(load, Date.now() * 1000, durable);
+      if (!committed) await engine.store.flush(sr);
+    }
+    if (committed) {
+      engine.committedRows();
+      return load.count;
+    }
+    // other sessions keep writing to the table: the rows go into the transaction's write set after all
+    let n = 0;
+    for (const [key, row] of load.decoded()) {
+      if (w.getStorage(rel, key) !== undefined) throw load.duplicate(row);
+      w.insert(rel, key, row, true);
+      n++;
+    }
+    return n;
+  } finally {
+    if (!committed) load.abandon();
+  }
+}
+
+/** the detail of a duplicate key error: "Key (id)=(5) already exists." */
+function describeKey(rel: RelationDef, row: Row, cx: ExecContext): string {
+  const pk = rel.primaryKey ?? [];
+  return `Key (${pk.map((c) => rel.columns[c]!.name).join(', ')})=(${pk.map((c) => formatText(rel.columns[c]!.type, row[c] ?? null, cx.evalCtx.settings)).join(', ')}) already exists.`;
+}

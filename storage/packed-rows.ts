@@ -1,0 +1,115 @@
+// Rows encoded once, as MessagePack, into one growing buffer: a bulk load writes the same bytes
+// to the row store and into its binlog chunks (lmdb's asBinary), instead of encoding each row
+// twice into a fresh buffer per row. The encoding is plain MessagePack, read back by the
+// databases' msgpack decoder exactly as their own encoder's output: integers that fit 32 bits
+// as integers, other numbers as float64, bigints as int64, strings as str, bytes as bin.
+import type { Stored } from './row-codec.js';
+
+export class PackWriter {
+  buf: Buffer;
+  len = 0;
+
+  constructor(initial = 1 << 16) {
+    this.buf = Buffer.allocUnsafe(initial);
+  }
+
+  private ensure(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + n));
+    this.buf.copy(next, 0, 0, this.len);
+    this.buf = next;
+  }
+
+  /** a byte range written so far (a view: valid until the writer grows or is reset) */
+  view(from: number, to: number): Buffer {
+    return this.buf.subarray(from, to);
+  }
+
+  /** the bytes written, as an exact-size copy */
+  take(): Buffer {
+    return Buffer.from(this.buf.subarray(0, this.len));
+  }
+
+  reset(): void { this.len = 0; }
+
+  arrayHeader(n: number): void {
+    this.ensure(5);
+    if (n < 16) this.buf[this.len++] = 0x90 | n;
+    else if (n < 0x10000) { this.buf[this.len++] = 0xdc; this.buf.writeUInt16BE(n, this.len); this.len += 2; }
+    else { this.buf[this.len++] = 0xdd; this.buf.writeUInt32BE(n, this.len); this.len += 4; }
+  }
+
+  /** raw bytes already in MessagePack form (a packed row inside a binlog entry) */
+  raw(b: Uint8Array): void {
+    this.ensure(b.length);
+    this.buf.set(b, this.len);
+    this.len += b.length;
+  }
+
+  float64(x: number): void {
+    this.ensure(9);
+    this.buf[this.len++] = 0xcb;
+    this.buf.writeDoubleBE(x, this.len);
+    this.len += 8;
+  }
+
+  value(v: Stored): void {
+    if (v === null) { this.ensure(1); this.buf[this.len++] = 0xc0; return; }
+    switch (typeof v) {
+      case 'boolean': this.ensure(1); this.buf[this.len++] = v ? 0xc3 : 0xc2; return;
+      case 'number': this.number(v); return;
+      case 'bigint':
+        this.ensure(9);
+        this.buf[this.len++] = 0xd3;
+        this.buf.writeBigInt64BE(v, this.len);
+        this.len += 8;
+        return;
+      case 'string': this.string(v); return;
+      default:
+        if (v instanceof Uint8Array) { this.bin(v); return; }
+        this.arrayHeader(v.length);
+        for (const e of v) this.value(e);
+    }
+  }
+
+  private number(x: number): void {
+    this.ensure(9);
+    const b = this.buf;
+    if ((x | 0) === x) {
+      if (x >= 0 && x < 128) b[this.len++] = x;
+      else if (x < 0 && x >= -32) b[this.len++] = x & 0xff;
+      else { b[this.len++] = 0xd2; b.writeInt32BE(x, this.len); this.len += 4; }
+      return;
+    }
+    if (x >>> 0 === x) { b[this.len++] = 0xce; b.writeUInt32BE(x, this.len); this.len += 4; return; }
+    this.float64(x);
+  }
+
+  private string(s: string): void {
+    // at most 3 bytes per UTF-16 unit; written after the smallest header that may fit, then
+    // moved if the byte length needs a larger one
+    this.ensure(s.length * 3 + 5);
+    const b = this.buf;
+    const at = this.len;
+    const head = s.length < 32 ? 1 : 5;
+    const n = b.write(s, at + head, 'utf8');
+    const need = n < 32 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : 5;
+    if (need !== head) b.copyWithin(at + need, at + head, at + head + n);
+    if (need === 1) b[at] = 0xa0 | n;
+    else if (need === 2) { b[at] = 0xd9; b[at + 1] = n; }
+    else if (need === 3) { b[at] = 0xda; b.writeUInt16BE(n, at + 1); }
+    else { b[at] = 0xdb; b.writeUInt32BE(n, at + 1); }
+    this.len = at + need + n;
+  }
+
+  bin(v: Uint8Array): void {
+    this.ensure(v.length + 5);
+    const b = this.buf;
+    const n = v.length;
+    if (n < 0x100) { b[this.len++] = 0xc4; b[this.len++] = n; }
+    else if (n < 0x10000) { b[this.len++] = 0xc5; b.writeUInt16BE(n, this.len); this.len += 2; }
+    else { b[this.len++] = 0xc6; b.writeUInt32BE(n, this.len); this.len += 4; }
+    b.set(v, this.len);
+    this.len += n;
+  }
+}

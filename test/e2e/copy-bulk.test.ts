@@ -1,0 +1,188 @@
+// COPY FROM that loads in bulk (a COPY of its own transaction, of more rows than a segment holds,
+// into a table with a row store): rows reach the row store, the column segments and the binlog
+// in one commit. Checked through psql: every read agrees (row store lookups, column scans,
+// binlog), a duplicate key or bad field anywhere fails the whole COPY and leaves nothing (no rows,
+// no binlog entries, no segment files), unflushed changes are kept, views follow, kill -9 after
+// the acknowledgment loses nothing, and inside a transaction block COPY is part of it.
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { startEddy, type EddyServer } from '../harness/server.js';
+import { mulberry32 } from '../harness/prng.js';
+import { requireOnPath } from './target.js';
+
+const run = promisify(execFile);
+let eddy: EddyServer;
+let c: pg.Client;
+let psqlBin: string;
+
+beforeAll(async () => {
+  psqlBin = requireOnPath('psql', 'apt-get install postgresql-client');
+  eddy = await startEddy();
+  c = await eddy.client();
+});
+afterAll(async () => {
+  await c?.end();
+  await eddy?.destroy();
+});
+
+/** runs a psql script (COPY data inline); rejects with psql's stderr */
+async function psql(script: string): Promise<string> {
+  const args = ['-h', '127.0.0.1', '-p', String(eddy.port), '-U', 'eddy', '-d', 'eddy', '-X', '-A', '-t', '-q', '-v', 'ON_ERROR_STOP=1', '-f', '-'];
+  const p = run(psqlBin, args, { timeout: 60_000, maxBuffer: 1 << 24 });
+  p.child.stdin!.end(script);
+  try {
+    return (await p).stdout;
+  } catch (e) {
+    throw new Error((e as { stderr?: string }).stderr ?? String(e));
+  }
+}
+
+const copyScript = (table: string, lines: readonly string[]): string => `COPY ${table} FROM STDIN WITH (FORMAT csv);\n${lines.join('\n')}\n\\.\n`;
+
+/** CSV lines id,a,b,c,d for the ids given */
+const lines = (ids: readonly number[]): string[] => ids.map((id) => `${id},${id * 3},name-${id % 17},${id / 4},${id * 1000003}`);
+
+const DDL = (name: string): string => `CREATE TABLE ${name} (id int PRIMARY KEY, a int, b text, c double precision, d bigint) WITH (memtable_rows = 500)`;
+
+async function n(sql: string): Promise<number> {
+  return Number((await c.query(sql)).rows[0].n);
+}
+
+function segmentFiles(): Set<string> {
+  return new Set(fs.readdirSync(path.join(eddy.dataDir, 'segments')).filter((f) => f.endsWith('.arrow')));
+}
+
+async function manifestFiles(): Promise<Set<string>> {
+  return new Set(((await c.query('SELECT segment_id FROM eddy_segments')).rows as { segment_id: string }[]).map((r) => `${r.segment_id}.arrow`));
+}
+
+/** segment files neither there before nor in the manifest (a failed load's), and temp files */
+async function orphans(before: ReadonlySet<string>): Promise<string[]> {
+  const manifest = await manifestFiles();
+  const tmp = fs.readdirSync(path.join(eddy.dataDir, 'segments')).filter((f) => f.endsWith('.tmp'));
+  return [...segmentFiles()].filter((f) => !before.has(f) && !manifest.has(f)).concat(tmp);
+}
+
+test('a large COPY loads in bulk: row store, column scans and binlog agree, and it survives kill -9', async () => {
+  await c.query(DDL('bulk_rc'));
+  // in key order for the first 1500 rows, shuffled after: both the appending and the searching row-store writes
+  const ids = Array.from({ length: 3000 }, (_, i) => i + 1);
+  const rnd = mulberry32(7);
+  for (let i = ids.length - 1; i > 1500; i--) { const j = 1500 + Math.floor(rnd() * (i - 1500 + 1)); [ids[i], ids[j]] = [ids[j]!, ids[i]!]; }
+  await psql(copyScript('bulk_rc', lines(ids)));
+  const check = async (): Promise<void> => {
+    expect(await n('SELECT count(*) AS n FROM bulk_rc')).toBe(3000);
+    const agg = (await c.query('SELECT sum(a)::int8 AS a, sum(d)::numeric AS d, sum(c) AS c, count(DISTINCT b)::int AS b FROM bulk_rc')).rows[0];
+    expect(agg).toEqual({ a: String(3 * 3000 * 3001 / 2), d: String(1000003 * 3000 * 3001 / 2), c: 3000 * 3001 / 2 / 4, b: 17 });
+    for (const id of [1, 2, 1500, 1501, 2222, 3000]) {
+      expect((await c.query('SELECT id, a, b, c, d FROM bulk_rc WHERE id = $1', [id])).rows).toEqual([{ id, a: id * 3, b: `name-${id % 17}`, c: id / 4, d: String(id * 1000003) }]);
+    }
+    expect((await c.query('SELECT count(*)::int AS n FROM bulk_rc WHERE a BETWEEN 300 AND 599')).rows[0].n).toBe(100);
+  };
+  await check();
+  // the rows went straight into segments (a segment's worth each), none wait in the delta
+  const st = (await c.query(`SELECT segments::int, segment_rows::int, memtable_rows::int FROM eddy_storage WHERE tablename = 'bulk_rc'`)).rows[0];
+  expect(st).toEqual({ segments: 6, segment_rows: 3000, memtable_rows: 0 });
+  // the binlog: one INSERT per row, numbered 1..3000, each with its row
+  const log = (await c.query(`SELECT seq::int, op, id, a FROM eddy_binlog('bulk_rc') ORDER BY seq`)).rows as { seq: number; op: string; id: number; a: number }[];
+  expect(log.length).toBe(3000);
+  expect(log.every((e, i) => e.seq === i + 1 && e.op === 'INSERT' && e.a === e.id * 3)).toBe(true);
+  expect(new Set(log.map((e) => e.id)).size).toBe(3000);
+  // merge-on-write over bulk-loaded rows
+  await c.query('UPDATE bulk_rc SET a = -1 WHERE id = 2222');
+  await c.query('DELETE FROM bulk_rc WHERE id = 1');
+  expect((await c.query('SELECT a FROM bulk_rc WHERE id = 2222')).rows).toEqual([{ a: -1 }]);
+  expect(await n('SELECT count(*) AS n FROM bulk_rc WHERE a = -1 OR id = 1')).toBe(1);
+  await c.query('UPDATE bulk_rc SET a = 2222 * 3 WHERE id = 2222');
+  await c.query(`INSERT INTO bulk_rc VALUES (1, 3, 'name-1', 0.25, 1000003)`);
+  await c.end();
+  await eddy.kill();
+  await eddy.restart();
+  c = await eddy.client();
+  await check();
+  const files = segmentFiles();
+  expect([...await manifestFiles()].filter((f) => !files.has(f))).toEqual([]);
+});
+
+test('a duplicate key anywhere fails the whole COPY with 23505 and leaves nothing behind', async () => {
+  await c.query(DDL('bulk_dup'));
+  const before = segmentFiles();
+  const within = Array.from({ length: 2000 }, (_, i) => i + 1);
+  within[1700] = 42; // same key twice in one load, in different segments' worth of rows
+  await expect(psql(copyScript('bulk_dup', lines(within)))).rejects.toThrow(/duplicate key value violates unique constraint "bulk_dup_pkey"[\s\S]*Key \(id\)=\(42\) already exists/);
+  const inChunk = Array.from({ length: 2000 }, (_, i) => i + 1);
+  inChunk[10] = 12; // twice within one segment's worth, out of order
+  await expect(psql(copyScript('bulk_dup', lines(inChunk)))).rejects.toThrow(/Key \(id\)=\(12\) already exists/);
+  // a key a committed row holds
+  await c.query(`INSERT INTO bulk_dup VALUES (1999, 0, 'x', 0, 0)`);
+  await expect(psql(copyScript('bulk_dup', lines(Array.from({ length: 2000 }, (_, i) => i + 1))))).rejects.toThrow(/Key \(id\)=\(1999\) already exists/);
+  expect((await c.query('SELECT id, a FROM bulk_dup')).rows).toEqual([{ id: 1999, a: 0 }]);
+  expect(await n(`SELECT count(*) AS n FROM eddy_binlog('bulk_dup')`)).toBe(1);
+  expect(await orphans(before)).toEqual([]);
+  // and a good load after the failed ones
+  await psql(copyScript('bulk_dup', lines(Array.from({ length: 2000 }, (_, i) => i + 2001))));
+  expect(await n('SELECT count(*) AS n FROM bulk_dup')).toBe(2001);
+});
+
+test('a bad field mid-load fails the COPY with its line and loads nothing', async () => {
+  await c.query(DDL('bulk_bad'));
+  const before = segmentFiles();
+  const ls = lines(Array.from({ length: 2000 }, (_, i) => i + 1));
+  ls[1499] = '1500,abc,x,1,1';
+  await expect(psql(copyScript('bulk_bad', ls))).rejects.toThrow(/invalid input syntax for type integer: "abc"[\s\S]*line 1500/);
+  ls[1499] = '1500,1,x';
+  await expect(psql(copyScript('bulk_bad', ls))).rejects.toThrow(/missing data for column "c"/);
+  expect(await n('SELECT count(*) AS n FROM bulk_bad')).toBe(0);
+  expect(await orphans(before)).toEqual([]);
+});
+
+test('changes not yet flushed are kept when a bulk load follows them', async () => {
+  await c.query(DDL('bulk_delta'));
+  await c.query(`INSERT INTO bulk_delta SELECT g, g, 'pre', 0, 0 FROM generate_series(10001, 10100) g`);
+  await c.query('UPDATE bulk_delta SET a = 7 WHERE id <= 10010');
+  await c.query('DELETE FROM bulk_delta WHERE id > 10090');
+  await psql(copyScript('bulk_delta', lines(Array.from({ length: 1200 }, (_, i) => i + 1))));
+  expect(await n('SELECT count(*) AS n FROM bulk_delta')).toBe(1290);
+  expect(await n('SELECT count(*) AS n FROM bulk_delta WHERE a = 7')).toBe(10);
+  expect(await n(`SELECT sum(a) AS n FROM bulk_delta WHERE b <> 'pre'`)).toBe(3 * 1200 * 1201 / 2);
+  const seqs = (await c.query(`SELECT seq::int FROM eddy_binlog('bulk_delta') ORDER BY seq`)).rows.map((r) => r.seq as number);
+  expect(seqs.every((s, i) => s === i + 1)).toBe(true);
+  expect(seqs.length).toBe(100 + 2 * 10 + 10 + 1200);
+});
+
+test('defaults, CHECK constraints and tables without a primary key', async () => {
+  await c.query(`CREATE TABLE bulk_nopk (a int CHECK (a >= 0), b text DEFAULT 'dflt', n serial) WITH (memtable_rows = 300)`);
+  const as = Array.from({ length: 1000 }, (_, i) => String(i % 50));
+  await psql(`COPY bulk_nopk (a) FROM STDIN;\n${as.join('\n')}\n\\.\n`);
+  expect((await c.query(`SELECT count(*)::int AS n, count(DISTINCT n)::int AS d, min(b) AS b, sum(a)::int AS s FROM bulk_nopk`)).rows[0]).toEqual({ n: 1000, d: 1000, b: 'dflt', s: 20 * (49 * 50 / 2) });
+  as[700] = '-5';
+  await expect(psql(`COPY bulk_nopk (a) FROM STDIN;\n${as.join('\n')}\n\\.\n`)).rejects.toThrow(/violates check constraint/);
+  expect(await n('SELECT count(*) AS n FROM bulk_nopk')).toBe(1000);
+});
+
+test('a materialized view follows a bulk load', async () => {
+  await c.query(DDL('bulk_mv_src'));
+  await c.query(`CREATE MATERIALIZED VIEW bulk_mv AS SELECT b, count(*) AS n, sum(a) AS s FROM bulk_mv_src GROUP BY b`);
+  await psql(copyScript('bulk_mv_src', lines(Array.from({ length: 1700 }, (_, i) => i + 1))));
+  const want = (await c.query('SELECT b, count(*) AS n, sum(a) AS s FROM bulk_mv_src GROUP BY b ORDER BY b')).rows;
+  expect(want.length).toBe(17);
+  for (let i = 0; ; i++) {
+    const got = (await c.query('SELECT b, n, s FROM bulk_mv ORDER BY b')).rows;
+    if (JSON.stringify(got) === JSON.stringify(want)) break;
+    if (i > 100) expect(got).toEqual(want);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+});
+
+test('COPY inside a transaction block is part of it', async () => {
+  await c.query(DDL('bulk_txn'));
+  const data = lines(Array.from({ length: 1200 }, (_, i) => i + 1));
+  await psql(`BEGIN;\n${copyScript('bulk_txn', data)}SELECT 1;\nROLLBACK;\n`);
+  expect(await n('SELECT count(*) AS n FROM bulk_txn')).toBe(0);
+  await psql(`BEGIN;\nINSERT INTO bulk_txn VALUES (5000, 1, 'x', 1, 1);\n${copyScript('bulk_txn', data)}COMMIT;\n`);
+  expect(await n('SELECT count(*) AS n FROM bulk_txn')).toBe(1201);
+});
