@@ -16,30 +16,56 @@ export function parseCsv(data: string, o: CsvDialect): (string | null)[][] {
 
 /** the records of `data` one at a time (a bulk load need not hold them all) */
 export function* csvRecords(data: string, o: CsvDialect): Generator<(string | null)[]> {
-  let rec: (string | null)[] = [];
-  let field = '';
-  let quoted = false;
-  let inQuotes = false;
-  let i = 0;
+  const delim = o.delimiter.charCodeAt(0);
+  const quote = o.quote.charCodeAt(0);
   const n = data.length;
-  const endField = (): void => { rec.push(!quoted && field === o.nullString ? null : field); field = ''; quoted = false; };
+  let i = 0;
+  let rec: (string | null)[] = [];
   while (i < n) {
-    const ch = data[i]!;
-    if (inQuotes) {
-      if (ch === o.escape && data[i + 1] === o.quote) { field += o.quote; i += 2; continue; }
-      if (ch === o.quote) { inQuotes = false; i++; continue; }
-      field += ch; i++; continue;
+    let c = data.charCodeAt(i);
+    if (c !== quote) {
+      // an unquoted field (most): one slice up to the delimiter or the end of the line
+      const start = i;
+      while (i < n && c !== delim && c !== 10 && c !== 13 && c !== quote) c = data.charCodeAt(++i);
+      if (c === quote && i < n) {
+        // a quote inside an unquoted field: the general path takes the whole field
+        i = start;
+      } else {
+        const field = data.slice(start, i);
+        if (c === delim) { rec.push(field === o.nullString ? null : field); i++; if (i === n) { rec.push(o.nullString === '' ? null : ''); yield rec; rec = []; } continue; }
+        // end of line (or of the data)
+        if (rec.length === 0 && field === '\\.') return;
+        if (!(rec.length === 0 && field === '' && i === n)) { rec.push(field === o.nullString ? null : field); yield rec; }
+        rec = [];
+        if (c === 13 && data.charCodeAt(i + 1) === 10) i++;
+        i++;
+        continue;
+      }
     }
-    if (ch === o.quote) { inQuotes = true; quoted = true; i++; continue; }
-    if (ch === o.delimiter) { endField(); i++; continue; }
-    if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && data[i + 1] === '\n') i++;
-      i++;
-      if (rec.length === 0 && field === '\\.' && !quoted) break;
-      endField(); yield rec; rec = [];
-      continue;
+    // a quoted field (or a field with quotes in it), character by character
+    let field = '';
+    let quoted = false;
+    let inQuotes = false;
+    for (; i < n; i++) {
+      const ch = data[i]!;
+      if (inQuotes) {
+        if (ch === o.escape && data[i + 1] === o.quote) { field += o.quote; i++; continue; }
+        if (ch === o.quote) { inQuotes = false; continue; }
+        field += ch;
+        continue;
+      }
+      if (ch === o.quote) { inQuotes = true; quoted = true; continue; }
+      if (ch === o.delimiter || ch === '\n' || ch === '\r') break;
+      field += ch;
     }
-    field += ch; i++;
+    rec.push(!quoted && field === o.nullString ? null : field);
+    if (i >= n) { yield rec; return; }
+    const ch = data.charCodeAt(i);
+    if (ch === delim) { i++; if (i === n) { rec.push(o.nullString === '' ? null : ''); yield rec; rec = []; } continue; }
+    if (ch === 13 && data.charCodeAt(i + 1) === 10) i++;
+    i++;
+    yield rec;
+    rec = [];
   }
-  if (field !== '' || rec.length > 0 || quoted) { if (!(rec.length === 0 && field === '\\.')) { endField(); yield rec; } }
+  if (rec.length > 0) yield rec;
 }

@@ -1,8 +1,8 @@
-// A bulk load of new rows into one table (COPY FROM): rows are taken a segment's worth at a
-// time, put in key order, written to a column segment file at once (not yet in the manifest) and
-// encoded once as MessagePack; the commit then writes those bytes to the row store and the
-// binlog and registers the segments, in one LMDB transaction. Nothing per row outlives its
-// segment's chunk but bytes, so a load of millions of rows holds no million objects.
+// A bulk load of new rows into one table (COPY FROM). Each row is encoded once, as MessagePack,
+// as it comes; a segment's worth of rows is then put in key order and handed to the segment
+// worker thread, which writes its column segment file (not yet in the manifest). The commit
+// writes the same bytes to the row store and the binlog and registers the segments, in one LMDB
+// transaction. No row object outlives add(): a load of millions of rows holds bytes, not objects.
 import type { Row } from '../core/datum.js';
 import { SqlError, SqlState } from '../core/errors.js';
 import { unpack } from 'msgpackr';
@@ -20,22 +20,25 @@ export interface BulkChunk {
   readonly rows: Buffer;
   /** n + 1 offsets into rows */
   readonly rowAt: Uint32Array;
-  /** the chunk's column segment (written and fsynced, not registered) */
-  readonly segment: SegmentMeta | null;
 }
 
 /** what the load needs of the column store */
 export interface SegmentSink {
-  writeSegments(rel: StoredRelation, rows: readonly Row[], keys: readonly Buffer[], datums: true): { meta: SegmentMeta }[];
+  writePackedSegment(rel: StoredRelation, chunk: BulkChunk): { id: number; meta: Promise<SegmentMeta> };
   removeSegmentFiles(ids: readonly number[]): void;
 }
 
 export class BulkInsert {
   readonly chunks: BulkChunk[] = [];
-  private rows: Row[] = [];
-  private keys: Buffer[] = [];
+  /** the chunks' column segments, being written (not registered) */
+  private readonly segments: { id: number; meta: Promise<SegmentMeta> }[] = [];
   private readonly size: number;
-  private readonly packer = new PackWriter(1 << 20);
+  /** the open chunk: each row packed as it comes (no row object lives longer than add()) */
+  private readonly rowBytes = new PackWriter(1 << 20);
+  private readonly keyBytes = new PackWriter(1 << 16);
+  private rowAt: Uint32Array;
+  private keyAt: Uint32Array;
+  private n = 0;
   count = 0;
 
   constructor(
@@ -45,33 +48,46 @@ export class BulkInsert {
     readonly describeKey: (row: Row) => string,
   ) {
     this.size = segmentRows(rel);
+    this.rowAt = new Uint32Array(this.size + 1);
+    this.keyAt = new Uint32Array(this.size + 1);
   }
 
-  add(key: Buffer, row: Row): void {
-    this.keys.push(key);
-    this.rows.push(row);
+  add(key: Uint8Array, row: Row): void {
+    const i = this.n++;
+    this.keyAt[i] = this.keyBytes.len;
+    this.keyBytes.raw(key);
+    const p = this.rowBytes;
+    this.rowAt[i] = p.len;
+    const types = this.rel.types;
+    p.arrayHeader(types.length);
+    for (let c = 0; c < types.length; c++) p.value(toStored(types[c]!, row[c] ?? null));
     this.count++;
-    if (this.rows.length >= this.size) this.seal();
+    if (this.n >= this.size) this.seal();
   }
 
-  /** seals the last chunk; the load is ready to commit */
-  finish(): void {
+  /** Seals the last chunk and waits for every segment file: the load is ready to commit. */
+  async finish(): Promise<SegmentMeta[]> {
     this.seal();
+    return Promise.all(this.segments.map((s) => s.meta));
   }
 
-  /** removes the segment files of a load that will not commit */
-  abandon(): void {
-    this.sink.removeSegmentFiles(this.chunks.flatMap((c) => (c.segment ? [c.segment.id] : [])));
+  /** removes the segment files of a load that will not commit (once their writes are over) */
+  async abandon(): Promise<void> {
+    const segments = this.segments.splice(0);
+    await Promise.allSettled(segments.map((s) => s.meta));
+    this.sink.removeSegmentFiles(segments.map((s) => s.id));
     this.chunks.length = 0;
   }
 
   /** the sealed rows back as keys and rows (a load that ends up an ordinary write) */
   *decoded(): Generator<[Buffer, Row]> {
     for (const c of this.chunks) {
-      for (let i = 0; i < c.n; i++) {
-        yield [Buffer.from(c.keys.subarray(c.keyAt[i]!, c.keyAt[i + 1]!)), decodeRow(this.rel.types, unpack(c.rows.subarray(c.rowAt[i]!, c.rowAt[i + 1]!)) as Stored[])];
-      }
+      for (let i = 0; i < c.n; i++) yield [Buffer.from(c.keys.subarray(c.keyAt[i]!, c.keyAt[i + 1]!)), this.rowOf(c.rows, c.rowAt, i)];
     }
+  }
+
+  private rowOf(rows: Buffer, rowAt: Uint32Array, i: number): Row {
+    return decodeRow(this.rel.types, unpack(rows.subarray(rowAt[i]!, rowAt[i + 1]!)) as Stored[]);
   }
 
   duplicate(row: Row): SqlError {
@@ -81,40 +97,43 @@ export class BulkInsert {
   }
 
   private seal(): void {
-    const n = this.rows.length;
+    const n = this.n;
     if (n === 0) return;
-    let keys = this.keys;
-    let rows = this.rows;
-    this.keys = [];
-    this.rows = [];
+    this.n = 0;
+    const kb = this.keyBytes.buf;
+    const rb = this.rowBytes.buf;
+    const keyAt = this.keyAt.slice(0, n + 1);
+    const rowAt = this.rowAt.slice(0, n + 1);
+    keyAt[n] = this.keyBytes.len;
+    rowAt[n] = this.rowBytes.len;
+    const cmp = (a: number, b: number): number => kb.compare(kb, keyAt[b]!, keyAt[b + 1]!, keyAt[a]!, keyAt[a + 1]!);
     let sorted = true;
-    for (let i = 1; i < n && sorted; i++) if (Buffer.compare(keys[i - 1]!, keys[i]!) >= 0) sorted = false;
-    if (!sorted) {
-      const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => Buffer.compare(keys[a]!, keys[b]!));
-      keys = order.map((i) => keys[i]!);
-      rows = order.map((i) => rows[i]!);
+    for (let i = 1; i < n && sorted; i++) if (cmp(i - 1, i) >= 0) sorted = false;
+    let chunk: BulkChunk;
+    if (sorted) {
+      chunk = { n, keys: this.keyBytes.take(), keyAt, rows: this.rowBytes.take(), rowAt };
+    } else {
+      // into key order: the rows' bytes are copied over in that order
+      const order = new Uint32Array(n);
+      for (let i = 0; i < n; i++) order[i] = i;
+      order.sort(cmp);
       // a key twice in one chunk: fail before writing anything (the commit catches the rest)
-      for (let i = 1; i < n; i++) if (keys[i - 1]!.equals(keys[i]!)) throw this.duplicate(rows[i]!);
+      for (let i = 1; i < n; i++) if (cmp(order[i - 1]!, order[i]!) === 0) throw this.duplicate(this.rowOf(rb, rowAt, order[i]!));
+      const keys = Buffer.allocUnsafe(keyAt[n]!);
+      const rows = Buffer.allocUnsafe(rowAt[n]!);
+      const ka = new Uint32Array(n + 1);
+      const ra = new Uint32Array(n + 1);
+      for (let i = 0; i < n; i++) {
+        const j = order[i]!;
+        ka[i + 1] = ka[i]! + kb.copy(keys, ka[i]!, keyAt[j]!, keyAt[j + 1]!);
+        ra[i + 1] = ra[i]! + rb.copy(rows, ra[i]!, rowAt[j]!, rowAt[j + 1]!);
+      }
+      chunk = { n, keys, keyAt: ka, rows, rowAt: ra };
     }
-    const segment = this.rel.orientation.column ? this.sink.writeSegments(this.rel, rows, keys, true)[0]!.meta : null;
-    const types = this.rel.types;
-    const p = this.packer;
-    p.reset();
-    const rowAt = new Uint32Array(n + 1);
-    for (let i = 0; i < n; i++) {
-      rowAt[i] = p.len;
-      const row = rows[i]!;
-      p.arrayHeader(types.length);
-      for (let c = 0; c < types.length; c++) p.value(toStored(types[c]!, row[c] ?? null));
-    }
-    rowAt[n] = p.len;
-    const packedRows = p.take();
-    const keyAt = new Uint32Array(n + 1);
-    let len = 0;
-    for (let i = 0; i < n; i++) { keyAt[i] = len; len += keys[i]!.length; }
-    keyAt[n] = len;
-    const packedKeys = Buffer.allocUnsafe(len);
-    for (let i = 0; i < n; i++) packedKeys.set(keys[i]!, keyAt[i]!);
-    this.chunks.push({ n, keys: packedKeys, keyAt, rows: packedRows, rowAt, segment });
+    this.keyBytes.reset();
+    this.rowBytes.reset();
+    this.chunks.push(chunk);
+    // the column segment is made from the packed rows on the segment worker thread
+    if (this.rel.orientation.column) this.segments.push(this.sink.writePackedSegment(this.rel, chunk));
   }
 }

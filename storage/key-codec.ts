@@ -81,6 +81,12 @@ export class KeyWriter {
     this.len = 0;
     return out;
   }
+  /** the bytes written, without a copy: valid until the writer is used again */
+  view(): Buffer {
+    const out = this.buf.subarray(0, this.len);
+    this.len = 0;
+    return out;
+  }
   reset(): void { this.len = 0; }
 }
 
@@ -98,6 +104,24 @@ export function encodeKey(relId: number, types: readonly SqlType[], values: read
   shared.u32(relId);
   for (let i = 0; i < types.length; i++) shared.datum(types[i]!, values[i] ?? null);
   return shared.finish();
+}
+
+/** Key of a row in a relation from the row itself: the key columns are at positions `cols`. */
+export function encodeRowKey(relId: number, types: readonly SqlType[], cols: readonly number[], row: readonly Datum[]): Buffer {
+  writeRowKey(relId, types, cols, row);
+  return shared.finish();
+}
+
+/** encodeRowKey's bytes without a copy, valid until the next key is encoded (a caller that copies them at once) */
+export function rowKeyView(relId: number, types: readonly SqlType[], cols: readonly number[], row: readonly Datum[]): Buffer {
+  writeRowKey(relId, types, cols, row);
+  return shared.view();
+}
+
+function writeRowKey(relId: number, types: readonly SqlType[], cols: readonly number[], row: readonly Datum[]): void {
+  shared.reset();
+  shared.u32(relId);
+  for (let i = 0; i < types.length; i++) shared.datum(types[i]!, row[cols[i]!] ?? null);
 }
 
 /** Prefix of all keys of a relation, and the exclusive end of its range. */

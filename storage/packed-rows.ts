@@ -8,9 +8,16 @@ import type { Stored } from './row-codec.js';
 export class PackWriter {
   buf: Buffer;
   len = 0;
+  private dataView: DataView | null = null;
 
   constructor(initial = 1 << 16) {
     this.buf = Buffer.allocUnsafe(initial);
+  }
+
+  private get dv(): DataView {
+    const b = this.buf;
+    if (this.dataView === null || this.dataView.buffer !== b.buffer || this.dataView.byteOffset !== b.byteOffset) this.dataView = new DataView(b.buffer, b.byteOffset, b.length);
+    return this.dataView;
   }
 
   private ensure(n: number): void {
@@ -27,7 +34,15 @@ export class PackWriter {
 
   /** the bytes written, as an exact-size copy */
   take(): Buffer {
-    return Buffer.from(this.buf.subarray(0, this.len));
+    const out = Buffer.allocUnsafe(this.len);
+    this.buf.copy(out, 0, 0, this.len);
+    return out;
+  }
+
+  /** copies bytes [from, to) of `src` (a packed row inside a binlog entry) */
+  rawRange(src: Buffer, from: number, to: number): void {
+    this.ensure(to - from);
+    this.len += src.copy(this.buf, this.len, from, to);
   }
 
   reset(): void { this.len = 0; }
@@ -61,7 +76,8 @@ export class PackWriter {
       case 'bigint':
         this.ensure(9);
         this.buf[this.len++] = 0xd3;
-        this.buf.writeBigInt64BE(v, this.len);
+        // DataView's setter is native; Buffer's writeBigInt64BE shifts BigInts in JavaScript
+        this.dv.setBigInt64(this.len, v);
         this.len += 8;
         return;
       case 'string': this.string(v); return;

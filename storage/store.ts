@@ -375,9 +375,9 @@ export class Store {
     const oid = rel.oid;
     // the row store finds keys already taken; a column-only table would need a look-up per key
     if (!rel.orientation.row) throw new Error('commitBulk needs a table with a row store');
-    load.finish();
     let last = -1;
     try {
+      const segments = await load.finish();
       // a child transaction, so that a duplicate found part way undoes the rows written before it
       await this.root.childTransaction(() => {
         const b = this.deltas.bounds(oid);
@@ -395,7 +395,8 @@ export class Store {
         };
         const endChunk = (): void => {
           chunk.buf.writeUInt16BE(inChunk, 11);
-          this.binlogs.appendPacked(oid, first, chunk.take());
+          // written at once (a synchronous put copies it): the buffer is reused for the next chunk
+          this.binlogs.appendPacked(oid, first, chunk.view(0, chunk.len));
           first = seq;
           inChunk = 0;
         };
@@ -405,30 +406,39 @@ export class Store {
         // (LMDB refuses it) ends appending.
         let append = true;
         for (const c of load.chunks) {
+          // One value object for all the chunk's rows: lmdb-js writes the bytes between a
+          // buffer's `start` and `end` (offsets from its ArrayBuffer's start), so no view is made per row.
+          const rows = c.rows as Buffer & { start?: number; end?: number };
+          const value = asBinary(rows) as never;
+          const base = rows.byteOffset;
           for (let i = 0; i < c.n; i++) {
             const key = c.keys.subarray(c.keyAt[i]!, c.keyAt[i + 1]!);
-            const row = c.rows.subarray(c.rowAt[i]!, c.rowAt[i + 1]!);
-            const value = asBinary(row) as never;
+            const from = c.rowAt[i]!;
+            const to = c.rowAt[i + 1]!;
+            rows.start = base + from;
+            rows.end = base + to;
             if (!append || !(this.rows.putSync(key, value, APPEND) as unknown as boolean)) {
               append = false;
-              if (!(this.rows.putSync(key, value, NO_OVERWRITE) as unknown as boolean)) throw load.duplicate(decodeRow(rel.types, unpack(row) as Stored[]));
+              if (!(this.rows.putSync(key, value, NO_OVERWRITE) as unknown as boolean)) throw load.duplicate(decodeRow(rel.types, unpack(rows.subarray(from, to)) as Stored[]));
             }
             chunk.arrayHeader(3);
             chunk.value(BinlogEvent.Insert);
-            chunk.raw(row);
+            chunk.rawRange(rows, from, to);
             chunk.bin(key);
             seq++;
             if (++inChunk === BINLOG_CHUNK) { endChunk(); startChunk(); }
           }
+          delete rows.start;
+          delete rows.end;
         }
         if (inChunk > 0) endChunk();
-        this.columns.registerWhole(oid, load.chunks.flatMap((c) => (c.segment ? [c.segment] : [])));
+        this.columns.registerWhole(oid, segments);
         last = seq - 1;
         this.meta.put(headKey(oid), last);
         this.meta.put(appliedKey(oid), last);
       });
     } catch (err) {
-      load.abandon();
+      await load.abandon();
       throw err;
     }
     if (last < 0) return false;
@@ -715,6 +725,7 @@ export class Store {
   }
 
   async close(): Promise<void> {
+    await this.columns.close();
     await this.root.close();
   }
 }

@@ -9,6 +9,7 @@ import type { BoundInsert } from '../../planner/bind-dml.js';
 import { insertRows, newRowBuilder } from '../../exec/dml.js';
 import type { ExecContext } from '../../exec/context.js';
 import { segmentRows } from '../../storage/column/layout.js';
+import { rowKeyView } from '../../storage/key-codec.js';
 import type { Engine } from './engine.js';
 import type { WriteLayer } from './txn.js';
 
@@ -35,9 +36,13 @@ export async function bulkLoad(engine: Engine, b: BoundInsert, rows: Iterator<Ro
   const load = engine.store.bulkInsert(sr, (row) => describeKey(rel, row, cx));
   let committed = false;
   try {
-    for (const src of first) { const row = newRow(src); load.add(w.keyFor(rel, row), row); }
+    // the load copies each key at once: a primary key is encoded without a buffer of its own
+    const pk = rel.primaryKey;
+    const pkTypes = pk?.map((c) => rel.columns[c]!.type);
+    const keyOf = pk ? (row: Row): Uint8Array => rowKeyView(rel.oid, pkTypes!, pk, row) : (row: Row): Uint8Array => w.keyFor(rel, row);
+    for (const src of first) { const row = newRow(src); load.add(keyOf(row), row); }
     first.length = 0;
-    for (; !r.done; r = rows.next()) { const row = newRow(r.value); load.add(w.keyFor(rel, row), row); }
+    for (; !r.done; r = rows.next()) { const row = newRow(r.value); load.add(keyOf(row), row); }
     // the table's delta must be empty for a bulk commit: flush it, and again if a commit came between
     for (let attempt = 0; attempt < 3 && !committed; attempt++) {
       committed = await engine.store.commitBulk(load, Date.now() * 1000, durable);
@@ -56,7 +61,7 @@ export async function bulkLoad(engine: Engine, b: BoundInsert, rows: Iterator<Ro
     }
     return n;
   } finally {
-    if (!committed) load.abandon();
+    if (!committed) await load.abandon();
   }
 }
 

@@ -7,7 +7,7 @@ import type { Datum, Row } from '../../core/datum.js';
 import { SqlError, SqlState } from '../../core/errors.js';
 import { compareDatums } from '../../core/values/io.js';
 import type { Store, StoredRelation, RowWrite, ReadSnapshot } from '../../storage/store.js';
-import { encodeKey } from '../../storage/key-codec.js';
+import { encodeKey, encodeRowKey } from '../../storage/key-codec.js';
 import type { RelationDef } from '../../catalog/model.js';
 import type { TableReader, TableWriter, ColumnarRead, ColumnChunk } from '../../exec/context.js';
 
@@ -127,8 +127,12 @@ export function storageTypes(rel: RelationDef): SqlType[] {
 
 export function pkKey(rel: RelationDef, row: Row, rowId: () => bigint): Buffer {
   if (!rel.primaryKey) return encodeKey(rel.oid, [INT8], [rowId()]);
-  return encodeKey(rel.oid, rel.primaryKey.map((c) => rel.columns[c]!.type), rel.primaryKey.map((c) => row[c] ?? null));
+  let types = pkTypes.get(rel);
+  if (!types) { types = rel.primaryKey.map((c) => rel.columns[c]!.type); pkTypes.set(rel, types); }
+  return encodeRowKey(rel.oid, types, rel.primaryKey, row);
 }
+/** the primary key's column types per relation definition (definitions are immutable) */
+const pkTypes = new WeakMap<RelationDef, SqlType[]>();
 import { T } from '../../core/types.js';
 const INT8 = T.int8;
 

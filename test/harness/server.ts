@@ -99,7 +99,8 @@ export async function startEddy(opts: EddyOptions = {}): Promise<EddyServer> {
 
   const launch = async (): Promise<void> => {
     // the same heap limit `npm start` gives the server, unless the caller sets one
-    const args = [`--max-old-space-size=${opts.heapMb ?? 8192}`, ...(opts.nodeArgs ?? []), main, '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir, ...(opts.args ?? [])];
+    // the young generation as npm start sizes it (bulk loads and upserts allocate fast)
+    const args = [`--max-old-space-size=${opts.heapMb ?? 8192}`, '--max-semi-space-size=64', ...(opts.nodeArgs ?? []), main, '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir, ...(opts.args ?? [])];
     const proc = spawn(process.execPath, args, {
       env: { ...process.env, EDDY_PORT: String(port), EDDY_DATA_DIR: dataDir, ...(opts.env ?? {}) },
       stdio: ['ignore', 'pipe', 'pipe'],
