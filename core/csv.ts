@@ -14,8 +14,8 @@ export function parseCsv(data: string, o: CsvDialect): (string | null)[][] {
   return [...csvRecords(data, o)];
 }
 
-/** the records of `data` one at a time (a bulk load need not hold them all) */
-export function* csvRecords(data: string, o: CsvDialect): Generator<(string | null)[]> {
+/** the records of `data` one at a time (a bulk load need not hold them all); `end.seen` tells whether the end marker stopped it */
+export function* csvRecords(data: string, o: CsvDialect, end: { seen: boolean } = { seen: false }): Generator<(string | null)[]> {
   const delim = o.delimiter.charCodeAt(0);
   const quote = o.quote.charCodeAt(0);
   const n = data.length;
@@ -34,7 +34,7 @@ export function* csvRecords(data: string, o: CsvDialect): Generator<(string | nu
         const field = data.slice(start, i);
         if (c === delim) { rec.push(field === o.nullString ? null : field); i++; if (i === n) { rec.push(o.nullString === '' ? null : ''); yield rec; rec = []; } continue; }
         // end of line (or of the data)
-        if (rec.length === 0 && field === '\\.') return;
+        if (rec.length === 0 && field === '\\.') { end.seen = true; return; }
         if (!(rec.length === 0 && field === '' && i === n)) { rec.push(field === o.nullString ? null : field); yield rec; }
         rec = [];
         if (c === 13 && data.charCodeAt(i + 1) === 10) i++;

@@ -23,7 +23,8 @@ export interface BinlogEntry {
 }
 
 /** entries per stored chunk */
-export const BINLOG_CHUNK = 1024;
+export { BINLOG_CHUNK } from './bulk-binlog.js';
+import { BINLOG_CHUNK } from './bulk-binlog.js';
 
 /**
  * A stored chunk: [commit µs, [event, row, key][]]. The row's storage key rides along (tables

@@ -8,6 +8,7 @@ import { SqlError, SqlState } from '../core/errors.js';
 import { unpack } from 'msgpackr';
 import { toStored, decodeRow, type Stored } from './row-codec.js';
 import { PackWriter } from './packed-rows.js';
+import { packBinlogChunks, type PackedBinlog } from './bulk-binlog.js';
 import { segmentRows, type SegmentMeta } from './column/layout.js';
 import type { StoredRelation } from './store-types.js';
 
@@ -24,14 +25,14 @@ export interface BulkChunk {
 
 /** what the load needs of the column store */
 export interface SegmentSink {
-  writePackedSegment(rel: StoredRelation, chunk: BulkChunk): { id: number; meta: Promise<SegmentMeta> };
+  writePackedSegment(rel: StoredRelation, chunk: BulkChunk): { id: number; done: Promise<{ meta: SegmentMeta; binlog: PackedBinlog }> };
   removeSegmentFiles(ids: readonly number[]): void;
 }
 
 export class BulkInsert {
   readonly chunks: BulkChunk[] = [];
-  /** the chunks' column segments, being written (not registered) */
-  private readonly segments: { id: number; meta: Promise<SegmentMeta> }[] = [];
+  /** each chunk's column segment (being written, not registered) and binlog chunks, in chunk order */
+  private readonly sealed: { segment: number | null; done: Promise<{ meta: SegmentMeta | null; binlog: PackedBinlog }> }[] = [];
   private readonly size: number;
   /** the open chunk: each row packed as it comes (no row object lives longer than add()) */
   private readonly rowBytes = new PackWriter(1 << 20);
@@ -65,17 +66,21 @@ export class BulkInsert {
     if (this.n >= this.size) this.seal();
   }
 
-  /** Seals the last chunk and waits for every segment file: the load is ready to commit. */
-  async finish(): Promise<SegmentMeta[]> {
+  /**
+   * Seals the last chunk and waits for every segment file: the load is ready to commit. Returns
+   * the segments and the binlog chunks, in the order of the rows.
+   */
+  async finish(): Promise<{ segments: SegmentMeta[]; binlogs: PackedBinlog[] }> {
     this.seal();
-    return Promise.all(this.segments.map((s) => s.meta));
+    const done = await Promise.all(this.sealed.map((s) => s.done));
+    return { segments: done.flatMap((d) => (d.meta ? [d.meta] : [])), binlogs: done.map((d) => d.binlog) };
   }
 
   /** removes the segment files of a load that will not commit (once their writes are over) */
   async abandon(): Promise<void> {
-    const segments = this.segments.splice(0);
-    await Promise.allSettled(segments.map((s) => s.meta));
-    this.sink.removeSegmentFiles(segments.map((s) => s.id));
+    const sealed = this.sealed.splice(0);
+    await Promise.allSettled(sealed.map((s) => s.done));
+    this.sink.removeSegmentFiles(sealed.flatMap((s) => (s.segment === null ? [] : [s.segment])));
     this.chunks.length = 0;
   }
 
@@ -133,7 +138,13 @@ export class BulkInsert {
     this.keyBytes.reset();
     this.rowBytes.reset();
     this.chunks.push(chunk);
-    // the column segment is made from the packed rows on the segment worker thread
-    if (this.rel.orientation.column) this.segments.push(this.sink.writePackedSegment(this.rel, chunk));
+    // the column segment is made from the packed rows on the segment worker thread, and the
+    // binlog chunks with it; a table without a column store has them packed here
+    if (this.rel.orientation.column) {
+      const w = this.sink.writePackedSegment(this.rel, chunk);
+      this.sealed.push({ segment: w.id, done: w.done });
+    } else {
+      this.sealed.push({ segment: null, done: Promise.resolve({ meta: null, binlog: packBinlogChunks(n, chunk.rows, chunk.rowAt, chunk.keys, chunk.keyAt) }) });
+    }
   }
 }

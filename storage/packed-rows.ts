@@ -40,9 +40,10 @@ export class PackWriter {
   }
 
   /** copies bytes [from, to) of `src` (a packed row inside a binlog entry) */
-  rawRange(src: Buffer, from: number, to: number): void {
+  rawRange(src: Uint8Array, from: number, to: number): void {
     this.ensure(to - from);
-    this.len += src.copy(this.buf, this.len, from, to);
+    this.buf.set(src.subarray(from, to), this.len);
+    this.len += to - from;
   }
 
   reset(): void { this.len = 0; }
@@ -52,6 +53,14 @@ export class PackWriter {
     if (n < 16) this.buf[this.len++] = 0x90 | n;
     else if (n < 0x10000) { this.buf[this.len++] = 0xdc; this.buf.writeUInt16BE(n, this.len); this.len += 2; }
     else { this.buf[this.len++] = 0xdd; this.buf.writeUInt32BE(n, this.len); this.len += 4; }
+  }
+
+  /** an array16 header: a fixed-size header (a count written before the items are known stays in place) */
+  array16(n: number): void {
+    this.ensure(3);
+    this.buf[this.len++] = 0xdc;
+    this.buf.writeUInt16BE(n, this.len);
+    this.len += 2;
   }
 
   /** raw bytes already in MessagePack form (a packed row inside a binlog entry) */

@@ -23,10 +23,8 @@ import { DeltaSet, appliedKey, headKey } from './delta-set.js';
 import type { DeltaBounds, TableDelta } from './delta.js';
 import { keyId } from './key-id.js';
 import { BulkInsert } from './bulk-insert.js';
-import { PackWriter } from './packed-rows.js';
+import { stampChunk, chunkEntries } from './bulk-binlog.js';
 
-/** an array16 header whose count a bulk commit fills in (byte 11 of a packed binlog chunk) */
-const ENTRIES16 = Buffer.from([0xdc, 0, 0]);
 const APPEND = { append: true };
 const NO_OVERWRITE = { noOverwrite: true };
 export type { StoreChunk } from './column/column-store.js';
@@ -377,30 +375,11 @@ export class Store {
     if (!rel.orientation.row) throw new Error('commitBulk needs a table with a row store');
     let last = -1;
     try {
-      const segments = await load.finish();
+      const { segments, binlogs } = await load.finish();
       // a child transaction, so that a duplicate found part way undoes the rows written before it
       await this.root.childTransaction(() => {
         const b = this.deltas.bounds(oid);
         if (b.applied !== b.head) return;
-        const chunk = new PackWriter(1 << 16);
-        let seq = b.head + 1;
-        let first = seq;
-        let inChunk = 0;
-        const startChunk = (): void => {
-          chunk.reset();
-          // [commit µs, entries]: the entry count is filled in when the chunk is full
-          chunk.arrayHeader(2);
-          chunk.float64(commitTimestamp);
-          chunk.raw(ENTRIES16);
-        };
-        const endChunk = (): void => {
-          chunk.buf.writeUInt16BE(inChunk, 11);
-          // written at once (a synchronous put copies it): the buffer is reused for the next chunk
-          this.binlogs.appendPacked(oid, first, chunk.view(0, chunk.len));
-          first = seq;
-          inChunk = 0;
-        };
-        startChunk();
         // Keys past the last in the database (a load in key order into the newest table) are
         // appended: LMDB skips the search and fills pages whole. The first key that is not
         // (LMDB refuses it) ends appending.
@@ -413,25 +392,26 @@ export class Store {
           const base = rows.byteOffset;
           for (let i = 0; i < c.n; i++) {
             const key = c.keys.subarray(c.keyAt[i]!, c.keyAt[i + 1]!);
-            const from = c.rowAt[i]!;
-            const to = c.rowAt[i + 1]!;
-            rows.start = base + from;
-            rows.end = base + to;
+            rows.start = base + c.rowAt[i]!;
+            rows.end = base + c.rowAt[i + 1]!;
             if (!append || !(this.rows.putSync(key, value, APPEND) as unknown as boolean)) {
               append = false;
-              if (!(this.rows.putSync(key, value, NO_OVERWRITE) as unknown as boolean)) throw load.duplicate(decodeRow(rel.types, unpack(rows.subarray(from, to)) as Stored[]));
+              if (!(this.rows.putSync(key, value, NO_OVERWRITE) as unknown as boolean)) throw load.duplicate(decodeRow(rel.types, unpack(rows.subarray(c.rowAt[i]!, c.rowAt[i + 1]!)) as Stored[]));
             }
-            chunk.arrayHeader(3);
-            chunk.value(BinlogEvent.Insert);
-            chunk.rawRange(rows, from, to);
-            chunk.bin(key);
-            seq++;
-            if (++inChunk === BINLOG_CHUNK) { endChunk(); startChunk(); }
           }
           delete rows.start;
           delete rows.end;
         }
-        if (inChunk > 0) endChunk();
+        // the binlog: the chunks packed with the segments, numbered on from the head
+        let seq = b.head + 1;
+        for (const { bytes, at } of binlogs) {
+          for (let k = 0; k + 1 < at.length; k++) {
+            const chunk = Buffer.from(bytes.buffer, bytes.byteOffset + at[k]!, at[k + 1]! - at[k]!);
+            stampChunk(chunk, commitTimestamp);
+            this.binlogs.appendPacked(oid, seq, chunk);
+            seq += chunkEntries(chunk);
+          }
+        }
         this.columns.registerWhole(oid, segments);
         last = seq - 1;
         this.meta.put(headKey(oid), last);

@@ -8,7 +8,7 @@ import { bindQuery, type Statement, type CopySpec } from '../../planner/statemen
 import type { Plan } from '../../expr/plan.js';
 import { bindChecks, bindDefaults, type BoundInsert } from '../../planner/bind-dml.js';
 import { insertRows } from '../../exec/dml.js';
-import { csvRecords } from '../../core/csv.js';
+import { csvRecords, type CsvDialect } from '../../core/csv.js';
 import { bulkLoad, bulkLoadable } from './copy-bulk.js';
 import type { RelationDef } from '../../catalog/model.js';
 import type { CopyInTarget } from './types.js';
@@ -17,16 +17,75 @@ import type { WriteLayer } from './txn.js';
 
 type CopyCommand = Extract<Statement, { kind: 'copy' }>;
 
-/** Buffers CopyData until CopyDone. */
+/** COPY FROM STDIN's data as received: blocks of bytes, cut anywhere (mid-record, mid-character) */
+export class CopyData {
+  constructor(readonly blocks: readonly Buffer[]) {}
+
+  /**
+   * The data as strings that each end at a record's end: no single string holds it all (V8
+   * strings stop at about 512 MB) and no copy of it all is made.
+   */
+  *pieces(csv: CsvDialect | null): Generator<string> {
+    let carry: Buffer | null = null;
+    for (const block of this.blocks) {
+      const buf: Buffer = carry ? Buffer.concat([carry, block]) : block;
+      const cut = lastRecordEnd(buf, csv);
+      if (cut > 0) yield buf.toString('utf8', 0, cut);
+      carry = cut < buf.length ? buf.subarray(cut) : null;
+    }
+    if (carry) yield carry.toString('utf8');
+  }
+}
+
+/**
+ * The offset just past the last newline that ends a record (0: none). In text format every
+ * newline does; in CSV one inside a quoted field does not. A newline byte is never part of a
+ * multibyte UTF-8 character, so the cut is also a character boundary.
+ */
+function lastRecordEnd(buf: Buffer, csv: CsvDialect | null): number {
+  if (!csv) return buf.lastIndexOf(10) + 1;
+  const q = csv.quote.charCodeAt(0);
+  const e = csv.escape.charCodeAt(0);
+  let inQuotes = false;
+  let last = 0;
+  for (let i = 0; i < buf.length; i++) {
+    const b = buf[i]!;
+    if (inQuotes) {
+      if (b === e && e !== q && buf[i + 1] === q) i++;
+      else if (b === q) inQuotes = false;
+    } else if (b === q) inQuotes = true;
+    else if (b === 10) last = i + 1;
+  }
+  return last;
+}
+
+const BLOCK = 4 << 20;
+
+/** Buffers CopyData until CopyDone, in large blocks (psql sends a message per line) */
 export class CopyCollector implements CopyInTarget {
   readonly format = 0 as const;
-  private chunks: Buffer[] = [];
+  private blocks: Buffer[] = [];
+  private used = 0;
   failure: string | null = null;
-  constructor(readonly columnCount: number) {}
-  write(chunk: Uint8Array): void { this.chunks.push(Buffer.from(chunk)); }
+  constructor(readonly columnCount: number, private readonly blockSize = BLOCK) {}
+  write(chunk: Uint8Array): void {
+    let last = this.blocks[this.blocks.length - 1];
+    if (!last || this.used + chunk.length > last.length) {
+      if (last) this.blocks[this.blocks.length - 1] = last.subarray(0, this.used);
+      last = Buffer.allocUnsafe(Math.max(this.blockSize, chunk.length));
+      this.blocks.push(last);
+      this.used = 0;
+    }
+    last.set(chunk, this.used);
+    this.used += chunk.length;
+  }
   end(): Promise<void> { return Promise.resolve(); }
-  fail(message: string): void { this.failure = message; this.chunks = []; }
-  text(): string { return Buffer.concat(this.chunks).toString('utf8'); }
+  fail(message: string): void { this.failure = message; this.blocks = []; }
+  data(): CopyData {
+    const n = this.blocks.length;
+    if (n > 0) this.blocks[n - 1] = this.blocks[n - 1]!.subarray(0, this.used);
+    return new CopyData(this.blocks);
+  }
 }
 
 export function copyTarget(c: CopyCommand, session: SqlSession): { rel: RelationDef; cols: number[] } {
@@ -51,7 +110,7 @@ export async function copyFrom(c: CopyCommand, session: SqlSession, layer: Write
   const { rel, cols } = copyTarget(c, session);
   if (rel.kind !== 'table') throw new SqlError(SqlState.WrongObjectType, `cannot copy to ${rel.kind === 'matview' ? 'materialized view' : 'view'} "${rel.name}"`);
   const opts = c.options;
-  const records = opts.csv ? csvRecords(data, opts) : textRecords(data, opts);
+  const records = copyRecords(data, opts);
   if (opts.header) records.next();
   const rows = copyRows(records, rel, cols, session.valueSettings());
   const env = session.bindEnv([]);
@@ -62,6 +121,15 @@ export async function copyFrom(c: CopyCommand, session: SqlSession, layer: Write
     ? await bulkLoad(session.engine, bound, rows, cx, session.settings.get('synchronous_commit') !== 'off')
     : insertRows(bound, [...rows], cx).count;
   return { columns: null, rows: [], tag: `COPY ${count}` };
+}
+
+/** the records of COPY data, piece by piece, up to the end marker `\\.` */
+function* copyRecords(data: CopyData, opts: CopySpec): Generator<(string | null)[]> {
+  const end = { seen: false };
+  for (const piece of data.pieces(opts.csv ? opts : null)) {
+    yield* opts.csv ? csvRecords(piece, opts, end) : textRecords(piece, opts, end);
+    if (end.seen) return;
+  }
 }
 
 /** COPY's records as rows of the target columns, each field through its column's input function */
@@ -97,13 +165,13 @@ function* copyRows(records: Iterator<(string | null)[]>, rel: RelationDef, cols:
   }
 }
 
-function* textRecords(data: string, o: CopySpec): Generator<(string | null)[]> {
+function* textRecords(data: string, o: CopySpec, end: { seen: boolean }): Generator<(string | null)[]> {
   const lines = data.split('\n');
   const nullString = o.nullString;
   for (let li = 0; li < lines.length; li++) {
     let line = lines[li]!;
     if (line.endsWith('\r')) line = line.slice(0, -1);
-    if (line === '\\.') break;
+    if (line === '\\.') { end.seen = true; return; }
     if (line === '' && li === lines.length - 1) break;
     const fields: (string | null)[] = line.split(o.delimiter);
     for (let i = 0; i < fields.length; i++) {

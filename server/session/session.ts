@@ -33,7 +33,7 @@ import { buildCircuit } from '../../dataflow/build.js';
 import { intoTableOptions, isIntoSink } from './sink-into.js';
 import { sinkConnector } from '../../connectors/sinks.js';
 import { someScan } from '../../planner/plan-walk.js';
-import { copyFrom, copyTo, copyTarget, copyLine, CopyCollector } from './copy.js';
+import { copyFrom, copyTo, copyTarget, copyLine, CopyCollector, type CopyData } from './copy.js';
 import type { Subscription } from './subscription.js';
 import { literalKind, type CachedPlan } from './plan-cache.js';
 import type {
@@ -105,7 +105,7 @@ export class SqlSession implements Session {
   /** the running statement's read snapshot */
   private snapshot: ReadSnapshot | null = null;
   /** COPY FROM STDIN data received for the statement about to run */
-  pendingCopyData: string | null = null;
+  pendingCopyData: CopyData | null = null;
   /**
    * An implicit transaction block spanning several statements: the extended protocol's (until
    * Sync) or a multi-statement simple Query's (until its end), as in PostgreSQL.
@@ -700,7 +700,7 @@ export class SqlSession implements Session {
     const collector = new CopyCollector(cols.length);
     yield { kind: 'copyIn', target: collector };
     if (collector.failure !== null) throw new SqlError(SqlState.QueryCanceled, `COPY from stdin failed: ${collector.failure}`);
-    this.pendingCopyData = collector.text();
+    this.pendingCopyData = collector.data();
   }
 
   private *resultEvents(r: StatementResult, withColumns: boolean): Generator<QueryEvent> {

@@ -30,6 +30,7 @@ import { zonesMayMatch, selectRows, rowMatches, type ScanPredicate } from './vec
 import { storedEqual } from '../stored-equal.js';
 import { SegmentCache } from './segment-cache.js';
 import { SegmentWriter } from './segment-writer.js';
+import type { PackedBinlog } from '../bulk-binlog.js';
 
 export type { ScanPredicate } from './vector-filter.js';
 
@@ -446,16 +447,16 @@ export class ColumnStore {
   /**
    * Writes one segment of a bulk load, from its rows as packed (in key order), on the segment
    * worker thread. The id is there at once (to remove the file if the load fails); the meta once
-   * the file is durable.
+   * the file is durable, with the rows' binlog chunks.
    */
-  writePackedSegment(rel: StoredRelation, p: { n: number; rows: Uint8Array; rowAt: Uint32Array; keys: Uint8Array; keyAt: Uint32Array }): { id: number; meta: Promise<SegmentMeta> } {
+  writePackedSegment(rel: StoredRelation, p: { n: number; rows: Uint8Array; rowAt: Uint32Array; keys: Uint8Array; keyAt: Uint32Array }): { id: number; done: Promise<{ meta: SegmentMeta; binlog: PackedBinlog }> } {
     const id = this.allocateSegmentIds(1);
     // the worker reads the rows from shared memory: posting a copy of them costs more than this one
     const shared = (b: Uint8Array): Uint8Array => { const out = new Uint8Array(new SharedArrayBuffer(b.byteLength)); out.set(b); return out; };
     const job = { n: p.n, rows: shared(p.rows), rowAt: p.rowAt, keys: shared(p.keys), keyAt: p.keyAt };
-    const meta = this.segmentWriter.write({ file: this.file(id), types: rel.types, ...job })
-      .then(({ zones, bytes }) => ({ id, rows: p.n, width: rel.types.length, zones, bytes }));
-    return { id, meta };
+    const done = this.segmentWriter.write({ file: this.file(id), types: rel.types, ...job })
+      .then(({ zones, bytes, binlog }) => ({ meta: { id, rows: p.n, width: rel.types.length, zones, bytes }, binlog }));
+    return { id, done };
   }
 
   /** stops the segment worker thread */

@@ -1,7 +1,8 @@
 // A worker thread that encodes and writes the column segments of bulk loads, so that the main
 // thread goes on parsing and packing the next rows meanwhile. A job is one segment's rows as
 // the load packed them (MessagePack rows and keys, back to back, in key order); the worker writes
-// the file (fsynced, renamed into place, directory fsynced) and answers with its zone maps.
+// the file (fsynced, renamed into place, directory fsynced) and answers with its zone maps and
+// the rows' binlog chunks (storage/bulk-binlog.ts), packed while it has the rows at hand.
 import { parentPort } from 'node:worker_threads';
 import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -9,6 +10,7 @@ import { unpack } from 'msgpackr';
 import type { SqlType } from '../../core/types.js';
 import type { Stored } from '../row-codec.js';
 import { encodeSegment, type ZoneMap } from './segment-format.js';
+import { packBinlogChunks, type PackedBinlog } from '../bulk-binlog.js';
 
 export interface SegmentJob {
   readonly seq: number;
@@ -21,10 +23,11 @@ export interface SegmentJob {
   readonly keyAt: Uint32Array;
 }
 
-export type SegmentJobResult = { readonly seq: number; readonly zones: ZoneMap[]; readonly bytes: number } | { readonly seq: number; readonly error: string };
+export interface SegmentWritten { readonly zones: ZoneMap[]; readonly bytes: number; readonly binlog: PackedBinlog }
+export type SegmentJobResult = ({ readonly seq: number } & SegmentWritten) | { readonly seq: number; readonly error: string };
 
-/** encodes and writes one segment file; returns its zone maps and size */
-export function runSegmentJob(job: SegmentJob): { zones: ZoneMap[]; bytes: number } {
+/** encodes and writes one segment file; returns its zone maps and size, and the rows' binlog chunks */
+export function runSegmentJob(job: SegmentJob): SegmentWritten {
   const rows = new Array<Stored[]>(job.n);
   const keys = new Array<Uint8Array>(job.n);
   const rb = Buffer.from(job.rows.buffer, job.rows.byteOffset, job.rows.byteLength);
@@ -45,15 +48,21 @@ export function runSegmentJob(job: SegmentJob): { zones: ZoneMap[]; bytes: numbe
   }
   const dfd = openSync(dirname(job.file), 'r');
   try { fsyncSync(dfd); } finally { closeSync(dfd); }
-  return { zones, bytes: bytes.byteLength };
+  return { zones, bytes: bytes.byteLength, binlog: packBinlogChunks(job.n, job.rows, job.rowAt, job.keys, job.keyAt) };
 }
 
 parentPort?.on('message', (job: SegmentJob) => {
   let reply: SegmentJobResult;
+  const transfer: ArrayBuffer[] = [];
   try {
-    reply = { seq: job.seq, ...runSegmentJob(job) };
+    const r = runSegmentJob(job);
+    // the binlog chunks move to the main thread (in a buffer of their own: a small one may share Node's pool)
+    const own = new Uint8Array(r.binlog.bytes.byteLength);
+    own.set(r.binlog.bytes);
+    transfer.push(own.buffer);
+    reply = { seq: job.seq, ...r, binlog: { bytes: own, at: r.binlog.at } };
   } catch (err) {
     reply = { seq: job.seq, error: err instanceof Error ? err.stack ?? err.message : String(err) };
   }
-  parentPort!.postMessage(reply);
+  parentPort!.postMessage(reply, transfer);
 });

@@ -5,13 +5,12 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
-import { runSegmentJob, type SegmentJob, type SegmentJobResult } from './segment-worker.js';
-import type { ZoneMap } from './segment-format.js';
+import { runSegmentJob, type SegmentJob, type SegmentJobResult, type SegmentWritten } from './segment-worker.js';
 
 const WORKER_SCRIPT = new URL('./segment-worker.js', import.meta.url);
 const INLINE = availableParallelism() < 2 || !existsSync(WORKER_SCRIPT);
 
-type Done = { resolve: (r: { zones: ZoneMap[]; bytes: number }) => void; reject: (e: Error) => void };
+type Done = { resolve: (r: SegmentWritten) => void; reject: (e: Error) => void };
 
 export class SegmentWriter {
   private worker: Worker | null = null;
@@ -19,7 +18,7 @@ export class SegmentWriter {
   private seq = 0;
 
   /** writes the segment file of one job; resolves once it is durable */
-  write(job: Omit<SegmentJob, 'seq'>): Promise<{ zones: ZoneMap[]; bytes: number }> {
+  write(job: Omit<SegmentJob, 'seq'>): Promise<SegmentWritten> {
     if (INLINE) {
       try { return Promise.resolve(runSegmentJob({ ...job, seq: 0 })); } catch (err) { return Promise.reject(err as Error); }
     }

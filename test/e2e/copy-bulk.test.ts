@@ -186,3 +186,15 @@ test('COPY inside a transaction block is part of it', async () => {
   await psql(`BEGIN;\nINSERT INTO bulk_txn VALUES (5000, 1, 'x', 1, 1);\n${copyScript('bulk_txn', data)}COMMIT;\n`);
   expect(await n('SELECT count(*) AS n FROM bulk_txn')).toBe(1201);
 });
+
+test('a table without a column store loads in bulk too', async () => {
+  await c.query(`CREATE TABLE bulk_row (id int PRIMARY KEY, a int, b text, c double precision, d bigint) WITH (orientation = 'row', memtable_rows = 400)`);
+  const ids = Array.from({ length: 2500 }, (_, i) => 2500 - i);
+  await psql(copyScript('bulk_row', lines(ids)));
+  expect((await c.query('SELECT count(*)::int AS n, sum(a)::int8 AS a FROM bulk_row')).rows[0]).toEqual({ n: 2500, a: String(3 * 2500 * 2501 / 2) });
+  expect((await c.query('SELECT b, d FROM bulk_row WHERE id = 1234')).rows).toEqual([{ b: `name-${1234 % 17}`, d: String(1234 * 1000003) }]);
+  const log = (await c.query(`SELECT seq::int, op, id, a FROM eddy_binlog('bulk_row') ORDER BY seq`)).rows as { seq: number; op: string; id: number; a: number }[];
+  expect(log.length).toBe(2500);
+  expect(log.every((e, i) => e.seq === i + 1 && e.op === 'INSERT' && e.a === e.id * 3)).toBe(true);
+  expect(new Set(log.map((e) => e.id)).size).toBe(2500);
+});
