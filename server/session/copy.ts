@@ -45,6 +45,8 @@ export class CopyData {
 function lastRecordEnd(buf: Buffer, csv: CsvDialect | null): number {
   if (!csv) return buf.lastIndexOf(10) + 1;
   const q = csv.quote.charCodeAt(0);
+  // most data quotes nothing: then every newline ends a record
+  if (buf.indexOf(q) < 0) return buf.lastIndexOf(10) + 1;
   const e = csv.escape.charCodeAt(0);
   let inQuotes = false;
   let last = 0;
@@ -110,9 +112,7 @@ export async function copyFrom(c: CopyCommand, session: SqlSession, layer: Write
   const { rel, cols } = copyTarget(c, session);
   if (rel.kind !== 'table') throw new SqlError(SqlState.WrongObjectType, `cannot copy to ${rel.kind === 'matview' ? 'materialized view' : 'view'} "${rel.name}"`);
   const opts = c.options;
-  const records = copyRecords(data, opts);
-  if (opts.header) records.next();
-  const rows = copyRows(records, rel, cols, session.valueSettings());
+  const rows = copyRows(data, opts, rel, cols, session.valueSettings());
   const env = session.bindEnv([]);
   const source: Plan = { kind: 'values', rows: [], columns: cols.map((i) => ({ name: rel.columns[i]!.name, type: rel.columns[i]!.type })) };
   const bound: BoundInsert = { kind: 'insert', table: rel, source, targetCols: cols, defaults: bindDefaults(rel, env), checks: bindChecks(rel, env), onConflict: null, returning: null };
@@ -123,45 +123,42 @@ export async function copyFrom(c: CopyCommand, session: SqlSession, layer: Write
   return { columns: null, rows: [], tag: `COPY ${count}` };
 }
 
-/** the records of COPY data, piece by piece, up to the end marker `\\.` */
-function* copyRecords(data: CopyData, opts: CopySpec): Generator<(string | null)[]> {
-  const end = { seen: false };
-  for (const piece of data.pieces(opts.csv ? opts : null)) {
-    yield* opts.csv ? csvRecords(piece, opts, end) : textRecords(piece, opts, end);
-    if (end.seen) return;
-  }
-}
-
-/** COPY's records as rows of the target columns, each field through its column's input function */
-function* copyRows(records: Iterator<(string | null)[]>, rel: RelationDef, cols: readonly number[], settings: ValueSettings): Generator<Row> {
+/**
+ * COPY's records as rows of the target columns, each field through its column's input function.
+ * The data is parsed piece by piece (CopyData.pieces), up to the end marker `\\.`.
+ */
+function* copyRows(data: CopyData, opts: CopySpec, rel: RelationDef, cols: readonly number[], settings: ValueSettings): Generator<Row> {
   const types = cols.map((i) => rel.columns[i]!.type);
   /** 4: int4, 8: int8, 0: anything else */
   const intKinds = types.map((t) => (t.kind === 'array' ? 0 : t.name === 'int4' ? 4 : t.name === 'int8' ? 8 : 0));
-  let line = 0;
-  for (let r = records.next(); !r.done; r = records.next()) {
-    const rec = r.value;
-    line++;
-    if (rec.length !== cols.length) {
-      throw new SqlError('22P04', rec.length < cols.length ? `missing data for column "${rel.columns[cols[rec.length]!]!.name}"` : 'extra data after last expected column',
-        { detail: `COPY ${rel.name}, line ${line}` });
-    }
-    // the parsed record becomes the row in place: one array per line instead of two
-    const row: Datum[] = rec;
-    for (let i = 0; i < rec.length; i++) {
-      const v = rec[i]!;
-      if (v === null) { row[i] = null; continue; }
-      const kind = intKinds[i]!;
-      if (kind !== 0) {
-        // bulk loads are mostly integers: plain digits skip the general input function
-        const n = plainInt(v);
-        if (n !== undefined) { row[i] = kind === 4 ? n : BigInt(n); continue; }
+  const end = { seen: false };
+  let line = opts.header ? -1 : 0;
+  for (const piece of data.pieces(opts.csv ? opts : null)) {
+    for (const rec of opts.csv ? csvRecords(piece, opts, end) : textRecords(piece, opts, end)) {
+      if (++line === 0) continue;
+      if (rec.length !== cols.length) {
+        throw new SqlError('22P04', rec.length < cols.length ? `missing data for column "${rel.columns[cols[rec.length]!]!.name}"` : 'extra data after last expected column',
+          { detail: `COPY ${rel.name}, line ${line}` });
       }
-      try { row[i] = parseText(types[i]!, v, settings); } catch (err) {
-        if (err instanceof SqlError) throw new SqlError(err.code, err.message, { ...err.fields, detail: `COPY ${rel.name}, line ${line}, column ${rel.columns[cols[i]!]!.name}: "${v}"` });
-        throw err;
+      // the parsed record becomes the row in place: one array per line instead of two
+      const row: Datum[] = rec;
+      for (let i = 0; i < rec.length; i++) {
+        const v = rec[i]!;
+        if (v === null) { row[i] = null; continue; }
+        const kind = intKinds[i]!;
+        if (kind !== 0) {
+          // bulk loads are mostly integers: plain digits skip the general input function
+          const n = plainInt(v);
+          if (n !== undefined) { row[i] = kind === 4 ? n : BigInt(n); continue; }
+        }
+        try { row[i] = parseText(types[i]!, v, settings); } catch (err) {
+          if (err instanceof SqlError) throw new SqlError(err.code, err.message, { ...err.fields, detail: `COPY ${rel.name}, line ${line}, column ${rel.columns[cols[i]!]!.name}: "${v}"` });
+          throw err;
+        }
       }
+      yield row;
     }
-    yield row;
+    if (end.seen) return;
   }
 }
 
