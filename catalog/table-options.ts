@@ -9,7 +9,7 @@ export interface OrientationOption {
 
 export const DEFAULT_ORIENTATION = 'row,column';
 /** rows changed since the last flush (the delta) that make a table flush into its stores; also the column segment size */
-export const DEFAULT_MEMTABLE_ROWS = 65536;
+export const DEFAULT_MEMTABLE_ROWS = 262144;
 
 /** Parses 'row' | 'column' | 'row,column' (either order, spaces allowed). */
 export function parseOrientation(v: string): OrientationOption {

@@ -22,6 +22,7 @@ import { ColumnCommit } from './column-commit.js';
 import { segmentRows, segmentKey, type SegmentMeta, type ColumnStoreDbs } from './layout.js';
 import { SegmentKeyIndex, keyHash, probeStep } from './key-index.js';
 import { LookupView } from './lookup-view.js';
+import { SegmentRanges } from './segment-ranges.js';
 
 export { SEGMENT_ROWS, type SegmentMeta, type ColumnStoreDbs } from './layout.js';
 export { ColumnCommit } from './column-commit.js';
@@ -160,17 +161,24 @@ export class ColumnStore {
   locate(rel: StoredRelation, key: Buffer, view: LookupView): { meta: SegmentMeta; offset: number } | null {
     const metas = view.segments(rel.oid);
     if (metas.length === 0) return null;
+    const ranges = view.memo(rel.oid, () => new SegmentRanges(metas, (m) => this.keyIndex(rel, m)));
     const h = keyHash(key);
     const step = probeStep(h);
-    // newest first: a key updated since it was first written has its live version in a later segment
-    for (let i = metas.length - 1; i >= 0; i--) {
-      const meta = metas[i]!;
+    const at = (meta: SegmentMeta): number => {
       const idx = this.keyIndex(rel, meta);
-      // segments of a load in key order cover narrow key ranges; those of flushes pass to the bloom filter
-      if (!idx.inRange(key) || !idx.mayContain(h, step)) continue;
+      if (!idx.inRange(key) || !idx.mayContain(h, step)) return -1;
       const off = idx.find(key);
-      if (off < 0 || view.bitmap(meta.id).has(off)) continue;
-      return { meta, offset: off };
+      return off < 0 || view.bitmap(meta.id).has(off) ? -1 : off;
+    };
+    // newest first: a key updated since it was first written has its live version in a later segment
+    for (const meta of ranges.wide) {
+      const off = at(meta);
+      if (off >= 0) return { meta, offset: off };
+    }
+    const narrow = ranges.narrowFor(key);
+    if (narrow) {
+      const off = at(narrow);
+      if (off >= 0) return { meta: narrow, offset: off };
     }
     return null;
   }

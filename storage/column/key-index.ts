@@ -97,6 +97,17 @@ export class SegmentKeyIndex {
     return compareKey(this.bytes, this.offs[first]!, this.offs[first + 1]!, key) <= 0 && compareKey(this.bytes, this.offs[last]!, this.offs[last + 1]!, key) >= 0;
   }
 
+  /** the segment's first and last keys (copies); null when it has no rows */
+  bounds(): { lo: Buffer; hi: Buffer } | null {
+    if (this.rows === 0) return null;
+    const first = this.order ? this.order[0]! : 0;
+    const last = this.order ? this.order[this.rows - 1]! : this.rows - 1;
+    return {
+      lo: Buffer.from(this.bytes.subarray(this.offs[first]!, this.offs[first + 1]!)),
+      hi: Buffer.from(this.bytes.subarray(this.offs[last]!, this.offs[last + 1]!)),
+    };
+  }
+
   /** the row offset of `key` in the segment, or -1 */
   find(key: Buffer): number {
     let lo = 0;

@@ -7,6 +7,7 @@ import type { Bitmap } from './delete-bitmaps.js';
 export class LookupView {
   private readonly manifests = new Map<number, SegmentMeta[]>();
   private readonly bits = new Map<number, Bitmap>();
+  private readonly memos = new Map<number, unknown>();
 
   constructor(private readonly read: { segments(oid: number): SegmentMeta[]; bitmap(segId: number): Bitmap }) {}
 
@@ -23,8 +24,16 @@ export class LookupView {
     return b;
   }
 
+  /** something derived from the table's manifest (made once per view) */
+  memo<T>(oid: number, make: () => T): T {
+    let m = this.memos.get(oid) as T | undefined;
+    if (m === undefined) { m = make(); this.memos.set(oid, m); }
+    return m;
+  }
+
   /** forget what was read of a table (a commit that cleared it) */
   forget(oid: number): void {
     this.manifests.delete(oid);
+    this.memos.delete(oid);
   }
 }

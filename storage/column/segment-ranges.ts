@@ -1,0 +1,51 @@
+// Which of a table's segments may hold a key, without asking each one. Segments written by a
+// load in key order (COPY, bulk commits) cover narrow key ranges that do not overlap: those are
+// kept sorted by first key and found by binary search. Segments whose range overlaps another's
+// (a flush or compaction takes keys from everywhere) are asked one by one, newest first, as
+// before. With a 5M-row table loaded in key order and updated at random, a look-up then asks
+// one loaded segment and the flushed ones instead of all of them.
+import type { SegmentMeta } from './layout.js';
+import type { SegmentKeyIndex } from './key-index.js';
+
+export class SegmentRanges {
+  /** segments whose range overlaps another's, newest first */
+  readonly wide: SegmentMeta[] = [];
+  /** segments whose ranges overlap no other, by first key */
+  private readonly narrow: { meta: SegmentMeta; lo: Buffer; hi: Buffer }[] = [];
+
+  constructor(metas: readonly SegmentMeta[], index: (meta: SegmentMeta) => SegmentKeyIndex) {
+    const ranged: { meta: SegmentMeta; lo: Buffer; hi: Buffer; order: number }[] = [];
+    metas.forEach((meta, order) => {
+      const b = index(meta).bounds();
+      if (b) ranged.push({ meta, ...b, order });
+    });
+    ranged.sort((a, b) => Buffer.compare(a.lo, b.lo));
+    const isWide = new Array<boolean>(ranged.length).fill(false);
+    // A segment that starts at or before the furthest end of those before it overlaps one of
+    // them: it is wide. The others start past every earlier range, so no two of them overlap
+    // (the first of an overlapping pair may stay narrow: the wide one is asked anyway).
+    let maxHi: Buffer | null = null;
+    for (let i = 0; i < ranged.length; i++) {
+      const r = ranged[i]!;
+      if (maxHi && Buffer.compare(r.lo, maxHi) <= 0) isWide[i] = true;
+      if (!maxHi || Buffer.compare(r.hi, maxHi) > 0) maxHi = r.hi;
+    }
+    for (let i = 0; i < ranged.length; i++) if (!isWide[i]) this.narrow.push(ranged[i]!);
+    this.wide = ranged.filter((_, i) => isWide[i]).sort((a, b) => b.order - a.order).map((r) => r.meta);
+  }
+
+  /** the narrow segment whose range holds `key`, if any */
+  narrowFor(key: Buffer): SegmentMeta | null {
+    const a = this.narrow;
+    let lo = 0;
+    let hi = a.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const r = a[mid]!;
+      if (Buffer.compare(key, r.lo) < 0) hi = mid - 1;
+      else if (Buffer.compare(key, r.hi) > 0) lo = mid + 1;
+      else return r.meta;
+    }
+    return null;
+  }
+}
