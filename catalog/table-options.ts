@@ -8,7 +8,11 @@ export interface OrientationOption {
 }
 
 export const DEFAULT_ORIENTATION = 'row,column';
-/** rows changed since the last flush (the delta) that make a table flush into its stores; also the column segment size */
+/**
+ * rows changed since the last flush (the delta) that make a table flush into its stores; segments
+ * hold at most this many rows, and at most 65536 (storage/column/layout.ts). Large, because a
+ * flush of keys from all over a table rewrites most of its row-store pages (storage/README.md).
+ */
 export const DEFAULT_MEMTABLE_ROWS = 262144;
 
 /** Parses 'row' | 'column' | 'row,column' (either order, spaces allowed). */
