@@ -22,7 +22,7 @@ import { ColumnCommit } from './column-commit.js';
 import { segmentRows, segmentKey, type SegmentMeta, type ColumnStoreDbs } from './layout.js';
 import { SegmentKeyIndex, keyHash, probeStep } from './key-index.js';
 import { LookupView } from './lookup-view.js';
-import { SegmentRanges } from './segment-ranges.js';
+import { SegmentRanges, type IndexedSegment } from './segment-ranges.js';
 
 export { SEGMENT_ROWS, type SegmentMeta, type ColumnStoreDbs } from './layout.js';
 export { ColumnCommit } from './column-commit.js';
@@ -164,21 +164,21 @@ export class ColumnStore {
     const ranges = view.memo(rel.oid, () => new SegmentRanges(metas, (m) => this.keyIndex(rel, m)));
     const h = keyHash(key);
     const step = probeStep(h);
-    const at = (meta: SegmentMeta): number => {
-      const idx = this.keyIndex(rel, meta);
-      if (!idx.inRange(key) || !idx.mayContain(h, step)) return -1;
-      const off = idx.find(key);
+    const at = ({ meta, index }: IndexedSegment): number => {
+      if (!index.inRange(key) || !index.mayContain(h, step)) return -1;
+      const off = index.find(key);
       return off < 0 || view.bitmap(meta.id).has(off) ? -1 : off;
     };
-    // newest first: a key updated since it was first written has its live version in a later segment
-    for (const meta of ranges.wide) {
-      const off = at(meta);
-      if (off >= 0) return { meta, offset: off };
-    }
+    // the narrow segment first: most keys were not changed since they were loaded
     const narrow = ranges.narrowFor(key);
     if (narrow) {
       const off = at(narrow);
-      if (off >= 0) return { meta: narrow, offset: off };
+      if (off >= 0) return { meta: narrow.meta, offset: off };
+    }
+    // newest first: a key updated since it was first written has its live version in a later segment
+    for (const seg of ranges.wide) {
+      const off = at(seg);
+      if (off >= 0) return { meta: seg.meta, offset: off };
     }
     return null;
   }

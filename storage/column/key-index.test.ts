@@ -39,6 +39,17 @@ describe('segment key index', () => {
     });
   }
 
+  it('finds keys in a segment whose keys share a long prefix, and none that differ inside it', () => {
+    // consecutive ids: the keys share oid, marker and the high bytes of the id
+    const keys = Array.from({ length: 300 }, (_, i) => encodeKey(42, [T.int4], [70000 + i]));
+    const { offsets, data } = column(keys);
+    const idx = SegmentKeyIndex.build(offsets, data, keys.length);
+    keys.forEach((k, i) => expect(idx.find(k)).toBe(i));
+    for (const id of [69999, 70300, 70000 + 256 * 256, 70000 - 256 * 256, -70000]) expect(idx.find(encodeKey(42, [T.int4], [id]))).toBe(-1);
+    expect(idx.find(encodeKey(43, [T.int4], [70005]))).toBe(-1);
+    expect(idx.find(Buffer.from([0, 0]))).toBe(-1);
+  });
+
   it('lists the keys with a prefix in key order', () => {
     const keys: Buffer[] = [];
     for (const a of [3, 1, 2]) for (const b of ['z', 'a', 'm']) keys.push(encodeKey(9, [T.int4, T.text], [a, b]));

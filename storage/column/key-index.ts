@@ -41,7 +41,23 @@ export class SegmentKeyIndex {
     private readonly order: Uint32Array | null,
     private readonly bloom: Uint32Array,
     readonly rows: number,
-  ) {}
+  ) {
+    // every key of the segment starts with the bytes its first and last keys share (they are
+    // sorted): a binary search compares from there on (a table's keys share at least its oid)
+    if (rows > 0) {
+      const firstRow = order ? order[0]! : 0;
+      const lastRow = order ? order[rows - 1]! : rows - 1;
+      const a = offs[firstRow]!;
+      const b = offs[lastRow]!;
+      const n = Math.min(offs[firstRow + 1]! - a, offs[lastRow + 1]! - b);
+      let p = 0;
+      while (p < n && bytes[a + p] === bytes[b + p]) p++;
+      this.common = p;
+    }
+  }
+
+  /** length of the prefix all the segment's keys share */
+  private readonly common: number = 0;
 
   /** Indexes a segment's key column (Arrow Binary layout: offsets + bytes); copies the bytes. */
   static build(offsets: Int32Array, data: Uint8Array, rows: number): SegmentKeyIndex {
@@ -110,12 +126,17 @@ export class SegmentKeyIndex {
 
   /** the row offset of `key` in the segment, or -1 */
   find(key: Buffer): number {
+    if (this.rows === 0) return -1;
+    const p = this.common;
+    if (key.length < p) return -1;
+    const first = this.offs[this.order ? this.order[0]! : 0]!;
+    for (let i = 0; i < p; i++) if (key[i] !== this.bytes[first + i]) return -1;
     let lo = 0;
     let hi = this.rows - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
       const row = this.order ? this.order[mid]! : mid;
-      const c = compareKey(this.bytes, this.offs[row]!, this.offs[row + 1]!, key);
+      const c = compareKey(this.bytes, this.offs[row]!, this.offs[row + 1]!, key, p);
       if (c === 0) return row;
       if (c < 0) lo = mid + 1;
       else hi = mid - 1;
@@ -159,12 +180,13 @@ function setProbes(bloom: Uint32Array, blockMask: number, h: number, step: numbe
 }
 
 /**
- * bytes[start, end) against key, as Buffer.compare would: keys are short, and a loop in JS beats
- * a call into native code for each of a binary search's steps.
+ * bytes[start, end) against key, as Buffer.compare would, given that their first `from` bytes
+ * are equal: keys are short, and a loop in JS beats a call into native code for each of a
+ * binary search's steps.
  */
-function compareKey(bytes: Buffer, start: number, end: number, key: Buffer): number {
+function compareKey(bytes: Buffer, start: number, end: number, key: Buffer, from = 0): number {
   const n = Math.min(end - start, key.length);
-  for (let i = 0; i < n; i++) {
+  for (let i = from; i < n; i++) {
     const d = bytes[start + i]! - key[i]!;
     if (d !== 0) return d < 0 ? -1 : 1;
   }

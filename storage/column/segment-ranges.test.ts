@@ -32,14 +32,14 @@ describe('SegmentRanges', () => {
       }
       const r = new SegmentRanges(metas, (m) => indexes.get(m.id)!);
       for (let k = 0; k < 1000; k += 7) {
-        const named = new Set(r.wide.map((m) => m.id));
+        const named = new Set(r.wide.map((w) => w.meta.id));
         const n = r.narrowFor(key(k));
-        if (n) named.add(n.id);
+        if (n) named.add(n.meta.id);
         const holders = metas.filter((_, i) => ranges[i]![0] <= k && k <= ranges[i]![1]).map((m) => m.id);
         for (const id of holders) expect(named.has(id), `round ${round}, key ${k}, segment ${id}`).toBe(true);
       }
       // wide ones come newest first
-      const order = r.wide.map((m) => m.id);
+      const order = r.wide.map((w) => w.meta.id);
       expect(order).toEqual([...order].sort((a, b) => b - a));
     }
   });

@@ -7,17 +7,24 @@
 import type { SegmentMeta } from './layout.js';
 import type { SegmentKeyIndex } from './key-index.js';
 
+/** a segment with its key index */
+export interface IndexedSegment {
+  readonly meta: SegmentMeta;
+  readonly index: SegmentKeyIndex;
+}
+
 export class SegmentRanges {
   /** segments whose range overlaps another's, newest first */
-  readonly wide: SegmentMeta[] = [];
+  readonly wide: IndexedSegment[] = [];
   /** segments whose ranges overlap no other, by first key */
-  private readonly narrow: { meta: SegmentMeta; lo: Buffer; hi: Buffer }[] = [];
+  private readonly narrow: { seg: IndexedSegment; lo: Buffer; hi: Buffer }[] = [];
 
   constructor(metas: readonly SegmentMeta[], index: (meta: SegmentMeta) => SegmentKeyIndex) {
-    const ranged: { meta: SegmentMeta; lo: Buffer; hi: Buffer; order: number }[] = [];
+    const ranged: { seg: IndexedSegment; lo: Buffer; hi: Buffer; order: number }[] = [];
     metas.forEach((meta, order) => {
-      const b = index(meta).bounds();
-      if (b) ranged.push({ meta, ...b, order });
+      const idx = index(meta);
+      const b = idx.bounds();
+      if (b) ranged.push({ seg: { meta, index: idx }, ...b, order });
     });
     ranged.sort((a, b) => Buffer.compare(a.lo, b.lo));
     const isWide = new Array<boolean>(ranged.length).fill(false);
@@ -31,11 +38,11 @@ export class SegmentRanges {
       if (!maxHi || Buffer.compare(r.hi, maxHi) > 0) maxHi = r.hi;
     }
     for (let i = 0; i < ranged.length; i++) if (!isWide[i]) this.narrow.push(ranged[i]!);
-    this.wide = ranged.filter((_, i) => isWide[i]).sort((a, b) => b.order - a.order).map((r) => r.meta);
+    this.wide = ranged.filter((_, i) => isWide[i]).sort((a, b) => b.order - a.order).map((r) => r.seg);
   }
 
   /** the narrow segment whose range holds `key`, if any */
-  narrowFor(key: Buffer): SegmentMeta | null {
+  narrowFor(key: Buffer): IndexedSegment | null {
     const a = this.narrow;
     let lo = 0;
     let hi = a.length - 1;
@@ -44,7 +51,7 @@ export class SegmentRanges {
       const r = a[mid]!;
       if (Buffer.compare(key, r.lo) < 0) hi = mid - 1;
       else if (Buffer.compare(key, r.hi) > 0) lo = mid + 1;
-      else return r.meta;
+      else return r.seg;
     }
     return null;
   }
