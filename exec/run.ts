@@ -5,7 +5,7 @@ import type { Datum, Row } from '../core/datum.js';
 import { SqlError, SqlState, assertNever } from '../core/errors.js';
 import type { Plan, CompareOp } from '../expr/plan.js';
 import type { ExecContext } from './context.js';
-import { compile, withOuter } from '../expr/compile.js';
+import { compile, withOuter, type Compiled } from '../expr/compile.js';
 import { windowRows } from '../expr/time-window.js';
 import { runHashJoin } from './join.js';
 import { runAggregate } from './aggregate.js';
@@ -91,8 +91,12 @@ function* fromIterable(rows: Iterable<Row>): Generator<Batch> {
   if (b.length) yield b;
 }
 
+/** a VALUES list's compiled rows, per plan (a prepared INSERT of many rows runs it again and again) */
+const compiledValues = new WeakMap<object, Compiled[][]>();
+
 function* values(plan: Extract<Plan, { kind: 'values' }>, cx: ExecContext): Generator<Batch> {
-  const rows = plan.rows.map((r) => r.map(compile));
+  let rows = compiledValues.get(plan);
+  if (!rows) { rows = plan.rows.map((r) => r.map(compile)); compiledValues.set(plan, rows); }
   const empty: Row = [];
   let b: Row[] = [];
   for (const r of rows) {

@@ -51,9 +51,9 @@ export class ColumnCommit {
     for (const key of this.dbs.memtable.getKeys({ start: r.start, end: r.end })) this.dbs.memtable.remove(key);
   }
 
-  /** last step inside the transaction */
+  /** last step inside the transaction: the bits go into the bitmaps the commit's look-ups read (no second read) */
   finish(): void {
-    this.deletes.apply(this.store.bitmaps);
+    this.deletes.apply(this.store.bitmaps, (segId) => this.view.bitmap(segId));
   }
 
   /** after the transaction committed */

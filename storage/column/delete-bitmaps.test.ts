@@ -1,0 +1,60 @@
+// Delete bitmaps kept as a base plus added-bits records: whatever the mix of commits adding bits
+// (past the merge point), whole rewrites and removals, a read equals the bits set so far, and a
+// snapshot keeps reading what it saw.
+import { describe, it, expect } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { open } from 'lmdb';
+import { DeleteBitmaps, PendingDeletes } from './delete-bitmaps.js';
+import { mulberry32 } from '../../test/harness/prng.js';
+
+describe('delete bitmaps', () => {
+  it('read back what commits set, across merges, rewrites and removals', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eddy-bitmaps-'));
+    const root = open({ path: dir, maxDbs: 2, noSync: true });
+    try {
+      const bitmaps = new DeleteBitmaps(root.openDB({ name: 'delbits', keyEncoding: 'binary', encoding: 'binary' }));
+      const rnd = mulberry32(17);
+      const model = new Map<number, Set<number>>([[1, new Set()], [2, new Set()], [300, new Set()]]);
+      const check = (): void => {
+        for (const [seg, bits] of model) expect([...bitmaps.read(seg).toArray()], `segment ${seg}`).toEqual([...bits].sort((a, b) => a - b));
+      };
+      for (let step = 0; step < 150; step++) {
+        const r = rnd();
+        if (r < 0.85) {
+          const p = new PendingDeletes();
+          for (let i = Math.floor(rnd() * 6); i >= 0; i--) {
+            const seg = [1, 2, 300][Math.floor(rnd() * 3)]!;
+            const off = Math.floor(rnd() * 5000);
+            p.mark(seg, off);
+            model.get(seg)!.add(off);
+          }
+          await root.transaction(() => p.apply(bitmaps));
+        } else if (r < 0.95) {
+          const seg = [1, 2, 300][Math.floor(rnd() * 3)]!;
+          const bits = [1, 2, 3].map(() => Math.floor(rnd() * 100));
+          model.set(seg, new Set(bits));
+          await root.transaction(() => bitmaps.write(seg, DeleteBitmaps.create(bits)));
+        } else {
+          const seg = [1, 2, 300][Math.floor(rnd() * 3)]!;
+          model.set(seg, new Set());
+          await root.transaction(() => bitmaps.remove(seg));
+        }
+        check();
+      }
+      // a snapshot taken before more bits are set keeps its view
+      const txn = root.useReadTransaction();
+      const before = bitmaps.read(2, { txn, done: () => txn.done() } as never).toArray();
+      const p = new PendingDeletes();
+      p.mark(2, 99999);
+      await root.transaction(() => p.apply(bitmaps));
+      expect(bitmaps.read(2, { txn, done: () => txn.done() } as never).toArray()).toEqual(before);
+      expect(bitmaps.read(2).has(99999)).toBe(true);
+      txn.done();
+    } finally {
+      await root.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
