@@ -58,6 +58,7 @@ export class ColumnCommit {
 
   /** after the transaction committed */
   committed(): void {
+    this.deletes.committed(this.store.bitmaps);
     if (this.removedFiles.length) this.store.retire(this.removedFiles, this.removedIds);
   }
 }

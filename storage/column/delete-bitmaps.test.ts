@@ -43,6 +43,23 @@ describe('delete bitmaps', () => {
         }
         check();
       }
+      // a data directory of an older version: one record keyed by the segment id alone
+      const db = root.openDB({ name: 'delbits', keyEncoding: 'binary', encoding: 'binary' });
+      const old = Buffer.alloc(4);
+      old.writeUInt32BE(500);
+      await root.transaction(() => db.put(old, DeleteBitmaps.create([7, 8]).serialize(true) as unknown as Buffer));
+      expect(bitmaps.read(500).toArray()).toEqual([7, 8]);
+      for (let i = 0; i < 40; i++) {
+        const p = new PendingDeletes();
+        p.mark(500, 100 + i);
+        await root.transaction(() => p.apply(bitmaps));
+        p.committed(bitmaps);
+        expect(bitmaps.read(500).size).toBe(3 + i);
+      }
+      expect(bitmaps.read(500).toArray()).toEqual([7, 8, ...Array.from({ length: 40 }, (_, i) => 100 + i)]);
+      // the records were merged along the way
+      expect([...db.getKeys({ start: old, end: Buffer.from([0, 0, 1, 245]) })].length).toBeLessThanOrEqual(33);
+
       // a snapshot taken before more bits are set keeps its view
       const txn = root.useReadTransaction();
       const before = bitmaps.read(2, { txn, done: () => txn.done() } as never).toArray();

@@ -1,12 +1,15 @@
-// Delete bitmaps of column segments, kept in LMDB (keyed by segment id) so that a commit sets
-// the bits of the versions it supersedes in the same durable transaction as everything else,
-// and a reader's LMDB snapshot sees exactly the bitmaps of its snapshot.
+// Delete bitmaps of column segments, kept in LMDB so that a commit sets the bits of the versions
+// it supersedes in the same durable transaction as everything else, and a reader's LMDB
+// snapshot sees exactly the bitmaps of its snapshot.
 //
-// A segment's bitmap is its base record (key: segment id) OR'ed with the small records commits
-// added since (key: segment id + a counter): a commit that deletes a few rows in each of many
-// segments writes those few bits, not every touched segment's whole bitmap again (random upserts
-// into a large table touch every segment in every commit: ~8 KB each). Once a segment has
-// MAX_PARTS of them, the commit writes the merged bitmap as the base and removes them.
+// A segment's bitmap is the OR of its records (key: segment id + a counter that only grows):
+// a commit that deletes a few rows in each of many segments adds a record of those few bits
+// instead of rewriting every touched segment's whole bitmap (random upserts into a large table
+// touch every segment in every commit: ~8 KB each). Once a segment has MAX_PARTS records, the
+// commit replaces them with one record of the merged bitmap. The highest counter is the
+// bitmap's version: records under it never change, so a merged bitmap is cached by (segment,
+// version) and a reader only asks LMDB for the last key. (Data directories of older versions
+// have one record per segment keyed by the segment id alone: version 0.)
 import type { Database } from 'lmdb';
 import roaring from 'roaring';
 import type { ReadSnapshot } from '../store-types.js';
@@ -15,8 +18,10 @@ import { prefixEnd } from '../key-codec.js';
 const { RoaringBitmap32 } = roaring;
 export type Bitmap = InstanceType<typeof RoaringBitmap32>;
 
-/** added-bits records a segment keeps before they are merged into its base */
+/** records a segment keeps before they are merged into one */
 const MAX_PARTS = 32;
+/** merged bitmaps kept in memory */
+const CACHED = 8192;
 
 export function segmentIdKey(id: number): Buffer {
   const b = Buffer.allocUnsafe(4);
@@ -25,51 +30,84 @@ export function segmentIdKey(id: number): Buffer {
 }
 
 export class DeleteBitmaps {
+  /** merged bitmaps by segment, with the version they are of (shared: never changed in place) */
+  private readonly cache = new Map<number, { version: number; bits: Bitmap }>();
+
   constructor(private readonly db: Database<Buffer, Buffer>) {}
 
-  /** the segment's delete bitmap as of `snap` (or, inside a write transaction, as written so far) */
+  /**
+   * The segment's delete bitmap as of `snap` (or, inside a write transaction, as written so
+   * far). Shared with other readers: callers must not change it (clone() first).
+   */
   read(segId: number, snap?: ReadSnapshot): Bitmap {
+    const version = this.version(segId, snap);
+    if (version < 0) return EMPTY;
+    const hit = this.cache.get(segId);
+    if (hit && hit.version === version) return hit.bits;
     let out: Bitmap | null = null;
-    for (const { value } of this.records(segId, snap)) {
+    for (const { value } of this.range(segId, snap)) {
       const part = RoaringBitmap32.deserialize(Buffer.from(value), true);
       if (out === null) out = part;
       else out.orInPlace(part);
     }
-    return out ?? new RoaringBitmap32();
+    const bits = out ?? new RoaringBitmap32();
+    // only what a snapshot read is surely committed: inside a write transaction the version may
+    // be another commit's of the same LMDB transaction, which could still fail
+    if (snap) this.remember(segId, version, bits);
+    return bits;
   }
 
-  private records(segId: number, snap?: ReadSnapshot): Iterable<{ key: Buffer; value: Buffer }> {
+  /** the counter of the segment's last record (-1: none) */
+  private version(segId: number, snap?: ReadSnapshot): number {
+    // backwards from the highest key the segment could have: the first key met is its last, if it is its own
+    for (const key of this.db.getKeys({ start: partKey(segId, 0xffffffff), reverse: true, limit: 1, ...(snap ? { transaction: snap.txn } : {}) } as never) as Iterable<Buffer>) {
+      if (key.length < 4 || key.readUInt32BE(0) !== segId >>> 0) return -1;
+      return key.length === 8 ? key.readUInt32BE(4) : 0;
+    }
+    return -1;
+  }
+
+  private range(segId: number, snap?: ReadSnapshot): Iterable<{ key: Buffer; value: Buffer }> {
     const start = segmentIdKey(segId);
     return this.db.getRange({ start, end: prefixEnd(start), ...(snap ? { transaction: snap.txn } : {}) } as never) as Iterable<{ key: Buffer; value: Buffer }>;
   }
 
-  /** must run inside a write transaction: the segment's whole bitmap */
-  write(segId: number, bits: Bitmap): void {
+  /** a merged bitmap of a committed version (after the commit that wrote it) */
+  remember(segId: number, version: number, bits: Bitmap): void {
+    this.cache.delete(segId);
+    if (this.cache.size >= CACHED) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(segId, { version, bits });
+  }
+
+  /** must run inside a write transaction: the segment's whole bitmap; returns its version */
+  write(segId: number, bits: Bitmap): number {
+    const version = this.version(segId) + 1;
     this.remove(segId);
-    if (!bits.isEmpty) this.db.put(segmentIdKey(segId), bits.serialize(true) as unknown as Buffer);
+    if (!bits.isEmpty) this.db.put(partKey(segId, version), bits.serialize(true) as unknown as Buffer);
+    return version;
   }
 
   /**
    * Must run inside a write transaction: adds `added` to the segment's bitmap, whose value with
-   * them is `all`. Writes a record of the added bits, or `all` as the new base once the segment
-   * has MAX_PARTS of those.
+   * them is `all`. Writes a record of the added bits, or `all` as the only record once the
+   * segment has MAX_PARTS of them. Returns the new version.
    */
-  add(segId: number, added: Bitmap, all: Bitmap): void {
+  add(segId: number, added: Bitmap, all: Bitmap): number {
     const start = segmentIdKey(segId);
     let parts = 0;
     let last = 0;
     for (const key of this.db.getKeys({ start, end: prefixEnd(start) }) as Iterable<Buffer>) {
-      if (key.length === 8) { parts++; last = key.readUInt32BE(4); }
+      parts++;
+      if (key.length === 8) last = key.readUInt32BE(4);
     }
-    if (parts >= MAX_PARTS) { this.write(segId, all); return; }
-    const key = Buffer.allocUnsafe(8);
-    key.writeUInt32BE(segId >>> 0, 0);
-    key.writeUInt32BE(last + 1, 4);
-    this.db.put(key, added.serialize(true) as unknown as Buffer);
+    if (parts >= MAX_PARTS) return this.write(segId, all);
+    this.db.put(partKey(segId, last + 1), added.serialize(true) as unknown as Buffer);
+    return last + 1;
   }
 
   /** must run inside a write transaction: the segment's records all go */
   remove(segId: number): void {
+    this.cache.delete(segId);
     const start = segmentIdKey(segId);
     const keys: Buffer[] = [];
     for (const key of this.db.getKeys({ start, end: prefixEnd(start) }) as Iterable<Buffer>) keys.push(Buffer.from(key));
@@ -81,9 +119,20 @@ export class DeleteBitmaps {
   }
 }
 
+const EMPTY = new RoaringBitmap32();
+
+function partKey(segId: number, counter: number): Buffer {
+  const key = Buffer.allocUnsafe(8);
+  key.writeUInt32BE(segId >>> 0, 0);
+  key.writeUInt32BE(counter >>> 0, 4);
+  return key;
+}
+
 /** Bits set by one commit, grouped by segment and written once per segment at the end. */
 export class PendingDeletes {
   private readonly bySegment = new Map<number, number[]>();
+  /** the bitmaps written, to cache once the commit is durable */
+  private readonly written: { segId: number; version: number; bits: Bitmap }[] = [];
 
   mark(segId: number, offset: number): void {
     let a = this.bySegment.get(segId);
@@ -95,16 +144,21 @@ export class PendingDeletes {
     this.bySegment.delete(segId);
   }
 
-  /**
-   * Writes the bits. `current`: the segment's bitmap as the transaction read it (the commit's
-   * look-ups have it already), which this changes.
-   */
+  /** Writes the bits. `current`: the segment's bitmap as the transaction read it (the commit's look-ups have it already). */
   apply(bitmaps: DeleteBitmaps, current: (segId: number) => Bitmap = (segId) => bitmaps.read(segId)): void {
     for (const [segId, offsets] of this.bySegment) {
-      const bm = current(segId);
-      bm.addMany(offsets);
-      bitmaps.add(segId, new RoaringBitmap32(offsets), bm);
+      const added = new RoaringBitmap32(offsets);
+      // bitmaps read are shared: the new one is a copy
+      const all = current(segId).clone();
+      all.orInPlace(added);
+      this.written.push({ segId, version: bitmaps.add(segId, added, all), bits: all });
     }
     this.bySegment.clear();
+  }
+
+  /** after the transaction committed: readers of the new versions need not read them back */
+  committed(bitmaps: DeleteBitmaps): void {
+    for (const w of this.written) bitmaps.remember(w.segId, w.version, w.bits);
+    this.written.length = 0;
   }
 }
