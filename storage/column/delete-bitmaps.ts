@@ -93,16 +93,19 @@ export class DeleteBitmaps {
    * segment has MAX_PARTS of them. Returns the new version.
    */
   add(segId: number, added: Bitmap, all: Bitmap): number {
-    const start = segmentIdKey(segId);
-    let parts = 0;
-    let last = 0;
-    for (const key of this.db.getKeys({ start, end: prefixEnd(start) }) as Iterable<Buffer>) {
-      parts++;
-      if (key.length === 8) last = key.readUInt32BE(4);
-    }
-    if (parts >= MAX_PARTS) return this.write(segId, all);
+    const last = this.version(segId);
+    // records are numbered without gaps from the first (a merge leaves one): the first and the
+    // last counters say how many there are
+    if (last >= 0 && last - this.firstCounter(segId) + 1 >= MAX_PARTS) return this.write(segId, all);
     this.db.put(partKey(segId, last + 1), added.serialize(true) as unknown as Buffer);
     return last + 1;
+  }
+
+  /** the counter of the segment's first record (0 for a record keyed by the segment id alone) */
+  private firstCounter(segId: number): number {
+    const start = segmentIdKey(segId);
+    for (const key of this.db.getKeys({ start, end: prefixEnd(start), limit: 1 }) as Iterable<Buffer>) return key.length === 8 ? key.readUInt32BE(4) : 0;
+    return 0;
   }
 
   /** must run inside a write transaction: the segment's records all go */
