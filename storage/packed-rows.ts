@@ -27,11 +27,6 @@ export class PackWriter {
     this.buf = next;
   }
 
-  /** a byte range written so far (a view: valid until the writer grows or is reset) */
-  view(from: number, to: number): Buffer {
-    return this.buf.subarray(from, to);
-  }
-
   /** the bytes written, as an exact-size copy */
   take(): Buffer {
     const out = Buffer.allocUnsafe(this.len);
