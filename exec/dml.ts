@@ -49,7 +49,8 @@ function describeRow(rel: RelationDef, row: Row, cx: ExecContext): string {
   }).join(', ');
 }
 
-function pkViolation(rel: RelationDef, row: Row, cx: ExecContext): SqlError {
+/** 23505 for a row whose primary key another row holds */
+export function pkViolation(rel: RelationDef, row: Row, cx: ExecContext): SqlError {
   const pk = rel.primaryKey!;
   const name = rel.indexes.find((i) => i.primary)?.name ?? `${rel.name}_pkey`;
   return new SqlError(SqlState.UniqueViolation, `duplicate key value violates unique constraint "${name}"`, {

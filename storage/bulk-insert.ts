@@ -4,7 +4,6 @@
 // writes the same bytes to the row store and the binlog and registers the segments, in one LMDB
 // transaction. No row object outlives add(): a load of millions of rows holds bytes, not objects.
 import type { Row } from '../core/datum.js';
-import { SqlError, SqlState } from '../core/errors.js';
 import { unpack } from 'msgpackr';
 import { toStored, decodeRow, type Stored } from './row-codec.js';
 import { PackWriter } from './packed-rows.js';
@@ -45,8 +44,8 @@ export class BulkInsert {
   constructor(
     readonly rel: StoredRelation,
     private readonly sink: SegmentSink,
-    /** "Key (id)=(5) already exists." for a row whose key is taken */
-    readonly describeKey: (row: Row) => string,
+    /** the 23505 for a row whose key is taken */
+    readonly duplicate: (row: Row) => Error,
   ) {
     this.size = segmentRows(rel);
     this.rowAt = new Uint32Array(this.size + 1);
@@ -93,12 +92,6 @@ export class BulkInsert {
 
   private rowOf(rows: Buffer, rowAt: Uint32Array, i: number): Row {
     return decodeRow(this.rel.types, unpack(rows.subarray(rowAt[i]!, rowAt[i + 1]!)) as Stored[]);
-  }
-
-  duplicate(row: Row): SqlError {
-    const name = this.rel.pkName ?? `${this.rel.name}_pkey`;
-    return new SqlError(SqlState.UniqueViolation, `duplicate key value violates unique constraint "${name}"`,
-      { detail: this.describeKey(row), table: this.rel.name, constraint: name });
   }
 
   private seal(): void {

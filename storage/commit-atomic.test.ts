@@ -55,13 +55,13 @@ describe('failed commits', () => {
       const rel = { ...table(30031, true, true), indexes: [] };
       await store.commit({ rows: [insert(rel, 2900, 0)] });
       await store.flush(rel);
-      const load = store.bulkInsert(rel, (row: Row) => `Key (id)=(${String(row[0])}) already exists.`);
+      const load = store.bulkInsert(rel, (row: Row) => new Error(`duplicate key value: ${String(row[0])}`));
       for (let id = 1; id <= 3000; id++) load.add(keyOf(rel, id), [id, id, `r${id}`]);
       await expect(store.commitBulk(load)).rejects.toThrow(/duplicate key value/);
       expect(store.get(rel, keyOf(rel, 1))).toBeUndefined();
       expect(store.binlogHead(rel.oid)).toBe(1);
       expect(store.segments(rel).length).toBe(1);
-      const ok = store.bulkInsert(rel, () => '');
+      const ok = store.bulkInsert(rel, () => new Error('duplicate key value'));
       for (let id = 1; id <= 300; id++) ok.add(keyOf(rel, id), [id, id, `r${id}`]);
       expect(await store.commitBulk(ok)).toBe(true);
       expect(store.get(rel, keyOf(rel, 300))).toEqual([300, 300, 'r300']);

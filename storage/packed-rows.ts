@@ -50,7 +50,7 @@ export class PackWriter {
     else { this.buf[this.len++] = 0xdd; this.buf.writeUInt32BE(n, this.len); this.len += 4; }
   }
 
-  /** an array16 header: a fixed-size header (a count written before the items are known stays in place) */
+  /** an array16 header whatever the count: its size is fixed, so the count sits at a known offset (bulk-binlog.ts reads it there) */
   array16(n: number): void {
     this.ensure(3);
     this.buf[this.len++] = 0xdc;

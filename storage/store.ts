@@ -357,8 +357,8 @@ export class Store {
   }
 
   /** a bulk load of new rows into `rel` (commitBulk) */
-  bulkInsert(rel: StoredRelation, describeKey: (row: Row) => string): BulkInsert {
-    return new BulkInsert(rel, this.columns, describeKey);
+  bulkInsert(rel: StoredRelation, duplicate: (row: Row) => Error): BulkInsert {
+    return new BulkInsert(rel, this.columns, duplicate);
   }
 
   /**

@@ -3,10 +3,9 @@
 // reads, one encoding per row, one commit) instead of the transaction's write set. A COPY of
 // fewer rows than a segment holds goes the ordinary way: it would only make a small segment.
 import type { Row } from '../../core/datum.js';
-import { formatText } from '../../core/values/io.js';
 import type { RelationDef } from '../../catalog/model.js';
 import type { BoundInsert } from '../../planner/bind-dml.js';
-import { insertRows, newRowBuilder } from '../../exec/dml.js';
+import { insertRows, newRowBuilder, pkViolation } from '../../exec/dml.js';
 import type { ExecContext } from '../../exec/context.js';
 import { segmentRows } from '../../storage/column/layout.js';
 import { rowKeyView } from '../../storage/key-codec.js';
@@ -33,7 +32,7 @@ export async function bulkLoad(engine: Engine, b: BoundInsert, rows: Iterator<Ro
   let r = rows.next();
   for (; !r.done && first.length < threshold; r = rows.next()) first.push(r.value);
   if (r.done) return insertRows(b, first, cx).count;
-  const load = engine.store.bulkInsert(sr, (row) => describeKey(rel, row, cx));
+  const load = engine.store.bulkInsert(sr, (row) => pkViolation(rel, row, cx));
   let committed = false;
   try {
     // the load copies each key at once: a primary key is encoded without a buffer of its own
@@ -63,10 +62,4 @@ export async function bulkLoad(engine: Engine, b: BoundInsert, rows: Iterator<Ro
   } finally {
     if (!committed) await load.abandon();
   }
-}
-
-/** the detail of a duplicate key error: "Key (id)=(5) already exists." */
-function describeKey(rel: RelationDef, row: Row, cx: ExecContext): string {
-  const pk = rel.primaryKey ?? [];
-  return `Key (${pk.map((c) => rel.columns[c]!.name).join(', ')})=(${pk.map((c) => formatText(rel.columns[c]!.type, row[c] ?? null, cx.evalCtx.settings)).join(', ')}) already exists.`;
 }
