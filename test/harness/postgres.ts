@@ -13,6 +13,12 @@ const PG_USER = 'eddytest';
 export interface PostgresOptions {
   walLevel?: 'logical';
   port?: number;
+  /**
+   * PostgreSQL's own durability settings (fsync on, default shared_buffers) instead of the test
+   * settings (fsync off, 32 MB): write benchmarks compare against a server that, like Eddy,
+   * has a commit on disk before it acknowledges it.
+   */
+  durable?: boolean;
 }
 
 export interface PostgresServer {
@@ -70,9 +76,8 @@ export async function startPostgres(opts: PostgresOptions = {}): Promise<Postgre
     `listen_addresses = '127.0.0.1'`,
     `port = ${port}`,
     `unix_socket_directories = '${sockDir}'`,
-    `fsync = off`,
+    ...(opts.durable ? [] : [`fsync = off`, `shared_buffers = 32MB`]),
     `max_connections = 600`,
-    `shared_buffers = 32MB`,
     `timezone = 'UTC'`,
     `log_min_messages = warning`,
   ];
