@@ -66,6 +66,30 @@ export class BulkInsert {
   }
 
   /**
+   * A row packed by the caller straight into the load's writers (a COPY parser that never makes
+   * row objects): beginRow(), then the row's MessagePack array into `rowWriter` and its key into
+   * `keyWriter`, then endRow(), or abortRow() to take back what was written since beginRow().
+   */
+  get rowWriter(): PackWriter { return this.rowBytes; }
+  get keyWriter(): PackWriter { return this.keyBytes; }
+
+  beginRow(): void {
+    this.rowAt[this.n] = this.rowBytes.len;
+    this.keyAt[this.n] = this.keyBytes.len;
+  }
+
+  abortRow(): void {
+    this.rowBytes.len = this.rowAt[this.n]!;
+    this.keyBytes.len = this.keyAt[this.n]!;
+  }
+
+  endRow(): void {
+    this.n++;
+    this.count++;
+    if (this.n >= this.size) this.seal();
+  }
+
+  /**
    * Seals the last chunk and waits for every segment file: the load is ready to commit. Returns
    * the segments and the binlog chunks, in the order of the rows.
    */
@@ -90,6 +114,16 @@ export class BulkInsert {
     }
   }
 
+  /** the rows of a load that never filled a chunk (nothing sealed), in the order they came */
+  unsealedRows(): Row[] {
+    if (this.chunks.length) throw new Error('unsealedRows() after a chunk was sealed');
+    const rowAt = this.rowAt.slice(0, this.n + 1);
+    rowAt[this.n] = this.rowBytes.len;
+    const out: Row[] = [];
+    for (let i = 0; i < this.n; i++) out.push(this.rowOf(this.rowBytes.buf, rowAt, i));
+    return out;
+  }
+
   private rowOf(rows: Buffer, rowAt: Uint32Array, i: number): Row {
     return decodeRow(this.rel.types, unpack(rows.subarray(rowAt[i]!, rowAt[i + 1]!)) as Stored[]);
   }
@@ -109,7 +143,7 @@ export class BulkInsert {
     for (let i = 1; i < n && sorted; i++) if (cmp(i - 1, i) >= 0) sorted = false;
     let chunk: BulkChunk;
     if (sorted) {
-      chunk = { n, keys: this.keyBytes.take(), keyAt, rows: this.rowBytes.take(), rowAt };
+      chunk = { n, keys: this.keyBytes.detach(), keyAt, rows: this.rowBytes.detach(), rowAt };
     } else {
       // into key order: the rows' bytes are copied over in that order
       const order = new Uint32Array(n);

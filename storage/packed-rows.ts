@@ -43,6 +43,15 @@ export class PackWriter {
 
   reset(): void { this.len = 0; }
 
+  /** the bytes written, without a copy: the writer goes on in a new buffer of the same capacity */
+  detach(): Buffer {
+    const out = this.buf.subarray(0, this.len);
+    this.buf = Buffer.allocUnsafe(this.buf.length);
+    this.dataView = null;
+    this.len = 0;
+    return out;
+  }
+
   arrayHeader(n: number): void {
     this.ensure(5);
     if (n < 16) this.buf[this.len++] = 0x90 | n;
@@ -92,7 +101,8 @@ export class PackWriter {
     }
   }
 
-  private number(x: number): void {
+  /** a number as the databases' msgpack encoder writes it: an integer if it is one that fits 32 bits, else a float64 */
+  number(x: number): void {
     this.ensure(9);
     const b = this.buf;
     if ((x | 0) === x) {
@@ -103,6 +113,30 @@ export class PackWriter {
     }
     if (x >>> 0 === x) { b[this.len++] = 0xce; b.writeUInt32BE(x, this.len); this.len += 4; return; }
     this.float64(x);
+  }
+
+  /** a str of UTF-8 bytes src[from, to) (already valid UTF-8: the caller checked) */
+  strBytes(src: Uint8Array, from: number, to: number): void {
+    const n = to - from;
+    this.ensure(n + 5);
+    const b = this.buf;
+    if (n < 32) b[this.len++] = 0xa0 | n;
+    else if (n < 0x100) { b[this.len++] = 0xd9; b[this.len++] = n; }
+    else if (n < 0x10000) { b[this.len++] = 0xda; b.writeUInt16BE(n, this.len); this.len += 2; }
+    else { b[this.len++] = 0xdb; b.writeUInt32BE(n, this.len); this.len += 4; }
+    b.set(src.subarray(from, to), this.len);
+    this.len += n;
+  }
+
+  /** an int64 (0xd3) of a safe integer, as a bigint of the same value is written */
+  int64(x: number): void {
+    this.ensure(9);
+    const b = this.buf;
+    b[this.len++] = 0xd3;
+    const hi = Math.floor(x / 4294967296);
+    b.writeInt32BE(hi, this.len);
+    b.writeUInt32BE(x - hi * 4294967296, this.len + 4);
+    this.len += 8;
   }
 
   private string(s: string): void {

@@ -11,6 +11,7 @@ import { segmentRows } from '../../storage/column/layout.js';
 import { rowKeyView } from '../../storage/key-codec.js';
 import type { Engine } from './engine.js';
 import type { WriteLayer } from './txn.js';
+import type { BulkInsert } from '../../storage/bulk-insert.js';
 
 /** whether a COPY of its own transaction into `rel` may load in bulk */
 export function bulkLoadable(engine: Engine, rel: RelationDef, layer: WriteLayer): boolean {
@@ -20,28 +21,62 @@ export function bulkLoadable(engine: Engine, rel: RelationDef, layer: WriteLayer
   return engine.storedRel(rel).orientation.row;
 }
 
-/** Loads `rows` (of the target columns) into the table and commits; returns how many. */
-export async function bulkLoad(engine: Engine, b: BoundInsert, rows: Iterator<Row>, cx: ExecContext, durable: boolean): Promise<number> {
+/** what a bulk load reads: row objects of the target columns, or a filler that packs rows into the load itself */
+export type BulkInput =
+  | { readonly rows: Iterator<Row> }
+  /** `add` takes a row of the target columns (defaults and checks applied) for what `fill` does not pack itself */
+  | { readonly fill: (load: BulkInsert, add: (src: Row) => void) => void };
+
+/** Loads the input (rows of the target columns) into the table and commits; returns how many. */
+export async function bulkLoad(engine: Engine, b: BoundInsert, input: BulkInput, cx: ExecContext, durable: boolean): Promise<number> {
   const rel = b.table;
   const sr = engine.storedRel(rel);
   const w = cx.writer!;
   const newRow = newRowBuilder(b, cx);
-  // a small COPY is an ordinary insert
-  const first: Row[] = [];
   const threshold = segmentRows(sr);
-  let r = rows.next();
-  for (; !r.done && first.length < threshold; r = rows.next()) first.push(r.value);
-  if (r.done) return insertRows(b, first, cx).count;
-  const load = engine.store.bulkInsert(sr, (row) => pkViolation(rel, row, cx));
+  // the load copies each key at once: a primary key is encoded without a buffer of its own
+  const pk = rel.primaryKey;
+  const pkTypes = pk?.map((c) => rel.columns[c]!.type);
+  const keyOf = pk ? (row: Row): Uint8Array => rowKeyView(rel.oid, pkTypes!, pk, row) : (row: Row): Uint8Array => w.keyFor(rel, row);
+  let load: BulkInsert;
+  if ('rows' in input) {
+    // a small COPY is an ordinary insert
+    const rows = input.rows;
+    const first: Row[] = [];
+    let r = rows.next();
+    for (; !r.done && first.length < threshold; r = rows.next()) first.push(r.value);
+    if (r.done) return insertRows(b, first, cx).count;
+    load = engine.store.bulkInsert(sr, (row) => pkViolation(rel, row, cx));
+    try {
+      for (const src of first) { const row = newRow(src); load.add(keyOf(row), row); }
+      first.length = 0;
+      for (; !r.done; r = rows.next()) { const row = newRow(r.value); load.add(keyOf(row), row); }
+    } catch (err) {
+      await load.abandon();
+      throw err;
+    }
+  } else {
+    load = engine.store.bulkInsert(sr, (row) => pkViolation(rel, row, cx));
+    try {
+      input.fill(load, (src) => { const row = newRow(src); load.add(keyOf(row), row); });
+    } catch (err) {
+      await load.abandon();
+      throw err;
+    }
+    // fewer rows than a segment: an ordinary insert after all (they were never sealed)
+    if (load.count < threshold) {
+      const rows = load.unsealedRows();
+      await load.abandon();
+      return insertRows(b, rows, cx).count;
+    }
+  }
+  return commitLoad(engine, rel, load, w, durable);
+}
+
+async function commitLoad(engine: Engine, rel: RelationDef, load: BulkInsert, w: NonNullable<ExecContext['writer']>, durable: boolean): Promise<number> {
+  const sr = load.rel;
   let committed = false;
   try {
-    // the load copies each key at once: a primary key is encoded without a buffer of its own
-    const pk = rel.primaryKey;
-    const pkTypes = pk?.map((c) => rel.columns[c]!.type);
-    const keyOf = pk ? (row: Row): Uint8Array => rowKeyView(rel.oid, pkTypes!, pk, row) : (row: Row): Uint8Array => w.keyFor(rel, row);
-    for (const src of first) { const row = newRow(src); load.add(keyOf(row), row); }
-    first.length = 0;
-    for (; !r.done; r = rows.next()) { const row = newRow(r.value); load.add(keyOf(row), row); }
     // the table's delta must be empty for a bulk commit: flush it, and again if a commit came between
     for (let attempt = 0; attempt < 3 && !committed; attempt++) {
       committed = await engine.store.commitBulk(load, Date.now() * 1000, durable);

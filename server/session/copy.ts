@@ -9,7 +9,9 @@ import type { Plan } from '../../expr/plan.js';
 import { bindChecks, bindDefaults, type BoundInsert } from '../../planner/bind-dml.js';
 import { insertRows } from '../../exec/dml.js';
 import { csvRecords, type CsvDialect } from '../../core/csv.js';
-import { bulkLoad, bulkLoadable } from './copy-bulk.js';
+import { bulkLoad, bulkLoadable, type BulkInput } from './copy-bulk.js';
+import { packedCsvPlan, packCsvRecords, packable, csvRecordEnd, type PackedCsvPlan } from './copy-packed.js';
+import type { BulkInsert } from '../../storage/bulk-insert.js';
 import type { RelationDef } from '../../catalog/model.js';
 import type { CopyInTarget } from './types.js';
 import type { SqlSession, StatementResult } from './session.js';
@@ -26,14 +28,29 @@ export class CopyData {
    * strings stop at about 512 MB) and no copy of it all is made.
    */
   *pieces(csv: CsvDialect | null): Generator<string> {
+    for (const piece of this.bytePieces(csv)) yield piece.toString('utf8');
+  }
+
+  /** the same pieces as bytes */
+  *bytePieces(csv: CsvDialect | null): Generator<Buffer> {
     let carry: Buffer | null = null;
-    for (const block of this.blocks) {
+    for (let block of this.blocks) {
+      if (carry) {
+        // the record cut off at the end of the last block, finished on its own: no copy of the whole block
+        const nl = block.indexOf(10);
+        const quoteFree = !csv || (carry.indexOf(csv.quote.charCodeAt(0)) < 0 && block.subarray(0, nl).indexOf(csv.quote.charCodeAt(0)) < 0);
+        if (nl >= 0 && quoteFree) {
+          yield Buffer.concat([carry, block.subarray(0, nl + 1)]);
+          block = block.subarray(nl + 1);
+          carry = null;
+        }
+      }
       const buf: Buffer = carry ? Buffer.concat([carry, block]) : block;
       const cut = lastRecordEnd(buf, csv);
-      if (cut > 0) yield buf.toString('utf8', 0, cut);
+      if (cut > 0) yield buf.subarray(0, cut);
       carry = cut < buf.length ? buf.subarray(cut) : null;
     }
-    if (carry) yield carry.toString('utf8');
+    if (carry) yield carry;
   }
 }
 
@@ -117,9 +134,17 @@ export async function copyFrom(c: CopyCommand, session: SqlSession, layer: Write
   const source: Plan = { kind: 'values', rows: [], columns: cols.map((i) => ({ name: rel.columns[i]!.name, type: rel.columns[i]!.type })) };
   const bound: BoundInsert = { kind: 'insert', table: rel, source, targetCols: cols, defaults: bindDefaults(rel, env), checks: bindChecks(rel, env), onConflict: null, returning: null };
   const cx = session.execContext([], layer, txn, true);
-  const count = standalone && bulkLoadable(session.engine, rel, layer)
-    ? await bulkLoad(session.engine, bound, rows, cx, session.settings.get('synchronous_commit') !== 'off')
-    : insertRows(bound, [...rows], cx).count;
+  let count: number;
+  if (standalone && bulkLoadable(session.engine, rel, layer)) {
+    const durable = session.settings.get('synchronous_commit') !== 'off';
+    const plan = packedCsvPlan(rel, cols, opts, bound.checks, session.valueSettings());
+    const input: BulkInput = plan
+      ? { fill: (load, add) => packCopyData(data, opts, plan, cols, load, add) }
+      : { rows };
+    count = await bulkLoad(session.engine, bound, input, cx, durable);
+  } else {
+    count = insertRows(bound, [...rows], cx).count;
+  }
   return { columns: null, rows: [], tag: `COPY ${count}` };
 }
 
@@ -128,38 +153,85 @@ export async function copyFrom(c: CopyCommand, session: SqlSession, layer: Write
  * The data is parsed piece by piece (CopyData.pieces), up to the end marker `\\.`.
  */
 function* copyRows(data: CopyData, opts: CopySpec, rel: RelationDef, cols: readonly number[], settings: ValueSettings): Generator<Row> {
-  const types = cols.map((i) => rel.columns[i]!.type);
-  /** 4: int4, 8: int8, 0: anything else */
-  const intKinds = types.map((t) => (t.kind === 'array' ? 0 : t.name === 'int4' ? 4 : t.name === 'int8' ? 8 : 0));
+  const conv = recordConverter(rel, cols, settings);
   const end = { seen: false };
   let line = opts.header ? -1 : 0;
   for (const piece of data.pieces(opts.csv ? opts : null)) {
     for (const rec of opts.csv ? csvRecords(piece, opts, end) : textRecords(piece, opts, end)) {
       if (++line === 0) continue;
-      if (rec.length !== cols.length) {
-        throw new SqlError('22P04', rec.length < cols.length ? `missing data for column "${rel.columns[cols[rec.length]!]!.name}"` : 'extra data after last expected column',
-          { detail: `COPY ${rel.name}, line ${line}` });
-      }
-      // the parsed record becomes the row in place: one array per line instead of two
-      const row: Datum[] = rec;
-      for (let i = 0; i < rec.length; i++) {
-        const v = rec[i]!;
-        if (v === null) { row[i] = null; continue; }
-        const kind = intKinds[i]!;
-        if (kind !== 0) {
-          // bulk loads are mostly integers: plain digits skip the general input function
-          const n = plainInt(v);
-          if (n !== undefined) { row[i] = kind === 4 ? n : BigInt(n); continue; }
-        }
-        try { row[i] = parseText(types[i]!, v, settings); } catch (err) {
-          if (err instanceof SqlError) throw new SqlError(err.code, err.message, { ...err.fields, detail: `COPY ${rel.name}, line ${line}, column ${rel.columns[cols[i]!]!.name}: "${v}"` });
-          throw err;
-        }
-      }
-      yield row;
+      yield conv(rec, line);
     }
     if (end.seen) return;
   }
+}
+
+/**
+ * COPY ... CSV packed into a bulk load (copy-packed.ts), piece by piece; what the packer leaves
+ * of a piece goes through the general parser into `add`. Line numbers count records, as copyRows does.
+ */
+function packCopyData(data: CopyData, opts: CopySpec, plan: PackedCsvPlan, cols: readonly number[], load: BulkInsert, add: (src: Row) => void): void {
+  const conv = recordConverter(plan.rel, cols, plan.settings);
+  const end = { seen: false };
+  let header = opts.header;
+  let line = 0;
+  const quote = opts.quote.charCodeAt(0);
+  const escape = opts.escape.charCodeAt(0);
+  /** the general parser's records of bytes [from, to) of a piece, into `add` */
+  const general = (piece: Buffer, from: number, to: number, skipHeader: boolean): void => {
+    let skip = skipHeader;
+    for (const rec of csvRecords(piece.toString('utf8', from, to), opts, end)) {
+      if (skip) { skip = false; continue; }
+      add(conv(rec, ++line));
+    }
+  };
+  for (const piece of data.bytePieces(opts)) {
+    if (!packable(piece)) {
+      general(piece, 0, piece.length, header);
+    } else {
+      // the packer's records, and each record it leaves through the general parser, one at a time
+      for (let at = 0; at < piece.length && !end.seen;) {
+        const before = load.count;
+        const stop = packCsvRecords(plan, piece, at, load, header && at === 0);
+        line += load.count - before;
+        if (stop >= piece.length) break;
+        const next = csvRecordEnd(piece, stop, quote, escape);
+        // a header the packer did not skip is that record
+        general(piece, stop, next, header && stop === 0);
+        at = next;
+      }
+    }
+    header = false;
+    if (end.seen) return;
+  }
+}
+
+/** turns a parsed record into a row of the target columns (`line` for error details); the record's array becomes the row */
+function recordConverter(rel: RelationDef, cols: readonly number[], settings: ValueSettings): (rec: (string | null)[], line: number) => Row {
+  const types = cols.map((i) => rel.columns[i]!.type);
+  /** 4: int4, 8: int8, 0: anything else */
+  const intKinds = types.map((t) => (t.kind === 'array' ? 0 : t.name === 'int4' ? 4 : t.name === 'int8' ? 8 : 0));
+  return (rec, line) => {
+    if (rec.length !== cols.length) {
+      throw new SqlError('22P04', rec.length < cols.length ? `missing data for column "${rel.columns[cols[rec.length]!]!.name}"` : 'extra data after last expected column',
+        { detail: `COPY ${rel.name}, line ${line}` });
+    }
+    const row: Datum[] = rec;
+    for (let i = 0; i < rec.length; i++) {
+      const v = rec[i]!;
+      if (v === null) { row[i] = null; continue; }
+      const kind = intKinds[i]!;
+      if (kind !== 0) {
+        // bulk loads are mostly integers: plain digits skip the general input function
+        const n = plainInt(v);
+        if (n !== undefined) { row[i] = kind === 4 ? n : BigInt(n); continue; }
+      }
+      try { row[i] = parseText(types[i]!, v, settings); } catch (err) {
+        if (err instanceof SqlError) throw new SqlError(err.code, err.message, { ...err.fields, detail: `COPY ${rel.name}, line ${line}, column ${rel.columns[cols[i]!]!.name}: "${v}"` });
+        throw err;
+      }
+    }
+    return row;
+  };
 }
 
 function* textRecords(data: string, o: CopySpec, end: { seen: boolean }): Generator<(string | null)[]> {
