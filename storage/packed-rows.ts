@@ -36,9 +36,13 @@ export class PackWriter {
 
   /** copies bytes [from, to) of `src` (a packed row inside a binlog entry) */
   rawRange(src: Uint8Array, from: number, to: number): void {
-    this.ensure(to - from);
-    this.buf.set(src.subarray(from, to), this.len);
-    this.len += to - from;
+    const n = to - from;
+    this.ensure(n);
+    const b = this.buf;
+    // a row is a few dozen bytes: a loop beats making a view of it to copy from
+    if (n <= 64) { let at = this.len; for (let i = from; i < to; i++) b[at++] = src[i]!; }
+    else b.set(src.subarray(from, to), this.len);
+    this.len += n;
   }
 
   reset(): void { this.len = 0; }

@@ -32,8 +32,8 @@ function unscaled(text: string, scale: number): number | null {
   return Number.isSafeInteger(n) ? n : null;
 }
 
-function decimalsFit(rows: readonly (readonly unknown[])[], c: number, scale: number): boolean {
-  for (const r of rows) { const v = r[c]; if (v !== null && v !== undefined && decimalUnscaled(v, scale) === null) return false; }
+function decimalsFit(values: readonly unknown[], scale: number): boolean {
+  for (const v of values) if (v !== null && v !== undefined && decimalUnscaled(v, scale) === null) return false;
   return true;
 }
 
@@ -69,6 +69,14 @@ function zoneMapped(type: SqlType): boolean {
 
 function storedNumber(v: Stored): number {
   return typeof v === 'string' ? Number(v) : Number(v as number | bigint);
+}
+
+/** A Binary Arrow column of values already back to back: value i is data[offsets[i] - offsets[0], offsets[i + 1] - offsets[0]) */
+export function binaryColumn(data: Uint8Array, offsets: Uint32Array, n: number): Vector {
+  const base = offsets[0]!;
+  const offs = new Int32Array(n + 1);
+  for (let i = 0; i <= n; i++) offs[i] = offsets[i]! - base;
+  return makeVector(makeData({ type: new Binary() as never, length: n, nullCount: 0, nullBitmap: null, valueOffsets: offs, data: data.subarray(base, offsets[n]!) } as never));
 }
 
 /** A Utf8 or Binary Arrow column built in two passes (sizes, then bytes) instead of value by value. */
@@ -125,7 +133,14 @@ function decimalUnscaled(v: unknown, scale: number): number | null {
  * values; returns its bytes and zone maps.
  */
 export function encodeSegment(types: readonly SqlType[], rows: readonly (readonly (Stored | Datum)[])[], keys: readonly Uint8Array[], datums = false): { bytes: Uint8Array; zones: ZoneMap[] } {
-  const n = rows.length;
+  return encodeColumns(types, rows.length, (c) => rows.map((r) => r[c]), varBinary(keys, new Binary()), datums);
+}
+
+/**
+ * The same from columns: `column(c)` is column c's values (stored form, or datums), and the keys
+ * are the segment's Binary key column.
+ */
+export function encodeColumns(types: readonly SqlType[], n: number, column: (c: number) => readonly (Stored | Datum | undefined)[], keyColumn: Vector, datums = false): { bytes: Uint8Array; zones: ZoneMap[] } {
   const cols: Record<string, Vector> = {};
   const zones: ZoneMap[] = [];
   types.forEach((type, c) => {
@@ -144,58 +159,59 @@ export function encodeSegment(types: readonly SqlType[], rows: readonly (readonl
     };
     const zoned = zoneMapped(type);
     let decimalZone = false;
+    const values = column(c);
     let vec: Vector;
     if (kind === 'i32' || kind === 'i64' || kind === 'f64' || kind === 'bool') {
-      const values = kind === 'i32' ? new Int32Array(n) : kind === 'i64' ? new BigInt64Array(n) : kind === 'f64' ? new Float64Array(n) : new Int8Array(n);
+      const typed = kind === 'i32' ? new Int32Array(n) : kind === 'i64' ? new BigInt64Array(n) : kind === 'f64' ? new Float64Array(n) : new Int8Array(n);
       for (let i = 0; i < n; i++) {
-        const v = rows[i]![c];
+        const v = values[i];
         if (isNull(v)) continue;
         valid[i >> 3]! |= 1 << (i & 7);
         if (kind === 'i64') {
           const b = BigInt(v as number | bigint);
-          (values as BigInt64Array)[i] = b;
+          (typed as BigInt64Array)[i] = b;
           if (zoned) track(b);
         } else if (kind === 'bool') {
-          (values as Int8Array)[i] = v ? 1 : 0;
+          (typed as Int8Array)[i] = v ? 1 : 0;
         } else {
           const x = storedNumber(v as Stored);
-          (values as Int32Array | Float64Array)[i] = x;
+          (typed as Int32Array | Float64Array)[i] = x;
           if (zoned && Number.isFinite(x)) track(x);
           // an infinite date/timestamp makes the range unbounded on that side
           else if (zoned) track(x);
         }
       }
       const arrowType = kind === 'i32' ? new Int32() : kind === 'i64' ? new Int64() : kind === 'f64' ? new Float64() : new Int8();
-      vec = makeVector(makeData({ type: arrowType as never, length: n, nullCount: nulls, nullBitmap: nulls ? valid : null, data: values } as never));
+      vec = makeVector(makeData({ type: arrowType as never, length: n, nullCount: nulls, nullBitmap: nulls ? valid : null, data: typed } as never));
     } else if (kind === 'utf8') {
-      const strings = rows.map((r) => { const v = r[c]; return v === null || v === undefined ? null : String(v); });
+      const strings = values.map((v) => (v === null || v === undefined ? null : String(v)));
       // few distinct values: a dictionary (scans then read codes, not strings)
       const distinct = new Set<string>();
       const limit = Math.min(65536, Math.max(16, n / 4));
       for (const x of strings) if (x !== null && distinct.add(x).size > limit) break;
       vec = distinct.size <= limit ? dictionaryColumn(strings, [...distinct]) : varBinary(strings, new Utf8());
-    } else if (decimalScale(type) !== null && decimalsFit(rows, c, decimalScale(type)!)) {
+    } else if (decimalScale(type) !== null && decimalsFit(values, decimalScale(type)!)) {
       const scale = decimalScale(type)!;
-      const values = new Float64Array(n);
+      const unscaledValues = new Float64Array(n);
       for (let i = 0; i < n; i++) {
-        const v = rows[i]![c];
+        const v = values[i];
         if (isNull(v)) continue;
         valid[i >> 3]! |= 1 << (i & 7);
         const u = decimalUnscaled(v, scale)!;
-        values[i] = u;
+        unscaledValues[i] = u;
         track(u);
       }
       decimalZone = true;
-      vec = makeVector(makeData({ type: new Float64() as never, length: n, nullCount: nulls, nullBitmap: nulls ? valid : null, data: values } as never));
+      vec = makeVector(makeData({ type: new Float64() as never, length: n, nullCount: nulls, nullBitmap: nulls ? valid : null, data: unscaledValues } as never));
     } else {
-      const blobs = rows.map((r) => { const v = r[c]; return v === null || v === undefined ? null : (pack(datums ? toStored(type, v as Datum) : v) as Uint8Array); });
+      const blobs = values.map((v) => (v === null || v === undefined ? null : (pack(datums ? toStored(type, v as Datum) : v) as Uint8Array)));
       vec = varBinary(blobs, new Binary());
     }
     cols['c' + c] = vec;
     zones.push(zoned || decimalZone ? (lo !== null ? [lo, hi!] : null) : 'none');
   });
   // each row's storage key, so compaction can re-point the primary-key index at the row's new place
-  cols['k'] = varBinary(keys, new Binary());
+  cols['k'] = keyColumn;
   const table = new Table(cols);
   return { bytes: tableToIPC(table, 'file'), zones };
 }

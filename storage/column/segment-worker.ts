@@ -6,10 +6,9 @@
 import { parentPort } from 'node:worker_threads';
 import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { unpack } from 'msgpackr';
 import type { SqlType } from '../../core/types.js';
-import type { Stored } from '../row-codec.js';
-import { encodeSegment, type ZoneMap } from './segment-format.js';
+import { encodeColumns, binaryColumn, type ZoneMap } from './segment-format.js';
+import { unpackColumns } from './packed-columns.js';
 import { packBinlogChunks, type PackedBinlog } from '../bulk-binlog.js';
 
 export interface SegmentJob {
@@ -28,14 +27,8 @@ export type SegmentJobResult = ({ readonly seq: number } & SegmentWritten) | { r
 
 /** encodes and writes one segment file; returns its zone maps and size, and the rows' binlog chunks */
 export function runSegmentJob(job: SegmentJob): SegmentWritten {
-  const rows = new Array<Stored[]>(job.n);
-  const keys = new Array<Uint8Array>(job.n);
-  const rb = Buffer.from(job.rows.buffer, job.rows.byteOffset, job.rows.byteLength);
-  for (let i = 0; i < job.n; i++) {
-    rows[i] = unpack(rb.subarray(job.rowAt[i]!, job.rowAt[i + 1]!)) as Stored[];
-    keys[i] = job.keys.subarray(job.keyAt[i]!, job.keyAt[i + 1]!);
-  }
-  const { bytes, zones } = encodeSegment(job.types, rows, keys, false);
+  const cols = unpackColumns(job.types.length, job.rows, job.rowAt, job.n);
+  const { bytes, zones } = encodeColumns(job.types, job.n, (c) => cols[c]!, binaryColumn(job.keys, job.keyAt, job.n));
   const tmp = job.file + '.tmp';
   try {
     const fd = openSync(tmp, 'w');
