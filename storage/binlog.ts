@@ -51,9 +51,9 @@ function chunkKey(oid: number, seq: number): Buffer {
 export class Binlog {
   constructor(private readonly db: Database<Chunk, Buffer>) {}
 
-  /** A table's entries after sequence number `after`, in order, as of `snap`. */
-  *read(oid: number, types: readonly SqlType[], after = 0, snap?: ReadSnapshot): Generator<BinlogEntry> {
-    for (const [seq, ts, [event, row]] of this.entries(oid, after, Infinity, snap)) {
+  /** A table's entries after sequence number `after` up to its head `upTo`, in order, as of `snap`. */
+  *read(oid: number, types: readonly SqlType[], after: number, upTo: number, snap?: ReadSnapshot): Generator<BinlogEntry> {
+    for (const [seq, ts, [event, row]] of this.entries(oid, after, upTo, snap)) {
       yield { seq, event: event as BinlogEvent, commitTs: ts, row: decodeRow(types, row) };
     }
   }
@@ -99,6 +99,12 @@ export class Binlog {
   /** inside a write transaction */
   remove(keys: readonly Buffer[]): void {
     for (const k of keys) this.db.remove(k);
+  }
+
+  /** inside a write transaction: the chunks of entries past `seq` (a bulk load's that did not commit) */
+  removeAfter(oid: number, seq: number): void {
+    const r = relationRange(oid);
+    for (const key of this.db.getKeys({ start: chunkKey(oid, seq + 1), end: r.end }) as Iterable<Buffer>) this.db.remove(key);
   }
 
   /** inside a write transaction: a dropped table's whole log */

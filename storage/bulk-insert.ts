@@ -10,6 +10,7 @@ import { PackWriter } from './packed-rows.js';
 import { packBinlogChunks, type PackedBinlog } from './bulk-binlog.js';
 import { segmentRows, type SegmentMeta } from './column/layout.js';
 import type { StoredRelation } from './store-types.js';
+import type { StagedLoad } from './staged-load.js';
 
 /** one sealed chunk: keys and rows packed back to back, in key order */
 export interface BulkChunk {
@@ -29,6 +30,7 @@ export interface SegmentSink {
 }
 
 export class BulkInsert {
+  /** the sealed chunks not staged (a staged chunk is in the store and the load lets go of it) */
   readonly chunks: BulkChunk[] = [];
   /** each chunk's column segment (being written, not registered) and binlog chunks, in chunk order */
   private readonly sealed: { segment: number | null; done: Promise<{ meta: SegmentMeta | null; binlog: PackedBinlog }> }[] = [];
@@ -41,12 +43,25 @@ export class BulkInsert {
   private n = 0;
   count = 0;
 
+  /** staged-load.ts: 'unknown' until the first chunk is sealed, then whether the table took a staged load */
+  private mode: 'unknown' | 'pending' | 'staged' | 'direct';
+  private staged: StagedLoad | null = null;
+  /** the staging of the sealed chunks, in order */
+  private staging: Promise<void> = Promise.resolve();
+  /** the first error staging met (a duplicate key, say): the load fails with it */
+  private failure: { error: unknown } | null = null;
+  /** the staged chunks' transactions */
+  private readonly writes: Promise<void>[] = [];
+
   constructor(
     readonly rel: StoredRelation,
     private readonly sink: SegmentSink,
     /** the 23505 for a row whose key is taken */
     readonly duplicate: (row: Row) => Error,
+    /** a staged load of the table, for a load of at least a chunk (null: everything is written at the commit) */
+    private readonly stager: (() => StagedLoad) | null = null,
   ) {
+    this.mode = stager ? 'unknown' : 'direct';
     this.size = segmentRows(rel);
     this.rowAt = new Uint32Array(this.size + 1);
     this.keyAt = new Uint32Array(this.size + 1);
@@ -90,21 +105,42 @@ export class BulkInsert {
   }
 
   /**
-   * Seals the last chunk and waits for every segment file: the load is ready to commit. Returns
-   * the segments and the binlog chunks, in the order of the rows.
+   * Seals the last chunk and waits for every segment file (and staged write): the load is ready
+   * to commit. Returns the segments and, unless the load is staged (then its staged load, to
+   * commit), the binlog chunks, in the order of the rows.
    */
-  async finish(): Promise<{ segments: SegmentMeta[]; binlogs: PackedBinlog[] }> {
+  async finish(): Promise<{ segments: SegmentMeta[]; binlogs: PackedBinlog[]; staged: StagedLoad | null }> {
     this.seal();
     const done = await Promise.all(this.sealed.map((s) => s.done));
-    return { segments: done.flatMap((d) => (d.meta ? [d.meta] : [])), binlogs: done.map((d) => d.binlog) };
+    await this.staging;
+    await Promise.all(this.writes);
+    if (this.failure) throw this.failure.error;
+    const segments = done.flatMap((d) => (d.meta ? [d.meta] : []));
+    return this.staged ? { segments, binlogs: [], staged: this.staged } : { segments, binlogs: done.map((d) => d.binlog), staged: null };
   }
 
-  /** removes the segment files of a load that will not commit (once their writes are over) */
+  /**
+   * Lets the event loop run (segment files answered, staged writes done) and fails with what
+   * staging met: a loader that parses for long calls it now and then.
+   */
+  async breathe(): Promise<void> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (this.failure) throw this.failure.error;
+  }
+
+  /** removes what a load that will not commit wrote: its segment files and staged rows (once their writes are over) */
   async abandon(): Promise<void> {
     const sealed = this.sealed.splice(0);
     await Promise.allSettled(sealed.map((s) => s.done));
-    this.sink.removeSegmentFiles(sealed.flatMap((s) => (s.segment === null ? [] : [s.segment])));
-    this.chunks.length = 0;
+    await this.staging;
+    await Promise.all(this.writes);
+    try {
+      await this.staged?.abort();
+    } finally {
+      this.staged = null;
+      this.sink.removeSegmentFiles(sealed.flatMap((s) => (s.segment === null ? [] : [s.segment])));
+      this.chunks.length = 0;
+    }
   }
 
   /** the sealed rows back as keys and rows (a load that ends up an ordinary write) */
@@ -164,14 +200,37 @@ export class BulkInsert {
     }
     this.keyBytes.reset();
     this.rowBytes.reset();
-    this.chunks.push(chunk);
     // the column segment is made from the packed rows on the segment worker thread, and the
     // binlog chunks with it; a table without a column store has them packed here
+    let done: Promise<{ meta: SegmentMeta | null; binlog: PackedBinlog }>;
     if (this.rel.orientation.column) {
       const w = this.sink.writePackedSegment(this.rel, chunk);
       this.sealed.push({ segment: w.id, done: w.done });
+      done = w.done;
     } else {
-      this.sealed.push({ segment: null, done: Promise.resolve({ meta: null, binlog: packBinlogChunks(n, chunk.rows, chunk.rowAt, chunk.keys, chunk.keyAt) }) });
+      done = Promise.resolve({ meta: null, binlog: packBinlogChunks(n, chunk.rows, chunk.rowAt, chunk.keys, chunk.keyAt) });
+      this.sealed.push({ segment: null, done });
     }
+    this.stage(chunk, done);
+  }
+
+  /** Stages a sealed chunk once its segment is written, if the load is staged; else keeps it for the commit. */
+  private stage(chunk: BulkChunk, done: Promise<{ binlog: PackedBinlog }>): void {
+    if (this.mode === 'unknown') {
+      // the first chunk: the table is marked if it is empty
+      this.mode = 'pending';
+      const s = this.stager!();
+      this.staging = s.begin().then((ok) => {
+        this.mode = ok ? 'staged' : 'direct';
+        if (ok) this.staged = s;
+      }, (error: unknown) => { this.failure ??= { error }; this.mode = 'direct'; });
+    }
+    this.staging = this.staging.then(async () => {
+      if (this.failure) return;
+      if (this.mode !== 'staged') { this.chunks.push(chunk); return; }
+      const { binlog } = await done;
+      // asked for in chunk order; not waited for here, so that transactions queue up (finish() waits)
+      this.writes.push(this.staged!.stage(chunk, binlog).catch((error: unknown) => { this.failure ??= { error }; }));
+    }).catch((error: unknown) => { this.failure ??= { error }; });
   }
 }

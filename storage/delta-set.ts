@@ -10,6 +10,8 @@ import type { Stored } from './row-codec.js';
 
 export const appliedKey = (oid: number): string => 'appliedSeq:' + oid;
 export const headKey = (oid: number): string => 'binlogSeq:' + oid;
+/** the mark of a table a bulk load is writing (storage/staged-load.ts) */
+export const loadMarkKey = (oid: number): string => 'bulkLoad:' + oid;
 
 export class DeltaSet {
   private readonly tables = new Map<number, TableDelta>();
@@ -37,7 +39,7 @@ export class DeltaSet {
     const opt = snap ? { transaction: snap.txn } as never : undefined;
     const head = (this.meta.get(headKey(oid), opt) as number | undefined) ?? 0;
     const applied = (this.meta.get(appliedKey(oid), opt) as number | undefined) ?? head;
-    return { applied, head };
+    return this.meta.get(loadMarkKey(oid), opt) === undefined ? { applied, head } : { applied, head, loading: true };
   }
 
   /** The table's delta holding every version a reader with `b` can see, read through `snap`. */

@@ -31,6 +31,8 @@ interface KeyVersions {
 export interface DeltaBounds {
   readonly applied: number;
   readonly head: number;
+  /** a bulk load is writing the table (storage/staged-load.ts): its row store is not the reader's */
+  readonly loading?: boolean;
 }
 
 export class TableDelta {

@@ -23,7 +23,8 @@ import { DeltaSet, appliedKey, headKey } from './delta-set.js';
 import type { DeltaBounds, TableDelta } from './delta.js';
 import { keyId } from './key-id.js';
 import { BulkInsert } from './bulk-insert.js';
-import { stampChunk, chunkEntries } from './bulk-binlog.js';
+import { putChunkRows, appendBinlogChunks } from './chunk-writes.js';
+import { StagedLoad, recoverStagedLoads, type StagingHost } from './staged-load.js';
 
 const APPEND = { append: true };
 const NO_OVERWRITE = { noOverwrite: true };
@@ -122,7 +123,23 @@ export class Store {
       epoch: () => this.snapshotEpoch,
       oldestOpen: () => { let m = Infinity; for (const e of this.openSnapshots.values()) if (e < m) m = e; return m; },
     });
+    this.staging = {
+      root: this.root, rows: this.rows, meta: this.meta, binlogs: this.binlogs, deltas: this.deltas,
+      hasSegments: (oid) => !this.columns.isEmpty(oid),
+      registerSegments: (oid, segments) => this.columns.registerWhole(oid, segments),
+      holdWrites: (oid, done) => {
+        const held = done.finally(() => { if (this.loads.get(oid) === held) this.loads.delete(oid); });
+        this.loads.set(oid, held);
+      },
+    };
+    // bulk loads a killed process left half-written are taken back
+    recoverStagedLoads(this.staging);
   }
+
+  /** what staged bulk loads (staged-load.ts) use of the store */
+  private readonly staging: StagingHost;
+  /** tables a staged bulk load of this process is writing: commits to them wait for it */
+  private readonly loads = new Map<number, Promise<void>>();
 
   loadCatalog(): unknown {
     return this.meta.get(CATALOG_KEY);
@@ -191,6 +208,14 @@ export class Store {
     return { d: this.deltas.delta(rel.oid, b, snap), b };
   }
 
+  /**
+   * Whether a bulk load is writing the table as of `snap` (staged-load.ts): its row store then
+   * holds only the load's rows, and the reader sees the table as it was: empty.
+   */
+  private loadingFor(rel: StoredRelation, snap?: ReadSnapshot): boolean {
+    return rel.orientation.row && this.deltas.bounds(rel.oid, snap).loading === true;
+  }
+
   get(rel: StoredRelation, key: Buffer, snap?: ReadSnapshot): Row | undefined {
     const v = this.deltaView(rel, snap);
     if (v) {
@@ -198,6 +223,7 @@ export class Store {
       if (r !== undefined) return r === null ? undefined : decodeRow(rel.types, r);
     }
     if (!rel.orientation.row) return this.columns.get(rel, key, snap);
+    if (this.loadingFor(rel, snap)) return undefined;
     const s = snap ? this.rows.get(key, { transaction: snap.txn } as never) : this.rows.get(key);
     return s === undefined ? undefined : decodeRow(rel.types, s);
   }
@@ -209,6 +235,7 @@ export class Store {
     const extra = v ? v.d.size : 0;
     let stored: Buffer[];
     if (!rel.orientation.row) stored = this.columns.keysWithPrefix(rel, prefix, limit + extra, snap);
+    else if (this.loadingFor(rel, snap)) stored = [];
     else {
       stored = [];
       for (const k of this.rows.getKeys({ start: prefix, end: prefixEnd(prefix), limit: limit + extra, ...(snap ? { transaction: snap.txn } : {}) } as never) as Iterable<Buffer>) stored.push(Buffer.from(k));
@@ -229,6 +256,7 @@ export class Store {
       yield* this.columnScan(rel, { columns: null, predicates: [] }, snap);
       return;
     }
+    if (this.loadingFor(rel, snap)) return;
     const r = range ?? relationRange(rel.oid);
     const stored = this.rows.getRange({ start: r.start, end: r.end, ...(snap ? { transaction: snap.txn } : {}) } as never) as Iterable<{ key: Buffer; value: Stored[] }>;
     const v = this.deltaView(rel, snap);
@@ -242,7 +270,8 @@ export class Store {
 
   /** A table's change log in commit order, from sequence number `after` (exclusive). */
   binlog(rel: StoredRelation, after = 0, snap?: ReadSnapshot): Generator<BinlogEntry> {
-    return this.binlogs.read(rel.oid, rel.types, after, snap);
+    // up to the head: a running bulk load's entries lie past it
+    return this.binlogs.read(rel.oid, rel.types, after, this.deltas.bounds(rel.oid, snap).head, snap);
   }
 
   /** Removes binlog entries committed before `beforeMicros` (binlog_ttl), never the delta. Returns how many went. */
@@ -264,6 +293,7 @@ export class Store {
       for (const _ of this.columnScan(rel, { columns: [], predicates: [] }, snap)) return false;
       return true;
     }
+    if (this.loadingFor(rel, snap)) return true;
     const r = relationRange(rel.oid);
     // a stored key the delta deletes does not count
     for (const k of this.rows.getKeys({ start: r.start, end: r.end, ...(snap ? { transaction: snap.txn } : {}) } as never) as Iterable<Buffer>) {
@@ -273,6 +303,7 @@ export class Store {
   }
 
   countRows(rel: StoredRelation): number {
+    if (this.loadingFor(rel)) return 0;
     if (!rel.orientation.row) { let n = 0; for (const _ of this.columnScan(rel, { columns: [], predicates: [] })) n++; return n; }
     const r = relationRange(rel.oid);
     let n = this.rows.getKeysCount({ start: r.start, end: r.end });
@@ -327,6 +358,7 @@ export class Store {
 
   /** Applies a transaction's writes atomically and durably. Unique indexes are re-checked here. */
   async commit(batch: CommitBatch): Promise<void> {
+    if (this.loads.size) await this.loadsDone(batch);
     const cc = this.columns.beginCommit();
     const bulk = this.columns.prepareBulk(batch.rows);
     const out: CommitEffects = { deltaTables: new Set(), applied: new Map(), deltaWrites: new Map() };
@@ -356,9 +388,25 @@ export class Store {
     if (batch.durable !== false) await this.root.flushed;
   }
 
-  /** a bulk load of new rows into `rel` (commitBulk) */
+  /** waits for the staged bulk loads of the tables a commit writes (their rows come first) */
+  private async loadsDone(batch: CommitBatch): Promise<void> {
+    const oids = new Set<number>();
+    for (const w of batch.rows) oids.add(w.rel.oid);
+    for (const r of batch.clearRelations ?? []) oids.add(r.oid);
+    for (const r of batch.retract ?? []) oids.add(r.rel.oid);
+    for (const oid of batch.droppedRelations ?? []) oids.add(oid);
+    for (let held = [...oids].flatMap((o) => this.loads.get(o) ?? []); held.length; held = [...oids].flatMap((o) => this.loads.get(o) ?? [])) {
+      await Promise.allSettled(held);
+    }
+  }
+
+  /**
+   * A bulk load of new rows into `rel` (commitBulk). Into an empty table with a row store it
+   * writes its rows as it goes, unseen until the commit (staged-load.ts).
+   */
   bulkInsert(rel: StoredRelation, duplicate: (row: Row) => Error): BulkInsert {
-    return new BulkInsert(rel, this.columns, duplicate);
+    const stager = rel.orientation.row ? (): StagedLoad => new StagedLoad(this.staging, rel, (stored) => duplicate(decodeRow(rel.types, stored))) : null;
+    return new BulkInsert(rel, this.columns, duplicate, stager);
   }
 
   /**
@@ -375,43 +423,22 @@ export class Store {
     if (!rel.orientation.row) throw new Error('commitBulk needs a table with a row store');
     let last = -1;
     try {
-      const { segments, binlogs } = await load.finish();
+      const { segments, binlogs, staged } = await load.finish();
+      if (staged) {
+        // the rows and binlog entries are written already: the commit publishes them
+        await staged.commit(segments);
+        if (durable) await this.root.flushed;
+        return true;
+      }
       // a child transaction, so that a duplicate found part way undoes the rows written before it
       await this.root.childTransaction(() => {
         const b = this.deltas.bounds(oid);
-        if (b.applied !== b.head) return;
-        // Keys past the last in the database (a load in key order into the newest table) are
-        // appended: LMDB skips the search and fills pages whole. The first key that is not
-        // (LMDB refuses it) ends appending.
+        if (b.applied !== b.head || b.loading) return;
         let append = true;
-        for (const c of load.chunks) {
-          // One value object for all the chunk's rows: lmdb-js writes the bytes between a
-          // buffer's `start` and `end` (offsets from its ArrayBuffer's start), so no view is made per row.
-          const rows = c.rows as Buffer & { start?: number; end?: number };
-          const value = asBinary(rows) as never;
-          const base = rows.byteOffset;
-          for (let i = 0; i < c.n; i++) {
-            const key = c.keys.subarray(c.keyAt[i]!, c.keyAt[i + 1]!);
-            rows.start = base + c.rowAt[i]!;
-            rows.end = base + c.rowAt[i + 1]!;
-            if (!append || !(this.rows.putSync(key, value, APPEND) as unknown as boolean)) {
-              append = false;
-              if (!(this.rows.putSync(key, value, NO_OVERWRITE) as unknown as boolean)) throw load.duplicate(decodeRow(rel.types, unpack(rows.subarray(c.rowAt[i]!, c.rowAt[i + 1]!)) as Stored[]));
-            }
-          }
-          delete rows.start;
-          delete rows.end;
-        }
+        for (const c of load.chunks) append = putChunkRows(this.rows, c, append, (stored) => load.duplicate(decodeRow(rel.types, stored)));
         // the binlog: the chunks packed with the segments, numbered on from the head
         let seq = b.head + 1;
-        for (const { bytes, at } of binlogs) {
-          for (let k = 0; k + 1 < at.length; k++) {
-            const chunk = Buffer.from(bytes.buffer, bytes.byteOffset + at[k]!, at[k + 1]! - at[k]!);
-            stampChunk(chunk, commitTimestamp);
-            this.binlogs.appendPacked(oid, seq, chunk);
-            seq += chunkEntries(chunk);
-          }
-        }
+        for (const packed of binlogs) seq = appendBinlogChunks(this.binlogs, oid, seq, packed, commitTimestamp);
         this.columns.registerWhole(oid, segments);
         last = seq - 1;
         this.meta.put(headKey(oid), last);
@@ -459,6 +486,10 @@ export class Store {
         t = { d: null, applied: 0, head: 0, direct: false };
       } else {
         const b = given ?? this.deltas.bounds(rel.oid);
+        if (b.loading) {
+          // another process's bulk load is writing the table (this process's commits wait for theirs)
+          throw new SqlError(SqlState.SerializationFailure, `could not serialize access: a bulk load into "${rel.name}" is running`, { table: rel.name });
+        }
         // the first commit since deltas exist: everything logged before it is in the stores
         if (this.meta.get(appliedKey(rel.oid)) === undefined) this.meta.put(appliedKey(rel.oid), b.applied);
         const d = this.deltas.delta(rel.oid, b);

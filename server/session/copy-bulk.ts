@@ -25,7 +25,7 @@ export function bulkLoadable(engine: Engine, rel: RelationDef, layer: WriteLayer
 export type BulkInput =
   | { readonly rows: Iterator<Row> }
   /** `add` takes a row of the target columns (defaults and checks applied) for what `fill` does not pack itself */
-  | { readonly fill: (load: BulkInsert, add: (src: Row) => void) => void };
+  | { readonly fill: (load: BulkInsert, add: (src: Row) => void) => Promise<void> };
 
 /** Loads the input (rows of the target columns) into the table and commits; returns how many. */
 export async function bulkLoad(engine: Engine, b: BoundInsert, input: BulkInput, cx: ExecContext, durable: boolean): Promise<number> {
@@ -50,7 +50,12 @@ export async function bulkLoad(engine: Engine, b: BoundInsert, input: BulkInput,
     try {
       for (const src of first) { const row = newRow(src); load.add(keyOf(row), row); }
       first.length = 0;
-      for (; !r.done; r = rows.next()) { const row = newRow(r.value); load.add(keyOf(row), row); }
+      for (; !r.done; r = rows.next()) {
+        const row = newRow(r.value);
+        load.add(keyOf(row), row);
+        // now and then the event loop: segment files answer, staged chunks are written
+        if ((load.count & 0xffff) === 0) await load.breathe();
+      }
     } catch (err) {
       await load.abandon();
       throw err;
@@ -58,7 +63,7 @@ export async function bulkLoad(engine: Engine, b: BoundInsert, input: BulkInput,
   } else {
     load = engine.store.bulkInsert(sr, (row) => pkViolation(rel, row, cx));
     try {
-      input.fill(load, (src) => { const row = newRow(src); load.add(keyOf(row), row); });
+      await input.fill(load, (src) => { const row = newRow(src); load.add(keyOf(row), row); });
     } catch (err) {
       await load.abandon();
       throw err;

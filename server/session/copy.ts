@@ -169,7 +169,7 @@ function* copyRows(data: CopyData, opts: CopySpec, rel: RelationDef, cols: reado
  * COPY ... CSV packed into a bulk load (copy-packed.ts), piece by piece; what the packer leaves
  * of a piece goes through the general parser into `add`. Line numbers count records, as copyRows does.
  */
-function packCopyData(data: CopyData, opts: CopySpec, plan: PackedCsvPlan, cols: readonly number[], load: BulkInsert, add: (src: Row) => void): void {
+async function packCopyData(data: CopyData, opts: CopySpec, plan: PackedCsvPlan, cols: readonly number[], load: BulkInsert, add: (src: Row) => void): Promise<void> {
   const conv = recordConverter(plan.rel, cols, plan.settings);
   const end = { seen: false };
   let header = opts.header;
@@ -202,6 +202,8 @@ function packCopyData(data: CopyData, opts: CopySpec, plan: PackedCsvPlan, cols:
     }
     header = false;
     if (end.seen) return;
+    // between pieces, the event loop: segment files answer, staged chunks are written
+    await load.breathe();
   }
 }
 
