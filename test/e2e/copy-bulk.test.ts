@@ -242,3 +242,32 @@ test('COPY CSV packed field by field stores exactly what the general parser stor
   await expect(psql(copyScript('pk_fast', nullKey))).rejects.toThrow(/null value in column "id" of relation "pk_fast" violates not-null constraint/);
   expect(await n('SELECT count(*) AS n FROM pk_fast')).toBe(1500);
 });
+
+test('kill -9 in the middle of a staged load: after the restart the table is empty and takes the load again', async () => {
+  await c.query(DDL('bulk_kill'));
+  const before = segmentFiles();
+  const ids = Array.from({ length: 300_000 }, (_, i) => i + 1);
+  const script = copyScript('bulk_kill', lines(ids));
+  const copying = psql(script).then(() => 'done', () => 'failed');
+  // the load is under way once its first segment files appear (written before the commit)
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline && [...segmentFiles()].filter((f) => !before.has(f)).length < 3) await new Promise((r) => setTimeout(r, 5));
+  await c.end().catch(() => undefined);
+  await eddy.kill();
+  const outcome = await copying;
+  await eddy.restart();
+  c = await eddy.client();
+  const count = await n('SELECT count(*) AS n FROM bulk_kill');
+  // all or nothing: the kill most likely came before the commit
+  expect(outcome === 'done' ? count === ids.length : count === 0).toBe(true);
+  if (count === 0) {
+    expect(await n(`SELECT count(*) AS n FROM eddy_binlog('bulk_kill')`)).toBe(0);
+    expect((await c.query('SELECT * FROM bulk_kill WHERE id = 1')).rows).toEqual([]);
+    await psql(script);
+  }
+  expect(await n('SELECT count(*) AS n FROM bulk_kill')).toBe(ids.length);
+  expect(await n(`SELECT count(*) AS n FROM eddy_binlog('bulk_kill')`)).toBe(ids.length);
+  expect((await c.query('SELECT id, a FROM bulk_kill WHERE id = 123456')).rows).toEqual([{ id: 123456, a: 123456 * 3 }]);
+  await c.query(`INSERT INTO bulk_kill VALUES (0, 0, 'zero', 0, 0)`);
+  expect(await n('SELECT count(*) AS n FROM bulk_kill')).toBe(ids.length + 1);
+}, 120_000);
