@@ -24,13 +24,7 @@ export class KeyWriter {
   /** float64 with the sign bit flipped (positives) or all bits flipped (negatives). */
   f64(n: number): void {
     this.ensure(8);
-    if (Object.is(n, -0)) n = 0;
-    this.buf.writeDoubleBE(n, this.len);
-    if (this.buf[this.len]! & 0x80) {
-      for (let i = 0; i < 8; i++) this.buf[this.len + i] = ~this.buf[this.len + i]! & 0xff;
-    } else {
-      this.buf[this.len] = this.buf[this.len]! | 0x80;
-    }
+    putOrderedF64(this.buf, this.len, n);
     this.len += 8;
   }
   i64(b: bigint): void {
@@ -95,6 +89,31 @@ function normalizeNumericText(s: string): string {
   s = s.replace(/0+$/, '');
   return s.endsWith('.') ? s.slice(0, -1) : s;
 }
+
+/** n as 8 bytes at buf[at] whose memcmp order is numeric order: float64 with the sign bit flipped (positives) or all bits flipped (negatives) */
+export function putOrderedF64(buf: Buffer, at: number, n: number): void {
+  if (Object.is(n, -0)) n = 0;
+  buf.writeDoubleBE(n, at);
+  if (buf[at]! & 0x80) {
+    for (let i = 0; i < 8; i++) buf[at + i] = ~buf[at + i]! & 0xff;
+  } else {
+    buf[at] = buf[at]! | 0x80;
+  }
+}
+
+/**
+ * For a key of one column that encodes as an ordered float64 (integers up to 32 bits, floats,
+ * dates and times): the key's bytes before that value. A key is then this prefix and
+ * putOrderedF64 of the value. null for any other key.
+ */
+export function float64KeyPrefix(relId: number, types: readonly SqlType[]): Buffer | null {
+  if (types.length !== 1) return null;
+  const probe = encodeKey(relId, types, [0]);
+  // 4 bytes of relation id, the not-null marker, 8 bytes of value
+  return probe.length === 13 && types[0]!.kind !== 'array' && F64_KEYED.has(types[0]!.name) ? probe.subarray(0, 5) : null;
+}
+
+const F64_KEYED = new Set(['int2', 'int4', 'float4', 'float8']);
 
 const shared = new KeyWriter();
 

@@ -47,6 +47,14 @@ export class PackWriter {
 
   reset(): void { this.len = 0; }
 
+  /** makes room for n bytes at the end and returns their offset in `buf` (the caller writes them) */
+  reserve(n: number): number {
+    this.ensure(n);
+    const at = this.len;
+    this.len += n;
+    return at;
+  }
+
   /** the bytes written, without a copy: the writer goes on in a new buffer of the same capacity */
   detach(): Buffer {
     const out = this.buf.subarray(0, this.len);

@@ -17,7 +17,7 @@ import type { CopySpec } from '../../planner/statement.js';
 import type { RelationDef } from '../../catalog/model.js';
 import type { RowChecks } from '../../expr/dml.js';
 import { toStored } from '../../storage/row-codec.js';
-import { rowKeyView } from '../../storage/key-codec.js';
+import { rowKeyView, float64KeyPrefix, putOrderedF64 } from '../../storage/key-codec.js';
 import type { BulkInsert } from '../../storage/bulk-insert.js';
 import type { PackWriter } from '../../storage/packed-rows.js';
 
@@ -33,6 +33,8 @@ export interface PackedCsvPlan {
   readonly pk: readonly number[];
   readonly pkTypes: readonly SqlType[];
   readonly pkPos: readonly number[];
+  /** a key of one number column: its bytes before the number (key-codec's float64KeyPrefix), else null */
+  readonly numberKey: Buffer | null;
   readonly delim: number;
   readonly quote: number;
   readonly nullBytes: Buffer;
@@ -69,6 +71,7 @@ export function packedCsvPlan(rel: RelationDef, cols: readonly number[], o: Copy
   const notNull = types.map((_, c) => checks.notNull.includes(c));
   return {
     rel, types, kinds: types.map(fieldKind), notNull, pk, pkTypes: pk.map((c) => types[c]!), pkPos,
+    numberKey: float64KeyPrefix(rel.oid, pk.map((c) => types[c]!)),
     delim: o.delimiter.charCodeAt(0), quote: o.quote.charCodeAt(0), nullBytes: Buffer.from(o.nullString, 'latin1'), settings,
   };
 }
@@ -127,7 +130,14 @@ export function packCsvRecords(plan: PackedCsvPlan, piece: Buffer, from: number,
       if (!packField(plan, rows, kinds[c]!, types[c]!, piece, s, e, c, pkRow)) { ok = false; break; }
     }
     if (!ok) { load.abortRow(); return start; }
-    keys.raw(rowKeyView(plan.rel.oid, plan.pkTypes, plan.pk, pkRow));
+    const k = plan.numberKey;
+    if (k !== null && typeof pkRow[plan.pk[0]!] === 'number') {
+      // the common key, written in place
+      keys.raw(k);
+      putOrderedF64(keys.buf, keys.reserve(8), pkRow[plan.pk[0]!] as number);
+    } else {
+      keys.raw(rowKeyView(plan.rel.oid, plan.pkTypes, plan.pk, pkRow));
+    }
     load.endRow();
   }
   return n;
@@ -154,6 +164,7 @@ function packField(plan: PackedCsvPlan, w: PackWriter, kind: FieldKind, type: Sq
       const x = plainDecimal(b, s, e);
       if (x === null) break;
       w.number(x);
+      if (plan.pkPos[c]! >= 0) pkRow[c] = x;
       return true;
     }
     case 'bool': {
@@ -161,6 +172,7 @@ function packField(plan: PackedCsvPlan, w: PackWriter, kind: FieldKind, type: Sq
       const ch = b[s]!;
       if (ch !== 116 && ch !== 102) break;
       w.value(ch === 116);
+      if (plan.pkPos[c]! >= 0) pkRow[c] = ch === 116;
       return true;
     }
     case 'text':
