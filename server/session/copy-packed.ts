@@ -134,7 +134,9 @@ export function packCsvRecords(plan: PackedCsvPlan, piece: Buffer, from: number,
     if (k !== null && typeof pkRow[plan.pk[0]!] === 'number') {
       // the common key, written in place
       keys.raw(k);
-      putOrderedF64(keys.buf, keys.reserve(8), pkRow[plan.pk[0]!] as number);
+      // reserve() may move the buffer: take it after
+      const at = keys.reserve(8);
+      putOrderedF64(keys.buf, at, pkRow[plan.pk[0]!] as number);
     } else {
       keys.raw(rowKeyView(plan.rel.oid, plan.pkTypes, plan.pk, pkRow));
     }

@@ -241,6 +241,11 @@ test('COPY CSV packed field by field stores exactly what the general parser stor
   nullKey[900] = nullKey[900]!.replace(/^\d+/, '');
   await expect(psql(copyScript('pk_fast', nullKey))).rejects.toThrow(/null value in column "id" of relation "pk_fast" violates not-null constraint/);
   expect(await n('SELECT count(*) AS n FROM pk_fast')).toBe(1500);
+  // chunks of more keys than the load's key buffer starts with (it grows while a row is written)
+  await c.query(`CREATE TABLE pk_big (id int PRIMARY KEY, a int, b text, c double precision, d bigint) WITH (memtable_rows = 12000)`);
+  await psql(copyScript('pk_big', lines(Array.from({ length: 30_000 }, (_, i) => i + 1))));
+  expect(await n('SELECT count(*) AS n FROM pk_big')).toBe(30_000);
+  for (const id of [1, 5041, 5042, 10082, 10083, 12001, 27777, 30_000]) expect((await c.query('SELECT a FROM pk_big WHERE id = $1', [id])).rows).toEqual([{ a: id * 3 }]);
   // keys of other types: a float key alone (written in place), and bool + text together
   for (const [cols2, pkCols] of [['k double precision PRIMARY KEY, v text', 'k'], ['flag boolean, name text, v int, PRIMARY KEY (flag, name)', 'flag, name']] as const) {
     await c.query(`CREATE TABLE pk2_fast (${cols2}) WITH (memtable_rows = 300)`);
