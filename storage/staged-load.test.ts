@@ -5,6 +5,7 @@ import { describe, it, expect } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { open } from 'lmdb';
 import { Store, type StoredRelation, type RowWrite } from './store.js';
 import { encodeKey } from './key-codec.js';
 import { T } from '../core/types.js';
@@ -55,6 +56,29 @@ const EMPTY = { get: null, scan: 0, columns: 0, empty: true, binlog: 0, head: 0,
 const settle = async (): Promise<void> => { for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 5)); };
 
 describe('staged bulk loads', () => {
+  it("another process's load: its writers fail with 40001 instead of waiting, its readers see the table empty", async () => {
+    await withStore(async (store, dir) => {
+      const rel = table(31051);
+      const load = store.bulkInsert(rel, dup);
+      for (let id = 1; id <= 1000; id++) load.add(keyOf(rel, id), [id, id, `r${id}`]);
+      await settle();
+      // a second store on the same data: what another worker process has
+      const other = new Store(dir, { noSync: true });
+      try {
+        expect(visible(other, rel)).toEqual(EMPTY);
+        await expect(other.commit({ rows: [insert(rel, 5000)] })).rejects.toThrow(/could not serialize access: a bulk load/);
+        await expect(other.commit({ rows: [], clearRelations: [rel] })).rejects.toThrow(/could not serialize access: a bulk load/);
+        await expect(other.commit({ rows: [], droppedRelations: [rel.oid] })).rejects.toThrow(/could not serialize access: a bulk load/);
+        expect(await store.commitBulk(load)).toBe(true);
+        expect(other.countRows(rel)).toBe(1000);
+        await other.commit({ rows: [insert(rel, 5000)] });
+        expect(other.get(rel, keyOf(rel, 5000))).toEqual([5000, -5000, 'new5000']);
+      } finally {
+        await other.close();
+      }
+    });
+  });
+
   it('are unseen until they commit, and writers to the table wait for them', async () => {
     await withStore(async (store) => {
       for (const rel of [table(31001), table(31011, false)]) {
@@ -117,6 +141,13 @@ describe('staged bulk loads', () => {
       expect(visible(store, rel)).toEqual(EMPTY);
       // the process goes away mid-load (no abort, no commit); a new one opens the data
       await store.close();
+      const raw = open({ path: dir, maxDbs: 16, pageSize: 16384 });
+      const meta = raw.openDB({ name: 'meta', keyEncoding: 'ordered-binary', encoding: 'msgpack' });
+      const mark = meta.get(`bulkLoad:${rel.oid}`) as { pid: number } | undefined;
+      expect(mark?.pid).toBe(process.pid);
+      // as a killed process leaves it: a pid nobody has
+      await meta.put(`bulkLoad:${rel.oid}`, { ...mark, pid: 0x3ffffe });
+      await raw.close();
       store = new Store(dir, { noSync: true });
       try {
         expect(visible(store, rel)).toEqual(EMPTY);

@@ -24,11 +24,15 @@ import type { BulkChunk } from './bulk-insert.js';
 import type { PackedBinlog } from './bulk-binlog.js';
 import { putChunkRows, appendBinlogChunks } from './chunk-writes.js';
 
-/** the mark a loading table carries */
+/** the mark a loading table carries: the process (its pid, and a token for this run of it) and the load */
 interface LoadMark {
   readonly pid: number;
+  readonly process?: string;
   readonly token: string;
 }
+
+/** this run of this process (a later process may get the same pid) */
+const PROCESS_TOKEN = randomBytes(8).toString('hex');
 
 /** what a staged load needs of the store */
 export interface StagingHost {
@@ -46,7 +50,7 @@ export interface StagingHost {
 
 /** The staged path of one bulk load (storage/bulk-insert.ts drives it). */
 export class StagedLoad {
-  private readonly mark: LoadMark = { pid: process.pid, token: randomBytes(8).toString('hex') };
+  private readonly mark: LoadMark = { pid: process.pid, process: PROCESS_TOKEN, token: randomBytes(8).toString('hex') };
   /** the table's binlog head when the load began: its entries follow it */
   private head = 0;
   /** the sequence number of the next entry */
@@ -159,7 +163,8 @@ function clearLoad(host: Pick<StagingHost, 'rows' | 'meta' | 'binlogs'>, oid: nu
 export function recoverStagedLoads(host: Pick<StagingHost, 'root' | 'rows' | 'meta' | 'binlogs'>): number {
   const dead: { oid: number; head: number }[] = [];
   for (const { key, value } of host.meta.getRange({ start: 'bulkLoad:', end: 'bulkLoad;' }) as Iterable<{ key: string; value: LoadMark }>) {
-    if (alive(value.pid) && value.pid !== process.pid) continue;
+    const live = value.pid === process.pid ? value.process === PROCESS_TOKEN : alive(value.pid);
+    if (live) continue;
     const oid = Number(key.slice('bulkLoad:'.length));
     dead.push({ oid, head: (host.meta.get(headKey(oid)) as number | undefined) ?? 0 });
   }

@@ -19,7 +19,7 @@ import { Binlog, BinlogEvent, BINLOG_CHUNK, type BinlogEntry } from './binlog.js
 import { rowMatches } from './column/vector-filter.js';
 import { ColumnStore, type ColumnCommit, type ColumnScanSpec, type SegmentMeta, type StoreChunk, type BulkLoad } from './column/column-store.js';
 import { segmentRows } from './column/layout.js';
-import { DeltaSet, appliedKey, headKey } from './delta-set.js';
+import { DeltaSet, appliedKey, headKey, loadMarkKey } from './delta-set.js';
 import type { DeltaBounds, TableDelta } from './delta.js';
 import { keyId } from './key-id.js';
 import { BulkInsert } from './bulk-insert.js';
@@ -502,6 +502,12 @@ export class Store {
       return t;
     };
     const dropped = new Set(batch.droppedRelations ?? []);
+    // TRUNCATE or DROP of a table another process is bulk loading (this process's wait for theirs)
+    for (const oid of [...dropped, ...(batch.clearRelations ?? []).map((r) => r.oid)]) {
+      if (this.meta.get(loadMarkKey(oid)) !== undefined) {
+        throw new SqlError(SqlState.SerializationFailure, 'could not serialize access: a bulk load into the table is running');
+      }
+    }
     for (const rel of batch.clearRelations ?? []) {
       // TRUNCATE deletes every row: its binlog says so (views and other consumers follow it)
       if (!dropped.has(rel.oid)) for (const [, row] of this.scan(rel)) log(rel, BinlogEvent.Delete, encodeRow(rel.types, row));

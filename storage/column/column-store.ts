@@ -181,11 +181,12 @@ export class ColumnStore {
   locate(rel: StoredRelation, key: Buffer, view: LookupView): { meta: SegmentMeta; offset: number } | null {
     const metas = view.segments(rel.oid);
     if (metas.length === 0) return null;
-    const ranges = view.memo(rel.oid, () => new SegmentRanges(metas, (m) => this.keyIndex(rel, m)));
+    const ranges = view.memo(rel.oid, () => this.ranges(rel, metas));
     const h = keyHash(key);
     const step = probeStep(h);
     const at = ({ meta, index }: IndexedSegment): number => {
-      if (!index.inRange(key) || !index.mayContain(h, step)) return -1;
+      // the filter first: one memory access, where the range check compares two keys
+      if (!index.mayContain(h, step) || !index.inRange(key)) return -1;
       const off = index.find(key);
       return off < 0 || view.bitmap(meta.id).has(off) ? -1 : off;
     };
@@ -201,6 +202,18 @@ export class ColumnStore {
       if (off >= 0) return { meta: seg.meta, offset: off };
     }
     return null;
+  }
+
+  /** the last manifest's SegmentRanges per table: commits in a row mostly read the same manifest */
+  private readonly rangesCache = new Map<number, { ids: string; ranges: SegmentRanges }>();
+
+  private ranges(rel: StoredRelation, metas: readonly SegmentMeta[]): SegmentRanges {
+    const ids = metas.map((m) => m.id).join(',');
+    const hit = this.rangesCache.get(rel.oid);
+    if (hit && hit.ids === ids) return hit.ranges;
+    const ranges = new SegmentRanges(metas, (m) => this.keyIndex(rel, m));
+    this.rangesCache.set(rel.oid, { ids, ranges });
+    return ranges;
   }
 
   /** The current version of a row in the segments (the delta is the caller's), in stored form. */
@@ -326,6 +339,8 @@ export class ColumnStore {
     const epoch = this.snapshots.epoch();
     for (const p of paths) this.retired.push({ path: p, epoch, at: Date.now() });
     for (const id of segIds) { this.cache.delete(id); this.keyIndexes.delete(id); }
+    // ranges over retired segments would keep their indexes alive
+    this.rangesCache.clear();
   }
 
   /**

@@ -54,7 +54,21 @@ export class SegmentKeyIndex {
       while (p < n && bytes[a + p] === bytes[b + p]) p++;
       this.common = p;
     }
+    // the fences: 6 bytes past the common prefix of every FENCE_ROWS-th key in key order
+    const blocks = Math.ceil(rows / FENCE_ROWS);
+    this.fences = new Float64Array(blocks);
+    for (let j = 0; j < blocks; j++) {
+      const row = order ? order[j * FENCE_ROWS]! : j * FENCE_ROWS;
+      this.fences[j] = fence(bytes, offs[row]!, offs[row + 1]!, this.common);
+    }
   }
+
+  /**
+   * A search narrows to a block of FENCE_ROWS keys through the fences first: a small array that
+   * stays in cache, where a binary search over all the keys misses it at almost every step (a
+   * merge-on-write look-up asks dozens of segments' indexes, tens of MB in all).
+   */
+  private readonly fences: Float64Array;
 
   /** length of the prefix all the segment's keys share */
   private readonly common: number = 0;
@@ -131,14 +145,24 @@ export class SegmentKeyIndex {
     if (key.length < p) return -1;
     const first = this.offs[this.order ? this.order[0]! : 0]!;
     for (let i = 0; i < p; i++) if (key[i] !== this.bytes[first + i]) return -1;
-    let lo = 0;
-    let hi = this.rows - 1;
+    // blocks whose first key's fence is below the key's start before it; those whose fence is
+    // above it start after it: the key lies from the last block below to the first block above
+    const kf = fence(key, 0, key.length, p);
+    const f = this.fences;
+    let a = 0;
+    let b = f.length;
+    while (a < b) { const m = (a + b) >>> 1; if (f[m]! < kf) a = m + 1; else b = m; }
+    let c = a;
+    b = f.length;
+    while (c < b) { const m = (c + b) >>> 1; if (f[m]! <= kf) c = m + 1; else b = m; }
+    let lo = a === 0 ? 0 : (a - 1) * FENCE_ROWS;
+    let hi = Math.min(this.rows, c * FENCE_ROWS) - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
       const row = this.order ? this.order[mid]! : mid;
-      const c = compareKey(this.bytes, this.offs[row]!, this.offs[row + 1]!, key, p);
-      if (c === 0) return row;
-      if (c < 0) lo = mid + 1;
+      const cmp = compareKey(this.bytes, this.offs[row]!, this.offs[row + 1]!, key, p);
+      if (cmp === 0) return row;
+      if (cmp < 0) lo = mid + 1;
       else hi = mid - 1;
     }
     return -1;
@@ -169,6 +193,19 @@ export class SegmentKeyIndex {
   get bytesHeld(): number {
     return this.bytes.byteLength + this.offs.byteLength + (this.order?.byteLength ?? 0) + this.bloom.byteLength;
   }
+}
+
+/** keys in a block between two fences */
+const FENCE_ROWS = 64;
+
+/**
+ * bytes[start + from, start + from + 6) as a number (missing bytes count as 0): its order is the
+ * order of those bytes, so fences order like the keys they start (ties need the whole keys)
+ */
+function fence(bytes: Uint8Array, start: number, end: number, from: number): number {
+  let x = 0;
+  for (let i = start + from; i < start + from + 6; i++) x = x * 256 + (i < end ? bytes[i]! : 0);
+  return x;
 }
 
 function setProbes(bloom: Uint32Array, blockMask: number, h: number, step: number): void {
