@@ -39,7 +39,7 @@ export function packBinlogChunks(n: number, rows: Uint8Array, rowAt: Uint32Array
     }
   }
   at[chunks] = w.len;
-  return { bytes: w.take(), at };
+  return { bytes: w.takeOwned(), at };
 }
 
 /** the entries a packed chunk holds */

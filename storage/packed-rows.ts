@@ -55,6 +55,20 @@ export class PackWriter {
     return at;
   }
 
+  /**
+   * The bytes written, in a buffer of their own (its ArrayBuffer holds nothing else: it can be
+   * transferred to another thread); the writer is done with them and starts over empty.
+   */
+  takeOwned(): Buffer {
+    const out = this.buf.byteOffset === 0 && this.buf.buffer.byteLength === this.buf.length && this.len > 0
+      ? this.buf.subarray(0, this.len)
+      : ownCopy(this.buf, this.len);
+    this.buf = Buffer.allocUnsafe(0);
+    this.dataView = null;
+    this.len = 0;
+    return out;
+  }
+
   /** the bytes written, without a copy: the writer goes on in a new buffer of the same capacity */
   detach(): Buffer {
     const out = this.buf.subarray(0, this.len);
@@ -178,4 +192,11 @@ export class PackWriter {
     b.set(v, this.len);
     this.len += n;
   }
+}
+
+/** the first n bytes of b in a buffer whose ArrayBuffer is its own (never Node's shared pool) */
+function ownCopy(b: Buffer, n: number): Buffer {
+  const out = Buffer.from(new ArrayBuffer(n));
+  b.copy(out, 0, 0, n);
+  return out;
 }

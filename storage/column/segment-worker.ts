@@ -49,11 +49,9 @@ parentPort?.on('message', (job: SegmentJob) => {
   const transfer: ArrayBuffer[] = [];
   try {
     const r = runSegmentJob(job);
-    // the binlog chunks move to the main thread (in a buffer of their own: a small one may share Node's pool)
-    const own = new Uint8Array(r.binlog.bytes.byteLength);
-    own.set(r.binlog.bytes);
-    transfer.push(own.buffer);
-    reply = { seq: job.seq, ...r, binlog: { bytes: own, at: r.binlog.at } };
+    // the binlog chunks move to the main thread without a copy (their buffer holds nothing else)
+    transfer.push(r.binlog.bytes.buffer as ArrayBuffer);
+    reply = { seq: job.seq, ...r };
   } catch (err) {
     reply = { seq: job.seq, error: err instanceof Error ? err.stack ?? err.message : String(err) };
   }
