@@ -717,7 +717,7 @@ export class Store {
         snap.done();
       }
       const live = entries.filter((e) => e[1] !== null);
-      const written = rel.orientation.column ? this.columns.writeSegments(rel, live.map((e) => e[1]!), live.map((e) => e[0])) : [];
+      const written = rel.orientation.column ? await this.columns.writeSegmentsOnWorker(rel, live.map((e) => e[1]!), live.map((e) => e[0])) : [];
       let unused = written.map((w) => this.columns.segmentFile(w.meta.id));
       let applied = false;
       await this.root.transaction(() => {

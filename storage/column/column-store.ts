@@ -31,6 +31,7 @@ import { zonesMayMatch, selectRows, rowMatches, type ScanPredicate } from './vec
 import { storedEqual } from '../stored-equal.js';
 import { SegmentCache } from './segment-cache.js';
 import { SegmentWriter } from './segment-writer.js';
+import { PackWriter } from '../packed-rows.js';
 import type { PackedBinlog } from '../bulk-binlog.js';
 
 export type { ScanPredicate } from './vector-filter.js';
@@ -498,8 +499,41 @@ export class ColumnStore {
     const shared = (b: Uint8Array): Uint8Array => { const out = new Uint8Array(new SharedArrayBuffer(b.byteLength)); out.set(b); return out; };
     const job = { n: p.n, rows: shared(p.rows), rowAt: p.rowAt, keys: shared(p.keys), keyAt: p.keyAt };
     const done = this.segmentWriter.write({ file: this.file(id), types: rel.types, ...job })
-      .then(({ zones, bytes, binlog }) => ({ meta: { id, rows: p.n, width: rel.types.length, zones, bytes }, binlog }));
+      .then(({ zones, bytes, binlog }) => ({ meta: { id, rows: p.n, width: rel.types.length, zones, bytes }, binlog: binlog! }));
     return { id, done };
+  }
+
+  /**
+   * writeSegments() on the segment worker thread: a flush's rows (stored form, in key order) are
+   * packed here and encoded and written there, so that the main thread goes on serving.
+   */
+  async writeSegmentsOnWorker(rel: StoredRelation, rows: readonly Stored[][], keys: readonly Buffer[]): Promise<{ meta: SegmentMeta; from: number }[]> {
+    const size = segmentRows(rel);
+    const jobs: Promise<{ meta: SegmentMeta; from: number }>[] = [];
+    for (let from = 0; from < rows.length; from += size) {
+      const n = Math.min(size, rows.length - from);
+      const rw = new PackWriter(1 << 16);
+      const kw = new PackWriter(1 << 12);
+      const rowAt = new Uint32Array(n + 1);
+      const keyAt = new Uint32Array(n + 1);
+      for (let i = 0; i < n; i++) {
+        const row = rows[from + i]!;
+        rowAt[i] = rw.len;
+        rw.arrayHeader(row.length);
+        for (const v of row) rw.value(v);
+        keyAt[i] = kw.len;
+        kw.raw(keys[from + i]!);
+      }
+      rowAt[n] = rw.len;
+      keyAt[n] = kw.len;
+      const id = this.segmentIds(1);
+      // the first commit that supersedes one of these rows would otherwise read the file back for it
+      this.keyIndexes.set(id, SegmentKeyIndex.fromKeys(keys.slice(from, from + n)));
+      const shared = (w: PackWriter): Uint8Array => { const out = new Uint8Array(new SharedArrayBuffer(w.len)); out.set(w.buf.subarray(0, w.len)); return out; };
+      jobs.push(this.segmentWriter.write({ file: this.file(id), types: rel.types, n, rows: shared(rw), rowAt, keys: shared(kw), keyAt, binlog: false })
+        .then(({ zones, bytes }) => ({ meta: { id, rows: n, width: rel.types.length, zones, bytes }, from })));
+    }
+    return Promise.all(jobs);
   }
 
   /** stops the segment worker thread */

@@ -20,9 +20,16 @@ export interface SegmentJob {
   readonly rowAt: Uint32Array;
   readonly keys: Uint8Array;
   readonly keyAt: Uint32Array;
+  /** false: no binlog chunks (default: packed with the segment) */
+  readonly binlog?: boolean;
 }
 
-export interface SegmentWritten { readonly zones: ZoneMap[]; readonly bytes: number; readonly binlog: PackedBinlog }
+export interface SegmentWritten {
+  readonly zones: ZoneMap[];
+  readonly bytes: number;
+  /** the rows' binlog chunks; null for a job that asked for none (a flush: its rows are logged already) */
+  readonly binlog: PackedBinlog | null;
+}
 export type SegmentJobResult = ({ readonly seq: number } & SegmentWritten) | { readonly seq: number; readonly error: string };
 
 /** encodes and writes one segment file; returns its zone maps and size, and the rows' binlog chunks */
@@ -41,7 +48,7 @@ export function runSegmentJob(job: SegmentJob): SegmentWritten {
   }
   const dfd = openSync(dirname(job.file), 'r');
   try { fsyncSync(dfd); } finally { closeSync(dfd); }
-  return { zones, bytes: bytes.byteLength, binlog: packBinlogChunks(job.n, job.rows, job.rowAt, job.keys, job.keyAt) };
+  return { zones, bytes: bytes.byteLength, binlog: job.binlog === false ? null : packBinlogChunks(job.n, job.rows, job.rowAt, job.keys, job.keyAt) };
 }
 
 parentPort?.on('message', (job: SegmentJob) => {
@@ -50,7 +57,7 @@ parentPort?.on('message', (job: SegmentJob) => {
   try {
     const r = runSegmentJob(job);
     // the binlog chunks move to the main thread without a copy (their buffer holds nothing else)
-    transfer.push(r.binlog.bytes.buffer as ArrayBuffer);
+    if (r.binlog) transfer.push(r.binlog.bytes.buffer as ArrayBuffer);
     reply = { seq: job.seq, ...r };
   } catch (err) {
     reply = { seq: job.seq, error: err instanceof Error ? err.stack ?? err.message : String(err) };
