@@ -32,8 +32,10 @@ export interface SegmentSink {
 export class BulkInsert {
   /** the sealed chunks not staged (a staged chunk is in the store and the load lets go of it) */
   readonly chunks: BulkChunk[] = [];
-  /** each chunk's column segment (being written, not registered) and binlog chunks, in chunk order */
-  private readonly sealed: { segment: number | null; done: Promise<{ meta: SegmentMeta | null; binlog: PackedBinlog }> }[] = [];
+  /** each chunk's column segment (being written, not registered), in chunk order */
+  private readonly sealed: { segment: number | null; meta: Promise<SegmentMeta | null> }[] = [];
+  /** the binlog chunks of the chunks not staged, in chunk order (a staged chunk's are in the store) */
+  private readonly binlogs: PackedBinlog[] = [];
   private readonly size: number;
   /** the open chunk: each row packed as it comes (no row object lives longer than add()) */
   private readonly rowBytes = new PackWriter(1 << 20);
@@ -111,12 +113,12 @@ export class BulkInsert {
    */
   async finish(): Promise<{ segments: SegmentMeta[]; binlogs: PackedBinlog[]; staged: StagedLoad | null }> {
     this.seal();
-    const done = await Promise.all(this.sealed.map((s) => s.done));
+    const metas = await Promise.all(this.sealed.map((s) => s.meta));
     await this.staging;
     await Promise.all(this.writes);
     if (this.failure) throw this.failure.error;
-    const segments = done.flatMap((d) => (d.meta ? [d.meta] : []));
-    return this.staged ? { segments, binlogs: [], staged: this.staged } : { segments, binlogs: done.map((d) => d.binlog), staged: null };
+    const segments = metas.flatMap((m) => (m ? [m] : []));
+    return this.staged ? { segments, binlogs: [], staged: this.staged } : { segments, binlogs: this.binlogs, staged: null };
   }
 
   /**
@@ -131,7 +133,7 @@ export class BulkInsert {
   /** removes what a load that will not commit wrote: its segment files and staged rows (once their writes are over) */
   async abandon(): Promise<void> {
     const sealed = this.sealed.splice(0);
-    await Promise.allSettled(sealed.map((s) => s.done));
+    await Promise.allSettled(sealed.map((s) => s.meta));
     await this.staging;
     await Promise.all(this.writes);
     try {
@@ -205,11 +207,15 @@ export class BulkInsert {
     let done: Promise<{ meta: SegmentMeta | null; binlog: PackedBinlog }>;
     if (this.rel.orientation.column) {
       const w = this.sink.writePackedSegment(this.rel, chunk);
-      this.sealed.push({ segment: w.id, done: w.done });
       done = w.done;
+      const meta = done.then((d) => d.meta);
+      // a failed segment write is the load's error (finish() throws it), not an unhandled rejection meanwhile
+      done.catch(() => undefined);
+      meta.catch(() => undefined);
+      this.sealed.push({ segment: w.id, meta });
     } else {
       done = Promise.resolve({ meta: null, binlog: packBinlogChunks(n, chunk.rows, chunk.rowAt, chunk.keys, chunk.keyAt) });
-      this.sealed.push({ segment: null, done });
+      this.sealed.push({ segment: null, meta: Promise.resolve(null) });
     }
     this.stage(chunk, done);
   }
@@ -227,8 +233,8 @@ export class BulkInsert {
     }
     this.staging = this.staging.then(async () => {
       if (this.failure) return;
-      if (this.mode !== 'staged') { this.chunks.push(chunk); return; }
       const { binlog } = await done;
+      if (this.mode !== 'staged') { this.chunks.push(chunk); this.binlogs.push(binlog); return; }
       // asked for in chunk order; not waited for here, so that transactions queue up (finish() waits)
       this.writes.push(this.staged!.stage(chunk, binlog).catch((error: unknown) => { this.failure ??= { error }; }));
     }).catch((error: unknown) => { this.failure ??= { error }; });
