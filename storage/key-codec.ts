@@ -107,10 +107,10 @@ export function putOrderedF64(buf: Buffer, at: number, n: number): void {
  * putOrderedF64 of the value. null for any other key.
  */
 export function float64KeyPrefix(relId: number, types: readonly SqlType[]): Buffer | null {
-  if (types.length !== 1) return null;
+  if (types.length !== 1 || types[0]!.kind === 'array' || !F64_KEYED.has(types[0]!.name)) return null;
   const probe = encodeKey(relId, types, [0]);
   // 4 bytes of relation id, the not-null marker, 8 bytes of value
-  return probe.length === 13 && types[0]!.kind !== 'array' && F64_KEYED.has(types[0]!.name) ? probe.subarray(0, 5) : null;
+  return probe.length === 13 ? probe.subarray(0, 5) : null;
 }
 
 const F64_KEYED = new Set(['int2', 'int4', 'float4', 'float8']);

@@ -247,20 +247,22 @@ test('COPY CSV packed field by field stores exactly what the general parser stor
   expect(await n('SELECT count(*) AS n FROM pk_big')).toBe(30_000);
   for (const id of [1, 5041, 5042, 10082, 10083, 12001, 27777, 30_000]) expect((await c.query('SELECT a FROM pk_big WHERE id = $1', [id])).rows).toEqual([{ a: id * 3 }]);
   // keys of other types: a float key alone (written in place), and bool + text together
-  for (const [cols2, pkCols] of [['k double precision PRIMARY KEY, v text', 'k'], ['flag boolean, name text, v int, PRIMARY KEY (flag, name)', 'flag, name']] as const) {
+  for (const [cols2, pkCols] of [['k double precision PRIMARY KEY, v text', 'k'], ['flag boolean, name text, v int, PRIMARY KEY (flag, name)', 'flag, name'], ['b bigint PRIMARY KEY, v text', 'b']] as const) {
     await c.query(`CREATE TABLE pk2_fast (${cols2}) WITH (memtable_rows = 300)`);
     await c.query(`CREATE TABLE pk2_gen (${cols2}, CHECK (true)) WITH (memtable_rows = 300)`);
     const rowsOf = pkCols === 'k'
       ? Array.from({ length: 1000 }, (_, i) => `${(i - 500) / 4},v${i}`)
-      : Array.from({ length: 1000 }, (_, i) => `${i % 2 ? 't' : 'f'},n${i},${i}`);
+      : pkCols === 'b'
+        ? Array.from({ length: 1000 }, (_, i) => `${(i - 500) * 1_000_000_007},v${i}`)
+        : Array.from({ length: 1000 }, (_, i) => `${i % 2 ? 't' : 'f'},n${i},${i}`);
     await psql(copyScript('pk2_fast', rowsOf));
     await psql(copyScript('pk2_gen', rowsOf));
     const got = (await c.query(`SELECT * FROM pk2_fast ORDER BY ${pkCols}`)).rows;
     expect(got.length).toBe(1000);
     expect(got).toEqual((await c.query(`SELECT * FROM pk2_gen ORDER BY ${pkCols}`)).rows);
     // a key look-up finds each row (the keys are the general path's)
-    const probe = pkCols === 'k' ? 'SELECT v FROM pk2_fast WHERE k = -12.25' : `SELECT v FROM pk2_fast WHERE flag AND name = 'n7'`;
-    expect((await c.query(probe)).rows).toEqual([{ v: pkCols === 'k' ? 'v451' : 7 }]);
+    const probe = pkCols === 'k' ? 'SELECT v FROM pk2_fast WHERE k = -12.25' : pkCols === 'b' ? 'SELECT v FROM pk2_fast WHERE b = -49000000343' : `SELECT v FROM pk2_fast WHERE flag AND name = 'n7'`;
+    expect((await c.query(probe)).rows).toEqual([{ v: pkCols === 'k' ? 'v451' : pkCols === 'b' ? 'v451' : 7 }]);
     await c.query('DROP TABLE pk2_fast');
     await c.query('DROP TABLE pk2_gen');
   }
