@@ -7,8 +7,7 @@
 // row store and the column segments receive them at the next flush, in key order, or at once for
 // a commit of at least a segment's worth of rows into a table with an empty delta (bulk loads).
 // Every read lays the delta its snapshot sees over the stores.
-import { open, asBinary, type RootDatabase, type Database } from 'lmdb';
-import { unpack } from 'msgpackr';
+import { open, type RootDatabase, type Database } from 'lmdb';
 import type { SqlType } from '../core/types.js';
 import type { Row } from '../core/datum.js';
 import { SqlError, SqlState } from '../core/errors.js';
@@ -26,8 +25,6 @@ import { BulkInsert } from './bulk-insert.js';
 import { putChunkRows, appendBinlogChunks } from './chunk-writes.js';
 import { StagedLoad, recoverStagedLoads, type StagingHost } from './staged-load.js';
 
-const APPEND = { append: true };
-const NO_OVERWRITE = { noOverwrite: true };
 export type { StoreChunk } from './column/column-store.js';
 
 export type { StoredRelation, StoredIndex, RowWrite, CommitBatch, ReadSnapshot, Orientation, StateWrite } from './store-types.js';
