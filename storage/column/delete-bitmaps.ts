@@ -32,6 +32,11 @@ export function segmentIdKey(id: number): Buffer {
 export class DeleteBitmaps {
   /** merged bitmaps by segment, with the version they are of (shared: never changed in place) */
   private readonly cache = new Map<number, { version: number; bits: Bitmap }>();
+  /**
+   * The version and first record counter of each bitmap read() returned: a commit that adds
+   * bits to the bitmap it read in its own transaction then needs no second look at the records.
+   */
+  private readonly readAs = new WeakMap<Bitmap, { version: number; first: number }>();
 
   constructor(private readonly db: Database<Buffer, Buffer>) {}
 
@@ -45,15 +50,18 @@ export class DeleteBitmaps {
     const hit = this.cache.get(segId);
     if (hit && hit.version === version) return hit.bits;
     let out: Bitmap | null = null;
-    for (const { value } of this.range(segId, snap)) {
+    let first = -1;
+    for (const { key, value } of this.range(segId, snap)) {
+      if (first < 0) first = key.length === 8 ? key.readUInt32BE(4) : 0;
       const part = RoaringBitmap32.deserialize(Buffer.from(value), true);
       if (out === null) out = part;
       else out.orInPlace(part);
     }
     const bits = out ?? new RoaringBitmap32();
+    this.readAs.set(bits, { version, first: Math.max(first, 0) });
     // only what a snapshot read is surely committed: inside a write transaction the version may
     // be another commit's of the same LMDB transaction, which could still fail
-    if (snap) this.remember(segId, version, bits);
+    if (snap) this.remember(segId, version, bits, Math.max(first, 0));
     return bits;
   }
 
@@ -73,15 +81,16 @@ export class DeleteBitmaps {
   }
 
   /** a merged bitmap of a committed version (after the commit that wrote it) */
-  remember(segId: number, version: number, bits: Bitmap): void {
+  remember(segId: number, version: number, bits: Bitmap, first: number): void {
+    this.readAs.set(bits, { version, first });
     this.cache.delete(segId);
     if (this.cache.size >= CACHED) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(segId, { version, bits });
   }
 
   /** must run inside a write transaction: the segment's whole bitmap; returns its version */
-  write(segId: number, bits: Bitmap): number {
-    const version = this.version(segId) + 1;
+  write(segId: number, bits: Bitmap, last = this.version(segId)): number {
+    const version = last + 1;
     this.remove(segId);
     if (!bits.isEmpty) this.db.put(partKey(segId, version), bits.serialize(true) as unknown as Buffer);
     return version;
@@ -90,15 +99,21 @@ export class DeleteBitmaps {
   /**
    * Must run inside a write transaction: adds `added` to the segment's bitmap, whose value with
    * them is `all`. Writes a record of the added bits, or `all` as the only record once the
-   * segment has MAX_PARTS of them. Returns the new version.
+   * segment has MAX_PARTS of them. `base`: the bitmap `all` was made from, if this transaction
+   * read it (its records are then known). Returns the new version and its first record's counter.
    */
-  add(segId: number, added: Bitmap, all: Bitmap): number {
-    const last = this.version(segId);
+  add(segId: number, added: Bitmap, all: Bitmap, base?: Bitmap): { version: number; first: number } {
+    const known = base === EMPTY ? { version: -1, first: 0 } : base ? this.readAs.get(base) : undefined;
+    const last = known ? known.version : this.version(segId);
     // records are numbered without gaps from the first (a merge leaves one): the first and the
     // last counters say how many there are
-    if (last >= 0 && last - this.firstCounter(segId) + 1 >= MAX_PARTS) return this.write(segId, all);
+    const first = last < 0 ? 0 : known ? known.first : this.firstCounter(segId);
+    if (last >= 0 && last - first + 1 >= MAX_PARTS) {
+      const version = this.write(segId, all, last);
+      return { version, first: version };
+    }
     this.db.put(partKey(segId, last + 1), added.serialize(true) as unknown as Buffer);
-    return last + 1;
+    return { version: last + 1, first: last < 0 ? last + 1 : first };
   }
 
   /** the counter of the segment's first record (0 for a record keyed by the segment id alone) */
@@ -135,7 +150,7 @@ function partKey(segId: number, counter: number): Buffer {
 export class PendingDeletes {
   private readonly bySegment = new Map<number, number[]>();
   /** the bitmaps written, to cache once the commit is durable */
-  private readonly written: { segId: number; version: number; bits: Bitmap }[] = [];
+  private readonly written: { segId: number; version: number; first: number; bits: Bitmap }[] = [];
 
   mark(segId: number, offset: number): void {
     let a = this.bySegment.get(segId);
@@ -152,16 +167,17 @@ export class PendingDeletes {
     for (const [segId, offsets] of this.bySegment) {
       const added = new RoaringBitmap32(offsets);
       // bitmaps read are shared: the new one is a copy
-      const all = current(segId).clone();
+      const base = current(segId);
+      const all = base.clone();
       all.orInPlace(added);
-      this.written.push({ segId, version: bitmaps.add(segId, added, all), bits: all });
+      this.written.push({ segId, ...bitmaps.add(segId, added, all, base), bits: all });
     }
     this.bySegment.clear();
   }
 
   /** after the transaction committed: readers of the new versions need not read them back */
   committed(bitmaps: DeleteBitmaps): void {
-    for (const w of this.written) bitmaps.remember(w.segId, w.version, w.bits);
+    for (const w of this.written) bitmaps.remember(w.segId, w.version, w.bits, w.first);
     this.written.length = 0;
   }
 }

@@ -59,4 +59,25 @@ describe('segment key index', () => {
     expect(got).toEqual([2, 2, 2].map((a, j) => encodeKey(9, [T.int4, T.text], [a, ['a', 'm', 'z'][j]!])));
     expect(idx.withPrefix(encodeKey(9, [T.int4], [4]))).toEqual([]);
   });
+
+  it('finds keys in segments of nearly consecutive ids (interpolated look-ups), and no others', () => {
+    // consecutive; one id missing; a stretch missing; every other id; sorted and not
+    const sets = [
+      Array.from({ length: 4000 }, (_, i) => 1000 + i),
+      Array.from({ length: 4000 }, (_, i) => 1000 + i).filter((id) => id !== 3500),
+      Array.from({ length: 4000 }, (_, i) => 1000 + i).filter((id) => id < 2000 || id > 2600),
+      Array.from({ length: 4000 }, (_, i) => -3000 + 2 * i),
+    ];
+    for (const ids of sets) {
+      for (const sorted of [true, false]) {
+        const list = sorted ? ids : [...ids].reverse();
+        const keys = list.map((id) => encodeKey(42, [T.int4], [id]));
+        const { offsets, data } = column(keys);
+        const idx = SegmentKeyIndex.build(offsets, data, keys.length);
+        keys.forEach((k, i) => expect(idx.find(k)).toBe(i));
+        const present = new Set(ids);
+        for (let id = -3100; id < 5100; id += 1) if (!present.has(id)) expect(idx.find(encodeKey(42, [T.int4], [id]))).toBe(-1);
+      }
+    }
+  });
 });

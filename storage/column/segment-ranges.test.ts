@@ -43,4 +43,21 @@ describe('SegmentRanges', () => {
       expect(order).toEqual([...order].sort((a, b) => b - a));
     }
   });
+
+  it('keeps loaded segments narrow when a flushed one spans all their keys', () => {
+    // a key-ordered load of 10 segments, then a flush whose keys come from the whole range
+    const metas: SegmentMeta[] = [];
+    const indexes = new Map<number, SegmentKeyIndex>();
+    for (let s = 0; s < 10; s++) {
+      const meta = { id: s + 1, rows: 100, width: 1, zones: [], bytes: 0 };
+      metas.push(meta);
+      indexes.set(meta.id, SegmentKeyIndex.fromKeys(Array.from({ length: 100 }, (_, i) => key(s * 100 + i))));
+    }
+    const flushed = { id: 11, rows: 3, width: 1, zones: [], bytes: 0 };
+    metas.push(flushed);
+    indexes.set(flushed.id, SegmentKeyIndex.fromKeys([key(5), key(550), key(1200)]));
+    const r = new SegmentRanges(metas, (m) => indexes.get(m.id)!);
+    expect(r.wide.map((w) => w.meta.id)).toEqual([11]);
+    for (let s = 0; s < 10; s++) expect(r.narrowFor(key(s * 100 + 42))?.meta.id).toBe(s + 1);
+  });
 });

@@ -26,17 +26,19 @@ export class SegmentRanges {
       const b = idx.bounds();
       if (b) ranged.push({ seg: { meta, index: idx }, ...b, order });
     });
-    ranged.sort((a, b) => Buffer.compare(a.lo, b.lo));
+    // The most segments no two of which overlap are narrow: by earliest last key, each one that
+    // starts past the last narrow one's end (interval scheduling). A flush's segment spans the
+    // whole key range and ends late, so it does not push the loaded segments out: ordering by
+    // first key instead had made every segment after it wide, and each look-up ask them all.
+    ranged.sort((a, b) => Buffer.compare(a.hi, b.hi));
     const isWide = new Array<boolean>(ranged.length).fill(false);
-    // A segment that starts at or before the furthest end of those before it overlaps one of
-    // them: it is wide. The others start past every earlier range, so no two of them overlap
-    // (the first of an overlapping pair may stay narrow: the wide one is asked anyway).
-    let maxHi: Buffer | null = null;
+    let lastHi: Buffer | null = null;
     for (let i = 0; i < ranged.length; i++) {
       const r = ranged[i]!;
-      if (maxHi && Buffer.compare(r.lo, maxHi) <= 0) isWide[i] = true;
-      if (!maxHi || Buffer.compare(r.hi, maxHi) > 0) maxHi = r.hi;
+      if (lastHi && Buffer.compare(r.lo, lastHi) <= 0) { isWide[i] = true; continue; }
+      lastHi = r.hi;
     }
+    // sorted by last key and not overlapping: also sorted by first key
     for (let i = 0; i < ranged.length; i++) if (!isWide[i]) this.narrow.push(ranged[i]!);
     this.wide = ranged.filter((_, i) => isWide[i]).sort((a, b) => b.order - a.order).map((r) => r.seg);
   }
