@@ -23,16 +23,12 @@ import type { SegmentMeta } from './column/layout.js';
 import type { BulkChunk } from './bulk-insert.js';
 import type { PackedBinlog } from './bulk-binlog.js';
 import { putChunkRows, appendBinlogChunks } from './chunk-writes.js';
+import { processMark, markAlive, type ProcessMark } from './process-mark.js';
 
-/** the mark a loading table carries: the process (its pid, and a token for this run of it) and the load */
-interface LoadMark {
-  readonly pid: number;
-  readonly process?: string;
+/** the mark a loading table carries: the process and the load */
+interface LoadMark extends ProcessMark {
   readonly token: string;
 }
-
-/** this run of this process (a later process may get the same pid) */
-const PROCESS_TOKEN = randomBytes(8).toString('hex');
 
 /** what a staged load needs of the store */
 export interface StagingHost {
@@ -50,7 +46,7 @@ export interface StagingHost {
 
 /** The staged path of one bulk load (storage/bulk-insert.ts drives it). */
 export class StagedLoad {
-  private readonly mark: LoadMark = { pid: process.pid, process: PROCESS_TOKEN, token: randomBytes(8).toString('hex') };
+  private readonly mark: LoadMark = { ...processMark(), token: randomBytes(8).toString('hex') };
   /** the table's binlog head when the load began: its entries follow it */
   private head = 0;
   /** the sequence number of the next entry */
@@ -163,20 +159,10 @@ function clearLoad(host: Pick<StagingHost, 'rows' | 'meta' | 'binlogs'>, oid: nu
 export function recoverStagedLoads(host: Pick<StagingHost, 'root' | 'rows' | 'meta' | 'binlogs'>): number {
   const dead: { oid: number; head: number }[] = [];
   for (const { key, value } of host.meta.getRange({ start: 'bulkLoad:', end: 'bulkLoad;' }) as Iterable<{ key: string; value: LoadMark }>) {
-    const live = value.pid === process.pid ? value.process === PROCESS_TOKEN : alive(value.pid);
-    if (live) continue;
+    if (markAlive(value)) continue;
     const oid = Number(key.slice('bulkLoad:'.length));
     dead.push({ oid, head: (host.meta.get(headKey(oid)) as number | undefined) ?? 0 });
   }
   if (dead.length) host.root.transactionSync(() => { for (const d of dead) clearLoad(host, d.oid, d.head); });
   return dead.length;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

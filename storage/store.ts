@@ -24,6 +24,7 @@ import { keyId } from './key-id.js';
 import { BulkInsert } from './bulk-insert.js';
 import { putChunkRows, appendBinlogChunks } from './chunk-writes.js';
 import { StagedLoad, recoverStagedLoads, type StagingHost } from './staged-load.js';
+import { RowFlushes, recoverRowFlushes, rowFlushRunning } from './row-flush.js';
 
 export type { StoreChunk } from './column/column-store.js';
 
@@ -131,7 +132,12 @@ export class Store {
     };
     // bulk loads a killed process left half-written are taken back
     recoverStagedLoads(this.staging);
+    this.rowFlushes = new RowFlushes({ root: this.root, rows: this.rows, meta: this.meta, deltas: this.deltas });
+    recoverRowFlushes(this.root, this.meta);
   }
+
+  /** flushes writing tables' row stores ahead of their transactions (row-flush.ts) */
+  private readonly rowFlushes: RowFlushes;
 
   /** what staged bulk loads (staged-load.ts) use of the store */
   private readonly staging: StagingHost;
@@ -356,6 +362,10 @@ export class Store {
   /** Applies a transaction's writes atomically and durably. Unique indexes are re-checked here. */
   async commit(batch: CommitBatch): Promise<void> {
     if (this.loads.size) await this.loadsDone(batch);
+    // TRUNCATE and DROP wait for a flush writing the table's row store
+    if (this.rowFlushes.busy && (batch.clearRelations?.length || batch.droppedRelations?.length)) {
+      await this.rowFlushes.settled([...(batch.clearRelations ?? []).map((r) => r.oid), ...(batch.droppedRelations ?? [])]);
+    }
     const cc = this.columns.beginCommit();
     const bulk = this.columns.prepareBulk(batch.rows);
     const out: CommitEffects = { deltaTables: new Set(), applied: new Map(), deltaWrites: new Map() };
@@ -499,10 +509,13 @@ export class Store {
       return t;
     };
     const dropped = new Set(batch.droppedRelations ?? []);
-    // TRUNCATE or DROP of a table another process is bulk loading (this process's wait for theirs)
+    // TRUNCATE or DROP of a table another process is bulk loading or flushing (this process's wait for theirs)
     for (const oid of [...dropped, ...(batch.clearRelations ?? []).map((r) => r.oid)]) {
       if (this.meta.get(loadMarkKey(oid)) !== undefined) {
         throw new SqlError(SqlState.SerializationFailure, 'could not serialize access: a bulk load into the table is running');
+      }
+      if (rowFlushRunning(this.meta, oid)) {
+        throw new SqlError(SqlState.SerializationFailure, 'could not serialize access: a flush of the table is running');
       }
     }
     for (const rel of batch.clearRelations ?? []) {
@@ -717,17 +730,25 @@ export class Store {
       const written = rel.orientation.column ? await this.columns.writeSegmentsOnWorker(rel, live.map((e) => e[1]!), live.map((e) => e[0])) : [];
       let unused = written.map((w) => this.columns.segmentFile(w.meta.id));
       let applied = false;
-      await this.root.transaction(() => {
-        const now = this.deltas.bounds(rel.oid);
-        // TRUNCATE, DROP or a bulk commit moved the applied mark meanwhile: this flush is moot
-        if (now.applied !== b.applied || now.head < b.head) return;
-        const d = this.deltas.delta(rel.oid, now);
-        if (rel.orientation.row) for (const [key, row] of entries) { if (row === null) this.rows.remove(key); else this.rows.put(key, row); }
-        if (rel.orientation.column) unused = this.columns.registerSegments(rel, written, (i) => !d.changedAfter(live[i]![2], b.head)).unused;
-        this.meta.put(appliedKey(rel.oid), b.head);
-        applied = true;
-      });
-      this.columns.removeFiles(unused);
+      try {
+        // the row store first, off the main thread (row-flush.ts); false: TRUNCATE or DROP came first
+        if (!rel.orientation.row || await this.rowFlushes.writeAhead(rel.oid, b, entries)) {
+          await this.root.transaction(() => {
+            const now = this.deltas.bounds(rel.oid);
+            // the applied mark moved meanwhile (the row flush's mark keeps TRUNCATE and DROP out; a
+            // table without a row store has none): this flush is moot
+            if (now.applied !== b.applied || now.head < b.head) return;
+            const d = this.deltas.delta(rel.oid, now);
+            if (rel.orientation.row) this.rowFlushes.unmark(rel.oid);
+            if (rel.orientation.column) unused = this.columns.registerSegments(rel, written, (i) => !d.changedAfter(live[i]![2], b.head)).unused;
+            this.meta.put(appliedKey(rel.oid), b.head);
+            applied = true;
+          });
+        }
+      } finally {
+        if (rel.orientation.row) await this.rowFlushes.end(rel.oid);
+        this.columns.removeFiles(unused);
+      }
       if (!applied) return 0;
       this.deltas.noteApplied(rel.oid, b.head);
       return entries.length;
