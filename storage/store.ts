@@ -727,12 +727,16 @@ export class Store {
         snap.done();
       }
       const live = entries.filter((e) => e[1] !== null);
-      const written = rel.orientation.column ? await this.columns.writeSegmentsOnWorker(rel, live.map((e) => e[1]!), live.map((e) => e[0])) : [];
-      let unused = written.map((w) => this.columns.segmentFile(w.meta.id));
+      // the row store (off the main thread, row-flush.ts) while the worker writes the segments;
+      // false: TRUNCATE or DROP came first
+      const ahead = rel.orientation.row ? this.rowFlushes.writeAhead(rel.oid, b, entries) : Promise.resolve(true);
+      ahead.catch(() => undefined); // awaited below; a segment failure may come first
+      let unused: string[] = [];
       let applied = false;
       try {
-        // the row store first, off the main thread (row-flush.ts); false: TRUNCATE or DROP came first
-        if (!rel.orientation.row || await this.rowFlushes.writeAhead(rel.oid, b, entries)) {
+        const written = rel.orientation.column ? await this.columns.writeSegmentsOnWorker(rel, live.map((e) => e[1]!), live.map((e) => e[0])) : [];
+        unused = written.map((w) => this.columns.segmentFile(w.meta.id));
+        if (await ahead) {
           await this.root.transaction(() => {
             const now = this.deltas.bounds(rel.oid);
             // the applied mark moved meanwhile (the row flush's mark keeps TRUNCATE and DROP out; a
@@ -746,7 +750,10 @@ export class Store {
           });
         }
       } finally {
-        if (rel.orientation.row) await this.rowFlushes.end(rel.oid);
+        if (rel.orientation.row) {
+          await ahead.catch(() => undefined);
+          await this.rowFlushes.end(rel.oid);
+        }
         this.columns.removeFiles(unused);
       }
       if (!applied) return 0;
