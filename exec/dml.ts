@@ -117,7 +117,8 @@ export function insertRows(b: BoundInsert, source: readonly Row[], cx: ExecConte
     }
     if (existing) {
       if (!oc) throw pkViolation(rel, row, cx);
-      if (touched.has(key.toString('latin1'))) {
+      const tid = key.toString('latin1');
+      if (touched.has(tid)) {
         throw new SqlError(SqlState.CardinalityViolation, 'ON CONFLICT DO UPDATE command cannot affect row a second time',
           { hint: 'Ensure that no rows proposed for insertion within the same command have duplicate constrained values.' });
       }
@@ -137,7 +138,7 @@ export function insertRows(b: BoundInsert, source: readonly Row[], cx: ExecConte
         w.checkUnique(rel, key, updated);
         w.update(rel, key, updated, existing);
       }
-      touched.add(newKey.toString('latin1'));
+      touched.add(newKey === key ? tid : newKey.toString('latin1'));
       count++;
       if (ret) out!.push(ret.map((f) => f(updated, cx)));
       continue;

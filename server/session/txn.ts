@@ -107,11 +107,15 @@ export class WriteLayer {
       };
       for (const p of m.values()) {
         if (p.row === null && !p.existed) continue;
-        const sr = storedRel1(p.rel);
-        const base = p.fresh ? { rel: sr, key: p.key, row: p.row, fresh: true }
-          : p.insertOnly ? { rel: sr, key: p.key, row: p.row, insertOnly: true, ...(p.absentAt !== undefined ? { absentAt: p.absentAt } : {}) }
-          : { rel: sr, key: p.key, row: p.row };
-        out.push(p.expected !== undefined ? { ...base, expected: p.expected, ...(p.expectedAt !== undefined ? { expectedAt: p.expectedAt } : {}) } : base);
+        // one shape for every write (an absent field is undefined): no spreads per row
+        out.push({
+          rel: storedRel1(p.rel), key: p.key, row: p.row,
+          fresh: p.fresh ? true : undefined,
+          insertOnly: !p.fresh && p.insertOnly ? true : undefined,
+          absentAt: !p.fresh && p.insertOnly ? p.absentAt : undefined,
+          expected: p.expected,
+          expectedAt: p.expected !== undefined ? p.expectedAt : undefined,
+        });
       }
     }
     return out;
@@ -389,13 +393,15 @@ export class TxnReader implements TableReader, TableWriter {
 
   /** `old`: the committed version the new row was computed from, checked again at commit */
   update(rel: RelationDef, key: Buffer, row: Row, old?: Row): void {
-    const id = keyId(key);
+    // the key the caller just read (getStorage): its id is at hand
+    const id = this.idOf(key);
     this.lockRow?.(`${rel.oid}:${id}`);
     const existing = this.layer.lookup(rel.oid, id);
     const existed = existing ? existing.existed : true;
+    const e = this.expectation(rel, existing, old);
     this.layer.set({
-      rel, key, row, existed, insertOnly: existing?.insertOnly ?? false, ...(existing?.fresh ? { fresh: true } : {}),
-      ...this.expectation(rel, existing, old),
+      rel, key, row, existed, insertOnly: existing?.insertOnly ?? false, fresh: existing?.fresh ? true : undefined,
+      expected: e.expected, expectedAt: e.expectedAt,
     }, id);
   }
 
@@ -418,7 +424,7 @@ export class TxnReader implements TableReader, TableWriter {
 
   /** the version a write was computed from (the transaction's first read of the key) and where it was read */
   private expectation(rel: RelationDef, existing: Pending | undefined, old: Row | undefined): { expected?: Row | null; expectedAt?: number } {
-    if (existing) return existing.expected !== undefined ? { expected: existing.expected, ...(existing.expectedAt !== undefined ? { expectedAt: existing.expectedAt } : {}) } : {};
+    if (existing) return { expected: existing.expected, expectedAt: existing.expected !== undefined ? existing.expectedAt : undefined };
     return old !== undefined ? { expected: old, expectedAt: this.readPosition(rel) } : {};
   }
 
