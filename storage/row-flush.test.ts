@@ -97,7 +97,7 @@ describe('row store writes ahead of a flush', () => {
     });
   });
 
-  it("another process's flush mark fails TRUNCATE and DROP with 40001; a dead process's mark goes when the store opens", async () => {
+  it("another process's flush mark holds TRUNCATE and DROP back, then fails them with 40001 if it stays; a dead process's mark goes when the store opens", async () => {
     await withDir(async (dir) => {
       const rel = table(32021, true);
       let store = new Store(dir, { noSync: true });
@@ -105,9 +105,12 @@ describe('row store writes ahead of a flush', () => {
       await store.close();
       // as another worker process leaves it mid-flush: a live pid that is not this process
       await putMark(dir, rel.oid, { pid: process.ppid, process: 'another' });
-      store = new Store(dir, { noSync: true });
+      store = new Store(dir, { noSync: true, flushWaitMs: 300 });
       try {
+        const t0 = Date.now();
         await expect(store.commit({ rows: [], clearRelations: [rel] })).rejects.toMatchObject({ code: '40001', message: expect.stringMatching(/a flush of the table is running/) });
+        // it retried for the while it was given before giving up
+        expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
         await expect(store.commit({ rows: [], droppedRelations: [rel.oid] })).rejects.toMatchObject({ code: '40001' });
         // ordinary writes go on
         await store.commit({ rows: [upsert(rel, 2, 2)] });

@@ -13,14 +13,22 @@
 // What must not happen is a TRUNCATE or DROP between the flush reading the delta and its writes
 // landing: the writes would put rows back into a cleared table. So the flush marks the table
 // (meta 'rowFlush:<oid>') in a transaction that checks the delta is still the one it read;
-// TRUNCATE and DROP in this process wait for the flush, in another process they fail with
-// 40001 while the mark is there. The flush's transaction removes the mark; a mark whose process
+// TRUNCATE and DROP in this process wait for the flush; in another process they find the mark
+// and retry until it goes (Store.commit), failing with 40001 only if it stays for long. The flush's transaction removes the mark; a mark whose process
 // died is removed when the store opens.
 import type { Database, RootDatabase } from 'lmdb';
 import type { Stored } from './row-codec.js';
 import type { DeltaBounds } from './delta.js';
 import type { DeltaSet } from './delta-set.js';
 import { processMark, markAlive, type ProcessMark } from './process-mark.js';
+import { SqlError, SqlState } from '../core/errors.js';
+
+/** a TRUNCATE or DROP met another process's row flush of the table (Store.commit retries it) */
+export class FlushRunning extends SqlError {
+  constructor() {
+    super(SqlState.SerializationFailure, 'could not serialize access: a flush of the table is running');
+  }
+}
 
 export const rowFlushKey = (oid: number): string => 'rowFlush:' + oid;
 

@@ -24,7 +24,7 @@ import { keyId } from './key-id.js';
 import { BulkInsert } from './bulk-insert.js';
 import { putChunkRows, appendBinlogChunks } from './chunk-writes.js';
 import { StagedLoad, recoverStagedLoads, type StagingHost } from './staged-load.js';
-import { RowFlushes, recoverRowFlushes, rowFlushRunning } from './row-flush.js';
+import { RowFlushes, recoverRowFlushes, rowFlushRunning, FlushRunning } from './row-flush.js';
 
 export type { StoreChunk } from './column/column-store.js';
 
@@ -96,7 +96,11 @@ export class Store {
   private snapshotEpoch = 0;
   private readonly openSnapshots = new Map<ReadSnapshot, number>();
 
-  constructor(readonly dir: string, opts: { noSync?: boolean; segmentCacheBytes?: number; retireGraceMs?: number } = {}) {
+  /** how long a TRUNCATE or DROP retries while another process flushes the table */
+  private readonly flushWaitMs: number;
+
+  constructor(readonly dir: string, opts: { noSync?: boolean; segmentCacheBytes?: number; retireGraceMs?: number; flushWaitMs?: number } = {}) {
+    this.flushWaitMs = opts.flushWaitMs ?? 30_000;
     // every running statement holds a read snapshot, so allow many readers (connections)
     // 16 KiB pages (new environments only): a flush rewrites many pages of the row store's
     // B-tree at random, and with 4 KiB pages the free-page list that leaves behind makes every
@@ -361,6 +365,19 @@ export class Store {
 
   /** Applies a transaction's writes atomically and durably. Unique indexes are re-checked here. */
   async commit(batch: CommitBatch): Promise<void> {
+    const until = Date.now() + this.flushWaitMs;
+    for (;;) {
+      try {
+        return await this.commitOnce(batch);
+      } catch (err) {
+        // a TRUNCATE or DROP of a table another process is flushing: that takes a second or two
+        if (!(err instanceof FlushRunning) || Date.now() >= until) throw err;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+  }
+
+  private async commitOnce(batch: CommitBatch): Promise<void> {
     if (this.loads.size) await this.loadsDone(batch);
     // TRUNCATE and DROP wait for a flush writing the table's row store
     if (this.rowFlushes.busy && (batch.clearRelations?.length || batch.droppedRelations?.length)) {
@@ -514,9 +531,7 @@ export class Store {
       if (this.meta.get(loadMarkKey(oid)) !== undefined) {
         throw new SqlError(SqlState.SerializationFailure, 'could not serialize access: a bulk load into the table is running');
       }
-      if (rowFlushRunning(this.meta, oid)) {
-        throw new SqlError(SqlState.SerializationFailure, 'could not serialize access: a flush of the table is running');
-      }
+      if (rowFlushRunning(this.meta, oid)) throw new FlushRunning();
     }
     for (const rel of batch.clearRelations ?? []) {
       // TRUNCATE deletes every row: its binlog says so (views and other consumers follow it)
