@@ -16,7 +16,7 @@
 // TRUNCATE and DROP in this process wait for the flush; in another process they find the mark
 // and retry until it goes (Store.commit), failing with 40001 only if it stays for long. The flush's transaction removes the mark; a mark whose process
 // died is removed when the store opens.
-import type { Database, RootDatabase } from 'lmdb';
+import { asBinary, type Database, type RootDatabase } from 'lmdb';
 import type { Stored } from './row-codec.js';
 import type { DeltaBounds } from './delta.js';
 import type { DeltaSet } from './delta-set.js';
@@ -50,7 +50,7 @@ export class RowFlushes {
    * marked, if its delta is still as of `b`. false: it is not (TRUNCATE, DROP), nothing written.
    * Either way the caller must call end() after its transaction.
    */
-  async writeAhead(oid: number, b: DeltaBounds, entries: readonly (readonly [Buffer, Stored[] | null, ...unknown[]])[]): Promise<boolean> {
+  async writeAhead(oid: number, b: DeltaBounds, entries: readonly (readonly [Buffer, Stored[] | null, ...unknown[]])[], packed?: PackedRows): Promise<boolean> {
     let release!: () => void;
     this.running.set(oid, { done: new Promise<void>((r) => { release = r; }), release: () => release() });
     const { root, rows, meta, deltas } = this.host;
@@ -61,9 +61,7 @@ export class RowFlushes {
       return true;
     });
     if (!marked) return false;
-    let last: Promise<boolean> | undefined;
-    for (const [key, row] of entries) last = row === null ? rows.remove(key) : rows.put(key, row);
-    await last;
+    await (packed ? putPacked(rows, entries, packed) : putEach(rows, entries));
     return true;
   }
 
@@ -93,6 +91,49 @@ export class RowFlushes {
   get busy(): boolean {
     return this.running.size > 0;
   }
+}
+
+/**
+ * The live entries' rows as the flush packed them for its segments (MessagePack, as the row
+ * store keeps them): part k holds live rows [k * size, ...), row j at rows[rowAt[j], rowAt[j + 1]).
+ */
+export interface PackedRows {
+  readonly size: number;
+  readonly parts: readonly { readonly rows: Uint8Array; readonly rowAt: Uint32Array }[];
+}
+
+function putEach(db: Database<Stored[], Buffer>, entries: readonly (readonly [Buffer, Stored[] | null, ...unknown[]])[]): Promise<boolean> | undefined {
+  let last: Promise<boolean> | undefined;
+  for (const [key, row] of entries) last = row === null ? db.remove(key) : db.put(key, row);
+  return last;
+}
+
+/**
+ * The same writes from the packed rows, without encoding each row again. A batched write takes
+ * the address of the bytes between a buffer's `start` and `end`, which the caller keeps alive
+ * until the writes are done.
+ */
+function putPacked(db: Database<Stored[], Buffer>, entries: readonly (readonly [Buffer, Stored[] | null, ...unknown[]])[], packed: PackedRows): Promise<boolean> | undefined {
+  // lmdb-js takes the address of a plain ArrayBuffer (the parts may be shared with the worker)
+  const values = packed.parts.map((p) => {
+    const bytes = Buffer.from(p.rows) as Buffer & { start?: number; end?: number };
+    return { bytes, value: asBinary(bytes) as never, base: bytes.byteOffset, rowAt: p.rowAt };
+  });
+  let last: Promise<boolean> | undefined;
+  let i = 0;
+  try {
+    for (const [key, row] of entries) {
+      if (row === null) { last = db.remove(key); continue; }
+      const v = values[Math.floor(i / packed.size)]!;
+      const j = i++ % packed.size;
+      v.bytes.start = v.base + v.rowAt[j]!;
+      v.bytes.end = v.base + v.rowAt[j + 1]!;
+      last = db.put(key, v.value);
+    }
+  } finally {
+    for (const v of values) { delete v.bytes.start; delete v.bytes.end; }
+  }
+  return last;
 }
 
 /** whether a flush (of any process) is writing the table's row store ahead, inside a write transaction */

@@ -742,14 +742,15 @@ export class Store {
         snap.done();
       }
       const live = entries.filter((e) => e[1] !== null);
-      // the row store (off the main thread, row-flush.ts) while the worker writes the segments;
-      // false: TRUNCATE or DROP came first
-      const ahead = rel.orientation.row ? this.rowFlushes.writeAhead(rel.oid, b, entries) : Promise.resolve(true);
+      const segs = rel.orientation.column ? this.columns.writeSegmentsOnWorker(rel, live.map((e) => e[1]!), live.map((e) => e[0])) : null;
+      // the row store (off the main thread, row-flush.ts) while the worker writes the segments,
+      // from the rows as packed for them; false: TRUNCATE or DROP came first
+      const ahead = rel.orientation.row ? this.rowFlushes.writeAhead(rel.oid, b, entries, segs?.packed) : Promise.resolve(true);
       ahead.catch(() => undefined); // awaited below; a segment failure may come first
       let unused: string[] = [];
       let applied = false;
       try {
-        const written = rel.orientation.column ? await this.columns.writeSegmentsOnWorker(rel, live.map((e) => e[1]!), live.map((e) => e[0])) : [];
+        const written = segs ? await segs.written : [];
         unused = written.map((w) => this.columns.segmentFile(w.meta.id));
         if (await ahead) {
           await this.root.transaction(() => {

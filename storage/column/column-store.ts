@@ -33,6 +33,7 @@ import { SegmentCache } from './segment-cache.js';
 import { SegmentWriter } from './segment-writer.js';
 import { PackWriter } from '../packed-rows.js';
 import type { PackedBinlog } from '../bulk-binlog.js';
+import type { PackedRows } from '../row-flush.js';
 
 export type { ScanPredicate } from './vector-filter.js';
 
@@ -507,8 +508,13 @@ export class ColumnStore {
    * writeSegments() on the segment worker thread: a flush's rows (stored form, in key order) are
    * packed here and encoded and written there, so that the main thread goes on serving.
    */
-  async writeSegmentsOnWorker(rel: StoredRelation, rows: readonly Stored[][], keys: readonly Buffer[]): Promise<{ meta: SegmentMeta; from: number }[]> {
+  /**
+   * Writes rows (in key order) into new segments of segmentRows(rel) rows each on the worker:
+   * `written` when the files are; `packed`, at once, the rows as packed for it (PackedRows).
+   */
+  writeSegmentsOnWorker(rel: StoredRelation, rows: readonly Stored[][], keys: readonly Buffer[]): { packed: PackedRows; written: Promise<{ meta: SegmentMeta; from: number }[]> } {
     const size = segmentRows(rel);
+    const parts: { rows: Uint8Array; rowAt: Uint32Array }[] = [];
     const jobs: Promise<{ meta: SegmentMeta; from: number }>[] = [];
     for (let from = 0; from < rows.length; from += size) {
       const n = Math.min(size, rows.length - from);
@@ -530,10 +536,12 @@ export class ColumnStore {
       // the first commit that supersedes one of these rows would otherwise read the file back for it
       this.keyIndexes.set(id, SegmentKeyIndex.fromKeys(keys.slice(from, from + n)));
       const shared = (w: PackWriter): Uint8Array => { const out = new Uint8Array(new SharedArrayBuffer(w.len)); out.set(w.buf.subarray(0, w.len)); return out; };
-      jobs.push(this.segmentWriter.write({ file: this.file(id), types: rel.types, n, rows: shared(rw), rowAt, keys: shared(kw), keyAt, binlog: false })
+      const packedRows = shared(rw);
+      parts.push({ rows: packedRows, rowAt });
+      jobs.push(this.segmentWriter.write({ file: this.file(id), types: rel.types, n, rows: packedRows, rowAt, keys: shared(kw), keyAt, binlog: false })
         .then(({ zones, bytes }) => ({ meta: { id, rows: n, width: rel.types.length, zones, bytes }, from })));
     }
-    return Promise.all(jobs);
+    return { packed: { size, parts }, written: Promise.all(jobs) };
   }
 
   /** stops the segment worker thread */
