@@ -50,7 +50,7 @@ export class RowFlushes {
    * marked, if its delta is still as of `b`. false: it is not (TRUNCATE, DROP), nothing written.
    * Either way the caller must call end() after its transaction.
    */
-  async writeAhead(oid: number, b: DeltaBounds, entries: readonly (readonly [Buffer, Stored[] | null, ...unknown[]])[], packed?: PackedRows): Promise<boolean> {
+  async writeAhead(oid: number, b: DeltaBounds, entries: Entries, packed?: PackedRows): Promise<boolean> {
     let release!: () => void;
     this.running.set(oid, { done: new Promise<void>((r) => { release = r; }), release: () => release() });
     const { root, rows, meta, deltas } = this.host;
@@ -96,44 +96,64 @@ export class RowFlushes {
 /**
  * The live entries' rows as the flush packed them for its segments (MessagePack, as the row
  * store keeps them): part k holds live rows [k * size, ...), row j at rows[rowAt[j], rowAt[j + 1]).
+ * The bytes must be a plain ArrayBuffer's: lmdb-js takes its address (a SharedArrayBuffer's
+ * gave corrupt values).
  */
 export interface PackedRows {
   readonly size: number;
   readonly parts: readonly { readonly rows: Uint8Array; readonly rowAt: Uint32Array }[];
 }
 
-function putEach(db: Database<Stored[], Buffer>, entries: readonly (readonly [Buffer, Stored[] | null, ...unknown[]])[]): Promise<boolean> | undefined {
-  let last: Promise<boolean> | undefined;
-  for (const [key, row] of entries) last = row === null ? db.remove(key) : db.put(key, row);
-  return last;
+type Entries = readonly (readonly [Buffer, Stored[] | null, ...unknown[]])[];
+
+/**
+ * Entries (in key order) go in slices of this many, each a write batch of its own: a slice
+ * covers one stretch of keys, so each B-tree page is still written about once in all, and the
+ * commits that queue meanwhile run between slices instead of waiting for the whole flush
+ * (262144 keys of a 5M-row table: ~2 s).
+ */
+const SLICE = 16384;
+
+async function putEach(db: Database<Stored[], Buffer>, entries: Entries): Promise<void> {
+  for (let from = 0; from < entries.length; from += SLICE) {
+    let last: Promise<boolean> | undefined;
+    for (let i = from; i < Math.min(from + SLICE, entries.length); i++) {
+      const [key, row] = entries[i]!;
+      last = row === null ? db.remove(key) : db.put(key, row);
+    }
+    await last;
+  }
 }
 
 /**
  * The same writes from the packed rows, without encoding each row again. A batched write takes
- * the address of the bytes between a buffer's `start` and `end`, which the caller keeps alive
- * until the writes are done.
+ * the address of the bytes between a buffer's `start` and `end` (lmdb-js keeps the buffer until
+ * it is written).
  */
-function putPacked(db: Database<Stored[], Buffer>, entries: readonly (readonly [Buffer, Stored[] | null, ...unknown[]])[], packed: PackedRows): Promise<boolean> | undefined {
-  // lmdb-js takes the address of a plain ArrayBuffer (the parts may be shared with the worker)
+async function putPacked(db: Database<Stored[], Buffer>, entries: Entries, packed: PackedRows): Promise<void> {
   const values = packed.parts.map((p) => {
-    const bytes = Buffer.from(p.rows) as Buffer & { start?: number; end?: number };
+    const bytes = p.rows as Uint8Array & { start?: number; end?: number };
     return { bytes, value: asBinary(bytes) as never, base: bytes.byteOffset, rowAt: p.rowAt };
   });
-  let last: Promise<boolean> | undefined;
-  let i = 0;
-  try {
-    for (const [key, row] of entries) {
-      if (row === null) { last = db.remove(key); continue; }
-      const v = values[Math.floor(i / packed.size)]!;
-      const j = i++ % packed.size;
-      v.bytes.start = v.base + v.rowAt[j]!;
-      v.bytes.end = v.base + v.rowAt[j + 1]!;
-      last = db.put(key, v.value);
+  /** live entries before the current one: the index into the packed rows */
+  let live = 0;
+  for (let from = 0; from < entries.length; from += SLICE) {
+    let last: Promise<boolean> | undefined;
+    try {
+      for (let i = from; i < Math.min(from + SLICE, entries.length); i++) {
+        const [key, row] = entries[i]!;
+        if (row === null) { last = db.remove(key); continue; }
+        const v = values[Math.floor(live / packed.size)]!;
+        const j = live++ % packed.size;
+        v.bytes.start = v.base + v.rowAt[j]!;
+        v.bytes.end = v.base + v.rowAt[j + 1]!;
+        last = db.put(key, v.value);
+      }
+    } finally {
+      for (const v of values) { delete v.bytes.start; delete v.bytes.end; }
     }
-  } finally {
-    for (const v of values) { delete v.bytes.start; delete v.bytes.end; }
+    await last;
   }
-  return last;
 }
 
 /** whether a flush (of any process) is writing the table's row store ahead, inside a write transaction */

@@ -745,7 +745,9 @@ export class Store {
       const segs = rel.orientation.column ? this.columns.writeSegmentsOnWorker(rel, live.map((e) => e[1]!), live.map((e) => e[0])) : null;
       // the row store (off the main thread, row-flush.ts) while the worker writes the segments,
       // from the rows as packed for them; false: TRUNCATE or DROP came first
-      const ahead = rel.orientation.row ? this.rowFlushes.writeAhead(rel.oid, b, entries, segs?.packed) : Promise.resolve(true);
+      const ahead = !rel.orientation.row ? Promise.resolve(true)
+        : segs ? segs.packed.then((packed) => this.rowFlushes.writeAhead(rel.oid, b, entries, packed))
+          : this.rowFlushes.writeAhead(rel.oid, b, entries);
       ahead.catch(() => undefined); // awaited below; a segment failure may come first
       let unused: string[] = [];
       let applied = false;

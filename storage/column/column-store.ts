@@ -505,18 +505,24 @@ export class ColumnStore {
   }
 
   /**
-   * writeSegments() on the segment worker thread: a flush's rows (stored form, in key order) are
-   * packed here and encoded and written there, so that the main thread goes on serving.
+   * A flush's rows (stored form, in key order) into new segments of segmentRows(rel) rows each:
+   * packed here and encoded and written on the segment worker thread, so that the main thread
+   * goes on serving. `packed` once the rows are packed (the row store's writes use them too:
+   * PackedRows), `written` once the files are.
    */
-  /**
-   * Writes rows (in key order) into new segments of segmentRows(rel) rows each on the worker:
-   * `written` when the files are; `packed`, at once, the rows as packed for it (PackedRows).
-   */
-  writeSegmentsOnWorker(rel: StoredRelation, rows: readonly Stored[][], keys: readonly Buffer[]): { packed: PackedRows; written: Promise<{ meta: SegmentMeta; from: number }[]> } {
+  writeSegmentsOnWorker(rel: StoredRelation, rows: readonly Stored[][], keys: readonly Buffer[]): { packed: Promise<PackedRows>; written: Promise<{ meta: SegmentMeta; from: number }[]> } {
+    const jobs: Promise<{ meta: SegmentMeta; from: number }>[] = [];
+    const packed = this.packSegments(rel, rows, keys, jobs);
+    return { packed, written: packed.then(() => Promise.all(jobs)) };
+  }
+
+  /** Packs the rows a segment at a time, handing each segment to the worker (its job into `jobs`). */
+  private async packSegments(rel: StoredRelation, rows: readonly Stored[][], keys: readonly Buffer[], jobs: Promise<{ meta: SegmentMeta; from: number }>[]): Promise<PackedRows> {
     const size = segmentRows(rel);
     const parts: { rows: Uint8Array; rowAt: Uint32Array }[] = [];
-    const jobs: Promise<{ meta: SegmentMeta; from: number }>[] = [];
     for (let from = 0; from < rows.length; from += size) {
+      // statements run between segments: packing a flush's 262144 rows holds the thread ~0.5 s
+      if (from > 0) await new Promise((r) => setImmediate(r));
       const n = Math.min(size, rows.length - from);
       const rw = new PackWriter(1 << 16);
       const kw = new PackWriter(1 << 12);
@@ -536,12 +542,12 @@ export class ColumnStore {
       // the first commit that supersedes one of these rows would otherwise read the file back for it
       this.keyIndexes.set(id, SegmentKeyIndex.fromKeys(keys.slice(from, from + n)));
       const shared = (w: PackWriter): Uint8Array => { const out = new Uint8Array(new SharedArrayBuffer(w.len)); out.set(w.buf.subarray(0, w.len)); return out; };
-      const packedRows = shared(rw);
-      parts.push({ rows: packedRows, rowAt });
-      jobs.push(this.segmentWriter.write({ file: this.file(id), types: rel.types, n, rows: packedRows, rowAt, keys: shared(kw), keyAt, binlog: false })
+      // the row store's writes take the packer's own buffer (lmdb-js needs a plain ArrayBuffer), the worker a shared copy
+      parts.push({ rows: rw.buf.subarray(0, rw.len), rowAt });
+      jobs.push(this.segmentWriter.write({ file: this.file(id), types: rel.types, n, rows: shared(rw), rowAt, keys: shared(kw), keyAt, binlog: false })
         .then(({ zones, bytes }) => ({ meta: { id, rows: n, width: rel.types.length, zones, bytes }, from })));
     }
-    return { packed: { size, parts }, written: Promise.all(jobs) };
+    return { size, parts };
   }
 
   /** stops the segment worker thread */
