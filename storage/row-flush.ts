@@ -12,10 +12,10 @@
 //
 // What must not happen is a TRUNCATE or DROP between the flush reading the delta and its writes
 // landing: the writes would put rows back into a cleared table. So the flush marks the table
-// (meta 'rowFlush:<oid>') in a transaction that checks the delta is still the one it read;
+// (meta 'rowFlush:<oid>') in a transaction that checks the delta is still the one it read.
 // TRUNCATE and DROP in this process wait for the flush; in another process they find the mark
-// and retry until it goes (Store.commit), failing with 40001 only if it stays for long. The flush's transaction removes the mark; a mark whose process
-// died is removed when the store opens.
+// and retry until it goes (Store.commit), failing with 40001 only if it stays for long. The
+// flush's transaction removes the mark; a mark whose process died goes when the store opens.
 import { asBinary, type Database, type RootDatabase } from 'lmdb';
 import type { Stored } from './row-codec.js';
 import type { DeltaBounds } from './delta.js';
