@@ -11,9 +11,10 @@ export const DEFAULT_ORIENTATION = 'row,column';
 /**
  * rows changed since the last flush (the delta) that make a table flush into its stores; segments
  * hold at most this many rows, and at most 65536 (storage/column/layout.ts). Large, because a
- * flush of keys from all over a table rewrites most of its row-store pages (storage/README.md).
+ * flush of keys from all over a table rewrites most of its row-store pages (storage/README.md);
+ * the delta keeps rows packed, ~170 bytes a key, so a full one is ~90 MB.
  */
-export const DEFAULT_MEMTABLE_ROWS = 262144;
+export const DEFAULT_MEMTABLE_ROWS = 524288;
 
 /** Parses 'row' | 'column' | 'row,column' (either order, spaces allowed). */
 export function parseOrientation(v: string): OrientationOption {

@@ -24,7 +24,8 @@ export interface BinlogEntry {
 
 /** entries per stored chunk */
 export { BINLOG_CHUNK } from './bulk-binlog.js';
-import { BINLOG_CHUNK } from './bulk-binlog.js';
+import { BINLOG_CHUNK, COUNT_AT } from './bulk-binlog.js';
+import { PackWriter } from './packed-rows.js';
 
 /**
  * A stored chunk: [commit µs, [event, row, key][]]. The row's storage key rides along (tables
@@ -118,8 +119,64 @@ export class Binlog {
     this.db.putSync(chunkKey(oid, first), asBinary(chunk) as never);
   }
 
-  /** inside a write transaction: one table's entries of a commit, numbered from `first` */
-  append(oid: number, first: number, ts: number, entries: readonly [number, Stored[], Buffer?][]): void {
-    for (let i = 0; i < entries.length; i += BINLOG_CHUNK) this.db.put(chunkKey(oid, first + i), [ts, entries.slice(i, i + BINLOG_CHUNK) as [number, Stored[], Buffer?][]]);
+}
+
+/**
+ * One commit's entries for one table, packed into chunks (the stored form) as they come, each
+ * written once it holds BINLOG_CHUNK entries; finish() writes the last. Rows already packed (the
+ * versions the delta keeps) are copied, not packed again.
+ */
+export class ChunkPacker {
+  private readonly w = new PackWriter(1 << 16);
+  /** entries in the open chunk */
+  private n = 0;
+
+  /** `next`: the sequence number of the next entry */
+  constructor(private readonly binlog: Binlog, private readonly oid: number, private readonly ts: number, private first: number) {}
+
+  /** the sequence number the next entry gets */
+  get next(): number { return this.first + this.n; }
+
+  /** an entry whose row is given as values; returns its sequence number */
+  entry(event: BinlogEvent, row: Stored[], key?: Buffer): number {
+    this.open(key);
+    this.w.number(event);
+    this.w.value(row);
+    return this.close(key);
+  }
+
+  /** an entry whose row is bytes [from, to) of src, already packed; returns its sequence number */
+  entryPacked(event: BinlogEvent, src: Uint8Array, from: number, to: number, key?: Buffer): number {
+    this.open(key);
+    this.w.number(event);
+    this.w.rawRange(src, from, to);
+    return this.close(key);
+  }
+
+  /** writes the open chunk (inside the commit's write transaction) */
+  finish(): void {
+    if (this.n === 0) return;
+    this.w.buf.writeUInt16BE(this.n, COUNT_AT);
+    this.binlog.appendPacked(this.oid, this.first, this.w.take());
+    this.first += this.n;
+    this.n = 0;
+    this.w.reset();
+  }
+
+  private open(key: Buffer | undefined): void {
+    if (this.n === 0) {
+      this.w.arrayHeader(2);
+      this.w.float64(this.ts);
+      // the count is filled in when the chunk is written
+      this.w.array16(0);
+    }
+    this.w.arrayHeader(key ? 3 : 2);
+  }
+
+  private close(key: Buffer | undefined): number {
+    if (key) this.w.bin(key);
+    const seq = this.first + this.n++;
+    if (this.n >= BINLOG_CHUNK) this.finish();
+    return seq;
   }
 }

@@ -10,7 +10,7 @@ export const BINLOG_CHUNK = 1024;
 /** offset of the commit time (a float64) in a packed chunk: after [fixarray(2), float64 marker] */
 const TS_AT = 2;
 /** offset of the entry count (array16) */
-const COUNT_AT = 11;
+export const COUNT_AT = 11;
 const INSERT = 5;
 
 export interface PackedBinlog {

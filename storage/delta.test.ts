@@ -56,4 +56,20 @@ describe('table delta', () => {
     d.add(d.head + 1, key(4), row(4));
     expect([...d.sorted({ applied: 0, head: d.head })].map(([k]) => k[4])).toEqual([1, 3, 4, 5, 7, 9]);
   });
+
+  it('keeps rows packed: added as values or as bytes, read back as values, handed to a flush as bytes', async () => {
+    const d = new TableDelta(0);
+    const big: Stored[] = [1, -7, 3_000_000_000, 1.25, 12n, 'x'.repeat(300), true, null, Buffer.from([1, 2])];
+    d.add(1, key(1), big);
+    const packed = Buffer.from([0x93, 0x01, 0xa1, 0x61, 0xc3]); // [1, 'a', true]
+    d.addPacked(2, id(2), Buffer.concat([Buffer.from([9, 9]), packed]), 2, 2 + packed.length);
+    d.add(3, key(3), null);
+    d.addPacked(2, id(4), packed, 0, packed.length); // not after head: ignored
+    expect(d.visible(id(1), { applied: 0, head: 3 })).toEqual(big);
+    expect(d.latest(id(2), 0)).toEqual([1, 'a', true]);
+    expect(d.visible(id(4), { applied: 0, head: 3 })).toBeUndefined();
+    const flushed = await d.sortedPackedYielding({ applied: 0, head: 2 });
+    expect(flushed.map(([k, r]) => [k[4], r && Buffer.from(r.buf.subarray(r.at, r.end)).equals(packed)])).toEqual([[1, false], [2, true]]);
+    expect([...d.sortedPacked({ applied: 0, head: 3 })].map(([k, r]) => [k[4], r === null])).toEqual([[1, false], [2, false], [3, true]]);
+  });
 });

@@ -18,7 +18,7 @@
 // flush's transaction removes the mark; a mark whose process died goes when the store opens.
 import { asBinary, type Database, type RootDatabase } from 'lmdb';
 import type { Stored } from './row-codec.js';
-import type { DeltaBounds } from './delta.js';
+import type { DeltaBounds, DeltaRow } from './delta.js';
 import type { DeltaSet } from './delta-set.js';
 import { processMark, markAlive, type ProcessMark } from './process-mark.js';
 import { SqlError, SqlState } from '../core/errors.js';
@@ -104,7 +104,7 @@ export interface PackedRows {
   readonly parts: readonly { readonly rows: Uint8Array; readonly rowAt: Uint32Array }[];
 }
 
-type Entries = readonly (readonly [Buffer, Stored[] | null, ...unknown[]])[];
+type Entries = readonly (readonly [Buffer, DeltaRow | null, ...unknown[]])[];
 
 /**
  * Entries (in key order) go in slices of this many, each a write batch of its own: a slice
@@ -120,7 +120,7 @@ async function putEach(db: Database<Stored[], Buffer>, entries: Entries): Promis
     let last: Promise<boolean> | undefined;
     for (let i = from; i < Math.min(from + SLICE, entries.length); i++) {
       const [key, row] = entries[i]!;
-      last = row === null ? db.remove(key) : db.put(key, row);
+      last = row === null ? db.remove(key) : db.put(key, asBinary(row.buf.subarray(row.at, row.end)) as never);
     }
     await last;
   }

@@ -14,12 +14,13 @@ import { SqlError, SqlState } from '../core/errors.js';
 import { encodeRow, decodeRow, type Stored } from './row-codec.js';
 import { KeyWriter, relationRange, prefixEnd } from './key-codec.js';
 import { storedEqual } from './stored-equal.js';
-import { Binlog, BinlogEvent, BINLOG_CHUNK, type BinlogEntry } from './binlog.js';
+import { Binlog, BinlogEvent, ChunkPacker, type BinlogEntry } from './binlog.js';
+import { PackWriter } from './packed-rows.js';
 import { rowMatches } from './column/vector-filter.js';
 import { ColumnStore, type ColumnCommit, type ColumnScanSpec, type SegmentMeta, type StoreChunk, type BulkLoad } from './column/column-store.js';
 import { segmentRows } from './column/layout.js';
 import { DeltaSet, appliedKey, headKey, loadMarkKey } from './delta-set.js';
-import type { DeltaBounds, TableDelta } from './delta.js';
+import type { DeltaBounds, DeltaRow, TableDelta } from './delta.js';
 import { keyId } from './key-id.js';
 import { BulkInsert } from './bulk-insert.js';
 import { putChunkRows, appendBinlogChunks } from './chunk-writes.js';
@@ -142,6 +143,8 @@ export class Store {
 
   /** flushes writing tables' row stores ahead of their transactions (row-flush.ts) */
   private readonly rowFlushes: RowFlushes;
+  /** packs each new version of a commit (commits run one at a time) */
+  private readonly commitPacker = new PackWriter(1 << 12);
 
   /** what staged bulk loads (staged-load.ts) use of the store */
   private readonly staging: StagingHost;
@@ -483,21 +486,21 @@ export class Store {
 
   private applyInTxn(batch: CommitBatch, cc: ColumnCommit, bulk: BulkLoad | null, out: CommitEffects): void {
     // each table's binlog numbers its entries 1, 2, 3, ... without gaps, written in chunks as they fill
-    const logs = new Map<number, { next: number; entries: [number, Stored[], Buffer?][] }>();
+    const logs = new Map<number, ChunkPacker>();
     const ts = batch.commitTimestamp ?? Date.now() * 1000;
-    /** logs an entry (with the row's key, for tables whose delta replays it); returns its sequence number */
-    const log = (rel: StoredRelation, event: BinlogEvent, row: Stored[], key?: Buffer): number => {
-      let l = logs.get(rel.oid);
-      if (!l) { l = { next: ((this.meta.get(headKey(rel.oid)) as number | undefined) ?? 0) + 1, entries: [] }; logs.set(rel.oid, l); }
-      const seq = l.next + l.entries.length;
-      l.entries.push(key ? [event, row, key] : [event, row]);
-      if (l.entries.length >= BINLOG_CHUNK) { this.binlogs.append(rel.oid, l.next, ts, l.entries); l.next += l.entries.length; l.entries = []; }
-      return seq;
+    const logOf = (oid: number): ChunkPacker => {
+      let l = logs.get(oid);
+      if (!l) { l = new ChunkPacker(this.binlogs, oid, ts, ((this.meta.get(headKey(oid)) as number | undefined) ?? 0) + 1); logs.set(oid, l); }
+      return l;
     };
+    /** logs an entry (with the row's key, for tables whose delta replays it); returns its sequence number */
+    const log = (rel: StoredRelation, event: BinlogEvent, row: Stored[], key?: Buffer): number => logOf(rel.oid).entry(event, row, key);
     const lastSeq = (oid: number): number => {
       const l = logs.get(oid);
-      return l ? l.next + l.entries.length - 1 : ((this.meta.get(headKey(oid)) as number | undefined) ?? 0);
+      return l ? l.next - 1 : ((this.meta.get(headKey(oid)) as number | undefined) ?? 0);
     };
+    // a new version is packed once, for its binlog entry and the delta
+    const packer = this.commitPacker;
     // How each stored table takes this commit: into its delta (caught up to this transaction
     // first), or, for a bulk write while its delta is empty, straight into its stores.
     const bigWrites = new Map<number, number>();
@@ -607,12 +610,14 @@ export class Store {
         this.index.put(ik, w.key);
       }
       const stored = encodeRow(rel.types, w.row);
-      const seq = log(rel, oldStored === undefined ? BinlogEvent.Insert : BinlogEvent.UpdateAfter, stored, t.d ? w.key : undefined);
+      packer.reset();
+      packer.value(stored);
+      const seq = logOf(rel.oid).entryPacked(oldStored === undefined ? BinlogEvent.Insert : BinlogEvent.UpdateAfter, packer.buf, 0, packer.len, t.d ? w.key : undefined);
       if (t.direct) {
         // a bulk write: the row store now, the column store through the commit's new segments
         if (inRow) this.rows.put(w.key, stored);
       } else if (t.d) {
-        t.d.add(seq, w.key, stored, id);
+        t.d.addPacked(seq, id, packer.buf, 0, packer.len);
         out.deltaWrites.set(rel.oid, (out.deltaWrites.get(rel.oid) ?? 0) + 1);
       }
     }
@@ -625,8 +630,8 @@ export class Store {
       out.applied.set(oid, upTo);
     }
     for (const [oid, l] of logs) {
-      if (l.entries.length) this.binlogs.append(oid, l.next, ts, l.entries);
-      this.meta.put(headKey(oid), l.next + l.entries.length - 1);
+      l.finish();
+      this.meta.put(headKey(oid), l.next - 1);
     }
     for (const oid of batch.droppedRelations ?? []) {
       this.binlogs.drop(oid);
@@ -733,11 +738,14 @@ export class Store {
     return this.columns.exclusive(rel.oid, 0, async () => {
       const snap = this.snapshot();
       let b: DeltaBounds;
-      let entries: [Buffer, Stored[] | null, string][];
+      let entries: [Buffer, DeltaRow | null, string][];
       try {
         b = this.deltas.bounds(rel.oid, snap);
         if (b.head === b.applied) return 0;
-        entries = [...this.deltas.delta(rel.oid, b, snap).sorted(b)];
+        const d = this.deltas.delta(rel.oid, b, snap);
+        // a small delta is sorted at once, so the flush marks its table before anything else runs;
+        // a large one (~0.7 s for a million keys) a slice at a time
+        entries = d.size <= 65536 ? [...d.sortedPacked(b)] : await d.sortedPackedYielding(b);
       } finally {
         snap.done();
       }

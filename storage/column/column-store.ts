@@ -34,6 +34,7 @@ import { SegmentWriter } from './segment-writer.js';
 import { PackWriter } from '../packed-rows.js';
 import type { PackedBinlog } from '../bulk-binlog.js';
 import type { PackedRows } from '../row-flush.js';
+import type { DeltaRow } from '../delta.js';
 
 export type { ScanPredicate } from './vector-filter.js';
 
@@ -510,14 +511,14 @@ export class ColumnStore {
    * goes on serving. `packed` once the rows are packed (the row store's writes use them too:
    * PackedRows), `written` once the files are.
    */
-  writeSegmentsOnWorker(rel: StoredRelation, rows: readonly Stored[][], keys: readonly Buffer[]): { packed: Promise<PackedRows>; written: Promise<{ meta: SegmentMeta; from: number }[]> } {
+  writeSegmentsOnWorker(rel: StoredRelation, rows: readonly DeltaRow[], keys: readonly Buffer[]): { packed: Promise<PackedRows>; written: Promise<{ meta: SegmentMeta; from: number }[]> } {
     const jobs: Promise<{ meta: SegmentMeta; from: number }>[] = [];
     const packed = this.packSegments(rel, rows, keys, jobs);
     return { packed, written: packed.then(() => Promise.all(jobs)) };
   }
 
   /** Packs the rows a segment at a time, handing each segment to the worker (its job into `jobs`). */
-  private async packSegments(rel: StoredRelation, rows: readonly Stored[][], keys: readonly Buffer[], jobs: Promise<{ meta: SegmentMeta; from: number }>[]): Promise<PackedRows> {
+  private async packSegments(rel: StoredRelation, rows: readonly DeltaRow[], keys: readonly Buffer[], jobs: Promise<{ meta: SegmentMeta; from: number }>[]): Promise<PackedRows> {
     const size = segmentRows(rel);
     const parts: { rows: Uint8Array; rowAt: Uint32Array }[] = [];
     for (let from = 0; from < rows.length; from += size) {
@@ -531,8 +532,7 @@ export class ColumnStore {
       for (let i = 0; i < n; i++) {
         const row = rows[from + i]!;
         rowAt[i] = rw.len;
-        rw.arrayHeader(row.length);
-        for (const v of row) rw.value(v);
+        rw.rawRange(row.buf, row.at, row.end);
         keyAt[i] = kw.len;
         kw.raw(keys[from + i]!);
       }
