@@ -107,10 +107,16 @@ export class TableDelta {
   private push(seq: number, id: string, buf: Buffer | null, at: number, end: number): void {
     if (seq <= this.head) return;
     this.head = seq;
-    const prev = this.keys.get(id) ?? null;
+    // a commit asks latest() for the key just before it adds its version: one look-up less
+    const prev = id === this.lastId ? this.lastTop : this.keys.get(id) ?? null;
+    this.lastId = null;
     this.keys.set(id, { seq, buf, at, end, prev });
     if (prev === null) this.sortedIds = null;
   }
+
+  /** the key latest() looked up last and its newest version then (null: none); cleared by any change */
+  private lastId: string | null = null;
+  private lastTop: Version | null = null;
 
   /** Notes that entries up to `seq` were read with nothing to add (UPDATE_BEFORE entries, applied ones). */
   skipTo(seq: number): void {
@@ -123,6 +129,7 @@ export class TableDelta {
    */
   addOlder(entries: readonly { seq: number; key: Buffer; row: Stored[] | null }[], newBase: number): void {
     const p = this.packer;
+    this.lastId = null;
     for (let i = entries.length - 1; i >= 0; i--) {
       const { seq, key, row } = entries[i]!;
       let older: Version;
@@ -163,6 +170,8 @@ export class TableDelta {
   /** the key's newest version whatever the reader (inside a commit, after catching up) */
   latest(id: string, applied: number): Stored[] | null | undefined {
     const v = this.keys.get(id);
+    this.lastId = id;
+    this.lastTop = v ?? null;
     return v && v.seq > applied ? unpacked(v) : undefined;
   }
 
@@ -224,6 +233,7 @@ export class TableDelta {
 
   /** Drops versions at or below `applied` (flushed into the stores, and no reader needs them). */
   prune(applied: number): void {
+    this.lastId = null;
     for (const [id, top] of this.keys) {
       if (top.seq <= applied) { this.keys.delete(id); this.sortedIds = null; continue; }
       for (let v = top; v.prev; v = v.prev) if (v.prev.seq <= applied) { v.prev = null; break; }

@@ -168,8 +168,7 @@ export class PendingDeletes {
       const added = new RoaringBitmap32(offsets);
       // bitmaps read are shared: the new one is a copy
       const base = current(segId);
-      const all = base.clone();
-      all.orInPlace(added);
+      const all = RoaringBitmap32.or(base, added);
       this.written.push({ segId, ...bitmaps.add(segId, added, all, base), bits: all });
     }
     this.bySegment.clear();
