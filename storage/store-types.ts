@@ -52,6 +52,8 @@ export interface RowWrite {
   readonly expectedAt?: number;
   /** insertOnly: the table's binlog head in the snapshot the key was found absent in (no read at commit if unchanged) */
   readonly absentAt?: number;
+  /** `expected` as the store held it (packed): logged as the before-image when it is still current, not encoded again */
+  readonly expectedPacked?: Uint8Array;
 }
 
 export interface CommitBatch {

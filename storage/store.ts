@@ -16,6 +16,7 @@ import { KeyWriter, relationRange, prefixEnd } from './key-codec.js';
 import { storedEqual } from './stored-equal.js';
 import { Binlog, BinlogEvent, ChunkPacker, type BinlogEntry } from './binlog.js';
 import { PackWriter } from './packed-rows.js';
+import { unpack } from 'msgpackr';
 import { rowMatches } from './column/vector-filter.js';
 import { ColumnStore, type ColumnCommit, type ColumnScanSpec, type SegmentMeta, type StoreChunk, type BulkLoad } from './column/column-store.js';
 import { segmentRows } from './column/layout.js';
@@ -226,7 +227,13 @@ export class Store {
     return rel.orientation.row && this.deltas.bounds(rel.oid, snap).loading === true;
   }
 
-  get(rel: StoredRelation, key: Buffer, snap?: ReadSnapshot): Row | undefined {
+  /**
+   * A row by key as of `snap`. `packed`, if given, gets the row's bytes as the row store holds
+   * them (undefined if it came from elsewhere): a commit logs them as the before-image of a write
+   * computed from this row instead of encoding the row again (RowWrite.expectedPacked).
+   */
+  get(rel: StoredRelation, key: Buffer, snap?: ReadSnapshot, packed?: { bytes: Uint8Array | undefined }): Row | undefined {
+    if (packed) packed.bytes = undefined;
     const v = this.deltaView(rel, snap);
     if (v) {
       const r = v.d.visible(keyId(key), v.b);
@@ -234,6 +241,14 @@ export class Store {
     }
     if (!rel.orientation.row) return this.columns.get(rel, key, snap);
     if (this.loadingFor(rel, snap)) return undefined;
+    if (packed) {
+      // lmdb-js takes read options here too (its typings do not say so)
+      const rows = this.rows as unknown as { getBinary(k: Buffer, o?: { transaction: unknown }): Buffer | undefined };
+      const bytes = rows.getBinary(key, snap ? { transaction: snap.txn } : undefined);
+      if (bytes === undefined) return undefined;
+      packed.bytes = bytes;
+      return decodeRow(rel.types, unpack(bytes) as Stored[]);
+    }
     const s = snap ? this.rows.get(key, { transaction: snap.txn } as never) : this.rows.get(key);
     return s === undefined ? undefined : decodeRow(rel.types, s);
   }
@@ -567,33 +582,40 @@ export class Store {
       // the current version, read once: checked against what the transaction computed from, then superseded
       let cur: Stored[] | undefined;
       let curRead = false;
+      /** the current version as the transaction read it, packed, when it is known to be still current */
+      let curPacked: Uint8Array | undefined;
       if (w.expected !== undefined) {
-        const want = w.expected === null ? undefined : encodeRow(rel.types, w.expected);
         curRead = true;
-        // nothing logged to the table since the version was read: it is still the current one
-        if (inDelta === undefined && w.expectedAt !== undefined && w.expectedAt === t.head && t.d) { cur = want; }
-        else cur = current();
-        if (!storedEqual(cur, want)) {
-          throw new SqlError(SqlState.SerializationFailure, 'could not serialize access due to concurrent update', { table: rel.name });
+        if (inDelta === undefined && w.expectedAt !== undefined && w.expectedAt === t.head && t.d) {
+          // nothing logged to the table since the version was read: it is still the current one
+          if (w.expected !== null && w.expectedPacked) curPacked = w.expectedPacked;
+          else cur = w.expected === null ? undefined : encodeRow(rel.types, w.expected);
+        } else {
+          cur = current();
+          if (!storedEqual(cur, w.expected === null ? undefined : encodeRow(rel.types, w.expected))) {
+            throw new SqlError(SqlState.SerializationFailure, 'could not serialize access due to concurrent update', { table: rel.name });
+          }
         }
       }
       // an insert of a key found absent, with nothing logged to the table since: still absent
       const stillAbsent = w.insertOnly === true && inDelta === undefined && w.absentAt !== undefined && w.absentAt === t.head && t.d !== null;
-      const oldStored = w.fresh || stillAbsent ? undefined : curRead ? cur : current();
-      if (oldStored !== undefined) {
-        const seq = log(rel, w.row === null ? BinlogEvent.Delete : BinlogEvent.UpdateBefore, oldStored, w.key);
+      const oldStored = w.fresh || stillAbsent || curPacked ? undefined : curRead ? cur : current();
+      const hasOld = oldStored !== undefined || curPacked !== undefined;
+      if (hasOld) {
+        const event = w.row === null ? BinlogEvent.Delete : BinlogEvent.UpdateBefore;
+        const seq = curPacked ? logOf(rel.oid).entryPacked(event, curPacked, 0, curPacked.length, w.key) : log(rel, event, oldStored!, w.key);
         if (t.d && !t.direct) { if (w.row === null) t.d.add(seq, w.key, null, id); else t.d.skipTo(seq); }
       }
-      if (w.insertOnly && oldStored !== undefined) {
+      if (w.insertOnly && hasOld) {
         const name = rel.pkName ?? `${rel.name}_pkey`;
         throw new SqlError(SqlState.UniqueViolation, `duplicate key value violates unique constraint "${name}"`, { table: rel.name, constraint: name });
       }
-      if (rel.indexes.length > 0 && oldStored !== undefined) {
-        const old = decodeRow(rel.types, oldStored);
+      if (rel.indexes.length > 0 && hasOld) {
+        const old = curPacked ? w.expected! : decodeRow(rel.types, oldStored!);
         for (const idx of rel.indexes) this.index.remove(this.indexKey(rel, idx, old, w.key));
       }
       // merge-on-write: a version the stores hold is superseded now (a version only in the delta never reached them)
-      if (oldStored !== undefined && inDelta === undefined) {
+      if (hasOld && inDelta === undefined) {
         if (inColumn) cc.supersede(rel, w.key);
         if (inRow && t.direct && w.row === null) this.rows.remove(w.key);
       }
@@ -612,7 +634,7 @@ export class Store {
       const stored = encodeRow(rel.types, w.row);
       packer.reset();
       packer.value(stored);
-      const seq = logOf(rel.oid).entryPacked(oldStored === undefined ? BinlogEvent.Insert : BinlogEvent.UpdateAfter, packer.buf, 0, packer.len, t.d ? w.key : undefined);
+      const seq = logOf(rel.oid).entryPacked(hasOld ? BinlogEvent.UpdateAfter : BinlogEvent.Insert, packer.buf, 0, packer.len, t.d ? w.key : undefined);
       if (t.direct) {
         // a bulk write: the row store now, the column store through the commit's new segments
         if (inRow) this.rows.put(w.key, stored);

@@ -3,7 +3,9 @@ import type { Stored } from './row-codec.js';
 
 /** Equality of stored values (msgpack may hand back small int8 values as numbers). */
 export function storedEqual(a: Stored | Stored[] | undefined, b: Stored | Stored[] | undefined): boolean {
-  if (a === undefined || b === undefined) return a === b;
+  // the same value (a commit that knows the version is the one read compares it with itself)
+  if (a === b) return true;
+  if (a === undefined || b === undefined) return false;
   if (a === null || b === null) return a === b;
   if (Array.isArray(a) || Array.isArray(b)) {
     if (!Array.isArray(a) || !Array.isArray(b)) return false;

@@ -26,6 +26,8 @@ interface Pending {
   readonly expectedAt?: number;
   /** an insert of a key found absent: the table's binlog head in the snapshot it was looked up in */
   readonly absentAt?: number;
+  /** `expected` as the row store held it (RowWrite.expectedPacked) */
+  readonly expectedPacked?: Uint8Array;
 }
 
 import { keyId } from '../../storage/key-id.js';
@@ -115,6 +117,7 @@ export class WriteLayer {
           absentAt: !p.fresh && p.insertOnly ? p.absentAt : undefined,
           expected: p.expected,
           expectedAt: p.expected !== undefined ? p.expectedAt : undefined,
+          expectedPacked: p.expected !== undefined ? p.expectedPacked : undefined,
         });
       }
     }
@@ -282,11 +285,15 @@ export class TxnReader implements TableReader, TableWriter {
     return this.lastId;
   }
 
+  /** the bytes of the row the last getStorage read from the row store, and its key (update() passes them on) */
+  private readonly lastRead: { key: Buffer | null; bytes: Uint8Array | undefined } = { key: null, bytes: undefined };
+
   getStorage(rel: RelationDef, key: Buffer): Row | undefined {
     const p = this.layer.lookup(rel.oid, this.idOf(key));
     if (p) return p.row ?? undefined;
     if (this.emptyInSnapshot(rel)) return undefined;
-    return this.store.get(this.storedRel(rel), key, this.snap);
+    this.lastRead.key = key;
+    return this.store.get(this.storedRel(rel), key, this.snap, this.lastRead);
   }
 
   existedInStore(rel: RelationDef, key: Buffer): boolean {
@@ -399,9 +406,11 @@ export class TxnReader implements TableReader, TableWriter {
     const existing = this.layer.lookup(rel.oid, id);
     const existed = existing ? existing.existed : true;
     const e = this.expectation(rel, existing, old);
+    // the first write of the key in this transaction, computed from the row getStorage just read
+    const packed = existing ? existing.expectedPacked : old !== undefined && this.lastRead.key === key ? this.lastRead.bytes : undefined;
     this.layer.set({
       rel, key, row, existed, insertOnly: existing?.insertOnly ?? false, fresh: existing?.fresh ? true : undefined,
-      expected: e.expected, expectedAt: e.expectedAt,
+      expected: e.expected, expectedAt: e.expectedAt, expectedPacked: packed,
     }, id);
   }
 

@@ -187,16 +187,18 @@ export class ColumnStore {
     const ranges = view.memo(rel.oid, () => this.ranges(rel, metas));
     const h = keyHash(key);
     const step = probeStep(h);
+    const live = (meta: SegmentMeta, off: number): number => (off < 0 || view.bitmap(meta.id).has(off) ? -1 : off);
     const at = ({ meta, index }: IndexedSegment): number => {
       // the filter first: one memory access, where the range check compares two keys
       if (!index.mayContain(h, step) || !index.inRange(key)) return -1;
-      const off = index.find(key);
-      return off < 0 || view.bitmap(meta.id).has(off) ? -1 : off;
+      return live(meta, index.find(key));
     };
-    // the narrow segment first: most keys were not changed since they were loaded
+    // the narrow segment first: most keys were not changed since they were loaded. Its range
+    // holds the key; if its keys are evenly spread, one comparison answers and the filter would
+    // only cost another memory access.
     const narrow = ranges.narrowFor(key);
     if (narrow) {
-      const off = at(narrow);
+      const off = narrow.index.interpolates ? live(narrow.meta, narrow.index.find(key)) : at(narrow);
       if (off >= 0) return { meta: narrow.meta, offset: off };
     }
     // newest first: a key updated since it was first written has its live version in a later segment

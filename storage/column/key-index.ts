@@ -76,7 +76,7 @@ export class SegmentKeyIndex {
   /** fences of the first and last keys, and whether a key's position is found from its fence by interpolation */
   private readonly lo: number = 0;
   private readonly hi: number = 0;
-  private readonly interpolates: boolean = false;
+  readonly interpolates: boolean = false;
 
   /** the position (in key order) a key with fence `kf` would have if the keys were spread evenly */
   private guess(kf: number): number {
