@@ -123,7 +123,10 @@ export function insertRows(b: BoundInsert, source: readonly Row[], cx: ExecConte
           { hint: 'Ensure that no rows proposed for insertion within the same command have duplicate constrained values.' });
       }
       if (oc.action === 'nothing') continue;
-      const both = existing.concat(row);
+      // the old row, then the proposed one (EXCLUDED): copied by hand, concat() took ~1 µs a row
+      const both = new Array<Datum>(existing.length + row.length);
+      for (let i = 0; i < existing.length; i++) both[i] = existing[i]!;
+      for (let i = 0; i < row.length; i++) both[existing.length + i] = row[i]!;
       if (where && where(both, cx) !== true) continue;
       const updated = existing.slice();
       for (const s of sets) updated[s.col] = s.f(both, cx);

@@ -33,6 +33,8 @@ export interface StoredIndex {
 export interface RowWrite {
   readonly rel: StoredRelation;
   readonly key: Buffer;
+  /** keyId(key), when the writer has it at hand (the same string object hashes once) */
+  readonly id?: string;
   /** null = delete */
   readonly row: Row | null;
   /** a plain INSERT: fail with 23505 if another transaction committed the key meanwhile */

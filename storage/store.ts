@@ -232,11 +232,11 @@ export class Store {
    * them (undefined if it came from elsewhere): a commit logs them as the before-image of a write
    * computed from this row instead of encoding the row again (RowWrite.expectedPacked).
    */
-  get(rel: StoredRelation, key: Buffer, snap?: ReadSnapshot, packed?: { bytes: Uint8Array | undefined }): Row | undefined {
+  get(rel: StoredRelation, key: Buffer, snap?: ReadSnapshot, packed?: { bytes: Uint8Array | undefined }, id?: string): Row | undefined {
     if (packed) packed.bytes = undefined;
     const v = this.deltaView(rel, snap);
     if (v) {
-      const r = v.d.visible(keyId(key), v.b);
+      const r = v.d.visible(id ?? keyId(key), v.b);
       if (r !== undefined) return r === null ? undefined : decodeRow(rel.types, r);
     }
     if (!rel.orientation.row) return this.columns.get(rel, key, snap);
@@ -574,7 +574,7 @@ export class Store {
       const rel = w.rel;
       const { row: inRow, column: inColumn } = rel.orientation;
       const t = tableOf(rel);
-      const id = t.d ? keyId(w.key) : '';
+      const id = t.d ? w.id ?? keyId(w.key) : '';
       // the key's newest version in the delta (undefined: the stores hold its current version)
       const inDelta = t.d ? t.d.latest(id, t.applied) : undefined;
       const current = (): Stored[] | undefined =>

@@ -15,21 +15,31 @@ export class LockWait extends Error {
   }
 }
 
+interface Held {
+  /** the locked rows: relation oid, then the row's key id, in pairs */
+  readonly keys: (number | string)[];
+  readonly released: Promise<void>;
+  readonly release: () => void;
+}
+
 export class LockTable {
-  private readonly holders = new Map<string, LockOwner>();
-  private readonly held = new Map<LockOwner, { keys: string[]; released: Promise<void>; release: () => void }>();
+  /** per relation, who holds each row (by key id): no relation-and-key string is built per lock */
+  private readonly holders = new Map<number, Map<string, LockOwner>>();
+  private readonly held = new Map<LockOwner, Held>();
   private readonly waitingFor = new Map<LockOwner, LockOwner>();
 
-  /** Takes the lock or throws LockWait when another owner has it. */
-  acquire(owner: LockOwner, key: string): void {
-    const h = this.holders.get(key);
+  /** Takes the lock on row `id` of relation `oid`, or throws LockWait when another owner has it. */
+  acquire(owner: LockOwner, oid: number, id: string): void {
+    let rel = this.holders.get(oid);
+    if (rel === undefined) { rel = new Map(); this.holders.set(oid, rel); }
+    const h = rel.get(id);
     if (h === owner) return;
     if (h !== undefined) throw new LockWait(h);
-    this.holders.set(key, owner);
-    this.entry(owner).keys.push(key);
+    rel.set(id, owner);
+    this.entry(owner).keys.push(oid, id);
   }
 
-  private entry(owner: LockOwner): { keys: string[]; released: Promise<void>; release: () => void } {
+  private entry(owner: LockOwner): Held {
     let e = this.held.get(owner);
     if (!e) {
       let release!: () => void;
@@ -65,7 +75,14 @@ export class LockTable {
     const e = this.held.get(owner);
     this.waitingFor.delete(owner);
     if (!e) return;
-    for (const k of e.keys) if (this.holders.get(k) === owner) this.holders.delete(k);
+    for (let i = 0; i < e.keys.length; i += 2) {
+      const rel = this.holders.get(e.keys[i] as number);
+      const id = e.keys[i + 1] as string;
+      if (rel?.get(id) === owner) {
+        rel.delete(id);
+        if (rel.size === 0) this.holders.delete(e.keys[i] as number);
+      }
+    }
     this.held.delete(owner);
     e.release();
   }

@@ -364,7 +364,7 @@ export class SqlSession implements Session {
     const locks = this.engine.locks;
     const reader = new TxnReader(this.engine.store, layer, (r) => this.engine.storedRel(r),
       (name) => this.engine.virtualRows(name, catalog, this), this.engine.rowIdAllocator(), this.snapshot ?? undefined,
-      write ? (key) => locks.acquire(txn, key) : undefined);
+      write ? (oid, id) => locks.acquire(txn, oid, id) : undefined);
     const cx: ExecContext = {
       params, evalCtx, tables: reader, outer: [], subqueryCache: new Map(), cteCache: new Map(),
       runPlan: (plan, limit) => runToArray(plan, cx, limit),

@@ -107,11 +107,11 @@ export class WriteLayer {
         if (srOf !== rel) { srOf = rel; sr = storedRel(rel); }
         return sr!;
       };
-      for (const p of m.values()) {
+      for (const [id, p] of m) {
         if (p.row === null && !p.existed) continue;
         // one shape for every write (an absent field is undefined): no spreads per row
         out.push({
-          rel: storedRel1(p.rel), key: p.key, row: p.row,
+          rel: storedRel1(p.rel), key: p.key, id, row: p.row,
           fresh: p.fresh ? true : undefined,
           insertOnly: !p.fresh && p.insertOnly ? true : undefined,
           absentAt: !p.fresh && p.insertOnly ? p.absentAt : undefined,
@@ -174,7 +174,7 @@ export class TxnReader implements TableReader, TableWriter {
     /** the statement's read snapshot of committed data (undefined: latest) */
     private readonly snap?: ReadSnapshot,
     /** takes the row lock before an update or delete (throws LockWait when another transaction has it) */
-    private readonly lockRow?: (lockKey: string) => void,
+    private readonly lockRow?: (relOid: number, id: string) => void,
   ) {}
 
   scanKeyed(rel: RelationDef): Iterable<[Buffer, Row]> { return this.scanStorage(rel); }
@@ -289,11 +289,12 @@ export class TxnReader implements TableReader, TableWriter {
   private readonly lastRead: { key: Buffer | null; bytes: Uint8Array | undefined } = { key: null, bytes: undefined };
 
   getStorage(rel: RelationDef, key: Buffer): Row | undefined {
-    const p = this.layer.lookup(rel.oid, this.idOf(key));
+    const id = this.idOf(key);
+    const p = this.layer.lookup(rel.oid, id);
     if (p) return p.row ?? undefined;
     if (this.emptyInSnapshot(rel)) return undefined;
     this.lastRead.key = key;
-    return this.store.get(this.storedRel(rel), key, this.snap, this.lastRead);
+    return this.store.get(this.storedRel(rel), key, this.snap, this.lastRead, id);
   }
 
   existedInStore(rel: RelationDef, key: Buffer): boolean {
@@ -402,7 +403,7 @@ export class TxnReader implements TableReader, TableWriter {
   update(rel: RelationDef, key: Buffer, row: Row, old?: Row): void {
     // the key the caller just read (getStorage): its id is at hand
     const id = this.idOf(key);
-    this.lockRow?.(`${rel.oid}:${id}`);
+    this.lockRow?.(rel.oid, id);
     const existing = this.layer.lookup(rel.oid, id);
     const existed = existing ? existing.existed : true;
     const e = this.expectation(rel, existing, old);
@@ -416,7 +417,7 @@ export class TxnReader implements TableReader, TableWriter {
 
   delete(rel: RelationDef, key: Buffer, old?: Row): void {
     const id = keyId(key);
-    this.lockRow?.(`${rel.oid}:${id}`);
+    this.lockRow?.(rel.oid, id);
     const existing = this.layer.lookup(rel.oid, id);
     const existed = existing ? existing.existed : true;
     this.layer.set({ rel, key, row: null, existed, insertOnly: false, ...this.expectation(rel, existing, old) }, id);
