@@ -21,6 +21,7 @@ import type { Stored } from './row-codec.js';
 import { keyId } from './key-id.js';
 import { PackWriter } from './packed-rows.js';
 import { sortYielding } from './sort-yielding.js';
+import { KeyFilter } from './key-filter.js';
 
 /** A packed row: bytes [at, end) of buf. */
 export interface DeltaRow {
@@ -57,6 +58,8 @@ function unpacked(v: Version): Stored[] | null {
 export class TableDelta {
   /** key id (keyId) -> newest version */
   private readonly keys = new Map<string, Version>();
+  /** every id in keys has its bit set: most absent keys are answered without a Map look-up */
+  private readonly filter = new KeyFilter();
   /** every entry with base < seq <= head has been added */
   head: number;
   /** entries at or below base are not held (applied to the stores before this copy started) */
@@ -108,10 +111,16 @@ export class TableDelta {
     if (seq <= this.head) return;
     this.head = seq;
     // a commit asks latest() for the key just before it adds its version: one look-up less
-    const prev = id === this.lastId ? this.lastTop : this.keys.get(id) ?? null;
+    const prev = id === this.lastId ? this.lastTop : this.filter.mayHave(id) ? this.keys.get(id) ?? null : null;
     this.lastId = null;
     this.keys.set(id, { seq, buf, at, end, prev });
-    if (prev === null) this.sortedIds = null;
+    if (prev === null) this.newKey(id);
+  }
+
+  private newKey(id: string): void {
+    this.sortedIds = null;
+    this.filter.add(id);
+    if (this.filter.crowded()) this.filter.rebuild(this.keys.keys(), this.keys.size);
   }
 
   /** the key latest() looked up last and its newest version then (null: none); cleared by any change */
@@ -141,7 +150,7 @@ export class TableDelta {
       }
       const id = keyId(key);
       const top = this.keys.get(id);
-      if (!top) { this.keys.set(id, older); this.sortedIds = null; continue; }
+      if (!top) { this.keys.set(id, older); this.newKey(id); continue; }
       let v = top;
       while (v.prev) v = v.prev;
       v.prev = older;
@@ -151,6 +160,7 @@ export class TableDelta {
 
   /** the version a reader with `b` sees (undefined: none in the delta) */
   private find(id: string, b: DeltaBounds): Version | undefined {
+    if (!this.filter.mayHave(id)) return undefined;
     for (let v: Version | null = this.keys.get(id) ?? null; v; v = v.prev) {
       if (v.seq > b.head) continue;
       return v.seq > b.applied ? v : undefined;
@@ -169,7 +179,7 @@ export class TableDelta {
 
   /** the key's newest version whatever the reader (inside a commit, after catching up) */
   latest(id: string, applied: number): Stored[] | null | undefined {
-    const v = this.keys.get(id);
+    const v = this.filter.mayHave(id) ? this.keys.get(id) : undefined;
     this.lastId = id;
     this.lastTop = v ?? null;
     return v && v.seq > applied ? unpacked(v) : undefined;
@@ -177,7 +187,7 @@ export class TableDelta {
 
   /** whether the key has a version after `seq` (a flush: was it changed after the flushed state?) */
   changedAfter(id: string, seq: number): boolean {
-    const v = this.keys.get(id);
+    const v = this.filter.mayHave(id) ? this.keys.get(id) : undefined;
     return v !== undefined && v.seq > seq;
   }
 
@@ -234,10 +244,13 @@ export class TableDelta {
   /** Drops versions at or below `applied` (flushed into the stores, and no reader needs them). */
   prune(applied: number): void {
     this.lastId = null;
+    const before = this.keys.size;
     for (const [id, top] of this.keys) {
       if (top.seq <= applied) { this.keys.delete(id); this.sortedIds = null; continue; }
       for (let v = top; v.prev; v = v.prev) if (v.prev.seq <= applied) { v.prev = null; break; }
     }
+    // removed keys leave their bits set: start the filter again once many went
+    if (this.keys.size < before) this.filter.rebuild(this.keys.keys(), this.keys.size);
     if (applied > this.base) this.base = applied;
   }
 }
