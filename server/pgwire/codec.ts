@@ -2,6 +2,7 @@
 // MessageReader cuts a byte stream into frames; BodyReader parses one frame's fields;
 // MessageWriter appends backend messages into one growable buffer that is flushed in a single write.
 import { isUtf8 } from 'node:buffer';
+import { isShortAscii } from '../../core/utf8-text.js';
 
 /** A malformed frame: the connection must answer 08P01 FATAL and close. */
 export class ProtocolError extends Error {
@@ -131,7 +132,7 @@ export class BodyReader {
     if (end < 0) throw new ProtocolError('invalid string in message');
     const raw = this.buf.subarray(this.pos, end);
     this.pos = end + 1;
-    if (!isAscii(raw) && !isUtf8(raw)) throw new ProtocolError('invalid byte sequence for encoding "UTF8"');
+    if (!isShortAscii(raw) && !isUtf8(raw)) throw new ProtocolError('invalid byte sequence for encoding "UTF8"');
     return raw.toString('utf8');
   }
   bytes(n: number): Buffer {
@@ -151,12 +152,6 @@ export class BodyReader {
   }
 }
 
-function isAscii(b: Buffer): boolean {
-  // short strings dominate (names, small queries); a plain loop beats the native call overhead there
-  if (b.length > 64) return false;
-  for (let i = 0; i < b.length; i++) if (b[i]! >= 0x80) return false;
-  return true;
-}
 
 export interface FieldDescription {
   readonly name: string;

@@ -4,6 +4,7 @@
 import { T, typeFromOid, type SqlType } from '../../core/types.js';
 import type { Datum, Row } from '../../core/datum.js';
 import { type SqlNotice, SqlError, SqlState } from '../../core/errors.js';
+import { utf8Text } from '../../core/utf8-text.js';
 import { parseText, decodeBinary } from '../../core/values/io.js';
 import type { ValueSettings } from '../../core/values/settings.js';
 import { parseSql, type ParsedStatement } from '../../planner/parse.js';
@@ -771,7 +772,9 @@ export class SqlSession implements Session {
       const fmt = paramFormats.length === 0 ? 0 : paramFormats.length === 1 ? paramFormats[0]! : (paramFormats[i] ?? 0);
       const t = p.paramTypes[i]!;
       if (fmt === 1) return decodeBinary(t, raw);
-      return parseText(t, Buffer.from(raw).toString('utf8'), settings);
+      const text = utf8Text(raw);
+      if (text === null) throw new SqlError(SqlState.CharacterNotInRepertoire, 'invalid byte sequence for encoding "UTF8"', { detail: `Bind parameter $${i + 1} is not valid UTF-8.` });
+      return parseText(t, text, settings);
     });
     if (this.txn?.failed) throw new SqlError(SqlState.InFailedSqlTransaction, 'current transaction is aborted, commands ignored until end of transaction block');
     this.portals.set(portal, { stmt: p, params: values, result: null, cursor: 0 });

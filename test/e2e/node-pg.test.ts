@@ -163,6 +163,28 @@ describe('node-pg', () => {
     }
   });
 
+  test('a text parameter that is not valid UTF-8 fails its Bind with 22021; the connection goes on', async () => {
+    const c = await WireConn.open(target.port);
+    try {
+      const bad = msg.bind('', 'utf_s', ['x']);
+      // the parameter's one byte ('x', last before the result-format count) becomes 0xff
+      bad[bad.length - 3] = 0xff;
+      c.send(Buffer.concat([msg.parse('utf_s', 'SELECT $1::text'), bad, msg.execute(''), msg.sync(), msg.bind('', 'utf_s', ['ok é']), msg.execute(''), msg.sync()]));
+      const seen: string[] = [];
+      let ready = 0;
+      while (ready < 2) {
+        const m = await c.next(20_000);
+        if (m === null) throw new Error('connection closed');
+        if (m.type === 'E') seen.push('error ' + (errorFields(m.body).C ?? '?'));
+        else if (m.type === 'D') seen.push('row ' + String(dataRowValues(m.body)[0]));
+        else if (m.type === 'Z') ready++;
+      }
+      expect(seen).toEqual(['error 22021', 'row ok é']);
+    } finally {
+      c.close();
+    }
+  });
+
   test('portal with a row limit suspends and resumes', async () => {
     const c = await WireConn.open(target.port);
     try {
