@@ -60,6 +60,18 @@ describe('delete bitmaps', () => {
       // the records were merged along the way
       expect([...db.getKeys({ start: old, end: Buffer.from([0, 0, 1, 245]) })].length).toBeLessThanOrEqual(33);
 
+      // another process (an instance of its own) adds bits, then merges: the bitmap this one
+      // cached is not served stale
+      const other = new DeleteBitmaps(db);
+      for (let i = 0; i < 40; i++) {
+        const q = new PendingDeletes();
+        q.mark(500, 9000 + i);
+        await root.transaction(() => q.apply(other));
+        q.committed(other);
+        expect(bitmaps.read(500).has(9000 + i)).toBe(true);
+      }
+      expect(bitmaps.read(500).size).toBe(2 + 40 + 40);
+
       // a snapshot taken before more bits are set keeps its view
       const txn = root.useReadTransaction();
       const before = bitmaps.read(2, { txn, done: () => txn.done() } as never).toArray();
