@@ -214,10 +214,19 @@ export class Store {
   /** The delta a reader sees of a table, or null when it sees none (nothing pending: the common case). */
   private deltaView(rel: StoredRelation, snap?: ReadSnapshot): { d: TableDelta; b: DeltaBounds } | null {
     if (!rel.orientation.row && !rel.orientation.column) return null;
+    // a statement's look-ups of one table through one snapshot see the same delta: the last
+    // answer serves the next (a snapshot's bounds never change; the delta it caught up to keeps
+    // what the snapshot sees while the snapshot is open)
+    const last = this.lastDeltaView;
+    if (snap && last.snap === snap && last.oid === rel.oid) return last.view;
     const b = this.deltas.bounds(rel.oid, snap);
-    if (b.head === b.applied) { this.deltas.settled(rel.oid, b); return null; }
-    return { d: this.deltas.delta(rel.oid, b, snap), b };
+    const view = b.head === b.applied ? null : { d: this.deltas.delta(rel.oid, b, snap), b };
+    if (!view) this.deltas.settled(rel.oid, b);
+    if (snap) { last.snap = snap; last.oid = rel.oid; last.view = view; }
+    return view;
   }
+
+  private readonly lastDeltaView: { snap: ReadSnapshot | null; oid: number; view: { d: TableDelta; b: DeltaBounds } | null } = { snap: null, oid: 0, view: null };
 
   /**
    * Whether a bulk load is writing the table as of `snap` (staged-load.ts): its row store then
