@@ -172,9 +172,25 @@ export class Store {
     return ((snap ? this.meta.get(key, { transaction: snap.txn } as never) : this.meta.get(key)) as number | undefined) ?? 0;
   }
 
-  /** Bumped by every commit that changes the catalog; other processes on the same data reload on change. */
+  /**
+   * Bumped by every commit that changes the catalog; other processes on the same data reload on
+   * change. Read from the latest commit (fresh(): asked at the start of each statement).
+   */
   catalogVersion(): number {
+    this.fresh();
     return (this.meta.get('catalogVersion') as number | undefined) ?? 0;
+  }
+
+  /**
+   * Makes the next read start from the latest commit of any process. lmdb-js shares one read
+   * transaction among this process's reads until its setTimeout(0) fires or this process commits,
+   * and useReadTransaction() hands that one out as it was begun (its renew() leaves an active
+   * transaction as it is, and is skipped while another reader holds it): without this, a
+   * statement that arrives right after another process acknowledged a commit could read a view
+   * from before that commit (a count missing rows the client saw inserted).
+   */
+  private fresh(): void {
+    this.root.resetReadTxn();
   }
 
   /**
@@ -195,6 +211,8 @@ export class Store {
    * while it yields to the event loop and other sessions commit. Must be released with done().
    */
   snapshot(): ReadSnapshot {
+    // every commit acknowledged before now, by any process, is in it
+    this.fresh();
     const txn = this.rows.useReadTransaction() as unknown as { done(): void };
     const epoch = ++this.snapshotEpoch;
     let open = true;
