@@ -3,6 +3,7 @@
 // worker thread, which writes its column segment file (not yet in the manifest). The commit
 // writes the same bytes to the row store and the binlog and registers the segments, in one LMDB
 // transaction. No row object outlives add(): a load of millions of rows holds bytes, not objects.
+import { compareRanges } from './byte-compare.js';
 import type { Row } from '../core/datum.js';
 import { unpack } from 'msgpackr';
 import { toStored, decodeRow, type Stored } from './row-codec.js';
@@ -176,7 +177,7 @@ export class BulkInsert {
     const rowAt = this.rowAt.slice(0, n + 1);
     keyAt[n] = this.keyBytes.len;
     rowAt[n] = this.rowBytes.len;
-    const cmp = (a: number, b: number): number => kb.compare(kb, keyAt[b]!, keyAt[b + 1]!, keyAt[a]!, keyAt[a + 1]!);
+    const cmp = (a: number, b: number): number => compareRanges(kb, keyAt[a]!, keyAt[a + 1]!, keyAt[b]!, keyAt[b + 1]!);
     let sorted = true;
     for (let i = 1; i < n && sorted; i++) if (cmp(i - 1, i) >= 0) sorted = false;
     let chunk: BulkChunk;

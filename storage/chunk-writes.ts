@@ -24,9 +24,10 @@ export function putChunkRows(db: Database<Stored[], Buffer>, c: BulkChunk, appen
   const rows = c.rows as Buffer & { start?: number; end?: number };
   const value = asBinary(rows) as never;
   const base = rows.byteOffset;
+  const keys = c.keys;
   try {
     for (let i = 0; i < c.n; i++) {
-      const key = c.keys.subarray(c.keyAt[i]!, c.keyAt[i + 1]!);
+      const key = keyBuffer(keys, c.keyAt[i]!, c.keyAt[i + 1]!);
       rows.start = base + c.rowAt[i]!;
       rows.end = base + c.rowAt[i + 1]!;
       if (!append || !(db.putSync(key, value, APPEND) as unknown as boolean)) {
@@ -39,6 +40,20 @@ export function putChunkRows(db: Database<Stored[], Buffer>, c: BulkChunk, appen
     delete rows.end;
   }
   return append;
+}
+
+/**
+ * Buffers keys are copied into for a synchronous put, one per key length: lmdb-js copies a key
+ * when it is called, and a view per row (5M rows of a COPY) cost ~0.4 s of allocation.
+ */
+const scratch: Buffer[] = [];
+
+function keyBuffer(keys: Buffer, from: number, to: number): Buffer {
+  const n = to - from;
+  if (n > 64) return keys.subarray(from, to);
+  const b = scratch[n] ??= Buffer.alloc(n);
+  for (let i = 0; i < n; i++) b[i] = keys[from + i]!;
+  return b;
 }
 
 /** Writes packed binlog chunks stamped with `commitMicros`, numbered from `first`; returns the next number. */

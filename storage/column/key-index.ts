@@ -6,6 +6,7 @@
 //
 // Built in memory when a segment is first needed (from the key column every segment file
 // carries); segments are immutable, so an index never changes.
+import { compareRanges } from '../byte-compare.js';
 
 /**
  * Bloom filter bits per key and probes per key. The filter is blocked: all of a key's probes
@@ -243,17 +244,6 @@ function setProbes(bloom: Uint32Array, blockMask: number, h: number, step: numbe
     const bit = x & 511;
     bloom[base + (bit >>> 5)]! |= 1 << (bit & 31);
   }
-}
-
-/** bytes[a, aEnd) against bytes[b, bEnd), as Buffer.compare would */
-function compareRanges(bytes: Uint8Array, a: number, aEnd: number, b: number, bEnd: number): number {
-  const n = Math.min(aEnd - a, bEnd - b);
-  for (let i = 0; i < n; i++) {
-    const d = bytes[a + i]! - bytes[b + i]!;
-    if (d !== 0) return d < 0 ? -1 : 1;
-  }
-  const l = (aEnd - a) - (bEnd - b);
-  return l === 0 ? 0 : l < 0 ? -1 : 1;
 }
 
 /**
