@@ -27,7 +27,7 @@ export class KeyFilter {
     this.added++;
   }
 
-  /** whether the filter should be rebuilt (too full for its keys), given how many keys are held */
+  /** whether the filter has too few bits for the keys added since its last rebuild (the caller rebuilds it) */
   crowded(): boolean {
     return this.added * BITS_PER_KEY > this.mask + 1;
   }
