@@ -52,6 +52,10 @@ export class DeltaSet {
     // the stores hold everything up to this reader's applied mark (another process flushed):
     // versions at or below it go once no older snapshot can need them
     if (b.applied > d.base && b.applied > d.pruneScheduled) this.noteApplied(oid, b.applied);
+    // a reader older than the copy's start whose snapshot ends before it: it cannot read all the
+    // entries the copy lacks (those past its head), so extending the shared copy down to its
+    // applied mark would leave a hole that a reader between the two would fall into
+    if (b.applied < d.base && b.head < d.base) return this.ownCopy(oid, b, snap);
     if (b.applied < d.base) {
       const older: { seq: number; key: Buffer; row: Stored[] | null }[] = [];
       for (const e of this.binlog.readStored(oid, b.applied, d.base, snap)) {
@@ -60,12 +64,32 @@ export class DeltaSet {
       }
       d.addOlder(older, b.applied);
     }
-    if (d.head < b.head) {
-      for (const e of this.binlog.readStored(oid, d.head, b.head, snap)) {
-        if (e.event === BinlogEvent.UpdateBefore) { d.skipTo(e.seq); continue; }
-        d.add(e.seq, this.keyOf(e.key, oid, e.seq), e.event === BinlogEvent.Delete ? null : e.row);
-      }
-      d.skipTo(b.head);
+    if (d.head < b.head) this.catchUp(d, oid, b.head, snap);
+    return d;
+  }
+
+  /** adds the table's entries after d.head up to `head`, read through `snap` */
+  private catchUp(d: TableDelta, oid: number, head: number, snap?: ReadSnapshot): void {
+    for (const e of this.binlog.readStored(oid, d.head, head, snap)) {
+      if (e.event === BinlogEvent.UpdateBefore) { d.skipTo(e.seq); continue; }
+      d.add(e.seq, this.keyOf(e.key, oid, e.seq), e.event === BinlogEvent.Delete ? null : e.row);
+    }
+    d.skipTo(head);
+  }
+
+  /** copies of a table's delta made for one old snapshot (see delta()), gone with it */
+  private readonly ownCopies = new WeakMap<ReadSnapshot, Map<number, TableDelta>>();
+
+  private ownCopy(oid: number, b: DeltaBounds, snap?: ReadSnapshot): TableDelta {
+    // without a snapshot b is the latest, and no copy starts after the latest applied mark
+    let m = snap ? this.ownCopies.get(snap) : undefined;
+    let d = m?.get(oid);
+    if (d) return d;
+    d = new TableDelta(b.applied);
+    this.catchUp(d, oid, b.head, snap);
+    if (snap) {
+      if (!m) { m = new Map(); this.ownCopies.set(snap, m); }
+      m.set(oid, d);
     }
     return d;
   }
