@@ -150,8 +150,8 @@ export class PackWriter {
     else if (n < 0x100) { b[this.len++] = 0xd9; b[this.len++] = n; }
     else if (n < 0x10000) { b[this.len++] = 0xda; b.writeUInt16BE(n, this.len); this.len += 2; }
     else { b[this.len++] = 0xdb; b.writeUInt32BE(n, this.len); this.len += 4; }
-    b.set(src.subarray(from, to), this.len);
-    this.len += n;
+    // a short text field is copied by a loop: a view per field was ~55 ns of a COPY's 5M rows
+    this.rawRange(src, from, to);
   }
 
   /** an int64 (0xd3) of a safe integer, as a bigint of the same value is written */
